@@ -1,0 +1,70 @@
+/*
+ * prof: the submission profile (sockcheck.yaml in the submission directory).
+ *
+ * It tells how to build and start a submission's programs, since real
+ * course programs differ (PROTOCOLS.md, last section). Without a file, the
+ * textbook conventions apply (prof_default).
+ */
+#ifndef SC_PROF_H
+#define SC_PROF_H
+
+#include "err.h"
+
+enum prof_prog_kind {
+	PROF_ECHO_SERVER, PROF_ECHO_CLIENT, PROF_FILE_SERVER, PROF_FILE_CLIENT,
+	PROF_NPROGS
+};
+
+enum prof_port_mode {
+	PROF_PORT_ARGV,		/* sockcheck picks it and passes it via {port} */
+	PROF_PORT_FIXED,	/* hard-coded in the program: `fixed_port` */
+	PROF_PORT_PRINTED,	/* the program prints it: `port_pattern` (ERE, group 1) */
+	PROF_PORT_LISTENING	/* found from the program's own listening socket */
+};
+
+enum prof_stdout_mode { PROF_STDOUT_PIPE, PROF_STDOUT_LINE, PROF_STDOUT_PTY };
+
+struct prof_prog {
+	int present;		/* declared in the profile, or found by convention */
+	char *command;		/* template: {host} {port} {file} {out}, shell words */
+	enum prof_port_mode port_mode;
+	unsigned fixed_port;
+	char *port_pattern;
+	char *file;		/* file_server: served file name in its working dir */
+	char *out;		/* file_client: output file name in its working dir */
+	char *stdin_text;	/* written first to stdin (programs that ask) or NULL */
+	char *quit;		/* echo_client: quit word, or NULL */
+	enum prof_stdout_mode stdout_mode;
+	char *host;		/* clients: address to give ({host}); default 127.0.0.1 */
+};
+
+struct prof {
+	char *path;		/* the sockcheck.yaml read, or NULL for defaults */
+	char *build;		/* build command, or NULL */
+	unsigned build_timeout_s;
+	struct prof_prog progs[PROF_NPROGS];
+	char **replies;		/* accepted replies (exact bytes); default "Thank you\n" */
+	size_t nreplies;
+	int memcheck;		/* -1 unset, 0, 1 */
+	char **memcheck_fail;	/* finding kinds that fail a case, or NULL for default */
+};
+
+/*
+ * Load `dir`/sockcheck.yaml if present, else the textbook defaults;
+ * programs not declared and not found in `dir` have present = 0.
+ */
+int prof_load(const char *dir, struct prof *p, struct sc_err *err);
+int prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err *err);
+void prof_free(struct prof *p);
+
+const char *prof_prog_name(enum prof_prog_kind k);	/* "echo_server", ... */
+
+/*
+ * Expand a command template into argv (shell-like words, quotes honoured,
+ * no shell run). Returns a NULL-terminated malloc'd array, or NULL with err.
+ */
+char **prof_expand(const char *tmpl, const char *host, unsigned port,
+    const char *file, const char *out, struct sc_err *err);
+void prof_argv_free(char **argv);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * results: the outcome of a run, read-only once the runner has filled it.
+ * The reporters (rpt_*) read it; nothing else writes it.
+ */
+#ifndef SC_RESULTS_H
+#define SC_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mc.h"
+
+enum res_verdict { RES_PASS, RES_FAIL, RES_ERROR, RES_SKIP };
+
+/* Captured output, capped: the head and the tail are kept. */
+struct res_stream {
+	char *head;
+	size_t head_len;
+	char *tail;		/* NULL when nothing was omitted */
+	size_t tail_len;
+	uint64_t total;		/* bytes the program wrote */
+};
+
+/* One process of a case: the student program or a reference peer. */
+struct res_proc {
+	char *role;		/* "student", "peer 1", ... */
+	char **argv;		/* as started (NULL-terminated) */
+	int started;
+	int exited;		/* 1: exited with `status`; 0: killed by `signal` */
+	int status;
+	int signal;
+	int killed;		/* sockcheck had to stop it (deadline or end of case) */
+	double seconds;		/* from start to end */
+	struct res_stream out, err;
+	char *events_path;	/* peers: the JSON-lines event log, kept in the case dir */
+};
+
+/* One thing the judge checked. */
+struct res_check {
+	char *name;		/* "data", "eof", "reply", "exit", ... */
+	int ok;
+	char *expected;
+	char *actual;
+};
+
+struct res_case {
+	char *id;
+	char *title;
+	char *protocol, *role, *level;	/* names, as in the scenario */
+	unsigned points;		/* available */
+	unsigned score;			/* earned: points when passed, else 0 */
+	int hidden;
+	enum res_verdict verdict;
+	char *summary;		/* one line: what went wrong, or "" on pass */
+	char *diagnosis;	/* what happened on the wire and why, or NULL */
+	char *hint;		/* where the student should look, or NULL */
+	struct res_check *checks;
+	size_t nchecks;
+	struct res_proc *procs;
+	size_t nprocs;
+	int memcheck;		/* memcheck ran for this case */
+	struct mc_report mc;
+	char *isolation;	/* "netns" or "loopback" */
+	unsigned port;
+	double seconds;
+	char *case_dir;		/* where its logs are kept, or NULL */
+};
+
+struct res_run {
+	char *tool_version;
+	char *submission;	/* directory */
+	char *suite;		/* directory */
+	char *started;		/* ISO 8601 UTC */
+	double seconds;
+	int interrupted;	/* SIGINT/SIGTERM ended the run: unfinished cases are errors */
+	struct res_case *cases;
+	size_t ncases;
+	unsigned passed, failed, errors, skipped;
+	unsigned score, max_score;
+};
+
+const char *res_verdict_name(enum res_verdict v);	/* "pass", "fail", "error", "skip" */
+
+/* Counts, score and max_score from the cases. */
+void res_tally(struct res_run *run);
+
+/* Exit status of `sockcheck run`: 0 every must-case passed, else 1. */
+int res_exit_status(const struct res_run *run);
+
+void res_case_free(struct res_case *c);
+void res_run_free(struct res_run *run);
+
+#endif

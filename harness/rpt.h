@@ -1,0 +1,42 @@
+/*
+ * rpt: reporters. Each reads a finished struct res_run and writes one format.
+ * Files are written atomically (a temporary file in the same directory, then
+ * rename) into the report directory.
+ */
+#ifndef SC_RPT_H
+#define SC_RPT_H
+
+#include <stdio.h>
+
+#include "err.h"
+#include "results.h"
+
+struct rpt_opts {
+	int color;		/* terminal: ANSI colours */
+	int verbose;		/* terminal: details of passing cases too */
+	int student_view;	/* hidden cases show only "hidden case: failed" */
+};
+
+/* The terminal report: a line per case, each failure explained, then the closing line. */
+void rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o);
+
+/* results.json (schema: reports/results.schema.json). */
+int rpt_json(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err);
+
+/* JUnit XML. */
+int rpt_junit(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err);
+
+/* TAP version 14. */
+int rpt_tap(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err);
+
+/*
+ * Write each format of the comma-separated `formats` ("json,junit,tap,...")
+ * into `dir` (created if needed) under its conventional name.
+ */
+int rpt_write_all(const struct res_run *run, const char *formats, const char *dir,
+    const struct rpt_opts *o, struct sc_err *err);
+
+/* Write `len` bytes to `path` atomically: temporary file, fsync, rename. */
+int rpt_atomic_write(const char *path, const char *data, size_t len, struct sc_err *err);
+
+#endif
