@@ -32,7 +32,7 @@ endif
 REF_PROGS := echo_server echo_client file_server file_client
 REF_LIB_SRC := $(filter-out $(REF_PROGS:%=reference/%.c),$(wildcard reference/*.c))
 REF_LIB_OBJ := $(REF_LIB_SRC:%.c=$(BUILD)/obj/%.o)
-REF_BINS := $(REF_PROGS:%=$(BUILD)/reference/%)
+REF_BINS := $(patsubst reference/%.c,$(BUILD)/reference/%,$(wildcard $(REF_PROGS:%=reference/%.c)))
 
 # The harness: every module but main.c goes into a library the tests link.
 HAR_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))

@@ -97,7 +97,19 @@ sc_err_wrap(struct sc_err *err, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	/* Truncation keeps the head of the message, which names the context. */
+	size_t n = strnlen(prefix, sizeof(err->msg) - 1);
+	memcpy(err->msg, prefix, n);
+	size_t room = sizeof(err->msg) - n;
+	if (room > 2) {
+		memcpy(err->msg + n, ": ", 2);
+		n += 2;
+		room -= 2;
+		size_t m = strnlen(old, room - 1);
+		memcpy(err->msg + n, old, m);
+		n += m;
+	}
+	err->msg[n] = '\0';
 }
 
 void

@@ -1,0 +1,61 @@
+/*
+ * pnet: watching programs and sockets through /proc, without touching them.
+ *
+ * Readiness of a server is its socket in LISTEN state (never a probing
+ * connect: a one-client server would spend its only accept on it). A stall
+ * is diagnosed from the syscall a process sleeps in and the socket queues.
+ */
+#ifndef SC_PNET_H
+#define SC_PNET_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* A TCP socket as listed in /proc/PID/net/tcp and tcp6. */
+struct pnet_sock {
+	unsigned local_port, remote_port;
+	int state;		/* kernel TCP state: 1 ESTABLISHED, 10 LISTEN, ... */
+	unsigned long tx_queue, rx_queue;
+	unsigned long inode;
+	int v6;
+};
+
+/*
+ * Every TCP socket of the network namespace of `net_pid` (IPv4 and IPv6).
+ * *out is malloc'd. Returns the count or -1 with err.
+ */
+ssize_t pnet_tcp_sockets(pid_t net_pid, struct pnet_sock **out, struct sc_err *err);
+
+/* 1 when some socket in `net_pid`'s namespace listens on `port`, 0 if not, -1 on error. */
+int pnet_is_listening(pid_t net_pid, unsigned port, struct sc_err *err);
+
+/*
+ * Ports on which the processes of process group `pgid` (or the single
+ * process `pid` when pgid is 0) own a LISTEN socket (socket inodes of
+ * /proc/PID/fd matched against /proc/net/tcp). Returns the count (up to max).
+ */
+ssize_t pnet_listening_ports_of(pid_t net_pid, pid_t pid, pid_t pgid,
+    unsigned *ports, size_t max, struct sc_err *err);
+
+/* What a process is doing now. */
+struct pnet_task {
+	int alive;
+	int running;		/* "running" in /proc/PID/syscall */
+	long syscall;		/* number it is blocked in, -1 if none/unknown */
+	char syscall_name[24];	/* "read", "recvfrom", "accept", ... or "" */
+	char wchan[64];		/* kernel function it sleeps in, or "" */
+	double cpu_seconds;	/* utime + stime so far */
+	char state;		/* /proc/PID/stat state letter */
+};
+
+int pnet_task(pid_t pid, struct pnet_task *t, struct sc_err *err);
+
+/*
+ * One line describing a blocked task for a verdict, e.g.
+ * "blocked in recvfrom() (sk_wait_data)" or "running (spinning: 0.28 s CPU)".
+ */
+void pnet_task_describe(const struct pnet_task *t, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * run: runs the suite's cases against one submission and fills a res_run.
+ * Per case: a scratch directory (a copy of the built submission), a sandbox
+ * (sbx), the student program and the reference peers, capture, deadline,
+ * then the judge. Cases run in parallel (jobs).
+ */
+#ifndef SC_RUN_H
+#define SC_RUN_H
+
+#include <signal.h>
+
+#include "err.h"
+#include "prof.h"
+#include "results.h"
+#include "scn.h"
+
+struct asg;
+
+struct run_opts {
+	const char *ref_dir;	/* the reference peers (build/reference) */
+	const char *inject_lib;	/* libscinject.so, or NULL */
+	const char *work_dir;	/* scratch root (created; case dirs below it) */
+	const char *only;	/* id globs, or NULL for all */
+	unsigned jobs;		/* 0: number of cores */
+	double timeout_scale;	/* 1.0 normally */
+	int memcheck;		/* -1: profile/scenario decide; 0; 1 */
+	int want_netns;		/* 1: a network namespace per case when allowed */
+	int keep;		/* keep case directories of passing cases too */
+	const struct asg *assignment;	/* selection, points, hidden; or NULL */
+	volatile sig_atomic_t *stop;	/* set asynchronously: finish early */
+	/* called after each case (from the thread that ran it, serialised) */
+	void (*progress)(void *ctx, const struct res_case *c, size_t done, size_t total);
+	void *progress_ctx;
+};
+
+/*
+ * Build the submission in `dir` into the scratch copy `build_dir` with the
+ * profile's build command (or `make` when there is a Makefile), log in
+ * `log_path`. *built = 1 on success. Returns -1 only on internal errors.
+ */
+int run_build(const char *dir, const char *build_dir, const struct prof *p,
+    const char *log_path, unsigned timeout_s, int *built, struct sc_err *err);
+
+/*
+ * Run `suite` against the built submission in `built_dir` (sources for
+ * memcheck file:line in `src_dir`). Fills `out` (caller frees with
+ * res_run_free). Returns -1 with err only when nothing could be run.
+ */
+int run_suite(const struct scn_suite *suite, const struct prof *p,
+    const char *src_dir, const char *built_dir, const struct run_opts *o,
+    struct res_run *out, struct sc_err *err);
+
+#endif
