@@ -1,0 +1,142 @@
+/*
+ * file_client: the reference file-transfer client (PROTOCOLS.md): reads to
+ * EOF into OUTFILE, then replies "Thank you\n" and closes. Fault flags and
+ * the event log: reports/events.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ref_conn.h"
+#include "ref_net.h"
+#include "ref_opts.h"
+
+#define BUF (1 << 20)
+
+static int
+write_all(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ref_opts o;
+	struct ref_events ev;
+	struct ref_conn c;
+	char err[512], msg[512];
+	unsigned port;
+	int fd, out, rc, e, status = 0, replied = 0;
+	unsigned char *buf;
+
+	signal(SIGPIPE, SIG_IGN);
+	rc = ref_opts_parse(argc, argv, REF_FILE_CLIENT, &o, err, sizeof(err));
+	if (rc == 1) {
+		fputs(ref_opts_usage(REF_FILE_CLIENT), stdout);
+		return 0;
+	}
+	if (rc < 0 || o.nargs != 3) {
+		fprintf(stderr, "file_client: %s\n%s", rc < 0 ? err : "needs IP, PORT and OUTFILE",
+		    ref_opts_usage(REF_FILE_CLIENT));
+		return 2;
+	}
+	if (!ref_addr_valid(o.args[0])) {
+		fprintf(stderr, "file_client: bad address '%s' (a numeric IPv4 or IPv6 address)\n",
+		    o.args[0]);
+		return 2;
+	}
+	if (ref_parse_port(o.args[1], &port) < 0 || port == 0) {
+		fprintf(stderr, "file_client: bad port '%s' (1 to 65535)\n", o.args[1]);
+		return 2;
+	}
+	if (ref_events_open(&ev, o.events, err, sizeof(err)) < 0) {
+		fprintf(stderr, "file_client: %s\n", err);
+		return 2;
+	}
+	ref_event(&ev, "start", 0, "prog", 's', "file_client", "pid", 'i', (int64_t)getpid(), NULL);
+	if (o.delay_connect_ms)
+		ref_sleep_us((uint64_t)o.delay_connect_ms * 1000);
+	if ((fd = ref_connect(o.args[0], port, o.rcvbuf, &e, err, sizeof(err))) < 0) {
+		ref_event(&ev, "connect_error", 0, "error", 's', ref_errno_name(e), "message", 's', err, NULL);
+		ref_event(&ev, "end", 0, "status", 'i', (int64_t)1, "message", 's', err, NULL);
+		fprintf(stderr, "file_client: %s\n", err);
+		return 1;
+	}
+	ref_conn_init(&c, fd, 1, &ev, &o);
+	ref_event(&ev, "connect", 1, "addr", 's', o.args[0], "port", 'u', (uint64_t)port, NULL);
+	if ((out = open(o.args[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		fprintf(stderr, "file_client: %s: %s\n", o.args[2], strerror(errno));
+		return 2;
+	}
+	if ((buf = malloc(BUF)) == NULL)
+		return 2;
+	if (o.unasked) {
+		memset(buf, 'U', o.unasked < BUF ? o.unasked : BUF);
+		ref_conn_write(&c, buf, o.unasked < BUF ? o.unasked : BUF);
+	}
+	if (o.no_read_ms)
+		ref_sleep_us((uint64_t)o.no_read_ms * 1000);
+	int64_t limit = o.reset_after >= 0 ? o.reset_after : o.close_after;
+	for (;;) {
+		if (limit >= 0 && c.in >= (uint64_t)limit) {
+			if (o.reset_after >= 0)
+				ref_conn_reset(&c);
+			else
+				ref_conn_close(&c, "close-after");
+			break;
+		}
+		int r = ref_conn_wait_readable(&c, (int)o.timeout_ms);
+		if (r == 0) {
+			ref_event(&ev, "timeout", 1, "what", 's', "eof", "ms", 'u', (uint64_t)o.timeout_ms, NULL);
+			status = 1;
+			break;
+		}
+		ssize_t n = ref_conn_read(&c, buf, BUF);
+		if (n < 0) {
+			status = 1;
+			break;
+		}
+		if (n == 0) {
+			if (!o.no_reply && !replied) {
+				ref_conn_write(&c, o.reply, o.reply_len);
+				replied = 1;
+			}
+			break;
+		}
+		if (write_all(out, buf, (size_t)n) < 0) {
+			fprintf(stderr, "file_client: %s: %s\n", o.args[2], strerror(errno));
+			status = 1;
+			break;
+		}
+		if (o.reply_early && !replied) {
+			ref_conn_write(&c, o.reply, o.reply_len);
+			replied = 1;
+		}
+	}
+	if (close(out) < 0)
+		status = 1;
+	if (!c.gone)
+		ref_conn_close(&c, "done");
+	ref_conn_summary(&c);
+	snprintf(msg, sizeof(msg), "file_client: received %llu bytes%s%s",
+	    (unsigned long long)c.in, c.eof ? ", then EOF" : c.rst ? ", then a reset" : "",
+	    replied ? ", replied" : "");
+	ref_event(&ev, "end", 0, "status", 'i', (int64_t)status, "message", 's', msg, NULL);
+	fprintf(stderr, "%s\n", msg);
+	free(buf);
+	return status;
+}

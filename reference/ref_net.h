@@ -1,0 +1,31 @@
+/* ref_net: listening and connecting sockets, IPv4 and IPv6, and the reset. */
+#ifndef REF_NET_H
+#define REF_NET_H
+
+#include <stddef.h>
+
+/*
+ * Listen on `bind_addr` (NULL: "::" dual-stack, falling back to 0.0.0.0)
+ * and `port` (0: the kernel picks; *bound gets it). rcvbuf > 0 sets
+ * SO_RCVBUF first (inherited by accepted sockets).
+ */
+int ref_listen(const char *bind_addr, unsigned port, int rcvbuf, unsigned *bound,
+    char *errbuf, size_t errlen);
+
+/*
+ * Connect to ip:port (a numeric IPv4 or IPv6 address). Returns the socket,
+ * or -1 with *err_no set (ECONNREFUSED...) and a message.
+ */
+int ref_connect(const char *ip, unsigned port, int rcvbuf, int *err_no, char *errbuf,
+    size_t errlen);
+
+/* 1 when `ip` is a numeric IPv4 or IPv6 address. */
+int ref_addr_valid(const char *ip);
+
+/* Reset: SO_LINGER {1, 0}, then close, so the kernel sends RST. */
+void ref_reset(int fd);
+
+/* The peer's address as text, and its port. */
+void ref_peer_name(int fd, char *buf, size_t len, unsigned *port);
+
+#endif
