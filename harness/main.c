@@ -1,26 +1,483 @@
 /*
- * sockcheck: command line. Only this file prints errors and exits.
+ * sockcheck: the command line. Only this file prints errors and exits.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-static const char usage[] =
+#include "fsx.h"
+#include "prof.h"
+#include "rpt.h"
+#include "run.h"
+#include "scn.h"
+
+#define EXIT_USAGE 2
+
+static volatile sig_atomic_t stop_requested;
+
+static const char usage_text[] =
     "usage: sockcheck run [options] [SUBMISSION_DIR]\n"
-    "       sockcheck list [--suite DIR]\n"
+    "       sockcheck list [--suite DIR] [--only GLOB]\n"
     "       sockcheck validate FILE...\n"
-    "       sockcheck --help | --version\n";
+    "       sockcheck explain [--suite DIR] CASE_ID\n"
+    "       sockcheck --help | --version\n"
+    "\n"
+    "run: runs the suite against the submission in SUBMISSION_DIR (default: the\n"
+    "current directory): its programs are built (the profile's build command, or\n"
+    "make when there is a Makefile), then each case runs them against reference\n"
+    "peers. Exit status: 0 every must-case passed, 1 one failed, 2 usage,\n"
+    "configuration or internal error.\n"
+    "  --suite DIR          scenarios (default: the installed suite)\n"
+    "  --only GLOB[,GLOB]   run the cases whose id matches (e.g. 'echo.server.*')\n"
+    "  --assignment FILE    an assignment: selection, points, hidden cases\n"
+    "  --report-dir DIR     write reports (and the case logs) there\n"
+    "  --format LIST        json,junit,tap,md,html,gradescope,autolab (default json)\n"
+    "  --jobs N             cases in parallel (default: the number of cores)\n"
+    "  --timeout-scale X    multiply every deadline by X (slow machines)\n"
+    "  --memcheck           run the student programs under valgrind memcheck\n"
+    "  --no-memcheck        never, whatever the profile or scenarios say\n"
+    "  --no-netns           no network namespaces: free loopback ports instead\n"
+    "  --student-view       hidden cases show only that they failed\n"
+    "  --keep               keep every case's working directory\n"
+    "  -v, --verbose        details of passing cases too\n";
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fputs("sockcheck: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\n", stderr);
+	fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
+
+/* The directory holding this executable. */
+static void
+exe_dir(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	char *slash;
+
+	if (n <= 0) {
+		snprintf(buf, len, ".");
+		return;
+	}
+	buf[n] = '\0';
+	if ((slash = strrchr(buf, '/')) != NULL)
+		*slash = '\0';
+}
+
+static int
+is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int
+is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * Where the suite, the reference peers and the preload library are: next to
+ * the build tree (build/sockcheck) or installed (PREFIX/bin/sockcheck).
+ */
+struct layout {
+	char suite[PATH_MAX], ref[PATH_MAX], inject[PATH_MAX];
+	int have_inject;
+};
+
+static void
+find_layout(struct layout *l)
+{
+	char d[2048];
+
+	exe_dir(d, sizeof(d));
+	snprintf(l->suite, sizeof(l->suite), "%s/../scenarios", d);
+	if (!is_dir(l->suite))
+		snprintf(l->suite, sizeof(l->suite), "%s/../share/sockcheck/scenarios", d);
+	snprintf(l->ref, sizeof(l->ref), "%s/reference", d);
+	if (!is_dir(l->ref))
+		snprintf(l->ref, sizeof(l->ref), "%s/../libexec/sockcheck", d);
+	snprintf(l->inject, sizeof(l->inject), "%s/lib/libscinject.so", d);
+	if (!is_file(l->inject))
+		snprintf(l->inject, sizeof(l->inject), "%s/../libexec/sockcheck/libscinject.so", d);
+	l->have_inject = is_file(l->inject);
+}
+
+static int
+parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi || s[0] == '-')
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static void
+progress_line(void *ctx, const struct res_case *c, size_t done, size_t total)
+{
+	int tty = *(int *)ctx;
+
+	if (!tty)
+		return;
+	fprintf(stderr, "\r\033[K[%zu/%zu] %s %s", done, total, res_verdict_name(c->verdict), c->id);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "suite", required_argument, NULL, 's' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "assignment", required_argument, NULL, 'a' },
+		{ "report-dir", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "timeout-scale", required_argument, NULL, 't' },
+		{ "memcheck", no_argument, NULL, 'm' },
+		{ "no-memcheck", no_argument, NULL, 'M' },
+		{ "no-netns", no_argument, NULL, 'N' },
+		{ "student-view", no_argument, NULL, 'S' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct layout lay;
+	struct run_opts ro;
+	struct rpt_opts rop;
+	struct scn_suite suite;
+	struct prof prof;
+	struct res_run run;
+	struct sc_err err;
+	const char *suite_dir = NULL, *report_dir = NULL, *formats = NULL, *asg_path = NULL;
+	char sub[PATH_MAX], work[PATH_MAX], built[PATH_MAX], blog[PATH_MAX];
+	int c, built_ok = 0, rc, tmp_work = 0, tty = isatty(2);
+
+	find_layout(&lay);
+	memset(&ro, 0, sizeof(ro));
+	memset(&rop, 0, sizeof(rop));
+	ro.timeout_scale = 1.0;
+	ro.memcheck = -1;
+	ro.want_netns = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': suite_dir = optarg; break;
+		case 'o': ro.only = optarg; break;
+		case 'a': asg_path = optarg; break;
+		case 'r': report_dir = optarg; break;
+		case 'f': formats = optarg; break;
+		case 'j':
+			if (parse_uint(optarg, 1, 256, &ro.jobs) < 0)
+				return usage_error("--jobs: '%s' is not a number from 1 to 256", optarg);
+			break;
+		case 't': {
+			char *end;
+			ro.timeout_scale = strtod(optarg, &end);
+			if (end == optarg || *end || ro.timeout_scale < 0.1 || ro.timeout_scale > 100)
+				return usage_error("--timeout-scale: '%s' is not a number from 0.1 to 100",
+				    optarg);
+			break;
+		}
+		case 'm': ro.memcheck = 1; break;
+		case 'M': ro.memcheck = 0; break;
+		case 'N': ro.want_netns = 0; break;
+		case 'S': rop.student_view = 1; break;
+		case 'k': ro.keep = 1; break;
+		case 'v': rop.verbose = 1; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default: return usage_error("%s", "bad option for run");
+		}
+	}
+	if (argc - optind > 1)
+		return usage_error("run takes one submission directory; got '%s' too", argv[optind + 1]);
+	if (realpath(optind < argc ? argv[optind] : ".", sub) == NULL || !is_dir(sub)) {
+		fprintf(stderr, "sockcheck: %s: not a directory\n", optind < argc ? argv[optind] : ".");
+		return EXIT_USAGE;
+	}
+	sc_err_clear(&err);
+	if (asg_path) {
+		fprintf(stderr, "sockcheck: --assignment: assignments are not supported by this "
+		    "version yet\n");
+		return EXIT_USAGE;
+	}
+	if (scn_load_suite(suite_dir ? suite_dir : lay.suite, &suite, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		return EXIT_USAGE;
+	}
+	if (prof_load(sub, &prof, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		scn_suite_free(&suite);
+		return EXIT_USAGE;
+	}
+	if (report_dir) {
+		if (fsx_mkdirs(report_dir, &err) < 0 || realpath(report_dir, work) == NULL) {
+			fprintf(stderr, "sockcheck: %s: cannot create the report directory\n", report_dir);
+			return EXIT_USAGE;
+		}
+		strncat(work, "/work", sizeof(work) - strlen(work) - 1);
+	} else {
+		snprintf(work, sizeof(work), "/tmp/sockcheck.XXXXXX");
+		if (mkdtemp(work) == NULL) {
+			perror("sockcheck: mkdtemp");
+			return EXIT_USAGE;
+		}
+		tmp_work = 1;
+	}
+	ro.work_dir = work;
+	ro.ref_dir = lay.ref;
+	ro.inject_lib = lay.have_inject ? lay.inject : NULL;
+	ro.stop = &stop_requested;
+	ro.progress = progress_line;
+	ro.progress_ctx = &tty;
+	snprintf(built, sizeof(built), "%s/build", work);
+	snprintf(blog, sizeof(blog), "%s/build.log", work);
+	if (fsx_mkdirs(work, &err) < 0 ||
+	    run_build(sub, built, &prof, blog, prof.build_timeout_s, &built_ok, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		return EXIT_USAGE;
+	}
+	if (!built_ok) {
+		fprintf(stderr, "sockcheck: the build failed (log: %s); the cases that need a "
+		    "program that did not build will fail\n", blog);
+		FILE *f = fopen(blog, "re");
+		char line[512];
+		while (f && fgets(line, sizeof(line), f))
+			fputs(line, stderr);
+		if (f)
+			fclose(f);
+	}
+	rc = run_suite(&suite, &prof, sub, built, &ro, &run, &err);
+	if (rc < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	run.suite = (free(run.suite), strdup(suite_dir ? suite_dir : lay.suite));
+	rop.color = isatty(1) && getenv("NO_COLOR") == NULL;
+	rpt_term(stdout, &run, &rop);
+	if (getenv("GITHUB_ACTIONS") && strcmp(getenv("GITHUB_ACTIONS"), "true") == 0)
+		rpt_gha(stdout, &run);
+	rc = res_exit_status(&run);
+	if (report_dir && rpt_write_all(&run, formats ? formats : "json", report_dir, &rop, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		rc = EXIT_USAGE;
+	} else if (formats && !report_dir) {
+		fprintf(stderr, "sockcheck: --format needs --report-dir\n");
+		rc = EXIT_USAGE;
+	}
+	if (run.interrupted) {
+		fprintf(stderr, "sockcheck: interrupted; unfinished cases are marked as errors\n");
+		if (rc == 0)
+			rc = 1;
+	}
+	res_run_free(&run);
+out:
+	if (tmp_work && !ro.keep)
+		fsx_remove_tree(work, &err);
+	else if (tmp_work)
+		fprintf(stderr, "sockcheck: case directories kept in %s\n", work);
+	prof_free(&prof);
+	scn_suite_free(&suite);
+	return rc;
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+	struct layout lay;
+	struct scn_suite suite;
+	struct sc_err err;
+	const char *suite_dir = NULL, *only = NULL;
+
+	find_layout(&lay);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--suite") == 0 && i + 1 < argc)
+			suite_dir = argv[++i];
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+			only = argv[++i];
+		else
+			return usage_error("list: unexpected argument '%s'", argv[i]);
+	}
+	if (scn_load_suite(suite_dir ? suite_dir : lay.suite, &suite, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < suite.count; i++) {
+		const struct scn *s = suite.items[i];
+		if (only && !scn_id_matches(s->id, only))
+			continue;
+		printf("%-45s %-6s %3u  %s\n", s->id, scn_level_name(s->level), s->points,
+		    s->title ? s->title : "");
+	}
+	scn_suite_free(&suite);
+	return 0;
+}
+
+static int
+cmd_validate(int argc, char **argv)
+{
+	int bad = 0;
+
+	if (argc < 2)
+		return usage_error("%s", "validate needs at least one FILE");
+	for (int i = 1; i < argc; i++) {
+		struct sc_err err;
+		struct scn *s;
+		sc_err_clear(&err);
+		if ((s = scn_load_file(argv[i], &err)) == NULL) {
+			sc_err_print(stderr, "sockcheck", &err);
+			bad = 1;
+			continue;
+		}
+		printf("%s: ok (%s)\n", argv[i], s->id);
+		scn_free(s);
+	}
+	return bad ? EXIT_USAGE : 0;
+}
+
+static void
+print_argv(const char *label, char *const *v)
+{
+	printf("  %s", label);
+	for (size_t i = 0; v && v[i]; i++)
+		printf(" %s", v[i]);
+	printf("\n");
+}
+
+static int
+cmd_explain(int argc, char **argv)
+{
+	struct layout lay;
+	struct scn_suite suite;
+	struct sc_err err;
+	const char *suite_dir = NULL, *id = NULL;
+	const struct scn *s = NULL;
+
+	find_layout(&lay);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--suite") == 0 && i + 1 < argc)
+			suite_dir = argv[++i];
+		else if (id == NULL)
+			id = argv[i];
+		else
+			return usage_error("explain: unexpected argument '%s'", argv[i]);
+	}
+	if (id == NULL)
+		return usage_error("%s", "explain needs a CASE_ID (see sockcheck list)");
+	if (scn_load_suite(suite_dir ? suite_dir : lay.suite, &suite, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < suite.count; i++)
+		if (strcmp(suite.items[i]->id, id) == 0)
+			s = suite.items[i];
+	if (s == NULL) {
+		fprintf(stderr, "sockcheck: no case '%s' (sockcheck list shows them)\n", id);
+		scn_suite_free(&suite);
+		return EXIT_USAGE;
+	}
+	printf("%s: %s\n  level %s, %u point%s, timeout %.0f s\n  file: %s\n\n", s->id,
+	    s->title ? s->title : "", scn_level_name(s->level), s->points,
+	    s->points == 1 ? "" : "s", s->timeout_s, s->path ? s->path : "");
+	if (s->hint)
+		printf("Hint:\n  %s\n\n", s->hint);
+	printf("Reproduce by hand (two terminals, port 5000):\n");
+	const struct scn_input *in = s->input.set ? &s->input : NULL;
+	char payload[128] = "";
+	if (in && !in->text)
+		snprintf(payload, sizeof(payload), " --size %llu --pattern %s --seed %llu",
+		    (unsigned long long)in->size, scn_pattern_name(in->pattern),
+		    (unsigned long long)in->seed);
+	for (size_t i = 0; i < s->npeers || (i == 0 && s->npeers == 0 && !s->setup.no_server); i++) {
+		const char *prog = s->protocol == SCN_ECHO ?
+		    (s->role == SCN_SERVER ? "echo_client" : "echo_server") :
+		    (s->role == SCN_SERVER ? "file_client" : "file_server");
+		if (s->role == SCN_PAIR)
+			break;
+		printf("  %s/%s%s", lay.ref, prog,
+		    (s->role == SCN_SERVER && s->protocol == SCN_ECHO) ||
+		    (s->role == SCN_CLIENT && s->protocol == SCN_FILE) ? payload : "");
+		for (size_t k = 0; i < s->npeers && k < s->peers[i].nflags; k++)
+			printf(" %s", s->peers[i].flags[k]);
+		if (s->role == SCN_SERVER)
+			printf(s->protocol == SCN_ECHO ? " 127.0.0.1 5000\n" : " 127.0.0.1 5000 /dev/null\n");
+		else
+			printf(s->protocol == SCN_ECHO ? " 5000\n" : " 5000 -\n");
+		if (i < s->npeers && s->peers[i].delay_ms)
+			printf("    (started %u ms after the previous one)\n", s->peers[i].delay_ms);
+	}
+	if (s->role == SCN_SERVER)
+		printf("  ./%s 5000   (your server, started first)\n",
+		    s->protocol == SCN_ECHO ? "echo_server" : "file_server");
+	else
+		printf("  ./%s 127.0.0.1 5000   (your client)\n",
+		    s->protocol == SCN_ECHO ? "echo_client" : "file_client");
+	if (s->stdin_spec.nlines)
+		print_argv("its standard input, one per line:", s->stdin_spec.lines);
+	if (s->inject)
+		print_argv("with fault injection (see docs/inject.md):", s->inject);
+	scn_suite_free(&suite);
+	return 0;
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
 		printf("sockcheck %s\n", SOCKCHECK_VERSION);
 		return 0;
 	}
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-		fputs(usage, stdout);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, stdout);
 		return 0;
 	}
-	fputs(usage, stderr);
-	return 2;
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)
+		return cmd_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "validate") == 0)
+		return cmd_validate(argc - 1, argv + 1);
+	if (strcmp(argv[1], "explain") == 0)
+		return cmd_explain(argc - 1, argv + 1);
+	return usage_error("unknown command '%s'", argv[1]);
 }

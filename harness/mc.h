@@ -77,4 +77,11 @@ int mc_kind_from_name(const char *name, enum mc_kind *kind);
 
 void mc_report_free(struct mc_report *r);
 
+/*
+ * How much slower a program runs under memcheck: deadlines and readiness
+ * waits are multiplied by it (valgrind needs 0.5-1.5 s just to reach
+ * listen(), and moves data several times slower).
+ */
+double mc_time_factor(void);
+
 #endif

@@ -29,6 +29,21 @@ int rpt_junit(const struct res_run *run, const char *path, const struct rpt_opts
 /* TAP version 14. */
 int rpt_tap(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err);
 
+/* Markdown summary (for a CI step summary or a pull-request comment). */
+int rpt_md(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err);
+
+/* One self-contained HTML file. */
+int rpt_html(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err);
+
+/* Gradescope's results.json. */
+int rpt_gradescope(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err);
+
+/* Autolab: the output whose last line is {"scores": {...}}. */
+int rpt_autolab(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err);
+
+/* GitHub Actions annotations (::error file=...,line=...::) on `out`. */
+void rpt_gha(FILE *out, const struct res_run *run);
+
 /*
  * Write each format of the comma-separated `formats` ("json,junit,tap,...")
  * into `dir` (created if needed) under its conventional name.

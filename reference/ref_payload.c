@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -99,9 +100,13 @@ ref_payload_read(struct ref_payload *p, void *buf, size_t len)
 		}
 		break;
 	case REF_PAT_RANDOM:
+		/* counter-based, so the bytes at an offset never depend on how the
+		 * stream was cut into reads */
 		for (size_t i = 0; i < len; ) {
-			uint64_t r = next_rand(&p->rng);
-			for (int k = 0; k < 8 && i < len; k++, i++)
+			uint64_t o = p->off + i;
+			uint64_t ctr = p->seed * 0x2545f4914f6cdd1dULL + (o / 8) * 0x9e3779b97f4a7c15ULL;
+			uint64_t r = next_rand(&ctr);
+			for (unsigned k = (unsigned)(o % 8); k < 8 && i < len; k++, i++)
 				out[i] = (unsigned char)(r >> (8 * k));
 		}
 		break;
@@ -126,7 +131,8 @@ int
 ref_payload_write_file(const char *path, enum ref_pattern pattern, uint64_t seed,
     uint64_t size, char sha256_hex[65], char *errbuf, size_t errlen)
 {
-	static unsigned char buf[1 << 18];
+	enum { BUFSZ = 1 << 18 };
+	unsigned char *buf;	/* per call: the harness writes inputs from several threads */
 	struct ref_payload p;
 	struct ref_digest d;
 	size_t n;
@@ -137,12 +143,18 @@ ref_payload_write_file(const char *path, enum ref_pattern pattern, uint64_t seed
 		return -1;
 	}
 	ref_payload_init(&p, pattern, seed, size);
+	if ((buf = malloc(BUFSZ)) == NULL) {
+		close(fd);
+		snprintf(errbuf, errlen, "out of memory");
+		return -1;
+	}
 	if (ref_digest_init(&d) < 0) {
+		free(buf);
 		close(fd);
 		snprintf(errbuf, errlen, "SHA-256 unavailable");
 		return -1;
 	}
-	while ((n = ref_payload_read(&p, buf, sizeof(buf))) > 0) {
+	while ((n = ref_payload_read(&p, buf, BUFSZ)) > 0) {
 		ref_digest_update(&d, buf, n);
 		for (size_t off = 0; off < n; ) {
 			ssize_t w = write(fd, buf + off, n - off);
@@ -151,6 +163,7 @@ ref_payload_write_file(const char *path, enum ref_pattern pattern, uint64_t seed
 			if (w < 0) {
 				snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
 				ref_digest_final(&d, sha256_hex);
+				free(buf);
 				close(fd);
 				return -1;
 			}
@@ -158,6 +171,7 @@ ref_payload_write_file(const char *path, enum ref_pattern pattern, uint64_t seed
 		}
 	}
 	ref_digest_final(&d, sha256_hex);
+	free(buf);
 	if (close(fd) < 0) {
 		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
 		return -1;

@@ -1,0 +1,583 @@
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "judge.h"
+
+const char *
+judge_signal_name(int sig)
+{
+	switch (sig) {
+	case SIGSEGV: return "SIGSEGV (segmentation fault)";
+	case SIGPIPE: return "SIGPIPE (wrote to a connection the other side had closed)";
+	case SIGABRT: return "SIGABRT (abort: an assertion or a heap corruption check)";
+	case SIGBUS: return "SIGBUS (bus error)";
+	case SIGFPE: return "SIGFPE (arithmetic error, e.g. division by zero)";
+	case SIGILL: return "SIGILL (illegal instruction)";
+	case SIGKILL: return "SIGKILL";
+	case SIGTERM: return "SIGTERM";
+	case SIGXCPU: return "SIGXCPU (CPU time limit exceeded)";
+	case SIGXFSZ: return "SIGXFSZ (file size limit exceeded)";
+	case SIGINT: return "SIGINT";
+	default: return NULL;
+	}
+}
+
+static char *
+vfmt(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (fmt == NULL)
+		return NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		return NULL;
+	return s;
+}
+
+/* Record one check; returns ok so callers can chain. */
+static int
+check(struct res_case *c, const char *name, int ok, const char *expected,
+    const char *actual_fmt, ...)
+{
+	struct res_check *k = realloc(c->checks, (c->nchecks + 1) * sizeof(*k));
+	va_list ap;
+
+	if (k == NULL)
+		return ok;
+	c->checks = k;
+	k = &c->checks[c->nchecks++];
+	k->name = strdup(name);
+	k->ok = ok;
+	k->expected = expected ? strdup(expected) : NULL;
+	va_start(ap, actual_fmt);
+	k->actual = vfmt(actual_fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+/* Append a sentence to the diagnosis. */
+static void
+diag(struct res_case *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *joined;
+
+	va_start(ap, fmt);
+	s = vfmt(fmt, ap);
+	va_end(ap);
+	if (s == NULL)
+		return;
+	if (c->diagnosis == NULL) {
+		c->diagnosis = s;
+		return;
+	}
+	if (asprintf(&joined, "%s %s", c->diagnosis, s) >= 0) {
+		free(c->diagnosis);
+		c->diagnosis = joined;
+	}
+	free(s);
+}
+
+static const char *
+nth(size_t i)
+{
+	static const char *names[] = { "first", "second", "third", "fourth", "fifth",
+	    "sixth", "seventh", "eighth", "ninth", "tenth" };
+	return i < 10 ? names[i] : "next";
+}
+
+int
+judge_find_message(const char *out, size_t out_len, const char *msg,
+    size_t msg_len, size_t min_piece, size_t *missing_at)
+{
+	size_t pos = 0, i = 0;
+
+	*missing_at = 0;
+	if (msg_len == 0)
+		return 1;
+	if (memmem(out, out_len, msg, msg_len) != NULL)
+		return 1;
+	if (min_piece == 0 || msg_len <= min_piece)
+		return 0;
+	/* In order, in pieces: find the next piece, then extend it greedily. */
+	while (i < msg_len) {
+		size_t want = msg_len - i < min_piece ? msg_len - i : min_piece;
+		const char *hit = memmem(out + pos, out_len - pos, msg + i, want);
+		size_t at, k;
+
+		if (hit == NULL) {
+			*missing_at = i;
+			return 0;
+		}
+		at = (size_t)(hit - out);
+		for (k = want; i + k < msg_len && at + k < out_len && out[at + k] == msg[i + k]; k++)
+			;
+		i += k;
+		pos = at + k;
+	}
+	return 2;
+}
+
+/* A short printable rendering of bytes for expected/actual texts. */
+static void
+show(char *buf, size_t len, const char *p, size_t n)
+{
+	size_t o = 0;
+
+	if (len < 8) {
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	buf[o++] = '"';
+	for (size_t i = 0; i < n && o + 8 < len; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		if (ch == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else if (ch == '"' || ch == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)ch;
+		} else if (ch < 0x20 || ch >= 0x7f) {
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", ch);
+		} else {
+			buf[o++] = (char)ch;
+		}
+		if (i + 1 < n && o + 8 >= len) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+}
+
+static const char *
+prog_label(const struct scn *s, int client)
+{
+	if (s->protocol == SCN_ECHO)
+		return client ? "echo_client" : "echo_server";
+	return client ? "file_client" : "file_server";
+}
+
+/*
+ * The student program's end: a signal is always an error; a status is
+ * checked against `want`. Returns 0 when the case must be an error.
+ */
+static int
+check_end(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
+    const char *label, enum scn_exit_expect want, int *failed)
+{
+	const char *sname;
+
+	if (!p->started) {
+		check(c, "start", 0, "the program starts", "%s",
+		    p->start_error ? p->start_error : "it could not be started");
+		return 0;
+	}
+	if (p->ended && !p->exited) {
+		sname = judge_signal_name(p->signal);
+		check(c, "exit", 0, "no death by a signal", "%s died of %s", label,
+		    sname ? sname : strsignal(p->signal));
+		if (p->signal == SIGPIPE)
+			diag(c, "It wrote to a connection its peer had already closed or reset; "
+			    "ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL "
+			    "and handle the EPIPE error instead.");
+		else if (p->signal == SIGSEGV)
+			diag(c, "Look for a buffer indexed past its end, a NULL pointer, or a "
+			    "string function on bytes that are not NUL-terminated.");
+		return 0;
+	}
+	if (p->killed_at_deadline) {
+		check(c, "exit", 0, "the program ends in time",
+		    "%s was still running after %.1f s and was stopped", label, in->timeout_s);
+		return 0;
+	}
+	if (!p->ended)		/* a server stopped by sockcheck after the exchange */
+		return 1;
+	switch (want) {
+	case SCN_EXIT_SUCCESS:
+		if (!check(c, "exit", p->status == 0, "exit status 0",
+		    "exit status %d", p->status))
+			*failed = 1;
+		break;
+	case SCN_EXIT_FAILURE:
+		if (!check(c, "exit", p->status != 0, "a non-zero exit status",
+		    "exit status 0 (success reported although it failed)"))
+			*failed = 1;
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static void
+check_stderr(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
+    int *failed)
+{
+	size_t i;
+
+	if (in->s->expect.stderr_message != SCN_YES)
+		return;
+	for (i = 0; i < p->err_len; i++)
+		if (p->err[i] != ' ' && p->err[i] != '\n' && p->err[i] != '\t' && p->err[i] != '\r')
+			break;
+	if (!check(c, "stderr", i < p->err_len, "an error message on standard error",
+	    p->err_len ? "only white space on standard error" : "nothing on standard error"))
+		*failed = 1;
+}
+
+static void
+check_time(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
+    int *failed)
+{
+	char exp[64];
+
+	if (in->s->expect.max_seconds <= 0 || !p->ended)
+		return;
+	snprintf(exp, sizeof(exp), "ends within %.1f s", in->s->expect.max_seconds);
+	if (!check(c, "time", p->seconds <= in->s->expect.max_seconds, exp,
+	    "ended after %.2f s", p->seconds))
+		*failed = 1;
+}
+
+/* Is one of the accepted replies in `out`? */
+static int
+reply_printed(const struct prof *p, const char *out, size_t out_len)
+{
+	static char *const def[] = { "Thank you\n" };
+	char *const *r = p->nreplies ? p->replies : def;
+	size_t n = p->nreplies ? p->nreplies : 1;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(r[i]);
+		while (len > 0 && (r[i][len - 1] == '\n' || r[i][len - 1] == '\r'))
+			len--;		/* printed with or without its newline */
+		if (len > 0 && memmem(out, out_len, r[i], len) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+reply_accepted(const struct prof *p, const char *text, size_t len)
+{
+	if (p->nreplies == 0)
+		return len == 10 && memcmp(text, "Thank you\n", 10) == 0;
+	for (size_t i = 0; i < p->nreplies; i++)
+		if (strlen(p->replies[i]) == len && memcmp(p->replies[i], text, len) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
+{
+	char exp[160];
+
+	for (size_t i = 0; i < in->npeers; i++) {
+		const struct peer_log *pl = &in->peers[i];
+		const struct peer_conn *pc = peer_log_conn(pl, 1);
+		enum scn_peer_expect want = in->peer_specs[i].expect;
+		char name[32];
+
+		snprintf(name, sizeof(name), "client %zu", i + 1);
+		if (want == SCN_PEER_IGNORE)
+			continue;
+		if (pc == NULL || !pc->connected) {
+			check(c, name, 0, "connects and is served",
+			    "could not connect%s%s", pl->connect_error ? ": " : "",
+			    pl->connect_error ? pl->connect_errno : "");
+			diag(c, "The %s client found nothing listening on port %u: the server had "
+			    "exited or stopped accepting.", nth(i), in->port);
+			*failed = 1;
+			continue;
+		}
+		if (want == SCN_PEER_NOTHING) {
+			if (!check(c, name, pc->idle_bytes == 0, "receives nothing it did not send",
+			    "received %llu bytes it never sent", (unsigned long long)pc->idle_bytes))
+				*failed = 1;
+			continue;
+		}
+		snprintf(exp, sizeof(exp), "its %llu bytes echoed back, in order",
+		    (unsigned long long)pc->bytes_out);
+		if (pc->mismatch) {
+			check(c, name, 0, exp, "byte %llu came back as 0x%02x instead of 0x%02x",
+			    (unsigned long long)pc->mismatch_off, pc->mismatch_got & 0xff,
+			    pc->mismatch_expected & 0xff);
+			diag(c, "Send back exactly the bytes recv() returned, with its count, not "
+			    "strlen(): binary data contains NUL bytes.");
+			*failed = 1;
+		} else if (pc->bytes_in != pc->bytes_out || !pc->summary ||
+		    (pl->ended && pl->end_status != 0)) {
+			const char *how = pc->rst ? "; then the connection was reset" :
+			    pc->eof ? "; then the server closed the connection" :
+			    pc->timeout_what[0] ? "; then nothing more came" : "";
+			check(c, name, 0, exp, "%llu of %llu bytes came back%s",
+			    (unsigned long long)pc->bytes_in, (unsigned long long)pc->bytes_out, how);
+			*failed = 1;
+		} else {
+			check(c, name, 1, exp, "all %llu bytes came back",
+			    (unsigned long long)pc->bytes_in);
+		}
+	}
+}
+
+static void
+judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
+{
+	const struct scn_expect *e = &in->s->expect;
+	const struct peer_log *pl = in->npeers ? &in->peers[0] : NULL;
+	const struct peer_conn *pc = pl ? peer_log_conn(pl, 1) : NULL;
+	char exp[160];
+
+	if (pl == NULL)
+		return;
+	if (pc == NULL || !pc->connected) {
+		check(c, "connect", 0, "the client connects", "could not connect%s%s",
+		    pl->connect_error ? ": " : "", pl->connect_error ? pl->connect_errno : "");
+		*failed = 1;
+		return;
+	}
+	if (e->data != SCN_NO && in->have_expected) {
+		snprintf(exp, sizeof(exp), "%llu bytes, SHA-256 %.12s...",
+		    (unsigned long long)in->exp_size, in->exp_sha);
+		if (pc->bytes_in == in->exp_size && strcmp(pc->sha256_in, in->exp_sha) == 0) {
+			check(c, "data", 1, exp, "all %llu bytes, identical",
+			    (unsigned long long)pc->bytes_in);
+		} else {
+			check(c, "data", 0, exp, "%llu bytes%s%s", (unsigned long long)pc->bytes_in,
+			    pc->bytes_in == in->exp_size ? " with different content" : "",
+			    pc->rst ? ", then a reset" : "");
+			if (pc->bytes_in < in->exp_size)
+				diag(c, "The client received %llu of %llu bytes.",
+				    (unsigned long long)pc->bytes_in, (unsigned long long)in->exp_size);
+			*failed = 1;
+		}
+	}
+	if (e->eof != SCN_NO && e->data != SCN_NO) {
+		if (!check(c, "eof", pc->eof, "EOF after the data (shutdown or close)",
+		    pc->eof ? "EOF" : "no EOF: the connection stayed open")) {
+			diag(c, "The client waited for end-of-file, but the server never "
+			    "shut down its side: call shutdown(sock, SHUT_WR) after the last write.");
+			*failed = 1;
+		}
+	}
+	if (e->reply == SCN_YES) {
+		if (!check(c, "reply", reply_printed(in->p, in->student.out, in->student.out_len),
+		    "the client's \"Thank you\" printed on standard output",
+		    in->student.out_len ? "not found in its output" : "no output at all")) {
+			if (pc->rst || strcmp(pc->write_error, "") != 0)
+				diag(c, "The client's reply met a reset: the server closed its socket "
+				    "instead of shutting down only its sending side.");
+			else
+				diag(c, "After shutdown(SHUT_WR) the server must read the reply until "
+				    "EOF and print it.");
+			*failed = 1;
+		}
+	}
+}
+
+static void
+judge_echo_client(const struct judge_in *in, struct res_case *c, const struct judge_proc *cl,
+    int *failed)
+{
+	const struct scn_expect *e = &in->s->expect;
+	char shown[96], exp[160];
+
+	if (e->data != SCN_NO) {
+		for (size_t i = 0; i < in->nmsgs; i++) {
+			const struct judge_msg *m = &in->msgs[i];
+			size_t missing;
+			int r = judge_find_message(cl->out, cl->out_len, m->text, m->len,
+			    m->len > 1024 ? 32 : 0, &missing);
+			char name[32];
+
+			snprintf(name, sizeof(name), "echo %zu", i + 1);
+			show(shown, sizeof(shown), m->text, m->len);
+			snprintf(exp, sizeof(exp), "%s on standard output%s", shown,
+			    m->len > 1024 ? " (in pieces allowed)" : "");
+			if (r) {
+				check(c, name, 1, exp, r == 1 ? "found whole" : "found, in pieces, in order");
+				continue;
+			}
+			*failed = 1;
+			if (m->sent && m->len == strlen(m->sent) && memcmp(m->text, m->sent, m->len) != 0 &&
+			    memmem(cl->out, cl->out_len, m->sent, m->len) != NULL) {
+				check(c, name, 0, exp, "the client printed what it sent, not what it received");
+				diag(c, "Print the buffer recv() filled, not the line you read from "
+				    "standard input.");
+			} else if (m->len > 1024) {
+				check(c, name, 0, exp, "bytes from offset %zu on are missing or out of order",
+				    missing);
+			} else {
+				check(c, name, 0, exp, "not found%s", cl->out_len ? "" : " (no output at all)");
+			}
+		}
+	}
+	if (e->closes == SCN_YES && in->npeers > 0) {
+		const struct peer_conn *pc = peer_log_conn(&in->peers[0], 1);
+		int closed = pc && (pc->eof || pc->rst);
+		if (!check(c, "close", closed, "the client closes its connection",
+		    pc ? "the connection was still open" : "it never connected"))
+			*failed = 1;
+	}
+}
+
+static void
+judge_file_client(const struct judge_in *in, struct res_case *c, const struct judge_proc *cl,
+    int *failed)
+{
+	const struct scn_expect *e = &in->s->expect;
+	const struct peer_conn *pc = in->npeers ? peer_log_conn(&in->peers[0], 1) : NULL;
+	char exp[160], shown[64];
+
+	if (e->data != SCN_NO && in->have_expected && in->out_checked) {
+		snprintf(exp, sizeof(exp), "an output file of %llu bytes, SHA-256 %.12s...",
+		    (unsigned long long)in->exp_size, in->exp_sha);
+		if (!in->out_exists) {
+			check(c, "data", 0, exp, "no output file");
+			*failed = 1;
+		} else if (in->out_size == in->exp_size && strcmp(in->out_sha, in->exp_sha) == 0) {
+			check(c, "data", 1, exp, "identical");
+		} else {
+			if (in->out_first_diff >= 0)
+				check(c, "data", 0, exp, "%llu bytes; the first difference is at offset %lld",
+				    (unsigned long long)in->out_size, (long long)in->out_first_diff);
+			else
+				check(c, "data", 0, exp, "%llu bytes", (unsigned long long)in->out_size);
+			if (in->out_size < in->exp_size && in->out_first_diff < 0)
+				diag(c, "The file is a prefix of the data: the client stopped reading "
+				    "before EOF (read() returns fewer bytes than asked; only 0 means the end).");
+			else if (in->out_size > in->exp_size)
+				diag(c, "The file is longer than what was sent: write exactly the count "
+				    "read() returned, and never a negative count after a failed read.");
+			*failed = 1;
+		}
+	}
+	if (e->output_absent == SCN_YES && in->out_checked) {
+		if (!check(c, "output", !in->out_exists || in->out_size == 0,
+		    "no output file, or an empty one",
+		    "an output file of %llu bytes", (unsigned long long)in->out_size))
+			*failed = 1;
+	}
+	if (pc == NULL)
+		return;
+	if (e->reply == SCN_YES) {
+		if (!pc->has_reply) {
+			check(c, "reply", 0, "\"Thank you\\n\" after EOF", "no reply");
+			*failed = 1;
+		} else if (pc->reply_before_eof) {
+			show(shown, sizeof(shown), pc->reply, pc->reply_len);
+			check(c, "reply", 0, "\"Thank you\\n\" after EOF", "%s before EOF", shown);
+			diag(c, "Reply only after read() has returned 0.");
+			*failed = 1;
+		} else if (!reply_accepted(in->p, pc->reply, pc->reply_len)) {
+			show(shown, sizeof(shown), pc->reply, pc->reply_len);
+			check(c, "reply", 0, "\"Thank you\\n\" after EOF", "%s", shown);
+			*failed = 1;
+		} else {
+			check(c, "reply", 1, "\"Thank you\\n\" after EOF", "received after EOF");
+		}
+	} else if (e->reply == SCN_NO) {
+		if (pc->has_reply) {
+			show(shown, sizeof(shown), pc->reply, pc->reply_len);
+			check(c, "reply", 0, "no reply", "%s%s", shown,
+			    pc->reply_before_eof ? " before EOF" : "");
+			*failed = 1;
+		} else {
+			check(c, "reply", 1, "no reply", "none");
+		}
+	} else if (pc->has_reply && pc->reply_before_eof) {
+		/* no-shutdown and the like: a reply while data may still come is wrong */
+		check(c, "reply", 0, "no reply before EOF", "a reply before EOF");
+		diag(c, "The client answered before the server's EOF: it took a pause in the "
+		    "data for the end of the file.");
+		*failed = 1;
+	}
+}
+
+static void
+judge_memcheck(const struct judge_in *in, struct res_case *c, int *failed)
+{
+	unsigned nfail = 0;
+
+	if (in->mc == NULL || !in->mc->ran)
+		return;
+	for (size_t i = 0; i < in->mc->count; i++) {
+		struct mc_finding *f = &in->mc->findings[i];
+		f->fails = mc_kind_fails(f->kind, in->mc_fail);
+		if (f->fails)
+			nfail++;
+	}
+	if (!check(c, "memcheck", nfail == 0, "no memory errors or definite leaks",
+	    "%u finding%s that fail the case", nfail, nfail == 1 ? "" : "s"))
+		*failed = 1;
+}
+
+int
+judge_case(const struct judge_in *in, struct res_case *c)
+{
+	const struct scn *s = in->s;
+	int failed = 0, ok = 1, client = s->role == SCN_CLIENT;
+	enum scn_exit_expect want = s->expect.exit;
+	const struct judge_proc *cl = s->role == SCN_PAIR ? &in->student2 : &in->student;
+
+	if (want == SCN_EXIT_DEFAULT)
+		want = client ? SCN_EXIT_SUCCESS : SCN_EXIT_ANY;
+	if (s->role != SCN_CLIENT && in->student.started && !in->ready &&
+	    !(s->setup.no_file && in->student.ended)) {
+		if (in->student.ended && in->student.exited)
+			check(c, "listen", 0, "listens on its port",
+			    "exited with status %d before listening", in->student.status);
+		else if (!in->student.ended)
+			check(c, "listen", 0, "listens on its port",
+			    "not listening on port %u after %.1f s", in->port, in->ready_wait);
+		if (in->student.ended || !in->student.ended)
+			failed = 1;
+	}
+	ok = check_end(c, in, &in->student, prog_label(s, client),
+	    s->role == SCN_PAIR ? SCN_EXIT_ANY : want, &failed);
+	if (s->role == SCN_PAIR)
+		ok = check_end(c, in, &in->student2, prog_label(s, 1), SCN_EXIT_SUCCESS, &failed) && ok;
+	check_stderr(c, in, cl, &failed);
+	check_time(c, in, cl, &failed);
+
+	if (s->protocol == SCN_ECHO && s->role == SCN_SERVER)
+		judge_echo_server(in, c, &failed);
+	else if (s->protocol == SCN_FILE && s->role == SCN_SERVER && !s->setup.no_file)
+		judge_file_server(in, c, &failed);
+	else if (s->protocol == SCN_ECHO && s->role != SCN_SERVER)
+		judge_echo_client(in, c, cl, &failed);
+	else if (s->protocol == SCN_FILE && s->role != SCN_SERVER)
+		judge_file_client(in, c, cl, &failed);
+	if (s->role == SCN_PAIR && s->protocol == SCN_FILE && s->expect.reply != SCN_NO &&
+	    !check(c, "reply", reply_printed(in->p, in->student.out, in->student.out_len),
+	    "the server prints the client's \"Thank you\"", "not found in its output"))
+		failed = 1;
+	judge_memcheck(in, c, &failed);
+
+	if (in->stall)
+		diag(c, "%s", in->stall);
+	if (in->inject)
+		diag(c, "Injected: %s.", in->inject);
+	c->verdict = !ok ? RES_ERROR : failed ? RES_FAIL : RES_PASS;
+	free(c->summary);
+	c->summary = NULL;
+	for (size_t i = 0; i < c->nchecks && c->verdict != RES_PASS; i++) {
+		const struct res_check *k = &c->checks[i];
+		if (k->ok)
+			continue;
+		if (asprintf(&c->summary, "%s: expected %s; got %s", k->name,
+		    k->expected ? k->expected : "?", k->actual ? k->actual : "?") < 0)
+			c->summary = NULL;
+		break;
+	}
+	if (c->summary == NULL)
+		c->summary = strdup("");
+	return 0;
+}

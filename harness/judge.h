@@ -1,0 +1,83 @@
+/*
+ * judge: turns what was observed in one case into a verdict, a list of
+ * checks (expected vs actual), a one-line summary and a diagnosis.
+ * Pure: it reads its input and writes only the res_case it is given.
+ */
+#ifndef SC_JUDGE_H
+#define SC_JUDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "peer.h"
+#include "prof.h"
+#include "results.h"
+#include "scn.h"
+
+struct judge_proc {
+	int started;		/* it was started (exec succeeded) */
+	char *start_error;	/* why it could not be started, or NULL */
+	int ended;		/* it ended by itself before sockcheck stopped it */
+	int exited, status, signal;
+	int killed;		/* sockcheck stopped it */
+	int killed_at_deadline;	/* ... because the case deadline came */
+	double seconds;
+	const char *out;	/* captured stdout (head, marker, tail) */
+	size_t out_len;
+	const char *err;	/* captured stderr */
+	size_t err_len;
+};
+
+struct judge_msg {		/* echo.client: a message the client must print */
+	const char *text;	/* what should come back (mangled when the server mangles) */
+	size_t len;
+	const char *sent;	/* what the client sent (to recognise a client printing its input) */
+};
+
+struct judge_in {
+	const struct scn *s;
+	const struct prof *p;
+	struct judge_proc student;	/* the program under test (the server in a pair) */
+	struct judge_proc student2;	/* pair: the student's client */
+	int ready;			/* servers: it listened */
+	double ready_wait;		/* seconds waited for it to listen */
+	unsigned port;
+	const struct peer_log *peers;	/* one per started reference peer */
+	size_t npeers;
+	const struct scn_peer *peer_specs;	/* the scenario's peers (effective) */
+	/* file transfers: expected data and what the receiver got */
+	int have_expected;
+	uint64_t exp_size;
+	char exp_sha[65];
+	int out_checked;		/* file.client/pair: the output file was examined */
+	int out_exists;
+	uint64_t out_size;
+	char out_sha[65];
+	int64_t out_first_diff;		/* -1: none (or not computed) */
+	/* echo.client */
+	const struct judge_msg *msgs;
+	size_t nmsgs;
+	/* how the case ended */
+	int deadline_hit;
+	double timeout_s;
+	const char *stall;		/* what the processes were doing at a stall, or NULL */
+	const char *inject;		/* what the preload injected, or NULL */
+	const struct mc_report *mc;	/* memcheck findings, or NULL */
+	char *const *mc_fail;		/* kinds that fail the case (NULL: default) */
+};
+
+/* Fill c->verdict, checks, summary, diagnosis (c->hint etc. are set by the caller). */
+int judge_case(const struct judge_in *in, struct res_case *c);
+
+/*
+ * Where `msg` appears in `out`: whole (returns 1), in order but in pieces
+ * of at least `min_piece` bytes with other text between (2), or not (0;
+ * *missing_at = offset in msg of the first byte not found).
+ */
+int judge_find_message(const char *out, size_t out_len, const char *msg,
+    size_t msg_len, size_t min_piece, size_t *missing_at);
+
+/* "SIGSEGV (segmentation fault)" and the like. */
+const char *judge_signal_name(int sig);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * peer: the reference peers seen from the harness: their command lines and
+ * what their event logs (reports/events.md) say happened.
+ */
+#ifndef SC_PEER_H
+#define SC_PEER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "scn.h"
+
+/* One connection as a reference peer saw it. */
+struct peer_conn {
+	unsigned id;
+	int connected;		/* accept or connect seen */
+	uint64_t bytes_out, bytes_in;
+	uint64_t writes, reads;
+	char sha256_out[65], sha256_in[65];
+	int summary;		/* the summary event was seen */
+	int eof;		/* the peer read EOF */
+	int64_t eof_t;		/* when (us since the peer started), -1 */
+	int rst;		/* the peer saw a reset (ECONNRESET) */
+	char read_error[32];	/* errno name of a failed read, or "" */
+	char write_error[32];	/* errno name of a failed write, or "" */
+	int shutdown;		/* the peer half-closed */
+	int closed;		/* the peer closed (close event) */
+	char close_reason[32];
+	int reset_sent;		/* the peer reset the connection itself */
+	int has_reply;		/* file_server: a reply arrived */
+	char *reply;		/* its bytes (JSON-unescaped), malloc'd */
+	size_t reply_len;
+	int reply_before_eof;
+	int64_t reply_t;
+	int mismatch;		/* echo_client: the echo differed */
+	uint64_t mismatch_off;
+	int mismatch_expected, mismatch_got;
+	int idle_seen;		/* echo_client --idle-ms: the idle period ended */
+	uint64_t idle_bytes;	/* bytes that arrived unasked during it */
+	char timeout_what[32];	/* "echo", "eof", "reply", ... or "" */
+	uint64_t small_reads;	/* reads of fewer bytes than the largest read */
+	uint64_t max_read;
+};
+
+struct peer_log {
+	int found;		/* the log existed and had a start event */
+	int listening;		/* a server's listen event */
+	unsigned listen_port;
+	int connect_error;	/* a client's connect failed */
+	char connect_errno[32];
+	struct peer_conn *conns;
+	size_t nconns;
+	int ended;		/* the end event was seen */
+	int end_status;
+	char *end_message;
+	int64_t last_t;		/* time of the last event */
+	size_t nevents;
+};
+
+/* Read a JSON-lines event log; a missing or partial log is not an error. */
+int peer_log_read(const char *path, struct peer_log *log, struct sc_err *err);
+void peer_log_free(struct peer_log *log);
+
+/* The first connection, or NULL. */
+const struct peer_conn *peer_log_conn(const struct peer_log *log, unsigned id);
+
+/*
+ * The argv of a reference peer (NULL-terminated, malloc'd):
+ * PROG [--events EVENTS] [payload flags] [scenario flags] ARGS...
+ */
+char **peer_argv(const char *ref_dir, const char *prog, const char *events,
+    const struct scn_input *payload, char *const *flags, size_t nflags,
+    char *const *args, struct sc_err *err);
+void peer_argv_free(char **argv);
+
+#endif

@@ -1,0 +1,274 @@
+/*
+ * pnet: /proc observation of sockets and tasks (contract in pnet.h).
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pnet.h"
+
+static int
+read_table(pid_t net_pid, const char *name, int v6, struct pnet_sock **out, size_t *n,
+    size_t *cap, struct sc_err *err)
+{
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)net_pid, name);
+	if ((f = fopen(path, "re")) == NULL)
+		return errno == ENOENT && v6 ? 0 : sc_err_sys(err, "%s", path);
+	if (fgets(line, sizeof(line), f) == NULL) {	/* header */
+		fclose(f);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char local[64], remote[64];
+		unsigned state;
+		unsigned long txq, rxq, inode;
+		int uid;
+		if (sscanf(line, " %*d: %63s %63s %x %lx:%lx %*x:%*x %*x %d %*d %lu", local, remote,
+		    &state, &txq, &rxq, &uid, &inode) != 7)
+			continue;
+		if (*n >= *cap) {
+			size_t nc = *cap ? *cap * 2 : 32;
+			struct pnet_sock *ns = realloc(*out, nc * sizeof(*ns));
+			if (ns == NULL) {
+				fclose(f);
+				return sc_err_sys(err, "sockets");
+			}
+			*out = ns;
+			*cap = nc;
+		}
+		struct pnet_sock *s = &(*out)[(*n)++];
+		char *lp = strchr(local, ':'), *rp = strchr(remote, ':');
+		s->local_port = lp ? (unsigned)strtoul(lp + 1, NULL, 16) : 0;
+		s->remote_port = rp ? (unsigned)strtoul(rp + 1, NULL, 16) : 0;
+		s->state = (int)state;
+		s->tx_queue = txq;
+		s->rx_queue = rxq;
+		s->inode = inode;
+		s->v6 = v6;
+	}
+	fclose(f);
+	return 0;
+}
+
+ssize_t
+pnet_tcp_sockets(pid_t net_pid, struct pnet_sock **out, struct sc_err *err)
+{
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	if (read_table(net_pid, "tcp", 0, out, &n, &cap, err) < 0 ||
+	    read_table(net_pid, "tcp6", 1, out, &n, &cap, err) < 0) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+int
+pnet_is_listening(pid_t net_pid, unsigned port, struct sc_err *err)
+{
+	struct pnet_sock *s;
+	ssize_t n = pnet_tcp_sockets(net_pid, &s, err);
+	int found = 0;
+
+	if (n < 0)
+		return -1;
+	for (ssize_t i = 0; i < n; i++)
+		if (s[i].state == 10 && s[i].local_port == port)
+			found = 1;
+	free(s);
+	return found;
+}
+
+/* Socket inodes of one process. */
+static size_t
+socket_inodes(pid_t pid, unsigned long *inodes, size_t max)
+{
+	char path[64], link[64];
+	DIR *d;
+	struct dirent *de;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL && n < max) {
+		char fdpath[400];
+		ssize_t k;
+		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, de->d_name);
+		if ((k = readlink(fdpath, link, sizeof(link) - 1)) <= 0)
+			continue;
+		link[k] = '\0';
+		if (strncmp(link, "socket:[", 8) == 0)
+			inodes[n++] = strtoul(link + 8, NULL, 10);
+	}
+	closedir(d);
+	return n;
+}
+
+static pid_t
+pgid_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	int pgrp = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
+		sscanf(p + 2, "%*c %*d %d", &pgrp);
+	fclose(f);
+	return (pid_t)pgrp;
+}
+
+ssize_t
+pnet_listening_ports_of(pid_t net_pid, pid_t pid, pid_t pgid, unsigned *ports, size_t max,
+    struct sc_err *err)
+{
+	unsigned long inodes[256];
+	size_t ni = 0, np = 0;
+	struct pnet_sock *s;
+	ssize_t n;
+
+	if (pgid > 0) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+		if (d == NULL)
+			return sc_err_sys(err, "/proc");
+		while ((de = readdir(d)) != NULL) {
+			pid_t p = (pid_t)atoi(de->d_name);
+			if (p > 0 && pgid_of(p) == pgid)
+				ni += socket_inodes(p, inodes + ni, 256 - ni);
+		}
+		closedir(d);
+	} else {
+		ni = socket_inodes(pid, inodes, 256);
+	}
+	if ((n = pnet_tcp_sockets(net_pid, &s, err)) < 0)
+		return -1;
+	for (ssize_t i = 0; i < n && np < max; i++) {
+		if (s[i].state != 10)
+			continue;
+		for (size_t k = 0; k < ni; k++)
+			if (inodes[k] == s[i].inode) {
+				ports[np++] = s[i].local_port;
+				break;
+			}
+	}
+	free(s);
+	return (ssize_t)np;
+}
+
+static const char *
+syscall_name(long nr)
+{
+	switch (nr) {
+	case 0: return "read";
+	case 1: return "write";
+	case 7: return "poll";
+	case 23: return "select";
+	case 34: return "pause";
+	case 35: return "nanosleep";
+	case 42: return "connect";
+	case 43: return "accept";
+	case 44: return "sendto";
+	case 45: return "recvfrom";
+	case 46: return "sendmsg";
+	case 47: return "recvmsg";
+	case 61: return "wait4";
+	case 202: return "futex";
+	case 230: return "clock_nanosleep";
+	case 232: return "epoll_wait";
+	case 270: return "pselect6";
+	case 271: return "ppoll";
+	case 281: return "epoll_pwait";
+	case 288: return "accept4";
+	default: return "";
+	}
+}
+
+int
+pnet_task(pid_t pid, struct pnet_task *t, struct sc_err *err)
+{
+	char path[64], buf[1024], *p;
+	FILE *f;
+
+	memset(t, 0, sizeof(*t));
+	t->syscall = -1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;	/* gone: alive stays 0 */
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL) {
+		unsigned long ut = 0, st = 0;
+		sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &t->state, &ut, &st);
+		t->cpu_seconds = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+		t->alive = t->state != 'Z' && t->state != 'X';
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fgets(buf, sizeof(buf), f)) {
+			if (strncmp(buf, "running", 7) == 0) {
+				t->running = 1;
+			} else if (isdigit((unsigned char)buf[0])) {
+				t->syscall = strtol(buf, NULL, 10);
+				snprintf(t->syscall_name, sizeof(t->syscall_name), "%s",
+				    syscall_name(t->syscall));
+			}
+		}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fgets(t->wchan, sizeof(t->wchan), f) == NULL || strcmp(t->wchan, "0") == 0)
+			t->wchan[0] = '\0';
+		fclose(f);
+	}
+	if (t->state == 'R')
+		t->running = 1;
+	(void)err;
+	return 0;
+}
+
+void
+pnet_task_describe(const struct pnet_task *t, char *buf, size_t len)
+{
+	if (!t->alive)
+		snprintf(buf, len, "has ended");
+	else if (t->running)
+		snprintf(buf, len, "is running (%.2f s of CPU so far: spinning?)", t->cpu_seconds);
+	else if (t->syscall_name[0])
+		snprintf(buf, len, "is blocked in %s()%s%s%s", t->syscall_name,
+		    t->wchan[0] ? " (" : "", t->wchan, t->wchan[0] ? ")" : "");
+	else if (t->syscall >= 0)
+		snprintf(buf, len, "is blocked in system call %ld", t->syscall);
+	else
+		snprintf(buf, len, "is sleeping");
+}
+
+pid_t
+pnet_group_leaf(pid_t pgid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t best = pgid;
+
+	if (d == NULL)
+		return pgid;
+	while ((de = readdir(d)) != NULL) {
+		pid_t p = (pid_t)atoi(de->d_name);
+		if (p > 0 && p != pgid && pgid_of(p) == pgid && (best == pgid || p > best))
+			best = p;
+	}
+	closedir(d);
+	return best;
+}

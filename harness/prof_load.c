@@ -1,0 +1,382 @@
+/*
+ * prof_load: the submission profile (sockcheck.yaml) and the textbook
+ * defaults used without one (docs/profile.md).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mc.h"
+#include "prof.h"
+#include "ytree.h"
+
+static const char *const prog_names[] = { "echo_server", "echo_client", "file_server",
+	"file_client" };
+static const char *const default_cmds[] = { "./echo_server {port}", "./echo_client {host} {port}",
+	"./file_server {port}", "./file_client {host} {port}" };
+
+const char *
+prof_prog_name(enum prof_prog_kind k)
+{
+	return (unsigned)k < PROF_NPROGS ? prog_names[k] : "?";
+}
+
+static int
+exists_in(const char *dir, const char *name, const char *suffix)
+{
+	char path[4096];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s%s", dir, name, suffix);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void
+defaults(const char *dir, struct prof *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->memcheck = -1;
+	p->build_timeout_s = 120;
+	for (int k = 0; k < PROF_NPROGS; k++) {
+		struct prof_prog *pp = &p->progs[k];
+		pp->command = strdup(default_cmds[k]);
+		pp->port_mode = PROF_PORT_ARGV;
+		/* a pty on stdout: printf output appears even without fflush */
+		pp->stdout_mode = PROF_STDOUT_LINE;
+		pp->present = exists_in(dir, prog_names[k], "") || exists_in(dir, prog_names[k], ".c");
+	}
+	p->progs[PROF_FILE_SERVER].file = strdup("file_server.c");
+	p->progs[PROF_FILE_CLIENT].out = strdup("receive.dat");
+	/* the lecture's client ends on an empty line */
+	p->progs[PROF_ECHO_CLIENT].quit = strdup("");
+}
+
+#define FAIL(n, ...) sc_err_at(err, path, (n)->line, (n)->col, __VA_ARGS__)
+
+static int
+scalar(const char *path, const struct yt_node *n, const char *key, char **out, struct sc_err *err)
+{
+	if (n->type != YT_SCALAR)
+		return FAIL(n, "'%s' must be a string", key);
+	free(*out);
+	*out = strdup(n->str);
+	return 0;
+}
+
+static int
+load_prog(const char *path, const struct yt_node *m, struct prof_prog *pp, struct sc_err *err)
+{
+	static const char *const keys[] = { "command", "port", "port_pattern", "file", "out",
+	    "stdin", "quit", "stdout", "host", NULL };
+
+	if (m->type != YT_MAP)
+		return FAIL(m, "a program entry must be a mapping (command, port, ...)");
+	for (size_t i = 0; i < m->n; i++) {
+		const char *k = m->keys[i];
+		const struct yt_node *v = m->items[i];
+		size_t j;
+		for (j = 0; keys[j] && strcmp(keys[j], k) != 0; j++)
+			;
+		if (keys[j] == NULL)
+			return FAIL(m->key_nodes[i], "unknown key '%s' in a program entry (command, port, "
+			    "port_pattern, file, out, stdin, quit, stdout, host)", k);
+		if (v->type != YT_SCALAR)
+			return FAIL(v, "'%s' must be a scalar", k);
+		if (strcmp(k, "command") == 0) {
+			struct sc_err e2;
+			char **argv = prof_expand(v->str, "127.0.0.1", 1, "f", "o", &e2);
+			if (argv == NULL)
+				return FAIL(v, "'command': %s", e2.msg);
+			prof_argv_free(argv);
+			scalar(path, v, k, &pp->command, err);
+		} else if (strcmp(k, "port") == 0) {
+			if (strcmp(v->str, "argv") == 0) {
+				pp->port_mode = PROF_PORT_ARGV;
+			} else if (strcmp(v->str, "printed") == 0) {
+				pp->port_mode = PROF_PORT_PRINTED;
+			} else if (strcmp(v->str, "listening") == 0) {
+				pp->port_mode = PROF_PORT_LISTENING;
+			} else {
+				char *end;
+				long n = strtol(v->str, &end, 10);
+				if (*end || end == v->str || n < 1 || n > 65535)
+					return FAIL(v, "'port' must be argv, printed, listening or a port "
+					    "number from 1 to 65535; got '%s'", v->str);
+				pp->port_mode = PROF_PORT_FIXED;
+				pp->fixed_port = (unsigned)n;
+			}
+		} else if (strcmp(k, "stdout") == 0) {
+			if (strcmp(v->str, "pipe") == 0)
+				pp->stdout_mode = PROF_STDOUT_PIPE;
+			else if (strcmp(v->str, "line") == 0)
+				pp->stdout_mode = PROF_STDOUT_LINE;
+			else if (strcmp(v->str, "pty") == 0)
+				pp->stdout_mode = PROF_STDOUT_PTY;
+			else
+				return FAIL(v, "'stdout' must be one of pipe, line or pty; got '%s'", v->str);
+		} else if (strcmp(k, "port_pattern") == 0) {
+			scalar(path, v, k, &pp->port_pattern, err);
+		} else if (strcmp(k, "file") == 0) {
+			scalar(path, v, k, &pp->file, err);
+		} else if (strcmp(k, "out") == 0) {
+			scalar(path, v, k, &pp->out, err);
+		} else if (strcmp(k, "stdin") == 0) {
+			scalar(path, v, k, &pp->stdin_text, err);
+		} else if (strcmp(k, "quit") == 0) {
+			scalar(path, v, k, &pp->quit, err);
+		} else if (strcmp(k, "host") == 0) {
+			scalar(path, v, k, &pp->host, err);
+		}
+	}
+	pp->present = 1;
+	return 0;
+}
+
+static int
+strlist(const char *path, const struct yt_node *v, const char *key, char ***out, size_t *n,
+    struct sc_err *err)
+{
+	size_t count = v->type == YT_SEQ ? v->n : 1;
+	char **list = calloc(count + 1, sizeof(*list));
+
+	if (list == NULL)
+		return sc_err_sys(err, "%s", key);
+	for (size_t i = 0; i < count; i++) {
+		const struct yt_node *it = v->type == YT_SEQ ? v->items[i] : v;
+		if (it->type != YT_SCALAR) {
+			for (size_t k = 0; k < i; k++)
+				free(list[k]);
+			free(list);
+			return FAIL(it, "'%s' must be a string or a list of strings", key);
+		}
+		list[i] = strdup(it->str);
+	}
+	*out = list;
+	if (n)
+		*n = count;
+	return 0;
+}
+
+int
+prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err *err)
+{
+	struct yt_node *root;
+
+	defaults(dir, p);
+	if ((root = yt_load_file(path, err)) == NULL)
+		return -1;
+	p->path = strdup(path);
+	if (root->type != YT_MAP) {
+		FAIL(root, "a profile must be a mapping (build, programs, reply, ...)");
+		goto fail;
+	}
+	for (size_t i = 0; i < root->n; i++) {
+		const char *k = root->keys[i];
+		const struct yt_node *v = root->items[i];
+		if (strcmp(k, "build") == 0) {
+			if (scalar(path, v, k, &p->build, err) < 0)
+				goto fail;
+		} else if (strcmp(k, "build_timeout") == 0) {
+			char *end;
+			long n = v->type == YT_SCALAR ? strtol(v->str, &end, 10) : -1;
+			if (v->type != YT_SCALAR || *end || n < 1 || n > 3600) {
+				FAIL(v, "'build_timeout' must be a number of seconds from 1 to 3600");
+				goto fail;
+			}
+			p->build_timeout_s = (unsigned)n;
+		} else if (strcmp(k, "programs") == 0) {
+			if (v->type != YT_MAP) {
+				FAIL(v, "'programs' must be a mapping of program names");
+				goto fail;
+			}
+			for (int j = 0; j < PROF_NPROGS; j++)
+				p->progs[j].present = 0;
+			for (size_t j = 0; j < v->n; j++) {
+				int kind;
+				for (kind = 0; kind < PROF_NPROGS; kind++)
+					if (strcmp(v->keys[j], prog_names[kind]) == 0)
+						break;
+				if (kind == PROF_NPROGS) {
+					FAIL(v->key_nodes[j], "unknown program '%s' (echo_server, echo_client, "
+					    "file_server, file_client)", v->keys[j]);
+					goto fail;
+				}
+				if (load_prog(path, v->items[j], &p->progs[kind], err) < 0)
+					goto fail;
+			}
+		} else if (strcmp(k, "reply") == 0) {
+			if (strlist(path, v, k, &p->replies, &p->nreplies, err) < 0)
+				goto fail;
+		} else if (strcmp(k, "memcheck") == 0) {
+			if (v->type != YT_SCALAR || (strcmp(v->str, "true") && strcmp(v->str, "false"))) {
+				FAIL(v, "'memcheck' must be true or false");
+				goto fail;
+			}
+			p->memcheck = strcmp(v->str, "true") == 0;
+		} else if (strcmp(k, "memcheck_fail") == 0) {
+			if (strlist(path, v, k, &p->memcheck_fail, NULL, err) < 0)
+				goto fail;
+			for (size_t j = 0; p->memcheck_fail[j]; j++) {
+				enum mc_kind mk;
+				if (mc_kind_from_name(p->memcheck_fail[j], &mk) < 0) {
+					FAIL(v, "'memcheck_fail': unknown kind '%s'", p->memcheck_fail[j]);
+					goto fail;
+				}
+			}
+		} else {
+			FAIL(root->key_nodes[i], "unknown key '%s' in the profile (build, build_timeout, "
+			    "programs, reply, memcheck, memcheck_fail)", k);
+			goto fail;
+		}
+	}
+	yt_free(root);
+	return 0;
+fail:
+	yt_free(root);
+	prof_free(p);
+	return -1;
+}
+
+int
+prof_load(const char *dir, struct prof *p, struct sc_err *err)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/sockcheck.yaml", dir);
+	if (access(path, F_OK) == 0)
+		return prof_load_file(path, dir, p, err);
+	defaults(dir, p);
+	return 0;
+}
+
+static void
+strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+prof_free(struct prof *p)
+{
+	for (int k = 0; k < PROF_NPROGS; k++) {
+		struct prof_prog *pp = &p->progs[k];
+		free(pp->command);
+		free(pp->port_pattern);
+		free(pp->file);
+		free(pp->out);
+		free(pp->stdin_text);
+		free(pp->quit);
+		free(pp->host);
+	}
+	free(p->path);
+	free(p->build);
+	strv_free(p->replies);
+	strv_free(p->memcheck_fail);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Shell-like words: '...' literal, "..." with \" and \\, backslash escapes. */
+char **
+prof_expand(const char *tmpl, const char *host, unsigned port, const char *file,
+    const char *out, struct sc_err *err)
+{
+	char **argv = NULL, word[4096];
+	size_t n = 0, w = 0;
+	int in_word = 0;
+	char portbuf[16];
+
+	snprintf(portbuf, sizeof(portbuf), "%u", port);
+	for (const char *s = tmpl; ; s++) {
+		char c = *s;
+		if (c == '\0' || c == ' ' || c == '\t') {
+			if (in_word) {
+				char **nv = realloc(argv, (n + 2) * sizeof(*nv));
+				if (nv == NULL)
+					goto oom;
+				argv = nv;
+				word[w] = '\0';
+				argv[n++] = strdup(word);
+				argv[n] = NULL;
+				w = 0;
+				in_word = 0;
+			}
+			if (c == '\0')
+				break;
+			continue;
+		}
+		in_word = 1;
+		if (c == '\'') {
+			const char *e = strchr(s + 1, '\'');
+			if (e == NULL)
+				goto unbalanced;
+			for (s++; s < e && w < sizeof(word) - 1; s++)
+				word[w++] = *s;
+			continue;
+		}
+		if (c == '"') {
+			for (s++; *s && *s != '"'; s++) {
+				if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
+					s++;
+				if (w < sizeof(word) - 1)
+					word[w++] = *s;
+			}
+			if (*s != '"')
+				goto unbalanced;
+			continue;
+		}
+		if (c == '\\' && s[1]) {
+			if (w < sizeof(word) - 1)
+				word[w++] = *++s;
+			continue;
+		}
+		if (c == '{') {
+			const char *e = strchr(s, '}');
+			const char *val = NULL;
+			size_t len = e ? (size_t)(e - s + 1) : 0;
+			if (e && strncmp(s, "{host}", len) == 0)
+				val = host;
+			else if (e && strncmp(s, "{port}", len) == 0)
+				val = portbuf;
+			else if (e && strncmp(s, "{file}", len) == 0)
+				val = file;
+			else if (e && strncmp(s, "{out}", len) == 0)
+				val = out;
+			if (val == NULL) {
+				sc_err_set(err, "unknown placeholder '%.*s' in '%s' (use {host}, {port}, "
+				    "{file}, {out})", e ? (int)len : 1, s, tmpl);
+				prof_argv_free(argv);
+				return NULL;
+			}
+			for (const char *v = val; *v && w < sizeof(word) - 1; v++)
+				word[w++] = *v;
+			s = e;
+			continue;
+		}
+		if (w < sizeof(word) - 1)
+			word[w++] = c;
+	}
+	if (n == 0) {
+		sc_err_set(err, "empty command");
+		prof_argv_free(argv);
+		return NULL;
+	}
+	return argv;
+unbalanced:
+	sc_err_set(err, "unbalanced quote in '%s'", tmpl);
+	prof_argv_free(argv);
+	return NULL;
+oom:
+	sc_err_sys(err, "command");
+	prof_argv_free(argv);
+	return NULL;
+}
+
+void
+prof_argv_free(char **argv)
+{
+	strv_free(argv);
+}

@@ -1,0 +1,271 @@
+/*
+ * rpt_html: one self-contained HTML file (inline CSS, no scripts): the
+ * summary table, each case's checks, diagnosis, hint, captured output,
+ * memcheck findings with their source lines, and a sequence diagram of the
+ * wire events drawn as inline SVG from the peers' event logs. libxml2's
+ * writer does all the escaping.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libxml/xmlwriter.h>
+
+#include "rpt.h"
+
+static const char css[] =
+    "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
+    ".pass{color:#070}.fail{color:#b00}.error{color:#808}.skip{color:#960}"
+    "pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:20em}"
+    "section{border-top:2px solid #ddd;margin-top:1.5em}svg text{font:11px monospace}";
+
+/* Valid UTF-8 without control characters, for XML. */
+static char *
+clean(const char *s, size_t n)
+{
+	char *out = malloc(n + 1);
+	size_t k = 0;
+
+	for (size_t i = 0; out && i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		out[k++] = (c < 0x20 && c != '\n' && c != '\t') || c >= 0x80 ? '?' : (char)c;
+	}
+	if (out)
+		out[k] = '\0';
+	return out;
+}
+
+static void
+elem(xmlTextWriterPtr w, const char *name, const char *cls, const char *text)
+{
+	char *t = clean(text ? text : "", text ? strlen(text) : 0);
+	xmlTextWriterStartElement(w, BAD_CAST name);
+	if (cls)
+		xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST cls);
+	xmlTextWriterWriteString(w, BAD_CAST (t ? t : ""));
+	xmlTextWriterEndElement(w);
+	free(t);
+}
+
+/*
+ * The sequence diagram of one peer's log: the student on the left, the
+ * peer on the right; consecutive reads or writes merge into one arrow with
+ * a byte count; FIN, RST and gaps longer than 300 ms are marked.
+ */
+static void
+diagram(xmlTextWriterPtr w, const struct res_proc *p)
+{
+	FILE *f = p->events_path ? fopen(p->events_path, "re") : NULL;
+	char *line = NULL, label[128];
+	size_t cap = 0;
+	struct arrow { int dir; unsigned long long n; long long t; char what[48]; } arrows[60];
+	int na = 0;
+	long long last_t = -1;
+
+	if (f == NULL)
+		return;
+	while (getline(&line, &cap, f) > 0 && na < 60) {
+		json_t *ev = json_loads(line, 0, NULL);
+		const char *name = ev ? json_string_value(json_object_get(ev, "ev")) : NULL;
+		long long t = ev ? (long long)json_integer_value(json_object_get(ev, "t")) : 0;
+		if (name) {
+			int dir = 0;	/* 1: peer -> student, -1: student -> peer, 2: mark */
+			unsigned long long n = (unsigned long long)json_integer_value(json_object_get(ev, "n"));
+			const char *what = "";
+			if (strcmp(name, "write") == 0) { dir = 1; what = "data"; }
+			else if (strcmp(name, "read") == 0) { dir = -1; what = "data"; }
+			else if (strcmp(name, "shutdown") == 0) { dir = 1; what = "FIN"; }
+			else if (strcmp(name, "eof") == 0) { dir = -1; what = "FIN"; }
+			else if (strcmp(name, "reset") == 0) { dir = 1; what = "RST"; }
+			else if (strcmp(name, "read_error") == 0 || strcmp(name, "write_error") == 0) {
+				dir = -1;
+				what = json_string_value(json_object_get(ev, "error"));
+			} else if (strcmp(name, "timeout") == 0) { dir = 2; what = "gave up waiting"; }
+			if (dir && last_t >= 0 && t - last_t > 300000 && na < 59) {
+				arrows[na].dir = 2;
+				arrows[na].n = 0;
+				arrows[na].t = t;
+				snprintf(arrows[na].what, sizeof(arrows[na].what), "%.1f s with nothing",
+				    (double)(t - last_t) / 1e6);
+				na++;
+			}
+			if (dir) {
+				if (na > 0 && arrows[na - 1].dir == dir && strcmp(what, "data") == 0 &&
+				    strcmp(arrows[na - 1].what, "data") == 0) {
+					arrows[na - 1].n += n;
+				} else {
+					arrows[na].dir = dir;
+					arrows[na].n = n;
+					arrows[na].t = t;
+					snprintf(arrows[na].what, sizeof(arrows[na].what), "%s", what ? what : "");
+					na++;
+				}
+				last_t = t;
+			}
+		}
+		json_decref(ev);
+	}
+	free(line);
+	fclose(f);
+	if (na == 0)
+		return;
+	int h = 40 + 24 * na;
+	xmlTextWriterStartElement(w, BAD_CAST "svg");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST "http://www.w3.org/2000/svg");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "width", BAD_CAST "520");
+	xmlTextWriterWriteFormatAttribute(w, BAD_CAST "height", "%d", h);
+	xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "sequence");
+	snprintf(label, sizeof(label), "<line x1='100' y1='20' x2='100' y2='%d' stroke='#444'/>"
+	    "<line x1='420' y1='20' x2='420' y2='%d' stroke='#444'/>", h, h);
+	xmlTextWriterWriteRaw(w, BAD_CAST label);
+	xmlTextWriterStartElement(w, BAD_CAST "text");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "x", BAD_CAST "70");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "y", BAD_CAST "14");
+	xmlTextWriterWriteString(w, BAD_CAST "student");
+	xmlTextWriterEndElement(w);
+	xmlTextWriterStartElement(w, BAD_CAST "text");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "x", BAD_CAST "380");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "y", BAD_CAST "14");
+	xmlTextWriterWriteString(w, BAD_CAST "reference");
+	xmlTextWriterEndElement(w);
+	for (int i = 0; i < na; i++) {
+		int y = 40 + 24 * i;
+		char buf[256];
+		if (arrows[i].dir == 2) {
+			snprintf(buf, sizeof(buf), "<line x1='100' y1='%d' x2='420' y2='%d' stroke='#c00' "
+			    "stroke-dasharray='4'/>", y, y);
+		} else {
+			int x1 = arrows[i].dir == 1 ? 420 : 100, x2 = arrows[i].dir == 1 ? 100 : 420;
+			snprintf(buf, sizeof(buf), "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='%s'/>"
+			    "<circle cx='%d' cy='%d' r='3'/>", x1, y, x2, y,
+			    strcmp(arrows[i].what, "data") ? "#b00" : "#06c", x2, y);
+		}
+		xmlTextWriterWriteRaw(w, BAD_CAST buf);
+		if (strcmp(arrows[i].what, "data") == 0)
+			snprintf(label, sizeof(label), "%llu bytes @ %.3f s", arrows[i].n,
+			    (double)arrows[i].t / 1e6);
+		else
+			snprintf(label, sizeof(label), "%s @ %.3f s", arrows[i].what,
+			    (double)arrows[i].t / 1e6);
+		xmlTextWriterStartElement(w, BAD_CAST "text");
+		xmlTextWriterWriteAttribute(w, BAD_CAST "x", BAD_CAST "180");
+		xmlTextWriterWriteFormatAttribute(w, BAD_CAST "y", "%d", y - 4);
+		xmlTextWriterWriteString(w, BAD_CAST label);
+		xmlTextWriterEndElement(w);
+	}
+	xmlTextWriterEndElement(w);
+}
+
+static void
+one_case(xmlTextWriterPtr w, const struct res_case *c, const struct rpt_opts *o)
+{
+	char buf[512];
+
+	xmlTextWriterStartElement(w, BAD_CAST "section");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST c->id);
+	snprintf(buf, sizeof(buf), "%s: %s (%s)", c->id, c->title, res_verdict_name(c->verdict));
+	elem(w, "h2", res_verdict_name(c->verdict), buf);
+	if (o->student_view && c->hidden) {
+		elem(w, "p", NULL, c->verdict == RES_PASS ? "hidden case: passed" : "hidden case: failed");
+		xmlTextWriterEndElement(w);
+		return;
+	}
+	if (c->summary && *c->summary)
+		elem(w, "p", NULL, c->summary);
+	if (c->nchecks) {
+		xmlTextWriterStartElement(w, BAD_CAST "ul");
+		for (size_t i = 0; i < c->nchecks; i++) {
+			snprintf(buf, sizeof(buf), "%s %s: expected %s; got %s", c->checks[i].ok ? "✓" : "✗",
+			    c->checks[i].name, c->checks[i].expected ? c->checks[i].expected : "",
+			    c->checks[i].actual ? c->checks[i].actual : "");
+			elem(w, "li", c->checks[i].ok ? "pass" : "fail", buf);
+		}
+		xmlTextWriterEndElement(w);
+	}
+	if (c->diagnosis)
+		elem(w, "p", "diagnosis", c->diagnosis);
+	if (c->hint)
+		elem(w, "p", "hint", c->hint);
+	for (size_t i = 0; c->memcheck && i < c->mc.count; i++) {
+		const struct mc_finding *f = &c->mc.findings[i];
+		const struct mc_frame *fr = f->own >= 0 ? &f->stack[f->own] : NULL;
+		snprintf(buf, sizeof(buf), "memcheck %s%s: %s %s:%d", mc_kind_name(f->kind),
+		    f->fails ? "" : " (warning)", f->what ? f->what : "", fr ? fr->file : "?",
+		    fr ? fr->line : 0);
+		elem(w, "p", f->fails ? "fail" : "skip", buf);
+		if (f->source_line)
+			elem(w, "pre", "source", f->source_line);
+	}
+	for (size_t i = 0; i < c->nprocs; i++) {
+		const struct res_proc *p = &c->procs[i];
+		char *t;
+		snprintf(buf, sizeof(buf), "%s: %s", p->role, p->exited ? "exited" : p->signal ?
+		    "killed by a signal" : "stopped");
+		elem(w, "h3", NULL, buf);
+		if (p->out.total) {
+			t = clean(p->out.head, p->out.head_len);
+			elem(w, "pre", "stdout", t);
+			free(t);
+		}
+		if (p->err.total) {
+			t = clean(p->err.head, p->err.head_len);
+			elem(w, "pre", "stderr", t);
+			free(t);
+		}
+		diagram(w, p);
+	}
+	xmlTextWriterEndElement(w);
+}
+
+int
+rpt_html(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	char line[256];
+	int rc;
+
+	if (w == NULL)
+		return sc_err_set(err, "html: out of memory");
+	xmlTextWriterWriteRaw(w, BAD_CAST "<!DOCTYPE html>\n");
+	xmlTextWriterStartElement(w, BAD_CAST "html");
+	xmlTextWriterStartElement(w, BAD_CAST "head");
+	xmlTextWriterWriteRaw(w, BAD_CAST "<meta charset=\"utf-8\"/>");
+	elem(w, "title", NULL, "sockcheck report");
+	elem(w, "style", NULL, css);
+	xmlTextWriterEndElement(w);
+	xmlTextWriterStartElement(w, BAD_CAST "body");
+	snprintf(line, sizeof(line), "sockcheck: %u passed, %u failed, %u skipped", run->passed,
+	    run->failed + run->errors, run->skipped);
+	elem(w, "h1", NULL, line);
+	xmlTextWriterStartElement(w, BAD_CAST "table");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "summary");
+	xmlTextWriterWriteRaw(w, BAD_CAST "<tr><th>case</th><th>level</th><th>result</th>"
+	    "<th>points</th><th>summary</th></tr>");
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct res_case *c = &run->cases[i];
+		xmlTextWriterStartElement(w, BAD_CAST "tr");
+		xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "case");
+		elem(w, "td", NULL, c->id);
+		elem(w, "td", NULL, c->level);
+		elem(w, "td", res_verdict_name(c->verdict), res_verdict_name(c->verdict));
+		snprintf(line, sizeof(line), "%u/%u", c->score, c->points);
+		elem(w, "td", NULL, line);
+		elem(w, "td", NULL, o->student_view && c->hidden && c->verdict != RES_PASS ?
+		    "hidden case: failed" : c->summary);
+		xmlTextWriterEndElement(w);
+	}
+	xmlTextWriterEndElement(w);
+	for (size_t i = 0; i < run->ncases; i++)
+		if (run->cases[i].verdict != RES_PASS || o->verbose)
+			one_case(w, &run->cases[i], o);
+	xmlTextWriterEndElement(w);
+	xmlTextWriterEndElement(w);
+	xmlTextWriterEndDocument(w);
+	xmlFreeTextWriter(w);
+	rc = rpt_atomic_write(path, (const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf), err);
+	xmlBufferFree(buf);
+	return rc;
+}

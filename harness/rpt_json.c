@@ -1,0 +1,225 @@
+/*
+ * rpt_json: results.json, the tool's own format (reports/results.schema.json).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "rpt.h"
+
+/* Captured bytes as a JSON string: invalid UTF-8 becomes U+FFFD. */
+static json_t *
+bytes_str(const char *p, size_t n)
+{
+	json_t *s = json_stringn(p ? p : "", p ? n : 0);
+	if (s)
+		return s;
+	char *clean = malloc(n * 3 + 1);
+	size_t k = 0;
+	for (size_t i = 0; clean && i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c < 0x80 && c != 0) {
+			clean[k++] = (char)c;
+		} else {
+			memcpy(clean + k, "\xef\xbf\xbd", 3);
+			k += 3;
+		}
+	}
+	s = clean ? json_stringn(clean, k) : json_string("");
+	free(clean);
+	return s;
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? bytes_str(s, strlen(s)) : json_null();
+}
+
+static json_t *
+stream(const struct res_stream *s)
+{
+	return json_pack("{s:o, s:o, s:I}", "head", bytes_str(s->head, s->head_len),
+	    "tail", s->tail ? bytes_str(s->tail, s->tail_len) : json_null(),
+	    "total", (json_int_t)s->total);
+}
+
+static json_t *
+findings(const struct mc_report *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->count; i++) {
+		const struct mc_finding *f = &r->findings[i];
+		json_t *st = json_array();
+		for (size_t k = 0; k < f->nstack; k++) {
+			const struct mc_frame *m = &f->stack[k];
+			json_array_append_new(st, json_pack("{s:o, s:o, s:o, s:i, s:o}",
+			    "fn", str_or_null(m->fn), "file", str_or_null(m->file),
+			    "dir", str_or_null(m->dir), "line", m->line, "obj", str_or_null(m->obj)));
+		}
+		const struct mc_frame *own = f->own >= 0 ? &f->stack[f->own] : NULL;
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:I, s:I, s:i, s:b, s:o, s:o, s:o, s:o, s:o}",
+		    "kind", mc_kind_name(f->kind), "valgrind_kind", str_or_null(f->kind_name),
+		    "what", str_or_null(f->what), "bytes", (json_int_t)f->bytes,
+		    "blocks", (json_int_t)f->blocks, "count", (int)f->count, "fails", f->fails,
+		    "file", own ? str_or_null(own->file) : json_null(),
+		    "line", own ? json_integer(own->line) : json_null(),
+		    "function", own ? str_or_null(own->fn) : json_null(),
+		    "source_line", str_or_null(f->source_line), "stack", st));
+	}
+	return a;
+}
+
+static json_t *
+one_case(const struct res_case *c, const struct rpt_opts *o)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:b, s:s, s:f}",
+	    "id", c->id, "title", c->title, "protocol", c->protocol, "role", c->role,
+	    "level", c->level, "points", (int)c->points, "score", (int)c->score,
+	    "hidden", c->hidden, "verdict", res_verdict_name(c->verdict), "seconds", c->seconds);
+
+	if (o->student_view && c->hidden) {
+		json_object_set_new(j, "summary", json_string(c->verdict == RES_PASS ? "" :
+		    "hidden case: failed"));
+		return j;
+	}
+	json_object_set_new(j, "summary", str_or_null(c->summary ? c->summary : ""));
+	json_object_set_new(j, "diagnosis", str_or_null(c->diagnosis));
+	json_object_set_new(j, "hint", str_or_null(c->hint));
+	json_object_set_new(j, "isolation", str_or_null(c->isolation));
+	json_object_set_new(j, "port", json_integer(c->port));
+	json_object_set_new(j, "case_dir", str_or_null(c->case_dir));
+	json_t *checks = json_array();
+	for (size_t i = 0; i < c->nchecks; i++)
+		json_array_append_new(checks, json_pack("{s:s, s:b, s:o, s:o}", "name",
+		    c->checks[i].name, "ok", c->checks[i].ok, "expected",
+		    str_or_null(c->checks[i].expected), "actual", str_or_null(c->checks[i].actual)));
+	json_object_set_new(j, "checks", checks);
+	json_t *procs = json_array();
+	for (size_t i = 0; i < c->nprocs; i++) {
+		const struct res_proc *p = &c->procs[i];
+		json_t *argv = json_array();
+		for (size_t k = 0; p->argv && p->argv[k]; k++)
+			json_array_append_new(argv, str_or_null(p->argv[k]));
+		json_array_append_new(procs, json_pack("{s:s, s:o, s:b, s:b, s:i, s:i, s:b, s:f, s:o, s:o, s:o}",
+		    "role", p->role, "argv", argv, "started", p->started, "exited", p->exited,
+		    "status", p->status, "signal", p->signal, "killed", p->killed,
+		    "seconds", p->seconds, "stdout", stream(&p->out), "stderr", stream(&p->err),
+		    "events", str_or_null(p->events_path)));
+	}
+	json_object_set_new(j, "processes", procs);
+	if (c->memcheck)
+		json_object_set_new(j, "memcheck", json_pack("{s:b, s:b, s:o, s:o}",
+		    "leak_check_done", c->mc.leak_check_done, "debug_info", c->mc.debug_info,
+		    "note", str_or_null(c->mc.note), "findings", findings(&c->mc)));
+	else
+		json_object_set_new(j, "memcheck", json_null());
+	return j;
+}
+
+int
+rpt_json(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err)
+{
+	json_t *cases = json_array(), *root;
+	char *text;
+	int rc;
+
+	for (size_t i = 0; i < run->ncases; i++)
+		json_array_append_new(cases, one_case(&run->cases[i], o));
+	root = json_pack("{s:s, s:s, s:o, s:o, s:o, s:f, s:b, s:{s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:o}",
+	    "format", "sockcheck-results-1", "tool_version", run->tool_version ? run->tool_version : "",
+	    "submission", str_or_null(run->submission), "suite", str_or_null(run->suite),
+	    "started", str_or_null(run->started), "seconds", run->seconds,
+	    "interrupted", run->interrupted,
+	    "counts", "passed", (int)run->passed, "failed", (int)run->failed,
+	    "errors", (int)run->errors, "skipped", (int)run->skipped,
+	    "score", (int)run->score, "max_score", (int)run->max_score,
+	    "exit_status", res_exit_status(run), "cases", cases);
+	if (root == NULL)
+		return sc_err_set(err, "results.json: could not build the document");
+	text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	json_decref(root);
+	if (text == NULL)
+		return sc_err_set(err, "results.json: could not serialise");
+	size_t len = strlen(text);
+	text[len] = '\n';
+	rc = rpt_atomic_write(path, text, len + 1, err);
+	free(text);
+	return rc;
+}
+
+/* Gradescope autograder results (https://gradescope-autograders.readthedocs.io). */
+int
+rpt_gradescope(const struct res_run *run, const char *path, const struct rpt_opts *o,
+    struct sc_err *err)
+{
+	json_t *tests = json_array(), *root;
+	char *text, out[2048];
+	int rc;
+
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct res_case *c = &run->cases[i];
+		if (c->hidden && o->student_view == 0)
+			snprintf(out, sizeof(out), "%s%s%s", c->summary ? c->summary : "",
+			    c->hint && c->verdict != RES_PASS ? "\nHint: " : "",
+			    c->hint && c->verdict != RES_PASS ? c->hint : "");
+		else if (c->hidden)
+			snprintf(out, sizeof(out), "%s", c->verdict == RES_PASS ? "" : "hidden case: failed");
+		else
+			snprintf(out, sizeof(out), "%s%s%s%s%s", c->summary ? c->summary : "",
+			    c->diagnosis ? "\n" : "", c->diagnosis ? c->diagnosis : "",
+			    c->hint && c->verdict != RES_PASS ? "\nHint: " : "",
+			    c->hint && c->verdict != RES_PASS ? c->hint : "");
+		json_array_append_new(tests, json_pack("{s:s, s:s, s:f, s:f, s:s, s:o, s:[s,s,s], s:s}",
+		    "name", c->title, "number", c->id, "score", (double)c->score,
+		    "max_score", (double)c->points, "status", c->verdict == RES_PASS ? "passed" : "failed",
+		    "output", bytes_str(out, strlen(out)), "tags", c->protocol, c->role, c->level,
+		    "visibility", c->hidden ? "after_published" : "visible"));
+	}
+	snprintf(out, sizeof(out), "%u passed, %u failed, %u skipped", run->passed,
+	    run->failed + run->errors, run->skipped);
+	root = json_pack("{s:f, s:f, s:f, s:s, s:o}", "score", (double)run->score,
+	    "max_score", (double)run->max_score, "execution_time", run->seconds, "output", out,
+	    "tests", tests);
+	text = json_dumps(root, JSON_INDENT(2));
+	json_decref(root);
+	if (text == NULL)
+		return sc_err_set(err, "gradescope.json: could not serialise");
+	size_t len = strlen(text);
+	text[len] = '\n';
+	rc = rpt_atomic_write(path, text, len + 1, err);
+	free(text);
+	return rc;
+}
+
+/* Autolab: any output, then a last line {"scores": {...}}. */
+int
+rpt_autolab(const struct res_run *run, const char *path, const struct rpt_opts *o,
+    struct sc_err *err)
+{
+	json_t *scores = json_object(), *root;
+	char *line, *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (f == NULL)
+		return sc_err_sys(err, "autolab");
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct res_case *c = &run->cases[i];
+		json_object_set_new(scores, c->id, json_integer(c->score));
+		fprintf(f, "%s %s%s%s\n", res_verdict_name(c->verdict), c->id,
+		    c->verdict != RES_PASS && !(o->student_view && c->hidden) ? ": " : "",
+		    c->verdict != RES_PASS && !(o->student_view && c->hidden) ? c->summary : "");
+	}
+	root = json_pack("{s:o}", "scores", scores);
+	line = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	fprintf(f, "%s\n", line ? line : "{\"scores\": {}}");
+	free(line);
+	fclose(f);
+	rc = rpt_atomic_write(path, text, len, err);
+	free(text);
+	return rc;
+}

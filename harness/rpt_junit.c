@@ -1,0 +1,164 @@
+/*
+ * rpt_junit: JUnit XML (libxml2's writer escapes everything), one
+ * testsuite per protocol.role, one testcase per case.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "rpt.h"
+
+/* Text safe for XML 1.0: control characters and invalid UTF-8 become '?'. */
+static char *
+xml_safe(const char *s, size_t n)
+{
+	char *out = malloc(n + 1);
+	size_t k = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; ) {
+		unsigned char c = (unsigned char)s[i];
+		int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		int ok = len > 0 && i + (size_t)len <= n;
+		for (int j = 1; ok && j < len; j++)
+			ok = ((unsigned char)s[i + (size_t)j] >> 6) == 2;
+		if (!ok || (len == 1 && c < 0x20 && c != '\n' && c != '\t' && c != '\r')) {
+			out[k++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(out + k, s + i, (size_t)len);
+		k += (size_t)len;
+		i += (size_t)len;
+	}
+	out[k] = '\0';
+	return out;
+}
+
+static void
+text_elem(xmlTextWriterPtr w, const char *name, const char *s, size_t n)
+{
+	char *safe = xml_safe(s ? s : "", s ? n : 0);
+	xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST (safe ? safe : ""));
+	free(safe);
+}
+
+static void
+attr(xmlTextWriterPtr w, const char *name, const char *v)
+{
+	char *safe = xml_safe(v ? v : "", v ? strlen(v) : 0);
+	xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST (safe ? safe : ""));
+	free(safe);
+}
+
+static char *
+failure_text(const struct res_case *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL)
+		return NULL;
+	for (size_t i = 0; i < c->nchecks; i++)
+		if (!c->checks[i].ok)
+			fprintf(f, "%s: expected %s; got %s\n", c->checks[i].name,
+			    c->checks[i].expected ? c->checks[i].expected : "",
+			    c->checks[i].actual ? c->checks[i].actual : "");
+	if (c->diagnosis)
+		fprintf(f, "\n%s\n", c->diagnosis);
+	for (size_t i = 0; c->memcheck && i < c->mc.count; i++) {
+		const struct mc_finding *m = &c->mc.findings[i];
+		const struct mc_frame *fr = m->own >= 0 ? &m->stack[m->own] : NULL;
+		fprintf(f, "memcheck %s: %s", mc_kind_name(m->kind), m->what ? m->what : "");
+		if (fr)
+			fprintf(f, " at %s:%d (%s)", fr->file, fr->line, fr->fn ? fr->fn : "?");
+		fputc('\n', f);
+	}
+	if (c->hint)
+		fprintf(f, "\nHint: %s\n", c->hint);
+	fclose(f);
+	return text;
+}
+
+int
+rpt_junit(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	int rc;
+
+	if (w == NULL)
+		return sc_err_set(err, "junit: out of memory");
+	xmlTextWriterSetIndent(w, 1);
+	xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
+	xmlTextWriterStartElement(w, BAD_CAST "testsuites");
+	attr(w, "name", "sockcheck");
+	xmlTextWriterWriteFormatAttribute(w, BAD_CAST "tests", "%zu", run->ncases);
+	xmlTextWriterWriteFormatAttribute(w, BAD_CAST "failures", "%u", run->failed);
+	xmlTextWriterWriteFormatAttribute(w, BAD_CAST "errors", "%u", run->errors);
+	xmlTextWriterWriteFormatAttribute(w, BAD_CAST "skipped", "%u", run->skipped);
+	xmlTextWriterWriteFormatAttribute(w, BAD_CAST "time", "%.3f", run->seconds);
+	for (size_t i = 0; i < run->ncases; ) {
+		const struct res_case *first = &run->cases[i];
+		size_t j = i;
+		unsigned nf = 0, ne = 0, ns = 0;
+		double t = 0;
+		while (j < run->ncases && strcmp(run->cases[j].protocol, first->protocol) == 0 &&
+		    strcmp(run->cases[j].role, first->role) == 0) {
+			nf += run->cases[j].verdict == RES_FAIL;
+			ne += run->cases[j].verdict == RES_ERROR;
+			ns += run->cases[j].verdict == RES_SKIP;
+			t += run->cases[j].seconds;
+			j++;
+		}
+		char suite[64];
+		snprintf(suite, sizeof(suite), "%s.%s", first->protocol, first->role);
+		xmlTextWriterStartElement(w, BAD_CAST "testsuite");
+		attr(w, "name", suite);
+		xmlTextWriterWriteFormatAttribute(w, BAD_CAST "tests", "%zu", j - i);
+		xmlTextWriterWriteFormatAttribute(w, BAD_CAST "failures", "%u", nf);
+		xmlTextWriterWriteFormatAttribute(w, BAD_CAST "errors", "%u", ne);
+		xmlTextWriterWriteFormatAttribute(w, BAD_CAST "skipped", "%u", ns);
+		xmlTextWriterWriteFormatAttribute(w, BAD_CAST "time", "%.3f", t);
+		for (; i < j; i++) {
+			const struct res_case *c = &run->cases[i];
+			int hidden = o->student_view && c->hidden;
+			xmlTextWriterStartElement(w, BAD_CAST "testcase");
+			attr(w, "classname", suite);
+			attr(w, "name", c->id + strlen(suite) + 1);
+			xmlTextWriterWriteFormatAttribute(w, BAD_CAST "time", "%.3f", c->seconds);
+			if (c->verdict == RES_SKIP) {
+				xmlTextWriterStartElement(w, BAD_CAST "skipped");
+				attr(w, "message", c->summary);
+				xmlTextWriterEndElement(w);
+			} else if (c->verdict != RES_PASS) {
+				char *text = hidden ? strdup("hidden case: failed") : failure_text(c);
+				xmlTextWriterStartElement(w, BAD_CAST (c->verdict == RES_FAIL ? "failure" : "error"));
+				attr(w, "message", hidden ? "hidden case: failed" : c->summary);
+				attr(w, "type", res_verdict_name(c->verdict));
+				char *safe = xml_safe(text ? text : "", text ? strlen(text) : 0);
+				xmlTextWriterWriteString(w, BAD_CAST (safe ? safe : ""));
+				free(safe);
+				free(text);
+				xmlTextWriterEndElement(w);
+			}
+			for (size_t k = 0; !hidden && k < c->nprocs; k++)
+				if (strcmp(c->procs[k].role, "student") == 0) {
+					text_elem(w, "system-out", c->procs[k].out.head, c->procs[k].out.head_len);
+					text_elem(w, "system-err", c->procs[k].err.head, c->procs[k].err.head_len);
+					break;
+				}
+			xmlTextWriterEndElement(w);
+		}
+		xmlTextWriterEndElement(w);
+	}
+	xmlTextWriterEndDocument(w);
+	xmlFreeTextWriter(w);
+	rc = rpt_atomic_write(path, (const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf), err);
+	xmlBufferFree(buf);
+	return rc;
+}

@@ -1,0 +1,78 @@
+/*
+ * rpt_md: a Markdown summary for a CI step summary or a pull-request comment.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpt.h"
+
+/* One line of table-safe text. */
+static void
+cell(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else if (*s == '<')
+			fputs("&lt;", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+int
+rpt_md(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err)
+{
+	static const char *const icon[] = { "✅ pass", "❌ fail", "💥 error", "⏭ skip" };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (f == NULL)
+		return sc_err_sys(err, "markdown");
+	fprintf(f, "## sockcheck: %u passed, %u failed, %u skipped", run->passed,
+	    run->failed + run->errors, run->skipped);
+	if (run->max_score)
+		fprintf(f, " (score %u/%u)", run->score, run->max_score);
+	fputs("\n\n| case | level | result | points | what went wrong |\n|---|---|---|---|---|\n", f);
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct res_case *c = &run->cases[i];
+		int hidden = o->student_view && c->hidden;
+		fprintf(f, "| `%s` | %s | %s | %u/%u | ", c->id, c->level, icon[c->verdict], c->score,
+		    c->points);
+		cell(f, hidden && c->verdict != RES_PASS ? "hidden case: failed" : c->summary);
+		fputs(" |\n", f);
+	}
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct res_case *c = &run->cases[i];
+		if (c->verdict == RES_PASS || c->verdict == RES_SKIP || (o->student_view && c->hidden))
+			continue;
+		fprintf(f, "\n### `%s`: %s\n\n", c->id, c->title);
+		for (size_t k = 0; k < c->nchecks; k++)
+			if (!c->checks[k].ok) {
+				fprintf(f, "- **%s**: expected ", c->checks[k].name);
+				cell(f, c->checks[k].expected);
+				fputs("; got ", f);
+				cell(f, c->checks[k].actual);
+				fputc('\n', f);
+			}
+		if (c->diagnosis) {
+			fputs("\n", f);
+			cell(f, c->diagnosis);
+			fputs("\n", f);
+		}
+		if (c->hint) {
+			fputs("\n> Hint: ", f);
+			cell(f, c->hint);
+			fputs("\n", f);
+		}
+	}
+	fclose(f);
+	rc = rpt_atomic_write(path, text, len, err);
+	free(text);
+	return rc;
+}

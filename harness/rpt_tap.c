@@ -1,0 +1,100 @@
+/*
+ * rpt_tap: TAP version 14, a YAML diagnostic block under each failure.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpt.h"
+
+/* A YAML double-quoted scalar. */
+static void
+yq(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+int
+rpt_tap(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (f == NULL)
+		return sc_err_sys(err, "tap");
+	fprintf(f, "TAP version 14\n1..%zu\n", run->ncases);
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct res_case *c = &run->cases[i];
+		int ok = c->verdict == RES_PASS || c->verdict == RES_SKIP ||
+		    strcmp(c->level, "must") != 0;
+		fprintf(f, "%s %zu - %s", ok ? "ok" : "not ok", i + 1, c->id);
+		if (c->verdict == RES_SKIP)
+			fprintf(f, " # SKIP %s", c->summary);
+		else if (c->verdict != RES_PASS && strcmp(c->level, "must") != 0)
+			fprintf(f, " # TODO %s case failed", c->level);
+		fputc('\n', f);
+		if (c->verdict == RES_PASS || c->verdict == RES_SKIP)
+			continue;
+		fputs("  ---\n  verdict: ", f);
+		yq(f, res_verdict_name(c->verdict));
+		fputs("\n  message: ", f);
+		yq(f, o->student_view && c->hidden ? "hidden case: failed" : c->summary);
+		if (!(o->student_view && c->hidden)) {
+			if (c->diagnosis) {
+				fputs("\n  diagnosis: ", f);
+				yq(f, c->diagnosis);
+			}
+			if (c->hint) {
+				fputs("\n  hint: ", f);
+				yq(f, c->hint);
+			}
+		}
+		fputs("\n  ...\n", f);
+	}
+	fclose(f);
+	rc = rpt_atomic_write(path, text, len, err);
+	free(text);
+	return rc;
+}
+
+void
+rpt_gha(FILE *out, const struct res_run *run)
+{
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct res_case *c = &run->cases[i];
+		if (c->verdict == RES_FAIL || c->verdict == RES_ERROR) {
+			fprintf(out, "::%s title=%s::", strcmp(c->level, "must") == 0 ? "error" : "warning",
+			    c->id);
+			for (const char *p = c->summary; p && *p; p++) {
+				if (*p == '%') fputs("%25", out);
+				else if (*p == '\n') fputs("%0A", out);
+				else if (*p == '\r') fputs("%0D", out);
+				else fputc(*p, out);
+			}
+			fputc('\n', out);
+		}
+		for (size_t k = 0; c->memcheck && k < c->mc.count; k++) {
+			const struct mc_finding *m = &c->mc.findings[k];
+			if (m->own < 0)
+				continue;
+			const struct mc_frame *fr = &m->stack[m->own];
+			fprintf(out, "::%s file=%s,line=%d,title=memcheck %s::%s\n",
+			    m->fails ? "error" : "warning", fr->file, fr->line, mc_kind_name(m->kind),
+			    m->what ? m->what : "");
+		}
+	}
+}

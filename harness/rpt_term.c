@@ -1,0 +1,125 @@
+/*
+ * rpt_term: the terminal report: a line per case, each non-pass explained
+ * (expected vs actual, diagnosis, hint, memcheck findings), one closing line.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rpt.h"
+
+static const char *
+colour(const struct rpt_opts *o, enum res_verdict v)
+{
+	static const char *const c[] = { "\033[32m", "\033[31m", "\033[35m", "\033[33m" };
+	return o->color ? c[v] : "";
+}
+
+static void
+indent_text(FILE *out, const char *prefix, const char *text, size_t len, size_t max_lines)
+{
+	size_t lines = 0;
+	const char *p = text, *end = text + len;
+
+	while (p < end && lines < max_lines) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		fprintf(out, "%s", prefix);
+		for (size_t i = 0; i < n; i++) {
+			unsigned char ch = (unsigned char)p[i];
+			if (ch == '\r')
+				continue;
+			fputc(ch < 0x20 && ch != '\t' ? '.' : ch, out);
+		}
+		fputc('\n', out);
+		lines++;
+		p += n + (nl ? 1 : 0);
+	}
+	if (p < end)
+		fprintf(out, "%s[...]\n", prefix);
+}
+
+static void
+findings(FILE *out, const struct res_case *c)
+{
+	if (!c->memcheck || c->mc.count == 0)
+		return;
+	fprintf(out, "      memcheck:\n");
+	for (size_t i = 0; i < c->mc.count; i++) {
+		const struct mc_finding *f = &c->mc.findings[i];
+		const struct mc_frame *fr = f->own >= 0 ? &f->stack[f->own] :
+		    f->nstack ? &f->stack[0] : NULL;
+		fprintf(out, "        %s %s", f->fails ? "error:" : "warning:", mc_kind_name(f->kind));
+		if (f->count > 1)
+			fprintf(out, " (x%u)", f->count);
+		if (fr && fr->file)
+			fprintf(out, " at %s:%d in %s()", fr->file, fr->line, fr->fn ? fr->fn : "?");
+		else if (fr && fr->fn)
+			fprintf(out, " in %s()", fr->fn);
+		fprintf(out, "\n          %s\n", f->what ? f->what : "");
+		if (f->source_line)
+			fprintf(out, "          | %s\n", f->source_line);
+	}
+	if (c->mc.note)
+		fprintf(out, "        note: %s\n", c->mc.note);
+}
+
+void
+rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
+{
+	static const char *const label[] = { "PASS ", "FAIL ", "ERROR", "SKIP " };
+	const char *reset = o->color ? "\033[0m" : "";
+
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct res_case *c = &run->cases[i];
+		int hidden = o->student_view && c->hidden;
+
+		fprintf(out, "%s%s%s %s", colour(o, c->verdict), label[c->verdict], reset, c->id);
+		if (c->points)
+			fprintf(out, " (%u/%u)", c->score, c->points);
+		if (strcmp(c->level, "must") != 0)
+			fprintf(out, " [%s]", c->level);
+		fputc('\n', out);
+		if (c->verdict == RES_PASS && !o->verbose)
+			continue;
+		if (hidden) {
+			if (c->verdict != RES_PASS)
+				fprintf(out, "      hidden case: %s\n", res_verdict_name(c->verdict));
+			continue;
+		}
+		if (c->verdict == RES_SKIP) {
+			fprintf(out, "      %s\n", c->summary);
+			continue;
+		}
+		for (size_t k = 0; k < c->nchecks; k++) {
+			const struct res_check *ck = &c->checks[k];
+			if (ck->ok && !o->verbose)
+				continue;
+			fprintf(out, "      %s %s: expected %s; got %s\n", ck->ok ? "ok " : "NOT",
+			    ck->name, ck->expected ? ck->expected : "", ck->actual ? ck->actual : "");
+		}
+		if (c->nchecks == 0 && c->summary && *c->summary)
+			fprintf(out, "      %s\n", c->summary);
+		if (c->diagnosis)
+			indent_text(out, "      ", c->diagnosis, strlen(c->diagnosis), 12);
+		findings(out, c);
+		for (size_t k = 0; k < c->nprocs && c->verdict != RES_PASS; k++) {
+			const struct res_proc *p = &c->procs[k];
+			if (strncmp(p->role, "student", 7) != 0 || p->err.total == 0)
+				continue;
+			fprintf(out, "      %s's standard error (%llu bytes):\n", p->role,
+			    (unsigned long long)p->err.total);
+			indent_text(out, "      | ", p->err.head, p->err.head_len, 6);
+		}
+		if (c->hint && c->verdict != RES_PASS)
+			indent_text(out, "      hint: ", c->hint, strlen(c->hint), 8);
+		if (c->case_dir && c->verdict != RES_PASS)
+			fprintf(out, "      logs: %s\n", c->case_dir);
+	}
+	fprintf(out, "%u passed, %u failed, %u skipped", run->passed, run->failed + run->errors,
+	    run->skipped);
+	if (run->errors)
+		fprintf(out, " (%u of the failures are errors)", run->errors);
+	fputc('\n', out);
+	if (run->max_score)
+		fprintf(out, "score %u/%u\n", run->score, run->max_score);
+}

@@ -1,0 +1,270 @@
+/*
+ * run: the planner (which cases, with which points) and the scheduler
+ * (a pool of threads, one case each at a time), plus the build step.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsx.h"
+#include "run_int.h"
+#include "sbx.h"
+
+struct plan_item {
+	const struct scn *s;
+	unsigned points;
+	int hidden;
+	double scale;
+};
+
+struct pool {
+	struct run_ctx *ctx;
+	struct plan_item *items;
+	size_t n, next, done;
+	struct res_case *cases;
+	pthread_mutex_t lock;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *
+worker(void *arg)
+{
+	struct pool *pl = arg;
+	const struct run_opts *o = pl->ctx->o;
+
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&pl->lock);
+		if (pl->next >= pl->n || (o->stop && *o->stop)) {
+			pthread_mutex_unlock(&pl->lock);
+			return NULL;
+		}
+		i = pl->next++;
+		pthread_mutex_unlock(&pl->lock);
+
+		run_case(pl->ctx, pl->items[i].s, pl->items[i].points, pl->items[i].hidden,
+		    pl->items[i].scale, &pl->cases[i]);
+
+		pthread_mutex_lock(&pl->lock);
+		pl->done++;
+		if (o->progress)
+			o->progress(o->progress_ctx, &pl->cases[i], pl->done, pl->n);
+		pthread_mutex_unlock(&pl->lock);
+	}
+}
+
+static char *
+iso_now(void)
+{
+	char buf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return strdup(buf);
+}
+
+static size_t
+plan(const struct scn_suite *suite, const struct run_opts *o, struct plan_item *items)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < suite->count; i++) {
+		const struct scn *s = suite->items[i];
+		unsigned points = s->points;
+		int hidden = 0;
+		double scale = o->timeout_scale > 0 ? o->timeout_scale : 1.0;
+		double ascale = 1.0;
+
+		if (o->only && !scn_id_matches(s->id, o->only))
+			continue;
+		items[n++] = (struct plan_item){ s, points, hidden, scale * ascale };
+	}
+	return n;
+}
+
+/* Unfinished cases of an interrupted run are reported as such. */
+static void
+mark_unfinished(struct res_case *c, const struct scn *s, unsigned points, int hidden)
+{
+	if (c->id != NULL)
+		return;
+	c->id = strdup(s->id);
+	c->title = strdup(s->title ? s->title : s->id);
+	c->protocol = strdup(scn_protocol_name(s->protocol));
+	c->role = strdup(scn_role_name(s->role));
+	c->level = strdup(scn_level_name(s->level));
+	c->points = points;
+	c->hidden = hidden;
+	c->verdict = RES_ERROR;
+	c->summary = strdup("not run: the run was interrupted");
+}
+
+int
+run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_dir,
+    const char *built_dir, const struct run_opts *o, struct res_run *out, struct sc_err *err)
+{
+	struct run_ctx ctx;
+	struct pool pl;
+	pthread_t *threads;
+	unsigned jobs = o->jobs;
+	double t0 = now_s();
+
+	memset(out, 0, sizeof(*out));
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.p = p;
+	ctx.o = o;
+	ctx.src_dir = src_dir;
+	ctx.built_dir = built_dir;
+	ctx.is_root = geteuid() == 0;
+	ctx.netns_ok = 1;
+	if ((size_t)snprintf(ctx.cases_dir, sizeof(ctx.cases_dir), "%s/cases", o->work_dir) >=
+	    sizeof(ctx.cases_dir))
+		return sc_err_set(err, "work directory name too long");
+	if (fsx_mkdirs(ctx.cases_dir, err) < 0)
+		return -1;
+	/* a student program running as nobody must reach its working copy */
+	chmod(o->work_dir, 0755);
+	chmod(ctx.cases_dir, 0755);
+	pthread_mutex_init(&ctx.lock, NULL);
+	pthread_mutex_init(&ctx.fixed_port_lock, NULL);
+
+	memset(&pl, 0, sizeof(pl));
+	pl.ctx = &ctx;
+	pl.items = calloc(suite->count ? suite->count : 1, sizeof(*pl.items));
+	if (pl.items == NULL)
+		return sc_err_sys(err, "plan");
+	pl.n = plan(suite, o, pl.items);
+	pl.cases = calloc(pl.n ? pl.n : 1, sizeof(*pl.cases));
+	if (pl.cases == NULL) {
+		free(pl.items);
+		return sc_err_sys(err, "plan");
+	}
+	pthread_mutex_init(&pl.lock, NULL);
+
+	if (jobs == 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = ncpu > 0 ? (unsigned)ncpu : 1;
+	}
+	if (jobs > pl.n)
+		jobs = pl.n ? (unsigned)pl.n : 1;
+	threads = calloc(jobs, sizeof(*threads));
+	for (unsigned i = 0; threads && i < jobs; i++)
+		if (pthread_create(&threads[i], NULL, worker, &pl) != 0) {
+			jobs = i;
+			break;
+		}
+	if (threads == NULL || jobs == 0)
+		worker(&pl);
+	for (unsigned i = 0; threads && i < jobs; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+
+	out->tool_version = strdup(SOCKCHECK_VERSION);
+	out->submission = strdup(src_dir);
+	out->suite = strdup("");
+	out->started = iso_now();
+	out->cases = pl.cases;
+	out->ncases = pl.n;
+	for (size_t i = 0; i < pl.n; i++)
+		mark_unfinished(&pl.cases[i], pl.items[i].s, pl.items[i].points, pl.items[i].hidden);
+	out->interrupted = o->stop && *o->stop;
+	out->seconds = now_s() - t0;
+	res_tally(out);
+	free(pl.items);
+	pthread_mutex_destroy(&pl.lock);
+	pthread_mutex_destroy(&ctx.lock);
+	pthread_mutex_destroy(&ctx.fixed_port_lock);
+	return 0;
+}
+
+/* ---- build ---- */
+
+int
+run_build(const char *dir, const char *build_dir, const struct prof *p, const char *log_path,
+    unsigned timeout_s, int *built, struct sc_err *err)
+{
+	char mk[PATH_MAX];
+	const char *cmd = p->build;
+	struct stat st;
+	pid_t pid;
+	int fd, status = 0;
+	double deadline;
+
+	*built = 0;
+	if (fsx_remove_tree(build_dir, err) < 0 || fsx_copy_tree(dir, build_dir, err) < 0)
+		return -1;
+	snprintf(mk, sizeof(mk), "%s/Makefile", build_dir);
+	if (cmd == NULL && stat(mk, &st) == 0)
+		cmd = "make";
+	if ((fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		return sc_err_sys(err, "%s", log_path);
+	if (cmd == NULL) {
+		dprintf(fd, "no build command and no Makefile: using the programs as they are\n");
+		close(fd);
+		*built = 1;
+		return 0;
+	}
+	dprintf(fd, "$ %s\n", cmd);
+	pid = fork();
+	if (pid < 0) {
+		close(fd);
+		return sc_err_sys(err, "fork");
+	}
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		setpgid(0, 0);
+		if (chdir(build_dir) < 0)
+			_exit(127);
+		int null = open("/dev/null", O_RDONLY);
+		dup2(null, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fd);
+	deadline = now_s() + (timeout_s ? timeout_s : 120);
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return sc_err_sys(err, "waitpid");
+		if (now_s() >= deadline) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			if ((fd = open(log_path, O_WRONLY | O_APPEND | O_CLOEXEC)) >= 0) {
+				dprintf(fd, "\nsockcheck: build stopped after %u s\n",
+				    timeout_s ? timeout_s : 120);
+				close(fd);
+			}
+			return 0;
+		}
+		usleep(20000);
+	}
+	*built = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return 0;
+}

@@ -1,0 +1,1491 @@
+/*
+ * run_case: one scenario against one submission.
+ *
+ * The case owns a scratch directory (a copy of the built submission), a
+ * sandbox, the student program and the reference peers. One thread drives
+ * it with a poll loop (pump): output is captured, standard input is fed,
+ * ended processes are collected, stalls are watched; the role drivers wait
+ * on conditions through it, never with fixed sleeps.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pty.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <ftw.h>
+
+#include <openssl/evp.h>
+
+#include "cap.h"
+#include "fsx.h"
+#include "judge.h"
+#include "mc.h"
+#include "peer.h"
+#include "pnet.h"
+#include "ref_mangle.h"
+#include "ref_payload.h"
+#include "run_int.h"
+#include "sbx.h"
+
+#define MAXPROCS 32
+#define HEAD_MAX (64 * 1024)
+#define TAIL_MAX (16 * 1024)
+#define STALL_MS 300
+
+struct feed_item {
+	unsigned delay_ms;	/* after the previous item */
+	char *data;
+	size_t len;
+};
+
+struct rproc {
+	char role[32];
+	char **argv;
+	pid_t pid;
+	int started;
+	char *start_error;
+	int ended, wstatus;
+	struct rusage ru;
+	double t_start, t_end;
+	int killed, killed_at_deadline;
+	struct cap out, err;
+	char *events;		/* peers: event log path */
+	int student;
+	/* standard input fed by the harness */
+	int in_fd;
+	struct feed_item *feed;
+	size_t nfeed, feed_i, feed_off;
+	double feed_due;
+	int feed_close;		/* close (or ^D on a pty) after the last item */
+	int in_is_pty;
+};
+
+struct rcase {
+	struct run_ctx *ctx;
+	const struct scn *s;
+	const struct prof *p;
+	struct sbx *sbx;
+	char dir[3072];	/* case directory: logs */
+	char cwd[3200];	/* the student's working copy */
+	unsigned port;
+	const char *host;
+	double t0, deadline, factor;
+	struct rproc pr[MAXPROCS];
+	size_t np;
+	uint64_t progress;	/* bytes seen moving, events logged, ends */
+	double progress_t;
+	int stall_allowed;
+	char *stall;
+	int stalled;
+	int memcheck;
+	char mc_xml[PATH_MAX], mc_log[PATH_MAX];
+	char inj_report[PATH_MAX];
+	int inject_on;
+	int fixed_locked;
+	int deadline_hit;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* ---- processes ---- */
+
+static char **
+base_env(const struct rcase *c)
+{
+	char **env = calloc(8, sizeof(*env));
+	if (env == NULL)
+		return NULL;
+	env[0] = strdup("PATH=/usr/local/bin:/usr/bin:/bin");
+	env[1] = strdup("LANG=C");
+	env[2] = strdup("LC_ALL=C");
+	env[3] = strdup("TZ=UTC");
+	if (asprintf(&env[4], "HOME=%s", c->cwd) < 0)
+		env[4] = NULL;
+	return env;
+}
+
+static void
+strv_free(char **v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char **
+strv_dup(char *const *v)
+{
+	size_t n = 0;
+	char **out;
+
+	while (v[n])
+		n++;
+	if ((out = calloc(n + 1, sizeof(*out))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((out[i] = strdup(v[i])) == NULL) {
+			strv_free(out);
+			return NULL;
+		}
+	return out;
+}
+
+enum out_mode { OUT_PIPE, OUT_PTY_STDOUT, OUT_PTY_ALL };
+
+/*
+ * Start a process in the case's sandbox. stdout is a pipe or a pty (line
+ * buffering for programs that print with printf and never fflush); stdin is
+ * a pipe fed by the pump when `feed` is set, else /dev/null.
+ */
+static struct rproc *
+start_proc(struct rcase *c, const char *role, char **argv, char **envp, const char *cwd,
+    enum out_mode mode, int want_stdin, const struct sbx_limits *lim, struct sc_err *err)
+{
+	struct rproc *r;
+	int out[2] = { -1, -1 }, er[2] = { -1, -1 }, in[2] = { -1, -1 };
+	struct sbx_spawn sp;
+	struct termios tio;
+
+	if (c->np >= MAXPROCS) {
+		sc_err_set(err, "too many processes in one case");
+		return NULL;
+	}
+	r = &c->pr[c->np];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->role, sizeof(r->role), "%s", role);
+	r->in_fd = -1;
+	cap_init(&r->out, -1, HEAD_MAX, TAIL_MAX);
+	cap_init(&r->err, -1, HEAD_MAX, TAIL_MAX);
+	r->argv = strv_dup(argv);
+
+	if (mode == OUT_PIPE) {
+		if (pipe2(out, O_CLOEXEC) < 0)
+			goto sys;
+	} else {
+		if (openpty(&out[0], &out[1], NULL, NULL, NULL) < 0)
+			goto sys;
+		fcntl(out[0], F_SETFD, FD_CLOEXEC);
+		fcntl(out[1], F_SETFD, FD_CLOEXEC);
+		if (tcgetattr(out[1], &tio) == 0) {
+			if (mode == OUT_PTY_STDOUT) {
+				cfmakeraw(&tio);
+			} else {
+				/* no echo (typed input would look like output), no \r\n */
+				tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+				tio.c_oflag &= ~(tcflag_t)OPOST;
+			}
+			tcsetattr(out[1], TCSANOW, &tio);
+		}
+	}
+	if (pipe2(er, O_CLOEXEC) < 0)
+		goto sys;
+	if (want_stdin && mode != OUT_PTY_ALL && pipe2(in, O_CLOEXEC) < 0)
+		goto sys;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.argv = argv;
+	sp.envp = envp;
+	sp.cwd = cwd;
+	sp.fd_in = mode == OUT_PTY_ALL ? out[1] : in[0];
+	sp.fd_out = out[1];
+	sp.fd_err = er[1];
+	sp.set_ctty = mode == OUT_PTY_ALL;
+	sp.limits = lim;
+	r->t_start = now_s();
+	r->pid = sbx_spawn(c->sbx, &sp, err);
+	close(out[1]);
+	close(er[1]);
+	if (in[0] >= 0)
+		close(in[0]);
+	out[1] = er[1] = in[0] = -1;
+	if (r->pid < 0) {
+		r->start_error = strdup(err->msg);
+		close(out[0]);
+		close(er[0]);
+		if (in[1] >= 0)
+			close(in[1]);
+		c->np++;
+		r->ended = 1;
+		return r;
+	}
+	r->started = 1;
+	set_nonblock(out[0]);
+	set_nonblock(er[0]);
+	r->out.fd = out[0];
+	r->err.fd = er[0];
+	if (mode == OUT_PTY_ALL) {
+		r->in_fd = dup(out[0]);
+		if (r->in_fd >= 0)
+			fcntl(r->in_fd, F_SETFD, FD_CLOEXEC);
+		r->in_is_pty = 1;
+	} else if (in[1] >= 0) {
+		r->in_fd = in[1];
+		set_nonblock(r->in_fd);
+	}
+	r->feed_due = r->t_start;
+	c->np++;
+	return r;
+sys:
+	sc_err_sys(err, "starting %s", role);
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0) close(out[i]);
+		if (er[i] >= 0) close(er[i]);
+		if (in[i] >= 0) close(in[i]);
+	}
+	strv_free(r->argv);
+	r->argv = NULL;
+	return NULL;
+}
+
+static int
+alive(const struct rproc *r)
+{
+	return r->started && !r->ended;
+}
+
+static void
+feed_step(struct rproc *r, double t)
+{
+	while (r->in_fd >= 0 && r->feed_i < r->nfeed) {
+		struct feed_item *it = &r->feed[r->feed_i];
+		if (r->feed_off == 0 && t < r->feed_due)
+			return;
+		ssize_t n = write(r->in_fd, it->data + r->feed_off, it->len - r->feed_off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			close(r->in_fd);	/* EPIPE: the program is not reading any more */
+			r->in_fd = -1;
+			return;
+		}
+		r->feed_off += (size_t)n;
+		if (r->feed_off < it->len)
+			return;
+		r->feed_off = 0;
+		r->feed_i++;
+		if (r->feed_i < r->nfeed)
+			r->feed_due = t + r->feed[r->feed_i].delay_ms / 1000.0;
+	}
+	if (r->in_fd >= 0 && r->feed_i >= r->nfeed && r->feed_close) {
+		if (r->in_is_pty) {
+			char eof = 4;	/* VEOF at the start of a line */
+			if (write(r->in_fd, &eof, 1) != 1)
+				return;
+		}
+		close(r->in_fd);
+		r->in_fd = -1;
+	}
+}
+
+static uint64_t
+events_size(const struct rcase *c)
+{
+	uint64_t total = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < c->np; i++)
+		if (c->pr[i].events && stat(c->pr[i].events, &st) == 0)
+			total += (uint64_t)st.st_size;
+	return total;
+}
+
+static void check_stall(struct rcase *c, double t);
+
+/* One round of the loop: capture, feed, reap; waits at most `ms`. */
+static void
+pump(struct rcase *c, int ms)
+{
+	struct pollfd pfd[MAXPROCS * 2];
+	struct cap *caps[MAXPROCS * 2];
+	size_t n = 0;
+	uint64_t progress = 0;
+	double t;
+
+	for (size_t i = 0; i < c->np; i++) {
+		struct rproc *r = &c->pr[i];
+		if (r->out.fd >= 0) {
+			pfd[n] = (struct pollfd){ .fd = r->out.fd, .events = POLLIN };
+			caps[n++] = &r->out;
+		}
+		if (r->err.fd >= 0) {
+			pfd[n] = (struct pollfd){ .fd = r->err.fd, .events = POLLIN };
+			caps[n++] = &r->err;
+		}
+	}
+	if (ms > 0) {
+		if (n > 0)
+			poll(pfd, n, ms);
+		else
+			usleep((useconds_t)ms * 1000);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (pfd[i].revents)
+			cap_read(caps[i]);
+	t = now_s();
+	for (size_t i = 0; i < c->np; i++) {
+		struct rproc *r = &c->pr[i];
+		struct sc_err err;
+		feed_step(r, t);
+		if (alive(r) && sbx_wait(c->sbx, r->pid, 0, &r->wstatus, &r->ru, &err) == 1) {
+			r->ended = 1;
+			r->t_end = t;
+			if (r->in_fd >= 0) {
+				close(r->in_fd);
+				r->in_fd = -1;
+			}
+		}
+		progress += r->out.total + r->err.total + (uint64_t)r->ended + r->feed_i;
+	}
+	progress += events_size(c);
+	if (progress != c->progress) {
+		c->progress = progress;
+		c->progress_t = t;
+	} else if (c->stall_allowed && !c->stalled &&
+	    t - c->progress_t >= STALL_MS / 1000.0 * c->factor) {
+		check_stall(c, t);
+	}
+}
+
+typedef int (*cond_fn)(struct rcase *c, void *arg);
+
+/* Pump until cond holds (1), the deadline passes or a stall ends the case (0). */
+static int
+wait_until(struct rcase *c, cond_fn cond, void *arg, double until)
+{
+	if (until > c->deadline)
+		until = c->deadline;
+	for (;;) {
+		if (cond(c, arg))
+			return 1;
+		double t = now_s();
+		if (t >= until || c->stalled ||
+		    (c->ctx->o->stop && *c->ctx->o->stop))
+			return 0;
+		int ms = (int)((until - t) * 1000) + 1;
+		pump(c, ms < 20 ? ms : 20);
+	}
+}
+
+static int
+cond_ended(struct rcase *c, void *arg)
+{
+	(void)c;
+	return !alive((struct rproc *)arg);
+}
+
+static int
+cond_never(struct rcase *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+	return 0;
+}
+
+struct listen_arg {
+	struct rproc *r;
+	enum prof_port_mode mode;
+	const char *pattern;
+	unsigned port;		/* found or given */
+};
+
+static int
+cond_listening(struct rcase *c, void *arg)
+{
+	struct listen_arg *a = arg;
+	struct sc_err err;
+
+	if (!alive(a->r))
+		return 1;
+	if (a->mode == PROF_PORT_LISTENING || (a->mode == PROF_PORT_PRINTED && a->port == 0)) {
+		unsigned ports[8];
+		if (a->mode == PROF_PORT_PRINTED) {
+			regex_t re;
+			regmatch_t m[2];
+			size_t len;
+			char *text = cap_text(&a->r->out, &len);
+			if (text && regcomp(&re, a->pattern ? a->pattern : "port[^0-9]*([0-9]+)",
+			    REG_EXTENDED | REG_ICASE) == 0) {
+				if (regexec(&re, text, 2, m, 0) == 0 && m[1].rm_so >= 0)
+					a->port = (unsigned)strtoul(text + m[1].rm_so, NULL, 10);
+				regfree(&re);
+			}
+			free(text);
+			return a->port && pnet_is_listening(sbx_net_pid(c->sbx), a->port, &err) == 1;
+		}
+		ssize_t k = pnet_listening_ports_of(sbx_net_pid(c->sbx), 0, a->r->pid, ports, 8, &err);
+		if (k > 0) {
+			a->port = ports[0];
+			return 1;
+		}
+		return 0;
+	}
+	return pnet_is_listening(sbx_net_pid(c->sbx), a->port, &err) == 1;
+}
+
+/* Stop the whole process group: SIGTERM, a grace period, SIGKILL. */
+static void
+stop_procs(struct rcase *c, int at_deadline)
+{
+	int any = 0;
+	double grace;
+
+	for (size_t i = 0; i < c->np; i++) {
+		struct rproc *r = &c->pr[i];
+		if (!alive(r))
+			continue;
+		r->killed = 1;
+		r->killed_at_deadline = at_deadline;
+		sbx_signal(c->sbx, r->pid, SIGTERM);
+		any = 1;
+	}
+	if (!any)
+		return;
+	/* valgrind writes its leak records on SIGTERM; give it the time */
+	grace = now_s() + (c->memcheck ? 5.0 : 1.0) * (c->factor > 1 ? 1 : 1);
+	for (size_t i = 0; i < c->np; i++) {
+		struct rproc *r = &c->pr[i];
+		if (!alive(r))
+			continue;
+		double saved = c->deadline;
+		c->deadline = grace;
+		wait_until(c, cond_ended, r, grace);
+		c->deadline = saved;
+	}
+	for (size_t i = 0; i < c->np; i++) {
+		struct rproc *r = &c->pr[i];
+		if (!alive(r))
+			continue;
+		sbx_signal(c->sbx, r->pid, SIGKILL);
+		struct sc_err err;
+		if (sbx_wait(c->sbx, r->pid, 2000, &r->wstatus, &r->ru, &err) == 1) {
+			r->ended = 1;
+			r->t_end = now_s();
+		}
+	}
+}
+
+/* ---- stall diagnosis ---- */
+
+static int
+waiting_syscall(const struct pnet_task *t)
+{
+	static const char *const waits[] = { "read", "recvfrom", "recvmsg", "poll", "ppoll",
+	    "select", "pselect6", "epoll_wait", "epoll_pwait", "accept", "accept4", "connect",
+	    NULL };
+	if (!t->alive || t->running)
+		return 0;
+	for (size_t i = 0; waits[i]; i++)
+		if (strcmp(t->syscall_name, waits[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Text describing each live process; sets *deadlock when all are waiting for input. */
+static char *
+describe_tasks(struct rcase *c, int *deadlock)
+{
+	char line[256], task[160];
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int all_wait = 1, nalive = 0;
+	struct sc_err err;
+	struct pnet_sock *socks = NULL;
+	ssize_t ns;
+	unsigned long queued = 0;
+
+	if (f == NULL)
+		return NULL;
+	for (size_t i = 0; i < c->np; i++) {
+		struct rproc *r = &c->pr[i];
+		struct pnet_task t;
+		if (!alive(r) || pnet_task(r->pid, &t, &err) < 0)
+			continue;
+		nalive++;
+		pnet_task_describe(&t, task, sizeof(task));
+		snprintf(line, sizeof(line), "%s%s %s", nalive > 1 ? "; " : "", r->role, task);
+		fputs(line, f);
+		if (!waiting_syscall(&t))
+			all_wait = 0;
+	}
+	ns = pnet_tcp_sockets(sbx_net_pid(c->sbx), &socks, &err);
+	for (ssize_t i = 0; i < ns; i++)
+		if (socks[i].state == 1 && (socks[i].local_port == c->port ||
+		    socks[i].remote_port == c->port))
+			queued += socks[i].rx_queue + socks[i].tx_queue;
+	free(socks);
+	if (ns >= 0)
+		fprintf(f, queued ? "; %lu bytes queued in the connection" :
+		    "; no bytes queued in either direction", queued);
+	fclose(f);
+	*deadlock = nalive > 0 && all_wait && queued == 0;
+	return out;
+}
+
+static void
+check_stall(struct rcase *c, double t)
+{
+	int deadlock = 0;
+	char *what = describe_tasks(c, &deadlock);
+	const struct scn *s = c->s;
+
+	if (!deadlock || what == NULL) {
+		free(what);
+		c->progress_t = t;	/* look again after another quiet period */
+		return;
+	}
+	c->stalled = 1;
+	const char *why = "";
+	if (s->protocol == SCN_FILE && s->role == SCN_SERVER)
+		why = " The client is waiting for EOF: the server has to shut down its sending "
+		    "side (shutdown(SHUT_WR)) after the last byte.";
+	else if (s->protocol == SCN_FILE && s->role == SCN_CLIENT)
+		why = " The server has sent everything and shut down; the client should have "
+		    "seen read() return 0.";
+	else if (s->protocol == SCN_ECHO && s->role == SCN_CLIENT)
+		why = " The client is waiting for bytes the server has already echoed, or for "
+		    "more input.";
+	if (asprintf(&c->stall, "Nothing moved for %.1f s, then: %s.%s",
+	    t - c->progress_t, what, why) < 0)
+		c->stall = NULL;
+	free(what);
+}
+
+/* A file in the student's working copy; -1 when the name does not fit. */
+static int
+in_cwd(const struct rcase *c, const char *name, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s", c->cwd, name);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* ---- data ---- */
+
+static enum ref_pattern
+to_ref_pattern(enum scn_pattern p)
+{
+	switch (p) {
+	case SCN_PAT_BINARY: return REF_PAT_BINARY;
+	case SCN_PAT_RANDOM: return REF_PAT_RANDOM;
+	case SCN_PAT_ZERO: return REF_PAT_ZERO;
+	default: return REF_PAT_TEXT;
+	}
+}
+
+/* SHA-256 of a generated payload or literal text, without storing it. */
+static int
+input_digest(const struct scn_input *in, char hex[65], uint64_t *size)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return -1;
+	}
+	if (in->text) {
+		EVP_DigestUpdate(ctx, in->text, in->text_len);
+		*size = in->text_len;
+	} else {
+		struct ref_payload pl;
+		unsigned char *buf = malloc(1 << 18);
+		size_t n;
+		if (buf == NULL) {
+			EVP_MD_CTX_free(ctx);
+			return -1;
+		}
+		ref_payload_init(&pl, to_ref_pattern(in->pattern), in->seed, in->size);
+		*size = 0;
+		while ((n = ref_payload_read(&pl, buf, 1 << 18)) > 0) {
+			EVP_DigestUpdate(ctx, buf, n);
+			*size += n;
+		}
+		free(buf);
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+/* The first offset where `path` differs from the input, -1 when it is a prefix or equal. */
+static int64_t
+first_difference(const char *path, const struct scn_input *in)
+{
+	unsigned char a[65536], b[65536];
+	struct ref_payload pl;
+	int64_t off = 0;
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	if (!in->text)
+		ref_payload_init(&pl, to_ref_pattern(in->pattern), in->seed, in->size);
+	while ((n = fread(a, 1, sizeof(a), f)) > 0) {
+		size_t m;
+		if (in->text) {
+			m = (uint64_t)off < in->text_len ? in->text_len - (size_t)off : 0;
+			if (m > n)
+				m = n;
+			memcpy(b, in->text + off, m);
+		} else {
+			m = ref_payload_read(&pl, b, n);
+		}
+		for (size_t i = 0; i < m; i++)
+			if (a[i] != b[i]) {
+				fclose(f);
+				return off + (int64_t)i;
+			}
+		if (m < n) {		/* longer than the data: the extra starts here */
+			fclose(f);
+			return off + (int64_t)m;
+		}
+		off += (int64_t)n;
+	}
+	fclose(f);
+	return -1;
+}
+
+static int
+write_input_file(const char *path, const struct scn_input *in, char hex[65], uint64_t *size,
+    struct sc_err *err)
+{
+	if (in->text) {
+		FILE *f = fopen(path, "we");
+		if (f == NULL || fwrite(in->text, 1, in->text_len, f) != in->text_len) {
+			if (f)
+				fclose(f);
+			return sc_err_sys(err, "%s", path);
+		}
+		if (fclose(f) != 0)
+			return sc_err_sys(err, "%s", path);
+		*size = in->text_len;
+		return input_digest(in, hex, size);
+	}
+	char ebuf[256];
+	if (ref_payload_write_file(path, to_ref_pattern(in->pattern), in->seed, in->size, hex,
+	    ebuf, sizeof(ebuf)) < 0)
+		return sc_err_set(err, "%s", ebuf);
+	*size = in->size;
+	return 0;
+}
+
+/* ---- setup ---- */
+
+/* 64 bytes of text, the default data of a scenario that names none. */
+static const struct scn_input default_input = {
+	.set = 1, .size = 64, .pattern = SCN_PAT_TEXT, .seed = 1,
+};
+
+static const struct scn_input *
+peer_input(const struct scn *s, size_t i)
+{
+	if (i < s->npeers && s->peers[i].input.set)
+		return &s->peers[i].input;
+	return s->input.set ? &s->input : &default_input;
+}
+
+/* Pauses a reference peer takes on purpose look like stalls: don't end those early. */
+static int
+stall_detection_allowed(const struct scn *s)
+{
+	static const char *const deliberate[] = { "--hold-ms", "--no-shutdown", "--idle-ms",
+	    "--gap-us", "--no-read-ms", "--read-pause-us", "--delay-accept-ms",
+	    "--delay-connect-ms", "--reply-timeout-ms", NULL };
+
+	if (s->stdin_spec.line_gap_ms > 0)
+		return 0;
+	for (size_t i = 0; i < s->npeers; i++) {
+		if (s->peers[i].delay_ms > 0 || s->peers[i].concurrent)
+			return 0;
+		for (size_t k = 0; k < s->peers[i].nflags; k++)
+			for (size_t d = 0; deliberate[d]; d++)
+				if (strcmp(s->peers[i].flags[k], deliberate[d]) == 0)
+					return 0;
+	}
+	return 1;
+}
+
+static int
+peer_has_flag(const struct scn *s, const char *flag)
+{
+	for (size_t i = 0; i < s->npeers; i++)
+		for (size_t k = 0; k < s->peers[i].nflags; k++)
+			if (strcmp(s->peers[i].flags[k], flag) == 0)
+				return 1;
+	return 0;
+}
+
+static unsigned
+free_loopback_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	unsigned port = 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static int
+chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return lchown(path, 65534, 65534) < 0 ? -1 : 0;
+}
+
+/* The student program's limits; as root it also runs as nobody so RLIMIT_NPROC counts. */
+static void
+student_limits(const struct rcase *c, struct sbx_limits *lim)
+{
+	uint64_t size = c->s->input.size > c->s->input.text_len ? c->s->input.size : c->s->input.text_len;
+
+	memset(lim, 0, sizeof(*lim));
+	lim->cpu_s = (rlim_t)(c->deadline - c->t0) + 5;
+	lim->fsize_bytes = (rlim_t)(2 * size + 64 * 1024 * 1024);
+	lim->nofile = 256;
+	lim->nproc = 64;
+	if (!c->memcheck)
+		lim->as_bytes = (rlim_t)2 << 30;
+	if (c->ctx->is_root) {
+		lim->drop_uid = 1;
+		lim->uid = 65534;
+		lim->gid = 65534;
+	}
+}
+
+static enum out_mode
+student_out_mode(const struct prof_prog *pp)
+{
+	switch (pp->stdout_mode) {
+	case PROF_STDOUT_PIPE: return OUT_PIPE;
+	case PROF_STDOUT_PTY: return OUT_PTY_ALL;
+	default: return OUT_PTY_STDOUT;
+	}
+}
+
+static void
+add_feed(struct rproc *r, unsigned delay_ms, const char *data, size_t len)
+{
+	struct feed_item *f = realloc(r->feed, (r->nfeed + 1) * sizeof(*f));
+	if (f == NULL)
+		return;
+	r->feed = f;
+	f[r->nfeed].delay_ms = delay_ms;
+	f[r->nfeed].data = malloc(len ? len : 1);
+	if (f[r->nfeed].data == NULL)
+		return;
+	memcpy(f[r->nfeed].data, data, len);
+	f[r->nfeed].len = len;
+	r->nfeed++;
+}
+
+/* Start one of the student's programs. */
+static struct rproc *
+start_student(struct rcase *c, enum prof_prog_kind kind, const char *role, unsigned port,
+    int want_stdin, struct sc_err *err)
+{
+	const struct prof_prog *pp = &c->p->progs[kind];
+	char **argv, **wrapped = NULL, **env;
+	struct sbx_limits lim;
+	struct rproc *r;
+
+	argv = prof_expand(pp->command, pp->host ? pp->host : c->host, port,
+	    pp->file ? pp->file : "", pp->out ? pp->out : "", err);
+	if (argv == NULL)
+		return NULL;
+	if ((env = base_env(c)) == NULL) {
+		prof_argv_free(argv);
+		sc_err_sys(err, "environment");
+		return NULL;
+	}
+	if (c->memcheck) {
+		snprintf(c->mc_xml, sizeof(c->mc_xml), "%s/memcheck.xml", c->dir);
+		snprintf(c->mc_log, sizeof(c->mc_log), "%s/memcheck.log", c->dir);
+		wrapped = mc_wrap_argv(argv, c->mc_xml, c->mc_log, err);
+		if (wrapped == NULL) {
+			strv_free(env);
+			prof_argv_free(argv);
+			return NULL;
+		}
+	}
+	student_limits(c, &lim);
+	r = start_proc(c, role, wrapped ? wrapped : argv, env, c->cwd, student_out_mode(pp),
+	    want_stdin, &lim, err);
+	if (r)
+		r->student = 1;
+	if (wrapped)
+		mc_argv_free(wrapped);
+	prof_argv_free(argv);
+	strv_free(env);
+	return r;
+}
+
+static struct rproc *
+start_peer(struct rcase *c, const char *prog, size_t idx, const struct scn_input *payload,
+    char *const *args, struct sc_err *err)
+{
+	char events[PATH_MAX], role[32];
+	char **argv, **env;
+	struct rproc *r;
+	const struct scn_peer *sp = idx < c->s->npeers ? &c->s->peers[idx] : NULL;
+
+	snprintf(events, sizeof(events), "%s/peer%zu.events", c->dir, idx + 1);
+	snprintf(role, sizeof(role), "peer %zu (%s)", idx + 1, prog);
+	argv = peer_argv(c->ctx->o->ref_dir, prog, events, payload,
+	    sp ? sp->flags : NULL, sp ? sp->nflags : 0, args, err);
+	if (argv == NULL)
+		return NULL;
+	env = base_env(c);
+	r = start_proc(c, role, argv, env, c->dir, OUT_PIPE,
+	    payload && payload->text != NULL, NULL, err);
+	if (r) {
+		r->events = strdup(events);
+		if (payload && payload->text) {
+			add_feed(r, 0, payload->text, payload->text_len);
+			r->feed_close = 1;
+		}
+	}
+	peer_argv_free(argv);
+	strv_free(env);
+	return r;
+}
+
+/* ---- drivers, one per role ---- */
+
+struct outcome {
+	struct rproc *student, *student2;
+	int ready;
+	double ready_wait;
+	struct rproc *peers[MAXPROCS];
+	size_t npeers;
+	int have_expected;
+	char exp_sha[65];
+	uint64_t exp_size;
+};
+
+/* Start the student's server and wait until it listens. */
+static int
+server_up(struct rcase *c, enum prof_prog_kind kind, struct outcome *oc, struct sc_err *err)
+{
+	const struct prof_prog *pp = &c->p->progs[kind];
+	struct listen_arg la = { .mode = pp->port_mode, .pattern = pp->port_pattern, .port = c->port };
+	double t;
+
+	oc->student = start_student(c, kind, "student", c->port, 0, err);
+	if (oc->student == NULL)
+		return -1;
+	if (!oc->student->started)
+		return 0;
+	la.r = oc->student;
+	t = now_s();
+	/* valgrind takes 0.5-1.5 s to reach listen() */
+	oc->ready = wait_until(c, cond_listening, &la, t + 5.0 * c->factor) && alive(oc->student);
+	oc->ready_wait = now_s() - t;
+	if (oc->ready && la.port)
+		c->port = la.port;
+	return 0;
+}
+
+static void
+run_peers(struct rcase *c, const char *prog, struct outcome *oc, struct sc_err *err)
+{
+	const struct scn *s = c->s;
+	char portbuf[16];
+	char outpath[PATH_MAX];
+	double last_start = now_s();
+
+	snprintf(portbuf, sizeof(portbuf), "%u", c->port);
+	for (size_t i = 0; i < s->npeers && oc->npeers < MAXPROCS - 2; i++) {
+		const struct scn_peer *sp = &s->peers[i];
+		struct rproc *r;
+		if (i > 0 && !sp->concurrent)
+			wait_until(c, cond_ended, oc->peers[oc->npeers - 1], c->deadline);
+		if (sp->delay_ms)
+			wait_until(c, cond_never, NULL, last_start + sp->delay_ms / 1000.0);
+		if (c->stalled || now_s() >= c->deadline)
+			break;
+		snprintf(outpath, sizeof(outpath), "/dev/null");
+		char *args[] = { (char *)c->host, portbuf, outpath, NULL };
+		if (strcmp(prog, "echo_client") == 0)
+			args[2] = NULL;
+		/* a file_client's input is the file the student serves, not a flag */
+		r = start_peer(c, prog, i, strcmp(prog, "echo_client") == 0 ? peer_input(s, i) : NULL,
+		    args, err);
+		last_start = now_s();
+		if (r == NULL)
+			break;
+		oc->peers[oc->npeers++] = r;
+	}
+	for (size_t i = 0; i < oc->npeers; i++)
+		wait_until(c, cond_ended, oc->peers[i], c->deadline);
+}
+
+/* A server that serves one client and exits is fine; give it a moment to do so. */
+static void
+let_server_finish(struct rcase *c, struct rproc *srv)
+{
+	if (srv && alive(srv))
+		wait_until(c, cond_ended, srv, now_s() + 0.3 * c->factor);
+}
+
+static int
+drive_server(struct rcase *c, struct outcome *oc, struct sc_err *err)
+{
+	const struct scn *s = c->s;
+	enum prof_prog_kind kind = s->protocol == SCN_ECHO ? PROF_ECHO_SERVER : PROF_FILE_SERVER;
+
+	if (s->protocol == SCN_FILE && !s->setup.no_file) {
+		const struct prof_prog *pp = &c->p->progs[kind];
+		char path[PATH_MAX];
+		in_cwd(c, pp->file ? pp->file : "file_server.c", path, sizeof(path));
+		if (write_input_file(path, peer_input(s, SIZE_MAX), oc->exp_sha, &oc->exp_size, err) < 0)
+			return -1;
+		if (c->ctx->is_root && chown(path, 65534, 65534) < 0)
+			return sc_err_sys(err, "chown %s", path);
+		oc->have_expected = 1;
+	} else if (s->protocol == SCN_FILE) {
+		const struct prof_prog *pp = &c->p->progs[kind];
+		char path[PATH_MAX];
+		in_cwd(c, pp->file ? pp->file : "file_server.c", path, sizeof(path));
+		unlink(path);
+	}
+	if (server_up(c, kind, oc, err) < 0)
+		return -1;
+	if (!oc->ready) {
+		if (alive(oc->student) && !s->setup.no_file)
+			return 0;
+		wait_until(c, cond_ended, oc->student, c->deadline);
+		return 0;
+	}
+	run_peers(c, s->protocol == SCN_ECHO ? "echo_client" : "file_client", oc, err);
+	let_server_finish(c, oc->student);
+	return 0;
+}
+
+static void
+feed_stdin(struct rcase *c, struct rproc *r)
+{
+	const struct scn_stdin *in = &c->s->stdin_spec;
+	const struct prof_prog *pp = &c->p->progs[PROF_ECHO_CLIENT];
+	const char *stdin_text = c->p->progs[c->s->protocol == SCN_ECHO ? PROF_ECHO_CLIENT :
+	    PROF_FILE_CLIENT].stdin_text;
+
+	if (stdin_text)
+		add_feed(r, 0, stdin_text, strlen(stdin_text));
+	for (size_t i = 0; i < in->nlines; i++) {
+		char *line;
+		int n = asprintf(&line, "%s\n", in->lines[i]);
+		if (n < 0)
+			continue;
+		add_feed(r, i > 0 ? in->line_gap_ms : 0, line, (size_t)n);
+		free(line);
+	}
+	if (in->quit) {
+		const char *q = pp->quit ? pp->quit : "";
+		char *line;
+		int n = asprintf(&line, "%s\n", q);
+		if (n >= 0) {
+			add_feed(r, in->line_gap_ms, line, (size_t)n);
+			free(line);
+		}
+	}
+	r->feed_close = in->close;
+}
+
+static int
+drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
+{
+	const struct scn *s = c->s;
+	char portbuf[16];
+	struct rproc *srv = NULL;
+	enum prof_prog_kind kind = s->protocol == SCN_ECHO ? PROF_ECHO_CLIENT : PROF_FILE_CLIENT;
+
+	snprintf(portbuf, sizeof(portbuf), "%u", c->port);
+	if (!s->setup.no_server && s->npeers > 0) {
+		const struct scn_input *in = peer_input(s, 0);
+		char *args[] = { portbuf, (char *)"-", NULL };
+		struct listen_arg la = { .mode = PROF_PORT_ARGV, .port = c->port };
+		if (s->protocol == SCN_FILE) {
+			if (input_digest(in, oc->exp_sha, &oc->exp_size) < 0)
+				return sc_err_set(err, "cannot compute the input's digest");
+			oc->have_expected = 1;
+		} else {
+			args[1] = NULL;
+		}
+		srv = start_peer(c, s->protocol == SCN_ECHO ? "echo_server" : "file_server", 0,
+		    s->protocol == SCN_FILE && !in->text ? in : NULL, args, err);
+		if (srv == NULL)
+			return -1;
+		if (s->protocol == SCN_FILE && in->text) {
+			/* literal text: the reference server serves it from a file */
+			return sc_err_set(err, "input.text is not supported for file.client scenarios");
+		}
+		oc->peers[oc->npeers++] = srv;
+		la.r = srv;
+		if (!wait_until(c, cond_listening, &la, now_s() + 5.0) || !alive(srv))
+			return sc_err_set(err, "the reference %s did not start listening on port %u",
+			    s->protocol == SCN_ECHO ? "echo_server" : "file_server", c->port);
+	}
+	oc->student = start_student(c, kind, "student", c->port, 1, err);
+	if (oc->student == NULL)
+		return -1;
+	feed_stdin(c, oc->student);
+	wait_until(c, cond_ended, oc->student, c->deadline);
+	/* the reference file_server ends after the reply; the echo server runs on */
+	if (srv && s->protocol == SCN_FILE && !oc->student->killed)
+		wait_until(c, cond_ended, srv, now_s() + 2.0);
+	return 0;
+}
+
+static int
+drive_pair(struct rcase *c, struct outcome *oc, struct sc_err *err)
+{
+	const struct scn *s = c->s;
+	enum prof_prog_kind skind = s->protocol == SCN_ECHO ? PROF_ECHO_SERVER : PROF_FILE_SERVER;
+	enum prof_prog_kind ckind = s->protocol == SCN_ECHO ? PROF_ECHO_CLIENT : PROF_FILE_CLIENT;
+
+	if (!c->p->progs[skind].present || !c->p->progs[ckind].present)
+		return 0;
+	if (s->protocol == SCN_FILE) {
+		const struct prof_prog *pp = &c->p->progs[skind];
+		char path[PATH_MAX];
+		in_cwd(c, pp->file ? pp->file : "file_server.c", path, sizeof(path));
+		if (write_input_file(path, peer_input(s, SIZE_MAX), oc->exp_sha, &oc->exp_size, err) < 0)
+			return -1;
+		if (c->ctx->is_root && chown(path, 65534, 65534) < 0)
+			return sc_err_sys(err, "chown %s", path);
+		oc->have_expected = 1;
+	}
+	if (server_up(c, skind, oc, err) < 0)
+		return -1;
+	if (!oc->ready)
+		return 0;
+	oc->student2 = start_student(c, ckind, "student client", c->port, 1, err);
+	if (oc->student2 == NULL)
+		return -1;
+	feed_stdin(c, oc->student2);
+	wait_until(c, cond_ended, oc->student2, c->deadline);
+	let_server_finish(c, oc->student);
+	return 0;
+}
+
+/* ---- results ---- */
+
+static void
+to_judge_proc(const struct rproc *r, struct judge_proc *jp, char **out, size_t *out_len,
+    char **errt, size_t *err_len)
+{
+	memset(jp, 0, sizeof(*jp));
+	*out = *errt = NULL;
+	if (r == NULL)
+		return;
+	jp->started = r->started;
+	jp->start_error = r->start_error;
+	jp->ended = r->ended && !r->killed;
+	if (r->ended && !r->killed) {
+		jp->exited = WIFEXITED(r->wstatus);
+		jp->status = WIFEXITED(r->wstatus) ? WEXITSTATUS(r->wstatus) : 0;
+		jp->signal = WIFSIGNALED(r->wstatus) ? WTERMSIG(r->wstatus) : 0;
+	}
+	jp->killed = r->killed;
+	jp->killed_at_deadline = r->killed_at_deadline;
+	jp->seconds = (r->ended ? r->t_end : now_s()) - r->t_start;
+	*out = cap_text(&r->out, out_len);
+	*errt = cap_text(&r->err, err_len);
+	jp->out = *out ? *out : "";
+	jp->out_len = *out ? *out_len : 0;
+	jp->err = *errt ? *errt : "";
+	jp->err_len = *errt ? *err_len : 0;
+}
+
+static void
+proc_to_result(struct rproc *r, struct res_proc *rp)
+{
+	memset(rp, 0, sizeof(*rp));
+	rp->role = strdup(r->role);
+	rp->argv = r->argv;
+	r->argv = NULL;
+	rp->started = r->started;
+	rp->exited = r->ended && WIFEXITED(r->wstatus);
+	rp->status = rp->exited ? WEXITSTATUS(r->wstatus) : 0;
+	rp->signal = r->ended && WIFSIGNALED(r->wstatus) ? WTERMSIG(r->wstatus) : 0;
+	rp->killed = r->killed;
+	rp->seconds = (r->ended ? r->t_end : now_s()) - r->t_start;
+	cap_to_stream(&r->out, &rp->out);
+	cap_to_stream(&r->err, &rp->err);
+	rp->events_path = r->events;
+	r->events = NULL;
+}
+
+static void
+set_error(struct res_case *out, const char *fmt, const char *msg)
+{
+	out->verdict = RES_ERROR;
+	free(out->summary);
+	if (asprintf(&out->summary, fmt, msg) < 0)
+		out->summary = NULL;
+}
+
+static int
+skip_reason(struct rcase *c, char *buf, size_t len)
+{
+	const struct scn *s = c->s;
+	enum prof_prog_kind need[2];
+	size_t n = 0;
+
+	if (s->role == SCN_SERVER || s->role == SCN_PAIR)
+		need[n++] = s->protocol == SCN_ECHO ? PROF_ECHO_SERVER : PROF_FILE_SERVER;
+	if (s->role == SCN_CLIENT || s->role == SCN_PAIR)
+		need[n++] = s->protocol == SCN_ECHO ? PROF_ECHO_CLIENT : PROF_FILE_CLIENT;
+	for (size_t i = 0; i < n; i++)
+		if (!c->p->progs[need[i]].present) {
+			snprintf(buf, len, "the submission has no %s", prof_prog_name(need[i]));
+			return 1;
+		}
+	if (s->inject) {
+		/* honest: never pass a case whose fault could not be injected */
+		snprintf(buf, len, "fault injection inside the program is not available in this build");
+		return 1;
+	}
+	if (c->memcheck && !mc_available()) {
+		snprintf(buf, len, "valgrind is not installed: memcheck cases are skipped");
+		return 1;
+	}
+	return 0;
+}
+
+static void
+collect_output(struct rcase *c, struct outcome *oc, struct judge_in *ji)
+{
+	const struct scn *s = c->s;
+	const struct prof_prog *pp = &c->p->progs[PROF_FILE_CLIENT];
+	char path[PATH_MAX];
+	struct sc_err err;
+	int rc;
+
+	if (s->protocol != SCN_FILE || s->role == SCN_SERVER)
+		return;
+	in_cwd(c, pp->out ? pp->out : "receive.dat", path, sizeof(path));
+	rc = fsx_sha256_file(path, ji->out_sha, &ji->out_size, &err);
+	ji->out_checked = rc >= 0;
+	ji->out_exists = rc == 1;
+	ji->out_first_diff = -1;
+	if (rc == 1 && oc->have_expected &&
+	    (ji->out_size != oc->exp_size || strcmp(ji->out_sha, oc->exp_sha) != 0))
+		ji->out_first_diff = first_difference(path, peer_input(s, 0));
+}
+
+static void
+echo_messages(const struct scn *s, struct judge_msg **out, size_t *n)
+{
+	int mangle = peer_has_flag(s, "--mangle");
+
+	*out = NULL;
+	*n = 0;
+	if (s->protocol != SCN_ECHO || s->role == SCN_SERVER || s->stdin_spec.nlines == 0)
+		return;
+	*out = calloc(s->stdin_spec.nlines, sizeof(**out));
+	if (*out == NULL)
+		return;
+	for (size_t i = 0; i < s->stdin_spec.nlines; i++) {
+		const char *line = s->stdin_spec.lines[i];
+		size_t len = strlen(line);
+		char *text = malloc(len + 1);
+		if (text == NULL)
+			continue;
+		memcpy(text, line, len + 1);
+		if (mangle)
+			for (size_t k = 0; k < len; k++)
+				text[k] = (char)ref_mangle_byte((unsigned char)text[k]);
+		(*out)[*n].text = text;
+		(*out)[*n].len = len;
+		(*out)[*n].sent = line;
+		(*n)++;
+	}
+}
+
+static void
+finish(struct rcase *c, struct outcome *oc, struct res_case *out)
+{
+	struct judge_in ji;
+	struct peer_log logs[MAXPROCS];
+	char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL;
+	size_t lo1, le1, lo2, le2;
+	struct judge_msg *msgs = NULL;
+	struct sc_err err;
+
+	memset(&ji, 0, sizeof(ji));
+	memset(logs, 0, sizeof(logs));
+	ji.s = c->s;
+	ji.p = c->p;
+	to_judge_proc(oc->student, &ji.student, &o1, &lo1, &e1, &le1);
+	to_judge_proc(oc->student2, &ji.student2, &o2, &lo2, &e2, &le2);
+	ji.ready = oc->ready;
+	ji.ready_wait = oc->ready_wait;
+	ji.port = c->port;
+	for (size_t i = 0; i < oc->npeers; i++)
+		peer_log_read(oc->peers[i]->events, &logs[i], &err);
+	ji.peers = logs;
+	ji.npeers = oc->npeers;
+	ji.peer_specs = c->s->peers;
+	if (c->s->role == SCN_SERVER && oc->npeers > c->s->npeers)
+		ji.npeers = c->s->npeers;
+	ji.have_expected = oc->have_expected;
+	ji.exp_size = oc->exp_size;
+	memcpy(ji.exp_sha, oc->exp_sha, sizeof(ji.exp_sha));
+	collect_output(c, oc, &ji);
+	echo_messages(c->s, &msgs, &ji.nmsgs);
+	ji.msgs = msgs;
+	ji.deadline_hit = c->deadline_hit;
+	ji.timeout_s = c->deadline - c->t0;
+	ji.stall = c->stall;
+	if (c->memcheck) {
+		char root[PATH_MAX];
+		snprintf(root, sizeof(root), "%s", c->cwd);
+		if (mc_read(c->mc_xml, c->mc_log, root, &out->mc, &err) == 0) {
+			out->memcheck = 1;
+			ji.mc = &out->mc;
+			ji.mc_fail = c->s->memcheck_fail ? c->s->memcheck_fail : c->p->memcheck_fail;
+		}
+	}
+	judge_case(&ji, out);
+	for (size_t i = 0; i < oc->npeers; i++)
+		peer_log_free(&logs[i]);
+	for (size_t i = 0; i < ji.nmsgs; i++)
+		free((char *)msgs[i].text);
+	free(msgs);
+	free(o1);
+	free(e1);
+	free(o2);
+	free(e2);
+}
+
+static void
+release(struct rcase *c)
+{
+	for (size_t i = 0; i < c->np; i++) {
+		struct rproc *r = &c->pr[i];
+		cap_free(&r->out);
+		cap_free(&r->err);
+		if (r->in_fd >= 0)
+			close(r->in_fd);
+		strv_free(r->argv);
+		free(r->start_error);
+		free(r->events);
+		for (size_t k = 0; k < r->nfeed; k++)
+			free(r->feed[k].data);
+		free(r->feed);
+	}
+	free(c->stall);
+}
+
+static int
+prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
+{
+	struct run_ctx *ctx = c->ctx;
+	char why[256] = "";
+	int want_ns = ctx->o->want_netns;
+
+	snprintf(c->dir, sizeof(c->dir), "%s/%s", ctx->cases_dir, c->s->id);
+	snprintf(c->cwd, sizeof(c->cwd), "%s/work", c->dir);
+	if (fsx_remove_tree(c->dir, err) < 0 || fsx_mkdirs(c->dir, err) < 0)
+		return -1;
+	if (fsx_copy_tree(ctx->built_dir, c->cwd, err) < 0)
+		return -1;
+	if (ctx->is_root && nftw(c->cwd, chown_one, 16, FTW_PHYS) < 0)
+		return sc_err_sys(err, "chown %s", c->cwd);
+	snprintf(c->inj_report, sizeof(c->inj_report), "%s/inject.log", c->dir);
+	out->case_dir = strdup(c->dir);
+	pthread_mutex_lock(&ctx->lock);
+	if (!ctx->netns_ok && want_ns == 2)
+		want_ns = 0;
+	pthread_mutex_unlock(&ctx->lock);
+	if (sbx_open(want_ns ? 1 : 0, &c->sbx, why, sizeof(why), err) < 0)
+		return -1;
+	out->isolation = strdup(sbx_mode_name(sbx_mode(c->sbx)));
+	return 0;
+}
+
+void
+run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, double scale,
+    struct res_case *out)
+{
+	struct rcase c;
+	struct outcome oc;
+	struct sc_err err;
+	char reason[256];
+	int rc = 0;
+	double started = now_s();
+	const struct prof_prog *fixed = NULL;
+
+	memset(&c, 0, sizeof(c));
+	memset(&oc, 0, sizeof(oc));
+	sc_err_clear(&err);
+	out->id = strdup(s->id);
+	out->title = strdup(s->title ? s->title : s->id);
+	out->protocol = strdup(scn_protocol_name(s->protocol));
+	out->role = strdup(scn_role_name(s->role));
+	out->level = strdup(scn_level_name(s->level));
+	out->points = points;
+	out->hidden = hidden;
+	out->hint = s->hint ? strdup(s->hint) : NULL;
+
+	c.ctx = ctx;
+	c.s = s;
+	c.p = ctx->p;
+	c.host = "127.0.0.1";
+	c.memcheck = ctx->o->memcheck >= 0 ? ctx->o->memcheck :
+	    s->memcheck >= 0 ? s->memcheck : ctx->p->memcheck > 0;
+	if (s->memcheck == 0)
+		c.memcheck = 0;
+	if (s->role == SCN_PAIR || s->setup.no_server)
+		c.memcheck = c.memcheck && s->role != SCN_PAIR;
+	c.factor = c.memcheck ? mc_time_factor() : 1.0;
+	c.inject_on = s->inject != NULL && ctx->o->inject_lib != NULL;
+	c.t0 = now_s();
+	c.deadline = c.t0 + s->timeout_s * scale * c.factor;
+	c.progress_t = c.t0;
+	c.stall_allowed = stall_detection_allowed(s);
+
+	if (prepare(&c, out, &err) < 0) {
+		set_error(out, "could not prepare the case: %s", err.msg);
+		goto done;
+	}
+	if (skip_reason(&c, reason, sizeof(reason))) {
+		out->verdict = RES_SKIP;
+		out->summary = strdup(reason);
+		goto done;
+	}
+	/* the port: a private namespace can use any; loopback needs a free one */
+	{
+		enum prof_prog_kind k = s->role == SCN_CLIENT ?
+		    (s->protocol == SCN_ECHO ? PROF_ECHO_CLIENT : PROF_FILE_CLIENT) :
+		    (s->protocol == SCN_ECHO ? PROF_ECHO_SERVER : PROF_FILE_SERVER);
+		if (ctx->p->progs[k].port_mode == PROF_PORT_FIXED)
+			fixed = &ctx->p->progs[k];
+	}
+	if (fixed) {
+		c.port = fixed->fixed_port;
+		if (sbx_mode(c.sbx) == SBX_LOOPBACK) {
+			pthread_mutex_lock(&ctx->fixed_port_lock);
+			c.fixed_locked = 1;
+			/* the wait for the lock does not count against the deadline */
+			double waited = now_s() - c.t0;
+			c.deadline += waited;
+			c.t0 += waited;
+		}
+	} else if (sbx_mode(c.sbx) == SBX_NETNS) {
+		c.port = 5000;
+	} else if ((c.port = free_loopback_port()) == 0) {
+		set_error(out, "could not prepare the case: %s", "no free loopback port");
+		goto done;
+	}
+	out->port = c.port;
+
+	if (s->role == SCN_SERVER)
+		rc = drive_server(&c, &oc, &err);
+	else if (s->role == SCN_CLIENT)
+		rc = drive_client(&c, &oc, &err);
+	else
+		rc = drive_pair(&c, &oc, &err);
+	if (now_s() >= c.deadline)
+		c.deadline_hit = 1;
+	if (c.deadline_hit && c.stall == NULL) {
+		int dl;
+		char *what = describe_tasks(&c, &dl);
+		if (what && asprintf(&c.stall, "At the deadline: %s.", what) < 0)
+			c.stall = NULL;
+		free(what);
+	}
+	/* the student program still running at the deadline (or at a stall) is at fault */
+	stop_procs(&c, c.deadline_hit || c.stalled);
+	for (size_t i = 0; i < c.np; i++)
+		if (!c.pr[i].student && c.pr[i].killed_at_deadline)
+			c.pr[i].killed_at_deadline = 0;
+	if (s->role == SCN_SERVER && oc.student && oc.student->killed_at_deadline &&
+	    oc.ready && !c.stalled) {
+		/* servers are expected to still run; it is the peers that did not finish */
+		oc.student->killed_at_deadline = 0;
+	}
+	{
+		unsigned survivors = 0;
+		struct sc_err e2;
+		if (sbx_close(c.sbx, &survivors, &e2) < 0 || survivors > 0)
+			set_error(out, "%s", survivors ? "processes of the case survived its end" :
+			    e2.msg);
+		c.sbx = NULL;
+	}
+	for (size_t i = 0; i < c.np; i++) {
+		cap_read(&c.pr[i].out);
+		cap_read(&c.pr[i].err);
+	}
+	if (rc < 0) {
+		set_error(out, "could not run the case: %s", err.msg);
+	} else if (!(ctx->o->stop && *ctx->o->stop)) {
+		finish(&c, &oc, out);
+	} else {
+		set_error(out, "%s", "interrupted before the case finished");
+	}
+	out->procs = calloc(c.np ? c.np : 1, sizeof(*out->procs));
+	for (size_t i = 0; out->procs && i < c.np; i++)
+		proc_to_result(&c.pr[i], &out->procs[out->nprocs++]);
+done:
+	if (c.sbx) {
+		unsigned survivors;
+		stop_procs(&c, 0);
+		sbx_close(c.sbx, &survivors, &err);
+	}
+	if (c.fixed_locked)
+		pthread_mutex_unlock(&ctx->fixed_port_lock);
+	release(&c);
+	out->score = out->verdict == RES_PASS ? out->points : 0;
+	out->seconds = now_s() - started;
+	if (out->summary == NULL)
+		out->summary = strdup("");
+	/* the logs stay for the reports; a passing case's working copy goes */
+	if (out->verdict == RES_PASS && !ctx->o->keep && c.cwd[0]) {
+		struct sc_err e3;
+		fsx_remove_tree(c.cwd, &e3);
+	}
+}

@@ -1,0 +1,28 @@
+/* run_int: what run.c (the planner and scheduler) shares with run_case.c. */
+#ifndef SC_RUN_INT_H
+#define SC_RUN_INT_H
+
+#include <pthread.h>
+
+#include "run.h"
+
+struct run_ctx {
+	const struct prof *p;
+	const struct run_opts *o;
+	const char *src_dir;		/* the submission as handed in */
+	const char *built_dir;		/* its built scratch copy */
+	char cases_dir[2048];		/* case directories go below */
+	int is_root;
+	pthread_mutex_t fixed_port_lock;	/* loopback mode: fixed-port programs one at a time */
+	int netns_ok;			/* namespaces worked once (else don't retry) */
+	pthread_mutex_t lock;
+};
+
+/*
+ * Run one case. `points`/`hidden`/`scale` come from the assignment.
+ * Never fails: problems become an error verdict in `out`.
+ */
+void run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden,
+    double scale, struct res_case *out);
+
+#endif

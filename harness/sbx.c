@@ -1,0 +1,491 @@
+/*
+ * sbx: the sandbox of one case (contract in sbx.h).
+ *
+ * NETNS mode: a holder process unshares a network and a PID namespace,
+ * brings lo up and forks the namespace's pid 1 (a reaper). Programs join
+ * both namespaces with setns() from a forked launcher, which forks the
+ * program (the first process that really lives in the PID namespace),
+ * waits for it and mirrors its end, so the caller waits for the launcher as
+ * for an ordinary child. Killing the reaper makes the kernel kill every
+ * process of the namespace, daemons included.
+ * LOOPBACK mode: plain fork and exec; the caller picks free ports.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sbx.h"
+
+#define SBX_MAX 64
+
+struct sbx {
+	enum sbx_mode mode;
+	pid_t holder;		/* NETNS: the holder (its stdin pipe keeps it alive) */
+	int holder_fd;		/* write end: closing it ends the holder */
+	pid_t reaper;		/* NETNS: pid 1 of the namespace, as seen from here */
+	int netns_fd, pidns_fd;
+	ino_t pidns_ino;
+	pid_t pids[SBX_MAX];	/* spawned launchers/programs = their process groups */
+	int ended[SBX_MAX];
+	size_t n;
+};
+
+const char *
+sbx_mode_name(enum sbx_mode m)
+{
+	return m == SBX_NETNS ? "netns" : "loopback";
+}
+
+enum sbx_mode
+sbx_mode(const struct sbx *s)
+{
+	return s->mode;
+}
+
+pid_t
+sbx_net_pid(const struct sbx *s)
+{
+	return s->mode == SBX_NETNS ? s->reaper : getpid();
+}
+
+static int
+lo_up(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		close(fd);
+		return -1;
+	}
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	int rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close(fd);
+	return rc;
+}
+
+/* The holder: creates the namespaces, reports the reaper's pid, waits for EOF. */
+static void
+holder_main(int report_fd, int life_fd)
+{
+	char c;
+	int err = 0;
+	pid_t reaper;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* forked from one of several threads: drop every descriptor of the others
+	 * (their pipes would never see EOF while we live) */
+	if (dup2(report_fd, 3) < 0 || dup2(life_fd, 4) < 0)
+		_exit(1);
+	report_fd = 3;
+	life_fd = 4;
+	syscall(SYS_close_range, 5U, ~0U, 0);
+	if (unshare(CLONE_NEWNET | CLONE_NEWPID) < 0)
+		err = errno;
+	else if (lo_up() < 0)
+		err = errno ? errno : EIO;
+	if (err) {
+		int v = -err;
+		if (write(report_fd, &v, sizeof(v)) < 0)
+			_exit(1);
+		_exit(1);
+	}
+	reaper = fork();
+	if (reaper == 0) {
+		/* pid 1 of the namespace: reap orphans until killed */
+		sigset_t all;
+		sigfillset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		close(report_fd);
+		close(life_fd);
+		for (;;)
+			if (wait(NULL) < 0 && errno == ECHILD)
+				pause();
+	}
+	int v = reaper > 0 ? (int)reaper : -errno;
+	if (write(report_fd, &v, sizeof(v)) < 0)
+		_exit(1);
+	close(report_fd);
+	/* stay until the caller closes its end (or dies), then take the namespace down */
+	while (read(life_fd, &c, 1) < 0 && errno == EINTR)
+		;
+	if (reaper > 0) {
+		kill(reaper, SIGKILL);
+		waitpid(reaper, NULL, 0);
+	}
+	_exit(0);
+}
+
+static int
+open_netns(struct sbx *s, char *why, size_t whylen, struct sc_err *err)
+{
+	int rep[2], life[2], v = 0;
+	char path[64];
+	struct stat st;
+	ssize_t n;
+
+	if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(life, O_CLOEXEC) < 0)
+		return sc_err_sys(err, "pipe");
+	s->holder = fork();
+	if (s->holder < 0) {
+		close(rep[0]); close(rep[1]); close(life[0]); close(life[1]);
+		return sc_err_sys(err, "fork");
+	}
+	if (s->holder == 0) {
+		close(rep[0]);
+		close(life[1]);
+		holder_main(rep[1], life[0]);
+	}
+	close(rep[1]);
+	close(life[0]);
+	s->holder_fd = life[1];
+	do
+		n = read(rep[0], &v, sizeof(v));
+	while (n < 0 && errno == EINTR);
+	close(rep[0]);
+	if (n != sizeof(v) || v <= 0) {
+		if (why)
+			snprintf(why, whylen, "network namespaces unavailable: %s",
+			    n == sizeof(v) ? strerror(-v) : "the helper died");
+		close(s->holder_fd);
+		waitpid(s->holder, NULL, 0);
+		s->holder = 0;
+		return 1;
+	}
+	s->reaper = v;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)s->reaper);
+	s->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)s->reaper);
+	s->pidns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->netns_fd < 0 || s->pidns_fd < 0 || fstat(s->pidns_fd, &st) < 0) {
+		if (why)
+			snprintf(why, whylen, "cannot open the namespaces: %s", strerror(errno));
+		return 1;
+	}
+	s->pidns_ino = st.st_ino;
+	s->mode = SBX_NETNS;
+	return 0;
+}
+
+int
+sbx_open(int want_netns, struct sbx **out, char *why, size_t whylen, struct sc_err *err)
+{
+	struct sbx *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return sc_err_sys(err, "sandbox");
+	s->mode = SBX_LOOPBACK;
+	s->holder_fd = s->netns_fd = s->pidns_fd = -1;
+	if (why && whylen)
+		why[0] = '\0';
+	if (want_netns) {
+		int rc = open_netns(s, why, whylen, err);
+		if (rc < 0) {
+			free(s);
+			return -1;
+		}
+		if (rc > 0) {
+			if (s->netns_fd >= 0) close(s->netns_fd);
+			if (s->pidns_fd >= 0) close(s->pidns_fd);
+			s->netns_fd = s->pidns_fd = -1;
+			if (s->holder > 0) {
+				close(s->holder_fd);
+				kill(s->holder, SIGKILL);
+				waitpid(s->holder, NULL, 0);
+				s->holder = 0;
+			}
+			s->mode = SBX_LOOPBACK;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+static void
+child_limits(const struct sbx_limits *l)
+{
+	struct rlimit r;
+
+	if (l == NULL)
+		return;
+	r.rlim_cur = r.rlim_max = 0;
+	setrlimit(RLIMIT_CORE, &r);
+#define LIM(res, v) if (v) { r.rlim_cur = r.rlim_max = (v); setrlimit(res, &r); }
+	LIM(RLIMIT_CPU, l->cpu_s);
+	LIM(RLIMIT_AS, l->as_bytes);
+	LIM(RLIMIT_FSIZE, l->fsize_bytes);
+	LIM(RLIMIT_NOFILE, l->nofile);
+	LIM(RLIMIT_NPROC, l->nproc);
+#undef LIM
+}
+
+static void
+child_exec(const struct sbx_spawn *sp, int errfd)
+{
+	int e;
+
+	/* dup2 cleared close-on-exec: a successful exec must close the pipe */
+	fcntl(errfd, F_SETFD, FD_CLOEXEC);
+	if (sp->cwd && chdir(sp->cwd) < 0)
+		goto fail;
+	child_limits(sp->limits);
+	if (sp->limits && sp->limits->drop_uid) {
+		if (setgroups(0, NULL) < 0 || setgid(sp->limits->gid) < 0 ||
+		    setuid(sp->limits->uid) < 0)
+			goto fail;
+	}
+	execvpe(sp->argv[0], sp->argv, sp->envp);
+fail:
+	e = errno;
+	if (write(errfd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/*
+ * In the child, before exec (only async-signal-safe calls): own process
+ * group (or session with the pty as controlling terminal), the three
+ * standard descriptors, `keep` moved to 3, 4, ..., every other descriptor
+ * closed, signal dispositions and mask reset.
+ */
+static void
+prepare_child(const struct sbx_spawn *sp, int *keep, int nkeep)
+{
+	int fds[3] = { sp->fd_in, sp->fd_out, sp->fd_err };
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	struct sigaction dfl;
+	sigset_t none;
+
+	for (int i = 0; i < 3; i++)
+		fds[i] = fcntl(fds[i] >= 0 ? fds[i] : null, F_DUPFD_CLOEXEC, 20);
+	for (int i = 0; i < nkeep; i++)
+		keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, 30);
+	if (sp->set_ctty) {
+		setsid();
+		ioctl(fds[0], TIOCSCTTY, 0);
+	} else {
+		setpgid(0, 0);
+	}
+	for (int i = 0; i < 3; i++)
+		dup2(fds[i], i);
+	for (int i = 0; i < nkeep; i++)
+		dup2(keep[i], 3 + i);
+	syscall(SYS_close_range, (unsigned)(3 + nkeep), ~0U, 0);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+pid_t
+sbx_spawn(struct sbx *s, const struct sbx_spawn *sp, struct sc_err *err)
+{
+	int ep[2], e = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (s->n >= SBX_MAX) {
+		sc_err_set(err, "too many programs in one sandbox");
+		return -1;
+	}
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		sc_err_sys(err, "pipe");
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(ep[0]);
+		close(ep[1]);
+		sc_err_sys(err, "fork");
+		return -1;
+	}
+	if (pid == 0) {
+		struct sbx_spawn copy = *sp;
+		copy.fd_in = 0;
+		copy.fd_out = 1;
+		copy.fd_err = 2;
+		copy.set_ctty = 0;
+		if (s->mode == SBX_LOOPBACK) {
+			int keep[1] = { ep[1] };
+			prepare_child(sp, keep, 1);
+			child_exec(&copy, 3);
+		}
+		/* NETNS: fds 3, 4, 5 are the netns, the pidns and the error pipe */
+		int keep[3] = { s->netns_fd, s->pidns_fd, ep[1] };
+		prepare_child(sp, keep, 3);
+		if (setns(3, CLONE_NEWNET) < 0 || setns(4, CLONE_NEWPID) < 0) {
+			e = errno;
+			if (write(5, &e, sizeof(e)) < 0)
+				_exit(127);
+			_exit(127);
+		}
+		close(3);
+		close(4);
+		/* the program is the first process inside the PID namespace */
+		pid_t c = fork();
+		if (c == 0)
+			child_exec(&copy, 5);
+		close(5);
+		if (c < 0)
+			_exit(127);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* SIGTERM to the group is for the program (valgrind's leak check runs
+		 * on it); the launcher must outlive it to report its end */
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		int status;
+		while (waitpid(c, &status, 0) < 0)
+			if (errno != EINTR)
+				_exit(127);
+		/* mirror its end so that the caller sees the program's own status */
+		if (WIFSIGNALED(status)) {
+			signal(WTERMSIG(status), SIG_DFL);
+			kill(getpid(), WTERMSIG(status));
+			_exit(128 + WTERMSIG(status));
+		}
+		_exit(WEXITSTATUS(status));
+	}
+	close(ep[1]);
+	setpgid(pid, pid);	/* both sides, so a kill right after spawn finds the group */
+	do
+		n = read(ep[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(ep[0]);
+	s->pids[s->n] = pid;
+	s->ended[s->n] = 0;
+	s->n++;
+	if (n == sizeof(e)) {
+		int st;
+		waitpid(pid, &st, 0);
+		s->ended[s->n - 1] = 1;
+		errno = e;
+		sc_err_sys(err, "%s", sp->argv[0]);
+		return -1;
+	}
+	return pid;
+}
+
+int
+sbx_wait(struct sbx *s, pid_t pid, int timeout_ms, int *wstatus, struct rusage *ru,
+    struct sc_err *err)
+{
+	struct timespec t0, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		pid_t w = wait4(pid, wstatus, WNOHANG, ru);
+		if (w == pid) {
+			for (size_t i = 0; i < s->n; i++)
+				if (s->pids[i] == pid)
+					s->ended[i] = 1;
+			return 1;
+		}
+		if (w < 0 && errno != EINTR)
+			return sc_err_sys(err, "wait for %d", (int)pid);
+		if (timeout_ms == 0)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (timeout_ms > 0 && ms >= timeout_ms)
+			return 0;
+		usleep(5000);
+	}
+}
+
+int
+sbx_signal(struct sbx *s, pid_t pid, int sig)
+{
+	(void)s;
+	if (kill(-pid, sig) < 0 && kill(pid, sig) < 0)
+		return -1;
+	return 0;
+}
+
+/* Processes still in the case's PID namespace, or in its process groups. */
+static unsigned
+count_survivors(const struct sbx *s)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	unsigned n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		char path[64];
+		struct stat st;
+		pid_t pid = (pid_t)atoi(de->d_name);
+		if (pid <= 0)
+			continue;
+		if (s->mode == SBX_NETNS) {
+			snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+			if (stat(path, &st) == 0 && st.st_ino == s->pidns_ino)
+				n++;
+		} else {
+			pid_t pg = getpgid(pid);
+			for (size_t i = 0; i < s->n; i++)
+				if (pg == s->pids[i] && !s->ended[i])
+					n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+int
+sbx_close(struct sbx *s, unsigned *survivors, struct sc_err *err)
+{
+	*survivors = 0;
+	if (s == NULL)
+		return 0;
+	for (size_t i = 0; i < s->n; i++)
+		kill(-s->pids[i], SIGKILL);
+	if (s->mode == SBX_NETNS) {
+		kill(s->reaper, SIGKILL);
+		close(s->holder_fd);
+		waitpid(s->holder, NULL, 0);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->ended[i]) {
+			int st;
+			if (waitpid(s->pids[i], &st, 0) == s->pids[i])
+				s->ended[i] = 1;
+		}
+	/* the kernel tears a PID namespace down asynchronously: allow it a moment */
+	for (int tries = 0; tries < 100; tries++) {
+		*survivors = count_survivors(s);
+		if (*survivors == 0)
+			break;
+		usleep(10000);
+	}
+	if (s->netns_fd >= 0)
+		close(s->netns_fd);
+	if (s->pidns_fd >= 0)
+		close(s->pidns_fd);
+	free(s);
+	(void)err;
+	return 0;
+}

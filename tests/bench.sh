@@ -1,0 +1,25 @@
+#!/bin/sh
+# make bench: speed and memory figures, each appended to a file in
+# BUILD/bench/ (never asserted: machines are noisy; compare ratios).
+set -u
+BUILD=${1:-build}
+mkdir -p "$BUILD/bench"
+for b in tests/bench-*.sh; do
+	[ -f "$b" ] || continue
+	echo "== $b"
+	timeout 1800 sh "$b" "$BUILD" || echo "bench: $b failed (exit $?)" >&2
+done
+# The whole suite on the correct fixture, with and without memcheck.
+suite_time() {
+	start=$(date +%s.%N)
+	timeout 1200 "$BUILD/sockcheck" run "$@" fixtures/correct >/dev/null 2>&1
+	rc=$?
+	end=$(date +%s.%N)
+	echo "$(awk -v s="$start" -v e="$end" "BEGIN{printf \"%.1f\", e-s}") s (exit $rc)"
+}
+{
+	echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores"
+	echo "suite on fixtures/correct, --jobs 1: $(suite_time --jobs 1)"
+	echo "suite on fixtures/correct, --jobs 2: $(suite_time --jobs 2)"
+	echo "suite on fixtures/correct, --memcheck --jobs 2: $(suite_time --memcheck --jobs 2)"
+} | tee -a "$BUILD/bench/suite.txt"

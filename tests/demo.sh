@@ -1,0 +1,29 @@
+#!/bin/sh
+# make demo: the suite against the bundled correct submission, then against
+# a mutant whose file server forgets shutdown(SHUT_WR), so both a clean
+# report and an explained failure are shown. Reports go to BUILD/demo/.
+set -eu
+BUILD=${1:-build}
+out=$BUILD/demo
+rm -rf "$out"
+mkdir -p "$out"
+
+echo "== sockcheck run fixtures/correct =="
+timeout 600 "$BUILD/sockcheck" run --report-dir "$out/correct" \
+	--format json,junit,tap,md,html fixtures/correct
+
+tmp=$(mktemp -d /tmp/sockcheck-demo.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+cp -R fixtures/correct "$tmp/no-shutdown"
+patch -s -p1 -d "$tmp/no-shutdown" < fixtures/mutants/no-shutdown/bug.patch
+echo
+echo "== sockcheck run on a mutant: file_server without shutdown(SHUT_WR) =="
+status=0
+timeout 600 "$BUILD/sockcheck" run --only 'file.server.*' --report-dir "$out/no-shutdown" \
+	--format json,html "$tmp/no-shutdown" || status=$?
+if [ "$status" -ne 1 ]; then
+	echo "demo: expected the mutant to fail (exit 1), got exit $status" >&2
+	exit 1
+fi
+echo
+echo "Reports: $out/correct/report.html, $out/no-shutdown/report.html"
