@@ -264,6 +264,7 @@ cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!built_ok) {
+		ro.build_log = blog;
 		fprintf(stderr, "sockcheck: the build failed (log: %s); the cases that need a "
 		    "program that did not build will fail\n", blog);
 		FILE *f = fopen(blog, "re");

@@ -82,8 +82,18 @@ apply_event(struct peer_log *log, json_t *ev)
 		return;
 	if (strcmp(name, "accept") == 0 || strcmp(name, "connect") == 0) {
 		c->connected = 1;
+	} else if (strcmp(name, "write") == 0) {
+		/* running totals, for a peer stopped before its summary */
+		if (!c->summary) {
+			c->bytes_out += u64(ev, "n");
+			c->writes++;
+		}
 	} else if (strcmp(name, "read") == 0) {
 		uint64_t n = u64(ev, "n");
+		if (!c->summary) {
+			c->bytes_in += n;
+			c->reads++;
+		}
 		if (n > c->max_read) {
 			c->max_read = n;
 		}

@@ -26,6 +26,7 @@ struct run_opts {
 	int memcheck;		/* -1: profile/scenario decide; 0; 1 */
 	int want_netns;		/* 1: a network namespace per case when allowed */
 	int keep;		/* keep case directories of passing cases too */
+	const char *build_log;	/* set when the build failed: where its output is */
 	const struct asg *assignment;	/* selection, points, hidden; or NULL */
 	volatile sig_atomic_t *stop;	/* set asynchronously: finish early */
 	/* called after each case (from the thread that ran it, serialised) */

@@ -41,7 +41,7 @@
 #define MAXPROCS 32
 #define HEAD_MAX (64 * 1024)
 #define TAIL_MAX (16 * 1024)
-#define STALL_MS 300
+#define STALL_MS 1000
 
 struct feed_item {
 	unsigned delay_ms;	/* after the previous item */
@@ -402,6 +402,27 @@ cond_ended(struct rcase *c, void *arg)
 	return !alive((struct rproc *)arg);
 }
 
+/* The reference server has logged the end of its first connection (EOF or reset). */
+static int
+cond_peer_saw_end(struct rcase *c, void *arg)
+{
+	struct rproc *r = arg;
+	struct peer_log log;
+	struct sc_err err;
+	const struct peer_conn *pc;
+	int done;
+
+	(void)c;
+	if (!alive(r) || r->events == NULL)
+		return 1;
+	if (peer_log_read(r->events, &log, &err) < 0)
+		return 1;
+	pc = peer_log_conn(&log, 1);
+	done = pc == NULL ? 0 : pc->eof || pc->rst || pc->closed || pc->summary;
+	peer_log_free(&log);
+	return done;
+}
+
 static int
 cond_never(struct rcase *c, void *arg)
 {
@@ -528,7 +549,8 @@ describe_tasks(struct rcase *c, int *deadlock)
 	for (size_t i = 0; i < c->np; i++) {
 		struct rproc *r = &c->pr[i];
 		struct pnet_task t;
-		if (!alive(r) || pnet_task(r->pid, &t, &err) < 0)
+		/* the group's newest process: the program, not its launcher */
+		if (!alive(r) || pnet_task(pnet_group_leaf(r->pid), &t, &err) < 0)
 			continue;
 		nalive++;
 		pnet_task_describe(&t, task, sizeof(task));
@@ -554,11 +576,16 @@ describe_tasks(struct rcase *c, int *deadlock)
 static void
 check_stall(struct rcase *c, double t)
 {
-	int deadlock = 0;
+	int deadlock = 0, waited_on = 0;
 	char *what = describe_tasks(c, &deadlock);
 	const struct scn *s = c->s;
 
-	if (!deadlock || what == NULL) {
+	/* a server idle in accept() once its clients are done is not stuck:
+	 * something must still be expected to finish (a peer, or a client) */
+	for (size_t i = 0; i < c->np; i++)
+		if (alive(&c->pr[i]) && (!c->pr[i].student || s->role != SCN_SERVER))
+			waited_on = 1;
+	if (!deadlock || !waited_on || what == NULL) {
 		free(what);
 		c->progress_t = t;	/* look again after another quiet period */
 		return;
@@ -854,6 +881,15 @@ start_student(struct rcase *c, enum prof_prog_kind kind, const char *role, unsig
 	    want_stdin, &lim, err);
 	if (r)
 		r->student = 1;
+	if (r && !r->started && c->ctx->o->build_log) {
+		/* "No such file" says less than why the file is missing */
+		char *msg;
+		if (asprintf(&msg, "%s was not built: the build failed (log: %s)", argv[0],
+		    c->ctx->o->build_log) >= 0) {
+			free(r->start_error);
+			r->start_error = msg;
+		}
+	}
 	if (wrapped)
 		mc_argv_free(wrapped);
 	prof_argv_free(argv);
@@ -1072,6 +1108,9 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 		return -1;
 	feed_stdin(c, oc->student);
 	wait_until(c, cond_ended, oc->student, c->deadline);
+	/* let the reference server log what the client's end looked like */
+	if (srv && s->protocol == SCN_ECHO && !oc->student->killed)
+		wait_until(c, cond_peer_saw_end, srv, now_s() + 1.0 * c->factor);
 	/* the reference file_server ends after the reply; the echo server runs on */
 	if (srv && s->protocol == SCN_FILE && !oc->student->killed)
 		wait_until(c, cond_ended, srv, now_s() + 2.0);
@@ -1443,9 +1482,9 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	for (size_t i = 0; i < c.np; i++)
 		if (!c.pr[i].student && c.pr[i].killed_at_deadline)
 			c.pr[i].killed_at_deadline = 0;
-	if (s->role == SCN_SERVER && oc.student && oc.student->killed_at_deadline &&
-	    oc.ready && !c.stalled) {
-		/* servers are expected to still run; it is the peers that did not finish */
+	if (s->role == SCN_SERVER && oc.student && oc.student->killed_at_deadline && oc.ready) {
+		/* servers are expected to still run; what the peers saw (no EOF, missing
+		 * bytes) is the failure, and the stall diagnosis says who waited on whom */
 		oc.student->killed_at_deadline = 0;
 	}
 	{

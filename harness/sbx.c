@@ -347,9 +347,13 @@ sbx_spawn(struct sbx *s, const struct sbx_spawn *sp, struct sc_err *err)
 		pid_t c = fork();
 		if (c == 0)
 			child_exec(&copy, 5);
-		close(5);
-		if (c < 0)
+		if (c < 0) {
+			e = errno;
+			if (write(5, &e, sizeof(e)) < 0)
+				_exit(127);
 			_exit(127);
+		}
+		close(5);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		/* SIGTERM to the group is for the program (valgrind's leak check runs
 		 * on it); the launcher must outlive it to report its end */

@@ -114,6 +114,9 @@ main(int argc, char **argv)
 			if (!o.no_reply && !replied) {
 				ref_conn_write(&c, o.reply, o.reply_len);
 				replied = 1;
+				/* a server that closed instead of shutting down answers the
+				 * reply with a reset: wait briefly so the log shows it */
+				ref_conn_await_ack(&c, 500);
 			}
 			break;
 		}

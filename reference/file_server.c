@@ -61,8 +61,10 @@ serve(struct ref_conn *c, const struct ref_opts *o, const char *file, unsigned c
 		ref_payload_init(&pl, o->pattern, o->seed, o->size);
 	else if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
 		return 1;
+	/* with --chunk, one piece per round, so an early reply is seen between pieces */
+	size_t piece = o->chunk && o->chunk < BUF ? o->chunk : BUF;
 	for (;;) {
-		ssize_t n = fd >= 0 ? read(fd, buf, BUF) : (ssize_t)ref_payload_read(&pl, buf, BUF);
+		ssize_t n = fd >= 0 ? read(fd, buf, piece) : (ssize_t)ref_payload_read(&pl, buf, piece);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {

@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -248,4 +250,30 @@ ref_conn_send_some(struct ref_conn *c, const void *buf, size_t len)
 	c->out += (uint64_t)n;
 	c->writes++;
 	return n;
+}
+
+int
+ref_conn_await_ack(struct ref_conn *c, int ms)
+{
+	for (int waited = 0; waited <= ms; waited += 5) {
+		struct pollfd p = { .fd = c->fd, .events = 0 };
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+
+		/* POLLERR/POLLHUP come without asking: the reset */
+		if (poll(&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLHUP))) {
+			/* read() would only repeat the EOF already seen: ask the socket */
+			int e = 0;
+			socklen_t elen = sizeof(e);
+			getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &elen);
+			ref_event(c->ev, "write_error", c->id, "off", 'u', c->out, "error", 's',
+			    ref_errno_name(e ? e : ECONNRESET), NULL);
+			c->rst = 1;
+			return 1;
+		}
+		if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_unacked == 0)
+			return 0;
+		poll(NULL, 0, 5);
+	}
+	return -1;
 }

@@ -55,6 +55,13 @@ void ref_conn_shutdown(struct ref_conn *c);
 /* Wait up to ms for the socket to be readable: 1 readable, 0 timeout, -1 error. */
 int ref_conn_wait_readable(struct ref_conn *c, int ms);
 
+/*
+ * Wait up to `ms` for the peer's kernel to acknowledge everything sent: 0 when
+ * it did, 1 when a reset came instead (the peer had closed its socket, and the
+ * read_error event is logged), -1 when neither happened in time.
+ */
+int ref_conn_await_ack(struct ref_conn *c, int ms);
+
 /* Log the per-connection summary (totals, digests) and free the digests. */
 void ref_conn_summary(struct ref_conn *c);
 
