@@ -53,17 +53,38 @@ mc_kind_fails(enum mc_kind kind, char *const *fail_kinds)
 	return 0;
 }
 
+/*
+ * The valgrind to run: $SOCKCHECK_VALGRIND when set (a path, or empty for
+ * none: how tests and users switch memcheck off for a machine), else the
+ * first executable `valgrind` on PATH.
+ */
+static int
+valgrind_path(char *buf, size_t len)
+{
+	const char *env = getenv("SOCKCHECK_VALGRIND");
+	const char *path = getenv("PATH");
+
+	if (env != NULL) {
+		snprintf(buf, len, "%s", env);
+		return env[0] != '\0' && access(env, X_OK) == 0 ? 0 : -1;
+	}
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p; ) {
+		size_t n = strcspn(p, ":");
+		if (n > 0 && (size_t)snprintf(buf, len, "%.*s/valgrind", (int)n, p) < len &&
+		    access(buf, X_OK) == 0)
+			return 0;
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return -1;
+}
+
 int
 mc_available(void)
 {
-	static const char *const dirs[] = { "/usr/bin", "/usr/local/bin", "/bin", NULL };
 	char path[PATH_MAX];
-	for (size_t i = 0; dirs[i]; i++) {
-		snprintf(path, sizeof(path), "%s/valgrind", dirs[i]);
-		if (access(path, X_OK) == 0)
-			return 1;
-	}
-	return 0;
+	return valgrind_path(path, sizeof(path)) == 0;
 }
 
 double
@@ -87,6 +108,12 @@ mc_wrap_argv(char *const argv[], const char *xml_path, const char *log_path,
 	size_t nopts = sizeof(opts) / sizeof(opts[0]), n = 0, i;
 	char **out;
 
+	char vg[PATH_MAX];
+
+	if (valgrind_path(vg, sizeof(vg)) < 0) {
+		sc_err_set(err, "valgrind is not installed");
+		return NULL;
+	}
 	while (argv[n])
 		n++;
 	if ((out = calloc(nopts + n + 1, sizeof(*out))) == NULL) {
@@ -94,7 +121,9 @@ mc_wrap_argv(char *const argv[], const char *xml_path, const char *log_path,
 		return NULL;
 	}
 	for (i = 0; i < nopts; i++) {
-		if (i == 7) {
+		if (i == 0) {
+			out[i] = strdup(vg);
+		} else if (i == 7) {
 			if (asprintf(&out[i], "--xml-file=%s", xml_path) < 0)
 				out[i] = NULL;
 		} else if (i == 8) {
@@ -291,8 +320,19 @@ read_stack(xmlNode *stack, struct mc_finding *f)
 	}
 }
 
+/*
+ * In XML mode valgrind 3.19 prints the descriptor list to the text log without
+ * stacks, and writes each stack as a bare top-level <stack> in the XML, in the
+ * same order as the log's non-inherited "Open ..." records.
+ */
+struct fd_stacks {
+	struct mc_finding *v;	/* only .stack/.nstack used */
+	size_t n, next;
+};
+
 static int
-read_xml(const char *xml_path, const char *src_root, struct mc_report *r, struct sc_err *err)
+read_xml(const char *xml_path, const char *src_root, struct mc_report *r,
+    struct fd_stacks *fds, struct sc_err *err)
 {
 	xmlDoc *doc = xmlReadFile(xml_path, NULL, XML_PARSE_RECOVER | XML_PARSE_NONET |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -313,6 +353,16 @@ read_xml(const char *xml_path, const char *src_root, struct mc_report *r, struct
 			if (state && strstr(state, "FINISHED"))
 				r->leak_check_done = 1;
 			free(state);
+			continue;
+		}
+		if (strcmp((const char *)n->name, "stack") == 0) {
+			struct mc_finding *nv = realloc(fds->v, (fds->n + 1) * sizeof(*nv));
+			if (nv == NULL)
+				continue;
+			fds->v = nv;
+			memset(&nv[fds->n], 0, sizeof(nv[0]));
+			read_stack(n, &nv[fds->n]);
+			fds->n++;
 			continue;
 		}
 		if (strcmp((const char *)n->name, "error") != 0)
@@ -366,14 +416,31 @@ parse_text_frame(const char *line, struct mc_frame *m)
 	return 0;
 }
 
+/* The next descriptor stack from the XML, moved into f (when the log had none). */
+static void
+take_fd_stack(struct fd_stacks *fds, struct mc_finding *f)
+{
+	if (fds->next >= fds->n)
+		return;
+	struct mc_finding *src = &fds->v[fds->next++];
+	if (f->nstack == 0) {
+		f->stack = src->stack;
+		f->nstack = src->nstack;
+		src->stack = NULL;
+		src->nstack = 0;
+	}
+}
+
 static int
-read_fd_log(const char *log_path, const char *src_root, struct mc_report *r)
+read_fd_log(const char *log_path, const char *src_root, struct mc_report *r,
+    struct fd_stacks *fds)
 {
 	FILE *f = fopen(log_path, "re");
 	char line[1024];
-	struct mc_finding cur;
-	int in_fd = 0, have = 0;
+	struct mc_finding cur, scratch;
+	int in_fd = 0, have = 0, pending_stack = 0, skipped = 0;
 
+	memset(&scratch, 0, sizeof(scratch));
 	if (f == NULL)
 		return 0;
 	memset(&cur, 0, sizeof(cur));
@@ -393,11 +460,28 @@ read_fd_log(const char *log_path, const char *src_root, struct mc_report *r)
 		if (!in_fd)
 			continue;
 		if (strncmp(p, "Open ", 5) == 0) {
+			if (pending_stack)
+				take_fd_stack(fds, skipped ? &scratch : &cur);
+			if (skipped)
+				finding_free(&scratch);
+			memset(&scratch, 0, sizeof(scratch));
+			pending_stack = 1;
+			skipped = 0;
 			if (have) {
 				set_own(&cur, src_root);
 				add_finding(r, &cur);
 			}
 			memset(&cur, 0, sizeof(cur));
+			/* a server's listening socket (bound to the wildcard address, no
+			 * peer) lives as long as the server: not a leak. An accepted
+			 * socket whose client is gone shows its own address instead. */
+			if (strstr(p, "<-> unbound") != NULL &&
+			    (strstr(p, " 0.0.0.0:") != NULL || strstr(p, " :::") != NULL ||
+			    strstr(p, " [::]:") != NULL)) {
+				have = 0;
+				skipped = 1;
+				continue;
+			}
 			have = 1;
 			cur.kind = MC_FD_LEAK;
 			cur.kind_name = strdup("FdNotClosed");
@@ -405,6 +489,8 @@ read_fd_log(const char *log_path, const char *src_root, struct mc_report *r)
 				cur.what = NULL;
 			continue;
 		}
+		if (strstr(p, "<inherited from parent>"))
+			pending_stack = 0;	/* inherited descriptors have no XML stack */
 		if (have && strstr(p, "<inherited from parent>")) {
 			finding_free(&cur);
 			memset(&cur, 0, sizeof(cur));
@@ -420,6 +506,9 @@ read_fd_log(const char *log_path, const char *src_root, struct mc_report *r)
 			}
 		}
 	}
+	if (pending_stack)
+		take_fd_stack(fds, skipped ? &scratch : &cur);
+	finding_free(&scratch);
 	if (have) {
 		set_own(&cur, src_root);
 		add_finding(r, &cur);
@@ -432,19 +521,27 @@ int
 mc_read(const char *xml_path, const char *log_path, const char *src_root,
     struct mc_report *r, struct sc_err *err)
 {
+	struct fd_stacks fds = { NULL, 0, 0 };
+
 	memset(r, 0, sizeof(*r));
-	if (read_xml(xml_path, src_root, r, err) < 0)
+	if (read_xml(xml_path, src_root, r, &fds, err) < 0)
 		return -1;
 	if (log_path)
-		read_fd_log(log_path, src_root, r);
+		read_fd_log(log_path, src_root, r, &fds);
+	for (size_t i = 0; i < fds.n; i++)
+		finding_free(&fds.v[i]);
+	free(fds.v);
+	int any_stack = 0;
 	for (size_t i = 0; i < r->count; i++)
-		for (size_t k = 0; k < r->findings[i].nstack; k++)
+		for (size_t k = 0; k < r->findings[i].nstack; k++) {
+			any_stack = 1;
 			if (r->findings[i].stack[k].line > 0)
 				r->debug_info = 1;
+		}
 	if (r->ran && !r->leak_check_done && r->note == NULL)
 		r->note = strdup("the program was killed before valgrind's leak check ran: leak "
 		    "data is missing");
-	else if (r->count > 0 && !r->debug_info && r->note == NULL)
+	else if (any_stack && !r->debug_info && r->note == NULL)
 		r->note = strdup("build with -g for line numbers");
 	return 0;
 }

@@ -867,8 +867,28 @@ start_student(struct rcase *c, enum prof_prog_kind kind, const char *role, unsig
 		return NULL;
 	}
 	if (c->memcheck) {
-		snprintf(c->mc_xml, sizeof(c->mc_xml), "%s/memcheck.xml", c->dir);
-		snprintf(c->mc_log, sizeof(c->mc_log), "%s/memcheck.log", c->dir);
+		/* valgrind writes as the student: a directory it owns */
+		char mcdir[PATH_MAX - 32];
+		if ((size_t)snprintf(mcdir, sizeof(mcdir), "%s/memcheck", c->dir) >= sizeof(mcdir)) {
+			sc_err_set(err, "case directory path too long");
+			strv_free(env);
+			prof_argv_free(argv);
+			return NULL;
+		}
+		if (mkdir(mcdir, 0755) < 0 && errno != EEXIST) {
+			sc_err_sys(err, "mkdir %s", mcdir);
+			strv_free(env);
+			prof_argv_free(argv);
+			return NULL;
+		}
+		if (c->ctx->is_root && chown(mcdir, 65534, 65534) < 0) {
+			sc_err_sys(err, "chown %s", mcdir);
+			strv_free(env);
+			prof_argv_free(argv);
+			return NULL;
+		}
+		snprintf(c->mc_xml, sizeof(c->mc_xml), "%s/memcheck.xml", mcdir);
+		snprintf(c->mc_log, sizeof(c->mc_log), "%s/memcheck.log", mcdir);
 		wrapped = mc_wrap_argv(argv, c->mc_xml, c->mc_log, err);
 		if (wrapped == NULL) {
 			strv_free(env);

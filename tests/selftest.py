@@ -15,7 +15,9 @@ import tempfile
 
 import yaml
 
-BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+MEMCHECK = "--memcheck" in sys.argv[1:]
+ARGS = [a for a in sys.argv[1:] if a != "--memcheck"]
+BUILD = ARGS[0] if ARGS else "build"
 SOCKCHECK = os.path.join(BUILD, "sockcheck")
 OUT = os.path.join(BUILD, "selftest")
 ROLE_GLOB = {
@@ -56,6 +58,111 @@ def describe(res, ids):
     return "\n".join(out)
 
 
+def findings_of(res):
+    out = set()
+    for c in res["cases"]:
+        for f in (c.get("memcheck") or {}).get("findings", []):
+            out.add((f.get("kind"), f.get("file"), f.get("line")))
+    return out
+
+
+def apply_mutant(correct, mdir, tmp):
+    sub = os.path.join(tmp, "sub")
+    # sources only: binaries built in fixtures/correct must not stand in
+    shutil.copytree(correct, sub, ignore=shutil.ignore_patterns(
+        "echo_server", "echo_client", "file_server", "file_client", "*.o"))
+    with open(os.path.join(mdir, "bug.patch"), "rb") as patch:
+        subprocess.run(["patch", "-s", "-p1", "-d", sub], stdin=patch, check=True)
+    return sub
+
+
+def main_memcheck():
+    """Under valgrind: the correct fixture has no finding at all; each memcheck
+    mutant has exactly its declared findings (kind, file, line) and fails
+    exactly its declared cases."""
+    os.makedirs(OUT, exist_ok=True)
+    bad = 0
+    correct = os.path.abspath("fixtures/correct")
+    p, res = run(correct, "memcheck-correct", extra=["--memcheck"])
+    base = failed_ids(res)
+    got = findings_of(res)
+    must = {c["id"] for c in res["cases"] if c["id"] in base and c["level"] == "must"}
+    if got or must:
+        bad += 1
+        print("not ok - correct fixture under memcheck: findings %s, failed %s"
+              % (sorted(got), sorted(must)))
+    else:
+        print("ok - correct fixture under memcheck: no findings, %.1f s" % res.get("seconds", 0))
+    for name in sorted(os.listdir("fixtures/mutants")):
+        mdir = os.path.join("fixtures/mutants", name)
+        with open(os.path.join(mdir, "fixture.yaml")) as f:
+            fx = yaml.safe_load(f)
+        if not fx.get("memcheck"):
+            continue
+        want = {(f["kind"], f["file"], f["line"]) for f in fx.get("findings") or []}
+        expected = set(fx.get("must_fail") or [])
+        prog = fx.get("program")
+        tmp = tempfile.mkdtemp(prefix="sockcheck-mutant-")
+        try:
+            sub = apply_mutant(correct, mdir, tmp)
+            p, res = run(sub, "memcheck-" + name, ROLE_GLOB[prog], ["--memcheck"])
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        got_f = findings_of(res)
+        got = failed_ids(res) - base
+        if got_f != want or got != expected:
+            bad += 1
+            print("not ok - memcheck mutant %s (%s)" % (name, fx.get("description", "")))
+            if got_f != want:
+                print("  findings: expected %s, got %s" % (sorted(want), sorted(got_f)))
+            if got != expected:
+                print("  failed cases: missing %s, extra %s" % (
+                    sorted(expected - got), sorted(got - expected)))
+        else:
+            print("ok - memcheck mutant %s: %s in %d failing case(s)"
+                  % (name, ", ".join("%s at %s:%d" % w for w in sorted(want)), len(expected)))
+    bad += check_no_debug_info(correct) + check_no_valgrind(correct)
+    raise SystemExit(1 if bad else 0)
+
+
+def check_no_debug_info(correct):
+    """Built without -g: the finding is still there, with the note to use -g."""
+    tmp = tempfile.mkdtemp(prefix="sockcheck-mutant-")
+    try:
+        sub = apply_mutant(correct, "fixtures/mutants/mc-uninit", tmp)
+        mk = os.path.join(sub, "Makefile")
+        with open(mk) as f:
+            text = f.read().replace("-g ", "")
+        with open(mk, "w") as f:
+            f.write(text)
+        p, res = run(sub, "memcheck-no-g", "echo.client.basic-lines", ["--memcheck"])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    mc = res["cases"][0].get("memcheck") or {}
+    kinds = {f.get("kind") for f in mc.get("findings", [])}
+    if kinds != {"uninit-cond"} or "-g" not in (mc.get("note") or ""):
+        print("not ok - built without -g: kinds %s, note %r" % (sorted(kinds), mc.get("note")))
+        return 1
+    print("ok - built without -g: the finding stays, with the note %r" % mc["note"])
+    return 0
+
+
+def check_no_valgrind(correct):
+    """No valgrind: memcheck cases are skipped with that reason, not errors."""
+    os.environ["SOCKCHECK_VALGRIND"] = ""
+    try:
+        p, res = run(correct, "memcheck-none", "echo.server.one-message", ["--memcheck"])
+    finally:
+        del os.environ["SOCKCHECK_VALGRIND"]
+    c = res["cases"][0]
+    if c["verdict"] != "skip" or "valgrind" not in c.get("summary", "") or p.returncode != 0:
+        print("not ok - without valgrind: %s %r (exit %d)" % (c["verdict"], c.get("summary"),
+                                                         p.returncode))
+        return 1
+    print("ok - without valgrind: skipped (%s)" % c["summary"])
+    return 0
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     bad = 0
@@ -86,12 +193,7 @@ def main():
         only = ",".join(ROLE_GLOB[p] for p in progs if p in ROLE_GLOB) or None
         tmp = tempfile.mkdtemp(prefix="sockcheck-mutant-")
         try:
-            sub = os.path.join(tmp, "sub")
-            # sources only: binaries built in fixtures/correct must not stand in
-            shutil.copytree(correct, sub, ignore=shutil.ignore_patterns(
-                "echo_server", "echo_client", "file_server", "file_client", "*.o"))
-            with open(os.path.join(mdir, "bug.patch"), "rb") as patch:
-                subprocess.run(["patch", "-s", "-p1", "-d", sub], stdin=patch, check=True)
+            sub = apply_mutant(correct, mdir, tmp)
             p, res = run(sub, "mutant-" + name, only)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -113,4 +215,7 @@ def main():
     raise SystemExit(1 if bad else 0)
 
 
-main()
+if MEMCHECK:
+    main_memcheck()
+else:
+    main()
