@@ -81,7 +81,8 @@ done:
 }
 
 static int
-copy_rec(const char *src, const char *dst, int depth, struct sc_err *err)
+copy_rec(const char *src, const char *dst, const struct stat *skip, int depth,
+    struct sc_err *err)
 {
 	struct stat st;
 	char s[PATH_MAX], d[PATH_MAX];
@@ -103,6 +104,8 @@ copy_rec(const char *src, const char *dst, int depth, struct sc_err *err)
 		return copy_file(src, dst, &st, err);
 	if (!S_ISDIR(st.st_mode))
 		return 0;		/* sockets, fifos: not part of a submission */
+	if (skip && st.st_dev == skip->st_dev && st.st_ino == skip->st_ino)
+		return 0;		/* the copy's own home inside the source */
 	if (mkdir(dst, (st.st_mode & 07777) | 0700) < 0 && errno != EEXIST)
 		return sc_err_sys(err, "mkdir %s", dst);
 	DIR *dir = opendir(src);
@@ -118,16 +121,20 @@ copy_rec(const char *src, const char *dst, int depth, struct sc_err *err)
 			rc = sc_err_set(err, "%s/%s: path too long", src, de->d_name);
 			break;
 		}
-		rc = copy_rec(s, d, depth + 1, err);
+		rc = copy_rec(s, d, skip, depth + 1, err);
 	}
 	closedir(dir);
 	return rc;
 }
 
 int
-fsx_copy_tree(const char *src, const char *dst, struct sc_err *err)
+fsx_copy_tree(const char *src, const char *dst, const char *skip_dir, struct sc_err *err)
 {
-	return copy_rec(src, dst, 0, err);
+	struct stat skip;
+
+	if (skip_dir && stat(skip_dir, &skip) == 0)
+		return copy_rec(src, dst, &skip, 0, err);
+	return copy_rec(src, dst, NULL, 0, err);
 }
 
 static int

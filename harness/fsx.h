@@ -9,8 +9,12 @@
 /* mkdir -p */
 int fsx_mkdirs(const char *path, struct sc_err *err);
 
-/* Copy the tree `src` into `dst` (created): regular files, directories, symlinks. */
-int fsx_copy_tree(const char *src, const char *dst, struct sc_err *err);
+/*
+ * Copy the tree `src` into `dst` (created): regular files (with their times),
+ * directories, symlinks. The directory `skip_dir` (may be NULL) is left out
+ * wherever it appears: a report directory inside the submission.
+ */
+int fsx_copy_tree(const char *src, const char *dst, const char *skip_dir, struct sc_err *err);
 
 /* rm -rf; a missing path is fine. */
 int fsx_remove_tree(const char *path, struct sc_err *err);

@@ -95,8 +95,7 @@ mc_time_factor(void)
 }
 
 char **
-mc_wrap_argv(char *const argv[], const char *xml_path, const char *log_path,
-    struct sc_err *err)
+mc_wrap_argv(char *const argv[], int xml_fd, int log_fd, struct sc_err *err)
 {
 	const char *opts[] = {
 		"valgrind", "--tool=memcheck", "--leak-check=full",
@@ -124,10 +123,10 @@ mc_wrap_argv(char *const argv[], const char *xml_path, const char *log_path,
 		if (i == 0) {
 			out[i] = strdup(vg);
 		} else if (i == 7) {
-			if (asprintf(&out[i], "--xml-file=%s", xml_path) < 0)
+			if (asprintf(&out[i], "--xml-fd=%d", xml_fd) < 0)
 				out[i] = NULL;
 		} else if (i == 8) {
-			if (asprintf(&out[i], "--log-file=%s", log_path) < 0)
+			if (asprintf(&out[i], "--log-fd=%d", log_fd) < 0)
 				out[i] = NULL;
 		} else {
 			out[i] = strdup(opts[i]);

@@ -53,12 +53,13 @@ struct mc_report {
 int mc_available(void);
 
 /*
- * Prefix `argv` with valgrind and its options: XML to `xml_path`, text log
- * (descriptor leaks) to `log_path`. Returns a malloc'd NULL-terminated array
- * whose strings are owned by it (free with mc_argv_free).
+ * Prefix `argv` with valgrind and its options: XML to descriptor `xml_fd`,
+ * the text log (descriptor leaks) to `log_fd`, both open in the program
+ * (descriptors, not paths: valgrind runs as the student, who may not be
+ * able to reach the case directory by its path). Returns a malloc'd
+ * NULL-terminated array whose strings are owned by it (free with mc_argv_free).
  */
-char **mc_wrap_argv(char *const argv[], const char *xml_path,
-    const char *log_path, struct sc_err *err);
+char **mc_wrap_argv(char *const argv[], int xml_fd, int log_fd, struct sc_err *err);
 void mc_argv_free(char **argv);
 
 /*

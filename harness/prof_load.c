@@ -165,8 +165,10 @@ prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err 
 	struct yt_node *root;
 
 	defaults(dir, p);
-	if ((root = yt_load_file(path, err)) == NULL)
+	if ((root = yt_load_file(path, err)) == NULL) {
+		prof_free(p);
 		return -1;
+	}
 	p->path = strdup(path);
 	if (root->type != YT_MAP) {
 		FAIL(root, "a profile must be a mapping (build, programs, reply, ...)");
@@ -279,6 +281,31 @@ prof_free(struct prof *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* {host} {port} {file} {out} at *sp: its value appended to word; *sp left on the '}'. */
+static int
+placeholder(const char **sp, const char *tmpl, const char *host, const char *port,
+    const char *file, const char *out, char *word, size_t *w, size_t wsz, struct sc_err *err)
+{
+	const char *s = *sp, *e = strchr(s, '}'), *val = NULL;
+	size_t len = e ? (size_t)(e - s + 1) : 0;
+
+	if (e && strncmp(s, "{host}", len) == 0)
+		val = host;
+	else if (e && strncmp(s, "{port}", len) == 0)
+		val = port;
+	else if (e && strncmp(s, "{file}", len) == 0)
+		val = file;
+	else if (e && strncmp(s, "{out}", len) == 0)
+		val = out;
+	if (val == NULL)
+		return sc_err_set(err, "unknown placeholder '%.*s' in '%s' (use {host}, {port}, "
+		    "{file}, {out})", e ? (int)len : 1, s, tmpl);
+	for (const char *v = val; *v && *w < wsz - 1; v++)
+		word[(*w)++] = *v;
+	*sp = e;
+	return 0;
+}
+
 /* Shell-like words: '...' literal, "..." with \" and \\, backslash escapes. */
 char **
 prof_expand(const char *tmpl, const char *host, unsigned port, const char *file,
@@ -319,6 +346,14 @@ prof_expand(const char *tmpl, const char *host, unsigned port, const char *file,
 		}
 		if (c == '"') {
 			for (s++; *s && *s != '"'; s++) {
+				if (*s == '{') {
+					if (placeholder(&s, tmpl, host, portbuf, file, out, word, &w,
+					    sizeof(word), err) < 0) {
+						prof_argv_free(argv);
+						return NULL;
+					}
+					continue;
+				}
 				if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
 					s++;
 				if (w < sizeof(word) - 1)
@@ -334,26 +369,11 @@ prof_expand(const char *tmpl, const char *host, unsigned port, const char *file,
 			continue;
 		}
 		if (c == '{') {
-			const char *e = strchr(s, '}');
-			const char *val = NULL;
-			size_t len = e ? (size_t)(e - s + 1) : 0;
-			if (e && strncmp(s, "{host}", len) == 0)
-				val = host;
-			else if (e && strncmp(s, "{port}", len) == 0)
-				val = portbuf;
-			else if (e && strncmp(s, "{file}", len) == 0)
-				val = file;
-			else if (e && strncmp(s, "{out}", len) == 0)
-				val = out;
-			if (val == NULL) {
-				sc_err_set(err, "unknown placeholder '%.*s' in '%s' (use {host}, {port}, "
-				    "{file}, {out})", e ? (int)len : 1, s, tmpl);
+			if (placeholder(&s, tmpl, host, portbuf, file, out, word, &w, sizeof(word),
+			    err) < 0) {
 				prof_argv_free(argv);
 				return NULL;
 			}
-			for (const char *v = val; *v && w < sizeof(word) - 1; v++)
-				word[w++] = *v;
-			s = e;
 			continue;
 		}
 		if (w < sizeof(word) - 1)

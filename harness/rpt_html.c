@@ -21,16 +21,27 @@ static const char css[] =
     "pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:20em}"
     "section{border-top:2px solid #ddd;margin-top:1.5em}svg text{font:11px monospace}";
 
-/* Valid UTF-8 without control characters, for XML. */
+/* Valid UTF-8 without control characters, for XML: other bytes become '?'. */
 static char *
 clean(const char *s, size_t n)
 {
 	char *out = malloc(n + 1);
 	size_t k = 0;
 
-	for (size_t i = 0; out && i < n; i++) {
+	for (size_t i = 0; out && i < n; ) {
 		unsigned char c = (unsigned char)s[i];
-		out[k++] = (c < 0x20 && c != '\n' && c != '\t') || c >= 0x80 ? '?' : (char)c;
+		int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		int ok = len > 0 && i + (size_t)len <= n;
+		for (int j = 1; ok && j < len; j++)
+			ok = ((unsigned char)s[i + (size_t)j] >> 6) == 2;
+		if (!ok || (len == 1 && ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f))) {
+			out[k++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(out + k, s + i, (size_t)len);
+		k += (size_t)len;
+		i += (size_t)len;
 	}
 	if (out)
 		out[k] = '\0';

@@ -208,8 +208,16 @@ run_build(const char *dir, const char *build_dir, const struct prof *p, const ch
 	int fd, status = 0;
 	double deadline;
 
+	char work[PATH_MAX];
+	char *slash;
+
 	*built = 0;
-	if (fsx_remove_tree(build_dir, err) < 0 || fsx_copy_tree(dir, build_dir, err) < 0)
+	/* the scratch root (build_dir's parent) may lie inside the submission */
+	snprintf(work, sizeof(work), "%s", build_dir);
+	if ((slash = strrchr(work, '/')) != NULL && slash != work)
+		*slash = '\0';
+	if (fsx_remove_tree(build_dir, err) < 0 || fsx_mkdirs(work, err) < 0 ||
+	    fsx_copy_tree(dir, build_dir, work, err) < 0)
 		return -1;
 	snprintf(mk, sizeof(mk), "%s/Makefile", build_dir);
 	if (cmd == NULL && stat(mk, &st) == 0)

@@ -166,7 +166,8 @@ enum out_mode { OUT_PIPE, OUT_PTY_STDOUT, OUT_PTY_ALL };
  */
 static struct rproc *
 start_proc(struct rcase *c, const char *role, char **argv, char **envp, const char *cwd,
-    enum out_mode mode, int want_stdin, const struct sbx_limits *lim, struct sc_err *err)
+    enum out_mode mode, int want_stdin, const struct sbx_limits *lim, const int *pass,
+    size_t npass, struct sc_err *err)
 {
 	struct rproc *r;
 	int out[2] = { -1, -1 }, er[2] = { -1, -1 }, in[2] = { -1, -1 };
@@ -218,6 +219,9 @@ start_proc(struct rcase *c, const char *role, char **argv, char **envp, const ch
 	sp.fd_err = er[1];
 	sp.set_ctty = mode == OUT_PTY_ALL;
 	sp.limits = lim;
+	for (size_t i = 0; i < npass && i < 2; i++)
+		sp.pass_fds[i] = pass[i];
+	sp.npass = npass;
 	r->t_start = now_s();
 	r->pid = sbx_spawn(c->sbx, &sp, err);
 	close(out[1]);
@@ -854,6 +858,7 @@ start_student(struct rcase *c, enum prof_prog_kind kind, const char *role, unsig
 {
 	const struct prof_prog *pp = &c->p->progs[kind];
 	char **argv, **wrapped = NULL, **env;
+	int mc_fds[2] = { -1, -1 };
 	struct sbx_limits lim;
 	struct rproc *r;
 
@@ -867,7 +872,7 @@ start_student(struct rcase *c, enum prof_prog_kind kind, const char *role, unsig
 		return NULL;
 	}
 	if (c->memcheck) {
-		/* valgrind writes as the student: a directory it owns */
+		/* opened here, handed to valgrind as descriptors */
 		char mcdir[PATH_MAX - 32];
 		if ((size_t)snprintf(mcdir, sizeof(mcdir), "%s/memcheck", c->dir) >= sizeof(mcdir)) {
 			sc_err_set(err, "case directory path too long");
@@ -881,16 +886,20 @@ start_student(struct rcase *c, enum prof_prog_kind kind, const char *role, unsig
 			prof_argv_free(argv);
 			return NULL;
 		}
-		if (c->ctx->is_root && chown(mcdir, 65534, 65534) < 0) {
-			sc_err_sys(err, "chown %s", mcdir);
-			strv_free(env);
-			prof_argv_free(argv);
-			return NULL;
-		}
 		snprintf(c->mc_xml, sizeof(c->mc_xml), "%s/memcheck.xml", mcdir);
 		snprintf(c->mc_log, sizeof(c->mc_log), "%s/memcheck.log", mcdir);
-		wrapped = mc_wrap_argv(argv, c->mc_xml, c->mc_log, err);
+		mc_fds[0] = open(c->mc_xml, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		mc_fds[1] = open(c->mc_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (mc_fds[0] < 0 || mc_fds[1] < 0) {
+			sc_err_sys(err, "%s", mc_fds[0] < 0 ? c->mc_xml : c->mc_log);
+			goto mc_fail;
+		}
+		wrapped = mc_wrap_argv(argv, SBX_PASS_FD, SBX_PASS_FD + 1, err);
 		if (wrapped == NULL) {
+mc_fail:
+			for (int i = 0; i < 2; i++)
+				if (mc_fds[i] >= 0)
+					close(mc_fds[i]);
 			strv_free(env);
 			prof_argv_free(argv);
 			return NULL;
@@ -898,7 +907,10 @@ start_student(struct rcase *c, enum prof_prog_kind kind, const char *role, unsig
 	}
 	student_limits(c, &lim);
 	r = start_proc(c, role, wrapped ? wrapped : argv, env, c->cwd, student_out_mode(pp),
-	    want_stdin, &lim, err);
+	    want_stdin, &lim, mc_fds, wrapped ? 2 : 0, err);
+	for (int i = 0; i < 2; i++)
+		if (mc_fds[i] >= 0)
+			close(mc_fds[i]);
 	if (r)
 		r->student = 1;
 	if (r && !r->started && c->ctx->o->build_log) {
@@ -934,7 +946,7 @@ start_peer(struct rcase *c, const char *prog, size_t idx, const struct scn_input
 		return NULL;
 	env = base_env(c);
 	r = start_proc(c, role, argv, env, c->dir, OUT_PIPE,
-	    payload && payload->text != NULL, NULL, err);
+	    payload && payload->text != NULL, NULL, NULL, 0, err);
 	if (r) {
 		r->events = strdup(events);
 		if (payload && payload->text) {
@@ -1390,7 +1402,7 @@ prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
 	snprintf(c->cwd, sizeof(c->cwd), "%s/work", c->dir);
 	if (fsx_remove_tree(c->dir, err) < 0 || fsx_mkdirs(c->dir, err) < 0)
 		return -1;
-	if (fsx_copy_tree(ctx->built_dir, c->cwd, err) < 0)
+	if (fsx_copy_tree(ctx->built_dir, c->cwd, NULL, err) < 0)
 		return -1;
 	if (ctx->is_root && nftw(c->cwd, chown_one, 16, FTW_PHYS) < 0)
 		return sc_err_sys(err, "chown %s", c->cwd);

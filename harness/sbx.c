@@ -299,6 +299,16 @@ prepare_child(const struct sbx_spawn *sp, int *keep, int nkeep)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* Move the passed descriptors from `from`.. to SBX_PASS_FD.., open across exec. */
+static void
+place_passed(int from, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		dup2(from + (int)i, SBX_PASS_FD + (int)i);	/* dup2 clears close-on-exec */
+		close(from + (int)i);
+	}
+}
+
 pid_t
 sbx_spawn(struct sbx *s, const struct sbx_spawn *sp, struct sc_err *err)
 {
@@ -328,13 +338,21 @@ sbx_spawn(struct sbx *s, const struct sbx_spawn *sp, struct sc_err *err)
 		copy.fd_err = 2;
 		copy.set_ctty = 0;
 		if (s->mode == SBX_LOOPBACK) {
-			int keep[1] = { ep[1] };
-			prepare_child(sp, keep, 1);
+			int keep[3] = { ep[1], -1, -1 };
+			size_t np = sp->npass < 2 ? sp->npass : 2;
+			for (size_t i = 0; i < np; i++)
+				keep[1 + i] = sp->pass_fds[i];
+			prepare_child(sp, keep, 1 + (int)np);
+			place_passed(4, np);
 			child_exec(&copy, 3);
 		}
 		/* NETNS: fds 3, 4, 5 are the netns, the pidns and the error pipe */
-		int keep[3] = { s->netns_fd, s->pidns_fd, ep[1] };
-		prepare_child(sp, keep, 3);
+		int keep[5] = { s->netns_fd, s->pidns_fd, ep[1], -1, -1 };
+		size_t np = sp->npass < 2 ? sp->npass : 2;
+		for (size_t i = 0; i < np; i++)
+			keep[3 + i] = sp->pass_fds[i];
+		prepare_child(sp, keep, 3 + (int)np);
+		place_passed(6, np);
 		if (setns(3, CLONE_NEWNET) < 0 || setns(4, CLONE_NEWPID) < 0) {
 			e = errno;
 			if (write(5, &e, sizeof(e)) < 0)

@@ -38,7 +38,12 @@ struct sbx_spawn {
 	int fd_in, fd_out, fd_err;	/* become 0, 1, 2; -1: /dev/null */
 	int set_ctty;		/* fd_in is a pty slave: setsid + TIOCSCTTY */
 	const struct sbx_limits *limits;	/* NULL: none (reference peers) */
+	int pass_fds[2];	/* the first npass become SBX_PASS_FD, SBX_PASS_FD + 1 */
+	size_t npass;
 };
+
+/* Where passed descriptors land in the program (valgrind's --log-fd/--xml-fd). */
+#define SBX_PASS_FD 100
 
 struct sbx;
 

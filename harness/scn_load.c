@@ -271,8 +271,12 @@ static int in_seed(struct ctx *c, const struct yt_node *n, void *o)
 static int in_text(struct ctx *c, const struct yt_node *n, void *o)
 {
 	struct scn_input *in = o;
-	if (get_string(c, n, "input.text", &in->text) < 0)
+	if (want_scalar(c, n, "input.text", "a string") < 0)
 		return -1;
+	free(in->text);
+	if ((in->text = malloc(n->len + 1)) == NULL)
+		return sc_err_sys(c->err, "input.text");
+	memcpy(in->text, n->str, n->len + 1);	/* NUL bytes are data */
 	in->text_len = n->len;
 	return 0;
 }
@@ -431,6 +435,8 @@ load_inject(struct ctx *c, const struct yt_node *n, struct scn *s)
 				if (nv == NULL)
 					return sc_err_sys(c->err, "inject");
 				v = nv;
+				v[count] = NULL;
+				s->inject = v;	/* scn_free frees it on a later error */
 			}
 			if (asprintf(&v[count], "%s=%s", n->keys[i], item->str) < 0)
 				return sc_err_sys(c->err, "inject");
@@ -571,8 +577,15 @@ fill_defaults(struct scn *s, const struct yt_node *root)
 		s->peers = calloc(1, sizeof(*s->peers));
 		s->npeers = s->peers ? 1 : 0;
 	}
-	if (s->setup.no_server)
+	if (s->setup.no_server) {
+		for (size_t i = 0; i < s->npeers; i++) {
+			for (size_t k = 0; k < s->peers[i].nflags; k++)
+				free(s->peers[i].flags[k]);
+			free(s->peers[i].flags);
+			free(s->peers[i].input.text);
+		}
 		s->npeers = 0;
+	}
 	if (ex == NULL || yt_get(ex, "data") == NULL)
 		s->expect.data = SCN_YES;
 	if (s->protocol == SCN_FILE && s->role == SCN_SERVER && (ex == NULL || !yt_get(ex, "eof")))

@@ -16,8 +16,12 @@ static int
 next_event(struct parse *ps, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&ps->p, ev)) {
-		sc_err_at(ps->err, ps->path, (int)ps->p.problem_mark.line + 1,
-		    (int)ps->p.problem_mark.column + 1, "YAML syntax: %s%s%s",
+		yaml_mark_t m = ps->p.problem_mark;
+		if (ps->p.context && ps->p.context_mark.line < m.line &&
+		    strstr(ps->p.context, "plain scalar") == NULL)
+			m = ps->p.context_mark;
+		sc_err_at(ps->err, ps->path, (int)m.line + 1,
+		    (int)m.column + 1, "YAML syntax: %s%s%s",
 		    ps->p.problem ? ps->p.problem : "error",
 		    ps->p.context ? " " : "", ps->p.context ? ps->p.context : "");
 		return -1;

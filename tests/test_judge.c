@@ -1,0 +1,1149 @@
+/*
+ * judge: verdicts, checks, summaries and diagnoses from synthetic cases.
+ * Scenarios are loaded from small YAML files, peer event logs are read
+ * from JSON-lines files written here (peer_log_read), and struct judge_in
+ * is filled the way run_case.c's finish() fills it.
+ */
+#include <criterion/criterion.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "judge.h"
+
+static char tmpdir[64];
+
+static void
+mk_tmp(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_judge.XXXXXX");
+	cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+static void
+rm_tmp(void)
+{
+	char cmd[128];
+	if (tmpdir[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmpdir);
+	}
+}
+
+TestSuite(judge, .init = mk_tmp, .fini = rm_tmp, .timeout = 30);
+
+static void
+write_file(const char *name, const char *text, char *path, size_t len)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A scenario from YAML; the file name gives the id's last part. */
+static struct scn *
+scenario(const char *name, const char *yaml)
+{
+	char path[PATH_MAX];
+	struct sc_err err;
+	struct scn *s;
+
+	write_file(name, yaml, path, sizeof(path));
+	sc_err_clear(&err);
+	s = scn_load_file(path, &err);
+	cr_assert_not_null(s, "%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+	return s;
+}
+
+/* A peer event log from JSON lines. */
+static void
+peer_log(const char *name, const char *jsonl, struct peer_log *log)
+{
+	char path[PATH_MAX];
+	struct sc_err err;
+
+	write_file(name, jsonl, path, sizeof(path));
+	sc_err_clear(&err);
+	cr_assert_eq(peer_log_read(path, log, &err), 0, "%s", err.msg);
+	cr_assert(log->found, "%s: no start event", name);
+}
+
+/* The textbook profile (no sockcheck.yaml in an empty dir). */
+static void
+default_profile(struct prof *p)
+{
+	struct sc_err err;
+	cr_assert_eq(prof_load(tmpdir, p, &err), 0, "%s", err.msg);
+}
+
+static const struct res_check *
+find_check(const struct res_case *c, const char *name)
+{
+	for (size_t i = 0; i < c->nchecks; i++)
+		if (strcmp(c->checks[i].name, name) == 0)
+			return &c->checks[i];
+	return NULL;
+}
+
+/* The check `name` exists with `ok`, and its actual text contains `actual`. */
+static void
+assert_check(const struct res_case *c, const char *name, int ok, const char *actual)
+{
+	const struct res_check *k = find_check(c, name);
+
+	cr_assert_not_null(k, "no check '%s' (summary: %s)", name, c->summary);
+	cr_assert_eq(k->ok, ok, "check '%s': ok %d, expected %d (actual: %s)", name, k->ok, ok,
+	    k->actual);
+	if (actual) {
+		cr_assert_not_null(k->actual, "check '%s' has no actual text", name);
+		cr_assert_not_null(strstr(k->actual, actual), "check '%s': actual '%s' lacks '%s'",
+		    name, k->actual, actual);
+	}
+}
+
+static void
+assert_diag(const struct res_case *c, const char *needle)
+{
+	cr_assert_not_null(c->diagnosis, "no diagnosis (wanted '%s')", needle);
+	cr_assert_not_null(strstr(c->diagnosis, needle), "diagnosis '%s' lacks '%s'", c->diagnosis,
+	    needle);
+}
+
+static void
+assert_summary(const struct res_case *c, const char *needle)
+{
+	cr_assert_not_null(c->summary);
+	cr_assert_not_null(strstr(c->summary, needle), "summary '%s' lacks '%s'", c->summary,
+	    needle);
+}
+
+/* A server sockcheck stopped after the exchange: started, listening, not ended. */
+static void
+server_stopped(struct judge_proc *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->started = 1;
+	p->killed = 1;
+	p->seconds = 0.5;
+	p->out = "";
+	p->err = "";
+}
+
+/* A program that exited by itself with `status`. */
+static void
+exited(struct judge_proc *p, int status, const char *out)
+{
+	memset(p, 0, sizeof(*p));
+	p->started = 1;
+	p->ended = 1;
+	p->exited = 1;
+	p->status = status;
+	p->seconds = 0.2;
+	p->out = out;
+	p->out_len = strlen(out);
+	p->err = "";
+}
+
+static void
+died(struct judge_proc *p, int sig)
+{
+	memset(p, 0, sizeof(*p));
+	p->started = 1;
+	p->ended = 1;
+	p->signal = sig;
+	p->seconds = 0.1;
+	p->out = "";
+	p->err = "";
+}
+
+/* ---- echo.server ---- */
+
+static const char echo_server_yaml[] =
+    "title: one message\nprotocol: echo\nrole: server\nhint: echo it\n";
+
+static const char echo_client_ok[] =
+    "{\"t\":1,\"ev\":\"start\",\"prog\":\"echo_client\",\"pid\":1}\n"
+    "{\"t\":10,\"ev\":\"connect\",\"conn\":1,\"addr\":\"127.0.0.1\",\"port\":5000}\n"
+    "{\"t\":20,\"ev\":\"write\",\"conn\":1,\"off\":0,\"n\":64}\n"
+    "{\"t\":30,\"ev\":\"read\",\"conn\":1,\"off\":0,\"n\":40}\n"
+    "{\"t\":31,\"ev\":\"read\",\"conn\":1,\"off\":40,\"n\":24}\n"
+    "{\"t\":40,\"ev\":\"summary\",\"conn\":1,\"bytes_out\":64,\"bytes_in\":64,\"writes\":1,"
+    "\"reads\":2,\"sha256_out\":\"aa\",\"sha256_in\":\"aa\",\"eof\":false,\"rst\":false}\n"
+    "{\"t\":50,\"ev\":\"close\",\"conn\":1,\"reason\":\"done\"}\n"
+    "{\"t\":60,\"ev\":\"end\",\"status\":0,\"message\":\"ok\"}\n";
+
+static void
+echo_server_case(struct scn *s, struct prof *p, struct peer_log *log, struct judge_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->s = s;
+	in->p = p;
+	server_stopped(&in->student);
+	in->ready = 1;
+	in->port = 5000;
+	in->peers = log;
+	in->npeers = 1;
+	in->peer_specs = s->peers;
+	in->out_first_diff = -1;
+}
+
+Test(judge, echo_server_pass)
+{
+	struct scn *s = scenario("one-message.yaml", echo_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", echo_client_ok, &log);
+	cr_assert_eq(log.nconns, 1);
+	cr_assert_eq(log.conns[0].bytes_in, 64);
+	cr_assert_eq(log.conns[0].reads, 2);
+	cr_assert_eq(log.conns[0].small_reads, 1);
+	cr_assert(log.ended);
+	echo_server_case(s, &p, &log, &in);
+	cr_assert_eq(judge_case(&in, &c), 0);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	cr_assert_str_eq(c.summary, "");
+	cr_assert_null(c.diagnosis);
+	assert_check(&c, "client 1", 1, "all 64 bytes came back");
+	cr_assert_null(find_check(&c, "exit"), "a server stopped by sockcheck has no exit check");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, echo_server_mismatch_names_offset_and_bytes)
+{
+	struct scn *s = scenario("binary-nul.yaml", echo_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl",
+	    "{\"t\":1,\"ev\":\"start\"}\n"
+	    "{\"t\":10,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":20,\"ev\":\"write\",\"conn\":1,\"off\":0,\"n\":256}\n"
+	    "{\"t\":30,\"ev\":\"read\",\"conn\":1,\"off\":0,\"n\":256}\n"
+	    "{\"t\":31,\"ev\":\"mismatch\",\"conn\":1,\"off\":17,\"expected\":65,\"got\":0}\n"
+	    "{\"t\":32,\"ev\":\"mismatch\",\"conn\":1,\"off\":99,\"expected\":1,\"got\":2}\n"
+	    "{\"t\":40,\"ev\":\"summary\",\"conn\":1,\"bytes_out\":256,\"bytes_in\":256}\n"
+	    "{\"t\":60,\"ev\":\"end\",\"status\":1,\"message\":\"mismatch\"}\n", &log);
+	echo_server_case(s, &p, &log, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "client 1", 0, "byte 17 came back as 0x00 instead of 0x41");
+	assert_summary(&c, "client 1: expected its 256 bytes echoed back, in order; got byte 17");
+	assert_diag(&c, "strlen()");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, echo_server_short_echo_then_close)
+{
+	struct scn *s = scenario("one-mebibyte.yaml", echo_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	/* the peer was stopped before its summary: running totals count */
+	peer_log("ev1.jsonl",
+	    "{\"t\":1,\"ev\":\"start\"}\n"
+	    "{\"t\":10,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":20,\"ev\":\"write\",\"conn\":1,\"off\":0,\"n\":1000}\n"
+	    "{\"t\":21,\"ev\":\"write\",\"conn\":1,\"off\":1000,\"n\":1000}\n"
+	    "{\"t\":30,\"ev\":\"read\",\"conn\":1,\"off\":0,\"n\":1500}\n"
+	    "{\"t\":31,\"ev\":\"eof\",\"conn\":1,\"off\":1500}\n"
+	    "{\"t\":32,\"ev\":\"summary\",\"conn\":1,\"bytes_out\":2000,\"bytes_in\":1500,\"eof\":true}\n"
+	    "this line was cut short by a kill {\"t\":\n", &log);
+	echo_server_case(s, &p, &log, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "client 1", 0, "1500 of 2000 bytes came back; then the server closed");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, echo_server_second_client_could_not_connect)
+{
+	struct scn *s = scenario("two.yaml", "title: t\nprotocol: echo\nrole: server\nhint: h\n"
+	    "peers:\n  - {flags: [--reset-after, 10], expect: ignore}\n  - {}\n");
+	struct prof p;
+	struct peer_log logs[2];
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n",
+	    &logs[0]);
+	peer_log("ev2.jsonl", "{\"t\":1,\"ev\":\"start\"}\n"
+	    "{\"t\":2,\"ev\":\"connect_error\",\"error\":\"ECONNREFUSED\"}\n"
+	    "{\"t\":3,\"ev\":\"end\",\"status\":1}\n", &logs[1]);
+	echo_server_case(s, &p, logs, &in);
+	in.npeers = 2;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	cr_assert_null(find_check(&c, "client 1"), "an ignored peer is not judged");
+	assert_check(&c, "client 2", 0, "could not connect: ECONNREFUSED");
+	assert_diag(&c, "second client found nothing listening on port 5000");
+	res_case_free(&c);
+	peer_log_free(&logs[0]);
+	peer_log_free(&logs[1]);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, echo_server_unasked_bytes)
+{
+	struct scn *s = scenario("idle.yaml", "title: t\nprotocol: echo\nrole: server\nhint: h\n"
+	    "peers:\n  - {flags: [--idle-ms, 200, --expect-nothing], expect: nothing}\n");
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"idle\",\"conn\":1,\"ms\":200,\"n\":12}\n", &log);
+	echo_server_case(s, &p, &log, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "client 1", 0, "received 12 bytes it never sent");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+/* ---- death by a signal, start errors, deadlines ---- */
+
+static void
+judge_death(int sig, const char *named, const char *diag_needle)
+{
+	struct scn *s = scenario("client-closes-early.yaml", echo_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", echo_client_ok, &log);
+	echo_server_case(s, &p, &log, &in);
+	died(&in.student, sig);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_ERROR, "death by %d: verdict %d", sig, c.verdict);
+	assert_check(&c, "exit", 0, named);
+	assert_summary(&c, named);
+	if (diag_needle)
+		assert_diag(&c, diag_needle);
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, death_by_sigpipe_is_named)
+{
+	judge_death(SIGPIPE, "echo_server died of SIGPIPE", "signal(SIGPIPE, SIG_IGN)");
+}
+
+Test(judge, death_by_sigsegv_is_named)
+{
+	judge_death(SIGSEGV, "echo_server died of SIGSEGV (segmentation fault)", "NULL pointer");
+}
+
+Test(judge, death_by_other_signal_uses_strsignal)
+{
+	judge_death(SIGUSR1, "echo_server died of User defined signal 1", NULL);
+}
+
+Test(judge, client_death_is_an_error_even_when_data_is_right)
+{
+	struct scn *s = scenario("text.yaml", "title: t\nprotocol: file\nrole: client\nhint: h\n");
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in = { 0 };
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"reply\",\"conn\":1,\"text\":\"Thank you\\n\",\"n\":10,"
+	    "\"before_eof\":false}\n", &log);
+	in.s = s;
+	in.p = &p;
+	died(&in.student, SIGABRT);
+	in.peers = &log;
+	in.npeers = 1;
+	in.peer_specs = s->peers;
+	in.have_expected = 1;
+	in.exp_size = 10;
+	strcpy(in.exp_sha, "0123456789abcdef");
+	in.out_checked = in.out_exists = 1;
+	in.out_size = 10;
+	strcpy(in.out_sha, "0123456789abcdef");
+	in.out_first_diff = -1;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_ERROR);
+	assert_check(&c, "exit", 0, "file_client died of SIGABRT");
+	assert_check(&c, "data", 1, "identical");
+	assert_check(&c, "reply", 1, NULL);
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, start_error_and_deadline)
+{
+	struct scn *s = scenario("one-message.yaml", echo_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", echo_client_ok, &log);
+	echo_server_case(s, &p, &log, &in);
+	memset(&in.student, 0, sizeof(in.student));
+	in.student.start_error = "./echo_server: No such file or directory";
+	in.ready = 0;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_ERROR);
+	assert_check(&c, "start", 0, "No such file or directory");
+	res_case_free(&c);
+
+	/* a client still running at the deadline */
+	scn_free(s);
+	s = scenario("hang.yaml", "title: t\nprotocol: echo\nrole: client\nhint: h\n");
+	memset(&in, 0, sizeof(in));
+	in.s = s;
+	in.p = &p;
+	in.student.started = 1;
+	in.student.killed = in.student.killed_at_deadline = 1;
+	in.student.seconds = 10.04;
+	in.student.out = in.student.err = "";
+	in.peers = &log;
+	in.npeers = 1;
+	in.deadline_hit = 1;
+	in.stall = "echo_client sat in read() on its standard input.";
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_ERROR);
+	assert_check(&c, "exit", 0, "echo_client was still running after 10.0 s and was stopped");
+	assert_diag(&c, "sat in read()");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, server_not_listening)
+{
+	struct scn *s = scenario("one-message.yaml", echo_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	memset(&log, 0, sizeof(log));
+	echo_server_case(s, &p, &log, &in);
+	exited(&in.student, 1, "");
+	in.ready = 0;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "listen", 0, "exited with status 1 before listening");
+	assert_summary(&c, "listen: expected listens on its port");
+	res_case_free(&c);
+
+	server_stopped(&in.student);
+	in.ready_wait = 5;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "listen", 0, "not listening on port 5000 after 5.0 s");
+	res_case_free(&c);
+	prof_free(&p);
+	scn_free(s);
+}
+
+/* ---- file.server ---- */
+
+static const char file_server_yaml[] =
+    "title: text\nprotocol: file\nrole: server\npoints: 2\ninput: {size: 10KiB}\nhint: h\n";
+
+static void
+file_server_case(struct scn *s, struct prof *p, struct peer_log *log, struct judge_in *in)
+{
+	echo_server_case(s, p, log, in);
+	in->have_expected = 1;
+	in->exp_size = 10240;
+	snprintf(in->exp_sha, sizeof(in->exp_sha), "%064d", 7);
+}
+
+Test(judge, file_server_without_eof_fails_with_the_shutdown_diagnosis)
+{
+	struct scn *s = scenario("text.yaml", file_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+	char ev[1024];
+
+	default_profile(&p);
+	snprintf(ev, sizeof(ev),
+	    "{\"t\":1,\"ev\":\"start\"}\n"
+	    "{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"read\",\"conn\":1,\"off\":0,\"n\":10240}\n"
+	    "{\"t\":2000003,\"ev\":\"timeout\",\"conn\":1,\"what\":\"eof\",\"ms\":2000}\n"
+	    "{\"t\":2000004,\"ev\":\"summary\",\"conn\":1,\"bytes_out\":0,\"bytes_in\":10240,"
+	    "\"sha256_in\":\"%064d\",\"eof\":false,\"rst\":false}\n"
+	    "{\"t\":2000005,\"ev\":\"end\",\"status\":1,\"message\":\"timeout\"}\n", 7);
+	peer_log("ev1.jsonl", ev, &log);
+	file_server_case(s, &p, &log, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL, "summary: %s", c.summary);
+	assert_check(&c, "data", 1, "all 10240 bytes, identical");
+	assert_check(&c, "eof", 0, "no EOF: the connection stayed open");
+	assert_check(&c, "reply", 0, "no output at all");
+	/* the summary names the first failed check, as in README's example */
+	cr_assert_str_eq(c.summary, "eof: expected EOF after the data (shutdown or close); "
+	    "got no EOF: the connection stayed open");
+	assert_diag(&c, "shutdown(sock, SHUT_WR)");
+	cr_assert_null(strstr(c.diagnosis, "must read the reply"),
+	    "without EOF the reply diagnosis is not given: %s", c.diagnosis);
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, file_server_pass_and_reply_printed)
+{
+	struct scn *s = scenario("text.yaml", file_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+	char ev[1024];
+
+	default_profile(&p);
+	snprintf(ev, sizeof(ev),
+	    "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"eof\",\"conn\":1,\"off\":10240}\n"
+	    "{\"t\":4,\"ev\":\"summary\",\"conn\":1,\"bytes_out\":10,\"bytes_in\":10240,"
+	    "\"sha256_in\":\"%064d\",\"eof\":true}\n", 7);
+	peer_log("ev1.jsonl", ev, &log);
+	file_server_case(s, &p, &log, &in);
+	in.student.out = "sent 10240 bytes\nThank you\n";
+	in.student.out_len = strlen(in.student.out);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	assert_check(&c, "data", 1, NULL);
+	assert_check(&c, "eof", 1, "EOF");
+	assert_check(&c, "reply", 1, NULL);
+
+	/* printed without its newline still counts */
+	res_case_free(&c);
+	in.student.out = "Thank you";
+	in.student.out_len = strlen(in.student.out);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	res_case_free(&c);
+
+	/* reply missing from the output after a proper EOF */
+	in.student.out = "done\n";
+	in.student.out_len = strlen(in.student.out);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "reply", 0, "not found in its output");
+	assert_diag(&c, "must read the reply until EOF");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, file_server_close_instead_of_shutdown)
+{
+	struct scn *s = scenario("half-close.yaml", file_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+	char ev[1024];
+
+	default_profile(&p);
+	snprintf(ev, sizeof(ev),
+	    "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"eof\",\"conn\":1,\"off\":10240}\n"
+	    "{\"t\":4,\"ev\":\"write_error\",\"conn\":1,\"off\":0,\"error\":\"EPIPE\"}\n"
+	    "{\"t\":5,\"ev\":\"summary\",\"conn\":1,\"bytes_in\":10240,\"sha256_in\":\"%064d\","
+	    "\"eof\":true}\n", 7);
+	peer_log("ev1.jsonl", ev, &log);
+	cr_assert_str_eq(log.conns[0].write_error, "EPIPE");
+	file_server_case(s, &p, &log, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "eof", 1, NULL);
+	assert_check(&c, "reply", 0, "no output at all");
+	assert_diag(&c, "close() where shutdown(sock, SHUT_WR) belongs");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, file_server_short_data)
+{
+	struct scn *s = scenario("text.yaml", file_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"read_error\",\"conn\":1,\"off\":4096,\"error\":\"ECONNRESET\"}\n"
+	    "{\"t\":4,\"ev\":\"summary\",\"conn\":1,\"bytes_in\":4096,\"sha256_in\":\"ff\","
+	    "\"rst\":true}\n", &log);
+	cr_assert(log.conns[0].rst);
+	file_server_case(s, &p, &log, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "data", 0, "4096 bytes, then a reset");
+	assert_diag(&c, "The client received 4096 of 10240 bytes.");
+	assert_summary(&c, "data: expected 10240 bytes, SHA-256 000000000000...; got 4096 bytes");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+/* ---- file.client ---- */
+
+static void
+file_client_case(struct scn *s, struct prof *p, struct peer_log *log, struct judge_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->s = s;
+	in->p = p;
+	exited(&in->student, 0, "");
+	in->peers = log;
+	in->npeers = 1;
+	in->peer_specs = s->peers;
+	in->have_expected = 1;
+	in->exp_size = 4096;
+	snprintf(in->exp_sha, sizeof(in->exp_sha), "%064d", 3);
+	in->out_checked = 1;
+	in->out_exists = 1;
+	in->out_size = 4096;
+	snprintf(in->out_sha, sizeof(in->out_sha), "%064d", 3);
+	in->out_first_diff = -1;
+}
+
+static const char file_client_yaml[] =
+    "title: chunks\nprotocol: file\nrole: client\ninput: {size: 4KiB, pattern: binary}\nhint: h\n";
+
+static const char file_server_thanked[] =
+    "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"listen\",\"port\":5000}\n"
+    "{\"t\":3,\"ev\":\"accept\",\"conn\":1}\n"
+    "{\"t\":4,\"ev\":\"shutdown\",\"conn\":1,\"off\":4096}\n"
+    "{\"t\":5,\"ev\":\"reply\",\"conn\":1,\"text\":\"Thank you\\n\",\"n\":10,\"before_eof\":false}\n"
+    "{\"t\":6,\"ev\":\"end\",\"status\":0}\n";
+
+Test(judge, file_client_pass)
+{
+	struct scn *s = scenario("one-byte-chunks.yaml", file_client_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", file_server_thanked, &log);
+	cr_assert(log.listening);
+	cr_assert_eq(log.listen_port, 5000);
+	cr_assert_str_eq(log.conns[0].reply, "Thank you\n");
+	file_client_case(s, &p, &log, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	assert_check(&c, "data", 1, "identical");
+	assert_check(&c, "reply", 1, "received after EOF");
+	assert_check(&c, "exit", 1, "exit status 0");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, file_client_output_names_first_differing_offset)
+{
+	struct scn *s = scenario("binary-nul.yaml", file_client_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", file_server_thanked, &log);
+	file_client_case(s, &p, &log, &in);
+	snprintf(in.out_sha, sizeof(in.out_sha), "%064d", 4);
+	in.out_first_diff = 1234;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "data", 0, "4096 bytes; the first difference is at offset 1234");
+	assert_summary(&c, "data: expected an output file of 4096 bytes, SHA-256 000000000000...; "
+	    "got 4096 bytes; the first difference is at offset 1234");
+	res_case_free(&c);
+
+	/* a prefix: stopped before EOF */
+	in.out_size = 1000;
+	in.out_first_diff = -1;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "data", 0, "1000 bytes");
+	assert_diag(&c, "The file is a prefix of the data");
+	res_case_free(&c);
+
+	/* longer than the data */
+	in.out_size = 5000;
+	in.out_first_diff = 4096;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "data", 0, "5000 bytes; the first difference is at offset 4096");
+	assert_diag(&c, "longer than what was sent");
+	res_case_free(&c);
+
+	/* no file at all */
+	in.out_exists = 0;
+	in.out_size = 0;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "data", 0, "no output file");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, file_client_reply_missing_early_or_wrong)
+{
+	struct scn *s = scenario("reply-after-eof.yaml", file_client_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":3,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":4,\"ev\":\"shutdown\",\"conn\":1,\"off\":4096}\n"
+	    "{\"t\":5,\"ev\":\"timeout\",\"conn\":1,\"what\":\"reply\"}\n", &log);
+	file_client_case(s, &p, &log, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "reply", 0, "no reply");
+	assert_summary(&c, "reply: expected \"Thank you\\n\" after EOF; got no reply");
+	res_case_free(&c);
+	peer_log_free(&log);
+
+	peer_log("ev2.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":3,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":5,\"ev\":\"reply\",\"conn\":1,\"text\":\"Thank you\\n\",\"before_eof\":true}\n",
+	    &log);
+	in.peers = &log;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "reply", 0, "\"Thank you\\n\" before EOF");
+	assert_diag(&c, "Reply only after read() has returned 0.");
+	res_case_free(&c);
+	peer_log_free(&log);
+
+	peer_log("ev3.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":3,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":5,\"ev\":\"reply\",\"conn\":1,\"text\":\"Thanks\\u0000\\n\",\"before_eof\":false}\n",
+	    &log);
+	cr_assert_eq(log.conns[0].reply_len, 8);
+	in.peers = &log;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "reply", 0, "\"Thanks\\x00\\n\"");
+	res_case_free(&c);
+
+	/* a profile that accepts other replies */
+	prof_free(&p);
+	p.replies = calloc(2, sizeof(*p.replies));
+	p.replies[0] = strdup("Thanks");
+	p.nreplies = 1;
+	peer_log_free(&log);
+	peer_log("ev4.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":3,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":5,\"ev\":\"reply\",\"conn\":1,\"text\":\"Thanks\",\"before_eof\":false}\n", &log);
+	in.peers = &log;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, file_client_exit_status_and_stderr)
+{
+	struct scn *s = scenario("connection-refused.yaml", "title: t\nprotocol: file\nrole: client\n"
+	    "hint: h\nsetup: {no_server: true}\nexpect: {exit: failure, stderr_message: true, "
+	    "output_absent: true}\n");
+	struct prof p;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	memset(&in, 0, sizeof(in));
+	in.s = s;
+	in.p = &p;
+	exited(&in.student, 0, "");
+	in.student.err = " \n";
+	in.student.err_len = 2;
+	in.out_checked = 1;
+	in.out_exists = 1;
+	in.out_size = 0;
+	in.out_first_diff = -1;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "exit", 0, "exit status 0 (success reported although it failed)");
+	assert_check(&c, "stderr", 0, "only white space on standard error");
+	assert_check(&c, "output", 1, NULL);
+	cr_assert_null(find_check(&c, "reply"), "no server: no reply check");
+	cr_assert_null(find_check(&c, "data"));
+	res_case_free(&c);
+
+	exited(&in.student, 1, "");
+	in.student.err = "connect: Connection refused\n";
+	in.student.err_len = strlen(in.student.err);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	res_case_free(&c);
+
+	in.out_size = 12;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "output", 0, "an output file of 12 bytes");
+	res_case_free(&c);
+	prof_free(&p);
+	scn_free(s);
+}
+
+/* ---- echo.client ---- */
+
+Test(judge, echo_client_messages)
+{
+	struct scn *s = scenario("basic-lines.yaml", "title: t\nprotocol: echo\nrole: client\n"
+	    "hint: h\nstdin: {lines: [hello, world]}\nexpect: {max_seconds: 1}\n");
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+	struct judge_msg msgs[2] = {
+		{ "hello", 5, "hello" }, { "world", 5, "world" },
+	};
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"eof\",\"conn\":1,\"off\":12}\n", &log);
+	memset(&in, 0, sizeof(in));
+	in.s = s;
+	in.p = &p;
+	exited(&in.student, 0, "> hello\n> world\n");
+	in.peers = &log;
+	in.npeers = 1;
+	in.msgs = msgs;
+	in.nmsgs = 2;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	assert_check(&c, "echo 1", 1, "found whole");
+	assert_check(&c, "echo 2", 1, NULL);
+	assert_check(&c, "close", 1, "the server saw EOF");
+	assert_check(&c, "time", 1, NULL);
+	res_case_free(&c);
+
+	/* the second echo is missing; too slow */
+	exited(&in.student, 0, "hello\n");
+	in.student.seconds = 1.5;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "echo 1", 1, NULL);
+	assert_check(&c, "echo 2", 0, "not found");
+	assert_check(&c, "time", 0, "ended after 1.50 s");
+	res_case_free(&c);
+
+	/* no output at all */
+	exited(&in.student, 0, "");
+	judge_case(&in, &c);
+	assert_check(&c, "echo 1", 0, "not found (no output at all)");
+	res_case_free(&c);
+	peer_log_free(&log);
+
+	/* the connection stayed open */
+	peer_log("ev2.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"accept\",\"conn\":1}\n",
+	    &log);
+	exited(&in.student, 0, "hello\nworld\n");
+	in.student.seconds = 0.1;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "close", 0, "the connection was still open");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, echo_client_prints_what_it_sent)
+{
+	struct scn *s = scenario("mangled-echo.yaml", "title: t\nprotocol: echo\nrole: client\n"
+	    "hint: h\nstdin: {lines: [abc]}\npeers: [{flags: [--mangle]}]\n");
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+	struct judge_msg msg = { "nop", 3, "abc" };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"eof\",\"conn\":1}\n", &log);
+	memset(&in, 0, sizeof(in));
+	in.s = s;
+	in.p = &p;
+	exited(&in.student, 0, "abc\n");
+	in.peers = &log;
+	in.npeers = 1;
+	in.msgs = &msg;
+	in.nmsgs = 1;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "echo 1", 0, "the client printed what it sent, not what it received");
+	assert_diag(&c, "Print the buffer recv() filled");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+/* ---- pair ---- */
+
+Test(judge, file_pair_server_prints_the_reply)
+{
+	struct scn *s = scenario("student-pair.yaml", "title: t\nprotocol: file\nrole: pair\n"
+	    "hint: h\n");
+	struct prof p;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	memset(&in, 0, sizeof(in));
+	in.s = s;
+	in.p = &p;
+	server_stopped(&in.student);
+	in.ready = 1;
+	exited(&in.student2, 0, "");
+	in.have_expected = 1;
+	in.exp_size = 64;
+	strcpy(in.exp_sha, "ab");
+	in.out_checked = in.out_exists = 1;
+	in.out_size = 64;
+	strcpy(in.out_sha, "ab");
+	in.out_first_diff = -1;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "data", 1, NULL);
+	assert_check(&c, "reply", 0, "not found in its output");
+	res_case_free(&c);
+
+	in.student.out = "Thank you\n";
+	in.student.out_len = 10;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	res_case_free(&c);
+
+	/* the student's client crashing is an error */
+	died(&in.student2, SIGSEGV);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_ERROR);
+	assert_check(&c, "exit", 0, "file_client died of SIGSEGV");
+	res_case_free(&c);
+	prof_free(&p);
+	scn_free(s);
+}
+
+/* ---- helpers ---- */
+
+Test(judge, signal_names)
+{
+	cr_assert_str_eq(judge_signal_name(SIGSEGV), "SIGSEGV (segmentation fault)");
+	cr_assert_not_null(strstr(judge_signal_name(SIGPIPE), "SIGPIPE"));
+	cr_assert_eq(strncmp(judge_signal_name(SIGABRT), "SIGABRT", 7), 0);
+	cr_assert_eq(strncmp(judge_signal_name(SIGBUS), "SIGBUS", 6), 0);
+	cr_assert_eq(strncmp(judge_signal_name(SIGFPE), "SIGFPE", 6), 0);
+	cr_assert_str_eq(judge_signal_name(SIGKILL), "SIGKILL");
+	cr_assert_str_eq(judge_signal_name(SIGTERM), "SIGTERM");
+	cr_assert_eq(strncmp(judge_signal_name(SIGXCPU), "SIGXCPU", 7), 0);
+	cr_assert_null(judge_signal_name(SIGUSR1));
+	cr_assert_null(judge_signal_name(0));
+}
+
+Test(judge, find_message)
+{
+	size_t miss;
+	char msg[2000], out[4000];
+
+	cr_assert_eq(judge_find_message("xx hello yy", 11, "hello", 5, 0, &miss), 1);
+	cr_assert_eq(judge_find_message("xx hell", 7, "hello", 5, 0, &miss), 0);
+	cr_assert_eq(judge_find_message("", 0, "", 0, 0, &miss), 1);
+	cr_assert_eq(judge_find_message("a\0b", 3, "\0b", 2, 0, &miss), 1, "NUL bytes are data");
+
+	/* not periodic, so that a piece is found at one place only */
+	unsigned x = 12345;
+	for (size_t i = 0; i < sizeof(msg); i++) {
+		x = x * 1103515245u + 12345u;
+		msg[i] = (char)('a' + (x >> 16) % 26);
+	}
+	/* whole */
+	memset(out, '.', sizeof(out));
+	memcpy(out + 10, msg, sizeof(msg));
+	cr_assert_eq(judge_find_message(out, sizeof(out), msg, sizeof(msg), 32, &miss), 1);
+	/* in order, in two pieces with a prompt between */
+	memset(out, '.', sizeof(out));
+	memcpy(out, msg, 1000);
+	memcpy(out + 1000, "\n> ", 3);
+	memcpy(out + 1003, msg + 1000, 1000);
+	cr_assert_eq(judge_find_message(out, 2003, msg, sizeof(msg), 32, &miss), 2);
+	/* without pieces allowed it is not found */
+	cr_assert_eq(judge_find_message(out, 2003, msg, sizeof(msg), 0, &miss), 0);
+	/* the tail is missing: the first missing offset is reported */
+	cr_assert_eq(judge_find_message(out, 1500, msg, sizeof(msg), 32, &miss), 0);
+	cr_assert_geq(miss, 1000);
+	cr_assert_leq(miss, 1500);
+	/* the pieces out of order */
+	memset(out, '.', sizeof(out));
+	memcpy(out, msg + 1000, 1000);
+	memcpy(out + 1500, msg, 1000);
+	cr_assert_eq(judge_find_message(out, 3000, msg, sizeof(msg), 32, &miss), 0);
+	cr_assert_eq(miss, 1000, "missing at %zu", miss);
+}
+
+Test(judge, peer_log_missing_or_partial)
+{
+	struct peer_log log;
+	struct sc_err err;
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/none.jsonl", tmpdir);
+	cr_assert_eq(peer_log_read(path, &log, &err), 0);
+	cr_assert_eq(log.found, 0);
+	cr_assert_eq(log.nconns, 0);
+	cr_assert_null(peer_log_conn(&log, 1));
+	peer_log_free(&log);
+
+	write_file("p.jsonl", "{\"t\":1,\"ev\":\"start\"}\n[1,2]\n{\"t\":5,\"ev\":\"accept\",\"conn\":2}\n"
+	    "{\"t\":9,\"ev\":\"write\",\"conn\":2,\"n\":5}\n{\"t\":", path, sizeof(path));
+	cr_assert_eq(peer_log_read(path, &log, &err), 0);
+	cr_assert(log.found);
+	cr_assert_null(peer_log_conn(&log, 1));
+	cr_assert_not_null(peer_log_conn(&log, 2));
+	cr_assert_eq(peer_log_conn(&log, 2)->bytes_out, 5);
+	cr_assert_eq(log.last_t, 9);
+	cr_assert_eq(log.nevents, 3);
+	peer_log_free(&log);
+}
+
+/* ---- memcheck ---- */
+
+Test(judge, memcheck_findings_fail_by_kind)
+{
+	struct scn *s = scenario("one-message.yaml", echo_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+	struct mc_finding f[2];
+	struct mc_report rep;
+	char *only_reachable[] = { "leak-reachable", NULL };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", echo_client_ok, &log);
+	echo_server_case(s, &p, &log, &in);
+	memset(f, 0, sizeof(f));
+	memset(&rep, 0, sizeof(rep));
+	f[0].kind = MC_INVALID_WRITE;
+	f[1].kind = MC_LEAK_REACHABLE;
+	rep.ran = 1;
+	rep.findings = f;
+	rep.count = 2;
+	in.mc = &rep;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "memcheck", 0, "1 finding that fail the case");
+	cr_assert_eq(f[0].fails, 1, "an invalid write fails by default");
+	cr_assert_eq(f[1].fails, 0, "still-reachable memory does not by default");
+	assert_check(&c, "client 1", 1, NULL);
+	res_case_free(&c);
+
+	in.mc_fail = only_reachable;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	cr_assert_eq(f[0].fails, 0);
+	cr_assert_eq(f[1].fails, 1);
+	res_case_free(&c);
+
+	/* nothing that fails: a pass, with the check recorded */
+	f[1].kind = MC_LEAK_POSSIBLE;
+	in.mc_fail = NULL;
+	rep.count = 2;
+	f[0].kind = MC_LEAK_INDIRECT;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	assert_check(&c, "memcheck", 1, "0 findings that fail the case");
+	res_case_free(&c);
+
+	/* memcheck did not run: no check */
+	rep.ran = 0;
+	judge_case(&in, &c);
+	cr_assert_null(find_check(&c, "memcheck"));
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge, inject_and_stall_go_into_the_diagnosis)
+{
+	struct scn *s = scenario("one-message.yaml", echo_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", echo_client_ok, &log);
+	echo_server_case(s, &p, &log, &in);
+	in.inject = "write() returned at most 7 bytes";
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS);
+	cr_assert_str_eq(c.diagnosis, "Injected: write() returned at most 7 bytes.");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
