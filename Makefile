@@ -23,9 +23,10 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-par
 CFLAGS  += $(shell pkg-config --cflags $(PKGS)) -Iharness -Ireference
 CFLAGS  += -DSOCKCHECK_VERSION='"$(VERSION)"'
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lutil -lm -lpthread
+SAN_FLAGS := -fsanitize=address,undefined
 ifeq ($(SANITIZE),1)
-  CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer
-  LDFLAGS += -fsanitize=address,undefined
+  CFLAGS  += $(SAN_FLAGS) -fno-omit-frame-pointer
+  LDFLAGS += $(SAN_FLAGS)
 endif
 
 # The reference peers' shared code: everything in reference/ that is not a program.
@@ -68,7 +69,7 @@ $(BUILD)/sockcheck: $(BUILD)/obj/harness/main.o $(BUILD)/libsockcheck.a $(BUILD)
 
 $(BUILD)/lib/libscinject.so: $(INJ_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(filter-out -fsanitize=address,undefined,$(CFLAGS)) -fPIC -shared -o $@ $(INJ_SRC) -ldl
+	$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -fPIC -shared -o $@ $(INJ_SRC) -ldl
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libsockcheck.a $(BUILD)/libref.a
 	@mkdir -p $(@D)

@@ -309,8 +309,15 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 			check(c, name, 0, exp, "byte %llu came back as 0x%02x instead of 0x%02x",
 			    (unsigned long long)pc->mismatch_off, pc->mismatch_got & 0xff,
 			    pc->mismatch_expected & 0xff);
-			diag(c, "Send back exactly the bytes recv() returned, with its count, not "
-			    "strlen(): binary data contains NUL bytes.");
+			if (pc->mismatch_expected == 0)
+				diag(c, "The first wrong byte is where a NUL byte belonged: send back "
+				    "exactly the bytes recv() returned, with its count, not strlen().");
+			else if (in->inject && strstr(in->inject, "write()/send()"))
+				diag(c, "Bytes went missing: send() accepted only part of a buffer and "
+				    "the rest was never sent. Loop until all of it is sent.");
+			else
+				diag(c, "From that offset the bytes differ from what was sent: echo "
+				    "exactly the bytes recv() returned, in order, each once.");
 			*failed = 1;
 		} else if (pc->bytes_in != pc->bytes_out || !pc->summary ||
 		    (pl->ended && pl->end_status != 0)) {

@@ -219,7 +219,7 @@ start_proc(struct rcase *c, const char *role, char **argv, char **envp, const ch
 	sp.fd_err = er[1];
 	sp.set_ctty = mode == OUT_PTY_ALL;
 	sp.limits = lim;
-	for (size_t i = 0; i < npass && i < 2; i++)
+	for (size_t i = 0; i < npass && i < 3; i++)
 		sp.pass_fds[i] = pass[i];
 	sp.npass = npass;
 	r->t_start = now_s();
@@ -852,13 +852,59 @@ add_feed(struct rproc *r, unsigned delay_ms, const char *data, size_t len)
 }
 
 /* Start one of the student's programs. */
+/*
+ * The preload library's environment: the library, the faults (the scenario's
+ * inject settings), the program it may act in (not valgrind's launcher, not
+ * a shell) and its side channel, a descriptor opened here.
+ */
+static int
+add_inject_env(struct rcase *c, char ***envp, const char *prog, int *side_fd, struct sc_err *err)
+{
+	char *spec = NULL, *v[4] = { NULL, NULL, NULL, NULL };
+	size_t len = 0, n = 0;
+	const char *base = strrchr(prog, '/');
+	FILE *f = open_memstream(&spec, &len);
+
+	if (f == NULL)
+		return sc_err_sys(err, "inject");
+	for (size_t i = 0; c->s->inject[i]; i++)
+		fprintf(f, "%s%s", i ? ";" : "", c->s->inject[i]);
+	fclose(f);
+	*side_fd = open(c->inj_report, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (*side_fd < 0) {
+		free(spec);
+		return sc_err_sys(err, "%s", c->inj_report);
+	}
+	if (asprintf(&v[0], "LD_PRELOAD=%s", c->ctx->o->inject_lib) < 0 ||
+	    asprintf(&v[1], "SCINJECT=%s", spec) < 0 ||
+	    asprintf(&v[2], "SCINJECT_TARGET=%s", base ? base + 1 : prog) < 0 ||
+	    asprintf(&v[3], "SCINJECT_FD=%d", SBX_PASS_FD + 2) < 0) {
+		free(spec);
+		return sc_err_sys(err, "inject environment");
+	}
+	free(spec);
+	while ((*envp)[n])
+		n++;
+	char **ne = realloc(*envp, (n + 5) * sizeof(*ne));
+	if (ne == NULL) {
+		for (int i = 0; i < 4; i++)
+			free(v[i]);
+		return sc_err_sys(err, "inject environment");
+	}
+	for (int i = 0; i < 4; i++)
+		ne[n++] = v[i];
+	ne[n] = NULL;
+	*envp = ne;
+	return 0;
+}
+
 static struct rproc *
 start_student(struct rcase *c, enum prof_prog_kind kind, const char *role, unsigned port,
     int want_stdin, struct sc_err *err)
 {
 	const struct prof_prog *pp = &c->p->progs[kind];
 	char **argv, **wrapped = NULL, **env;
-	int mc_fds[2] = { -1, -1 };
+	int mc_fds[3] = { -1, -1, -1 };	/* valgrind's XML and log, the preload's side channel */
 	struct sbx_limits lim;
 	struct rproc *r;
 
@@ -906,9 +952,17 @@ mc_fail:
 		}
 	}
 	student_limits(c, &lim);
+	if (c->inject_on && add_inject_env(c, &env, argv[0], &mc_fds[2], err) < 0) {
+		if (wrapped)
+			mc_argv_free(wrapped);
+		wrapped = NULL;
+		r = NULL;
+		goto out;
+	}
 	r = start_proc(c, role, wrapped ? wrapped : argv, env, c->cwd, student_out_mode(pp),
-	    want_stdin, &lim, mc_fds, wrapped ? 2 : 0, err);
-	for (int i = 0; i < 2; i++)
+	    want_stdin, &lim, mc_fds, 3, err);
+out:
+	for (int i = 0; i < 3; i++)
 		if (mc_fds[i] >= 0)
 			close(mc_fds[i]);
 	if (r)
@@ -1254,9 +1308,10 @@ skip_reason(struct rcase *c, char *buf, size_t len)
 			snprintf(buf, len, "the submission has no %s", prof_prog_name(need[i]));
 			return 1;
 		}
-	if (s->inject) {
+	if (s->inject && c->ctx->o->inject_lib == NULL) {
 		/* honest: never pass a case whose fault could not be injected */
-		snprintf(buf, len, "fault injection inside the program is not available in this build");
+		snprintf(buf, len, "fault injection inside the program is not available in this build "
+		    "(no libscinject.so)");
 		return 1;
 	}
 	if (c->memcheck && !mc_available()) {
@@ -1316,6 +1371,73 @@ echo_messages(const struct scn *s, struct judge_msg **out, size_t *n)
 	}
 }
 
+/* "every 3rd", "every 2nd", "every 11th" */
+static const char *
+ordinal_suffix(unsigned long n)
+{
+	if (n % 100 >= 11 && n % 100 <= 13)
+		return "th";
+	return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+}
+
+/*
+ * What the preload library did, from its side channel: *took = 1 when it was
+ * active in the student program; `desc` says what was injected, in words.
+ */
+static void
+inject_outcome(const struct rcase *c, int *took, char *desc, size_t len)
+{
+	char line[256], fired[1024] = "";
+	FILE *f = fopen(c->inj_report, "re");
+	FILE *d;
+	char *text = NULL;
+	size_t tlen = 0;
+
+	*took = 0;
+	desc[0] = '\0';
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "loaded ", 7) == 0 && strstr(line, " active=1"))
+			*took = 1;
+		else if (strncmp(line, "fired ", 6) == 0 && strlen(fired) + strlen(line) < sizeof(fired))
+			strcat(fired, line);
+	}
+	if (f)
+		fclose(f);
+	if ((d = open_memstream(&text, &tlen)) == NULL)
+		return;
+	for (size_t i = 0; c->s->inject[i]; i++) {
+		const char *kv = c->s->inject[i], *v = strchr(kv, '=');
+		unsigned long n;
+		if (v == NULL)
+			continue;
+		v++;
+		n = strtoul(v, NULL, 10);
+		int first = ftell(d) == 0;
+		if (strncmp(kv, "read_max=", 9) == 0)
+			fprintf(d, "%severy read()/recv() on a socket returned at most %lu byte%s%s",
+			    first ? "" : "; ", n, n == 1 ? "" : "s",
+			    strstr(fired, "fired read_max") ? "" : " (never triggered)");
+		else if (strncmp(kv, "write_max=", 10) == 0)
+			fprintf(d, "%severy write()/send() on a socket accepted at most %lu byte%s%s",
+			    first ? "" : "; ", n, n == 1 ? "" : "s",
+			    strstr(fired, "fired write_max") ? "" : " (never triggered)");
+		else if (strncmp(kv, "eintr_every=", 12) == 0)
+			fprintf(d, "%severy %lu%s read()/recv() on a socket failed with EINTR%s",
+			    first ? "" : "; ", n, ordinal_suffix(n),
+			    strstr(fired, "fired eintr") ? "" : " (never triggered)");
+		else if (strncmp(kv, "fail=", 5) == 0) {
+			char call[32] = "", err[32] = "EINTR";
+			unsigned long k = 0;
+			sscanf(v, "%31[^:]:%lu:%31s", call, &k, err);
+			fprintf(d, "%scall %lu of %s() failed with %s%s", first ? "" : "; ", k, call,
+			    err, strstr(fired, "fired fail") ? "" : " (never triggered)");
+		}
+	}
+	fclose(d);
+	snprintf(desc, len, "%s", text ? text : "");
+	free(text);
+}
+
 static void
 finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 {
@@ -1325,7 +1447,21 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 	size_t lo1, le1, lo2, le2;
 	struct judge_msg *msgs = NULL;
 	struct sc_err err;
+	char inj_desc[1024];
+	int inj_took = 0;
 
+	if (c->inject_on) {
+		inject_outcome(c, &inj_took, inj_desc, sizeof(inj_desc));
+		if (!inj_took) {
+			/* never pass a case whose fault did not reach the program */
+			out->verdict = RES_SKIP;
+			free(out->summary);
+			out->summary = strdup("fault injection could not take effect: the preload "
+			    "library did not load into the program (statically linked, or started "
+			    "through a wrapper whose name differs)");
+			return;
+		}
+	}
 	memset(&ji, 0, sizeof(ji));
 	memset(logs, 0, sizeof(logs));
 	ji.s = c->s;
@@ -1351,6 +1487,7 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 	ji.deadline_hit = c->deadline_hit;
 	ji.timeout_s = c->deadline - c->t0;
 	ji.stall = c->stall;
+	ji.inject = c->inject_on ? inj_desc : NULL;
 	if (c->memcheck) {
 		char root[PATH_MAX];
 		snprintf(root, sizeof(root), "%s", c->cwd);

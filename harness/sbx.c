@@ -279,7 +279,8 @@ prepare_child(const struct sbx_spawn *sp, int *keep, int nkeep)
 	for (int i = 0; i < 3; i++)
 		fds[i] = fcntl(fds[i] >= 0 ? fds[i] : null, F_DUPFD_CLOEXEC, 20);
 	for (int i = 0; i < nkeep; i++)
-		keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, 30);
+		if (keep[i] >= 0)	/* -1: a hole, nothing passed there */
+			keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, 30);
 	if (sp->set_ctty) {
 		setsid();
 		ioctl(fds[0], TIOCSCTTY, 0);
@@ -289,7 +290,8 @@ prepare_child(const struct sbx_spawn *sp, int *keep, int nkeep)
 	for (int i = 0; i < 3; i++)
 		dup2(fds[i], i);
 	for (int i = 0; i < nkeep; i++)
-		dup2(keep[i], 3 + i);
+		if (keep[i] >= 0)
+			dup2(keep[i], 3 + i);
 	syscall(SYS_close_range, (unsigned)(3 + nkeep), ~0U, 0);
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
@@ -304,6 +306,8 @@ static void
 place_passed(int from, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		if (fcntl(from + (int)i, F_GETFD) < 0)
+			continue;	/* a hole */
 		dup2(from + (int)i, SBX_PASS_FD + (int)i);	/* dup2 clears close-on-exec */
 		close(from + (int)i);
 	}
@@ -338,8 +342,8 @@ sbx_spawn(struct sbx *s, const struct sbx_spawn *sp, struct sc_err *err)
 		copy.fd_err = 2;
 		copy.set_ctty = 0;
 		if (s->mode == SBX_LOOPBACK) {
-			int keep[3] = { ep[1], -1, -1 };
-			size_t np = sp->npass < 2 ? sp->npass : 2;
+			int keep[4] = { ep[1], -1, -1, -1 };
+			size_t np = sp->npass < 3 ? sp->npass : 3;
 			for (size_t i = 0; i < np; i++)
 				keep[1 + i] = sp->pass_fds[i];
 			prepare_child(sp, keep, 1 + (int)np);
@@ -347,8 +351,8 @@ sbx_spawn(struct sbx *s, const struct sbx_spawn *sp, struct sc_err *err)
 			child_exec(&copy, 3);
 		}
 		/* NETNS: fds 3, 4, 5 are the netns, the pidns and the error pipe */
-		int keep[5] = { s->netns_fd, s->pidns_fd, ep[1], -1, -1 };
-		size_t np = sp->npass < 2 ? sp->npass : 2;
+		int keep[6] = { s->netns_fd, s->pidns_fd, ep[1], -1, -1, -1 };
+		size_t np = sp->npass < 3 ? sp->npass : 3;
 		for (size_t i = 0; i < np; i++)
 			keep[3 + i] = sp->pass_fds[i];
 		prepare_child(sp, keep, 3 + (int)np);

@@ -38,7 +38,7 @@ struct sbx_spawn {
 	int fd_in, fd_out, fd_err;	/* become 0, 1, 2; -1: /dev/null */
 	int set_ctty;		/* fd_in is a pty slave: setsid + TIOCSCTTY */
 	const struct sbx_limits *limits;	/* NULL: none (reference peers) */
-	int pass_fds[2];	/* the first npass become SBX_PASS_FD, SBX_PASS_FD + 1 */
+	int pass_fds[3];	/* pass_fds[i] (if >= 0, i < npass) becomes SBX_PASS_FD + i */
 	size_t npass;
 };
 

@@ -1,0 +1,486 @@
+/*
+ * libscinject: fault injection inside a student program (LD_PRELOAD).
+ *
+ * Some classic bugs can't be provoked from the other end of a loopback
+ * connection: a blocking send() on Linux almost never returns a short count,
+ * and EINTR needs a signal at the right moment. This library wraps the
+ * socket I/O calls and makes those cases happen on purpose, reproducibly.
+ *
+ * Configuration (environment, read once when the library loads):
+ *   SCINJECT         "key=value;key=value...":
+ *                      read_max=N       every read/recv returns at most N bytes
+ *                      write_max=N      every write/send accepts at most N bytes
+ *                                       (a short count, not an error)
+ *                      eintr_every=N    every Nth read-kind call fails with EINTR
+ *                      fail=CALL:K:ERR  the Kth call of CALL (read, write, accept,
+ *                                       connect, socket, bind, listen) fails with
+ *                                       errno ERR (EINTR, EAGAIN, ECONNABORTED, ...)
+ *                      seed=S           with it, read_max/write_max caps are drawn
+ *                                       from 1..N per call, reproducibly
+ *                      calls=NAME       limit the caps to calls named NAME (recv,
+ *                                       send, read, write...); repeatable
+ *   SCINJECT_TARGET  only a process whose name (argv[0]'s last component) is
+ *                    this one acts: not valgrind's launcher, not a shell that a
+ *                    command template starts
+ *   SCINJECT_FD      a descriptor open for appending: the side channel. The
+ *                    library announces itself there when it loads ("loaded
+ *                    pid=... name=... active=0|1") and notes the first time each
+ *                    fault fires, so the harness can tell a fault that was
+ *                    injected from one that could not be (static binaries).
+ *
+ * Only socket descriptors are touched. Everything the library writes uses
+ * raw syscalls, so it never re-enters its own wrappers.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+enum call { C_READ, C_WRITE, C_ACCEPT, C_CONNECT, C_SOCKET, C_BIND, C_LISTEN, C_NCALLS };
+
+static const char *const call_names[C_NCALLS] = {
+	"read", "write", "accept", "connect", "socket", "bind", "listen",
+};
+
+#define MAX_FAILS 8
+#define MAX_NAMES 8
+
+static struct {
+	int active;
+	int side_fd;
+	size_t read_max, write_max;
+	unsigned long eintr_every;
+	int seeded;
+	uint64_t rng;
+	struct { enum call call; unsigned long nth; int err; } fails[MAX_FAILS];
+	size_t nfails;
+	char names[MAX_NAMES][16];	/* calls= */
+	size_t nnames;
+	unsigned long count[C_NCALLS];	/* calls seen, per kind, sockets only */
+	unsigned long reads_for_eintr;
+	unsigned long fired_read_max, fired_write_max, fired_eintr, fired_fail;
+} inj = { .side_fd = -1 };
+
+/* ---- the side channel: raw syscalls only ---- */
+
+static void
+side(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	if (inj.side_fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		syscall(SYS_write, inj.side_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+/* ---- configuration ---- */
+
+static const struct { const char *name; int value; } errnos[] = {
+	{ "EINTR", EINTR }, { "EAGAIN", EAGAIN }, { "EWOULDBLOCK", EWOULDBLOCK },
+	{ "ECONNABORTED", ECONNABORTED }, { "ECONNRESET", ECONNRESET }, { "EPIPE", EPIPE },
+	{ "ECONNREFUSED", ECONNREFUSED }, { "EMFILE", EMFILE }, { "ENFILE", ENFILE },
+	{ "ENOBUFS", ENOBUFS }, { "ENOMEM", ENOMEM }, { "EADDRINUSE", EADDRINUSE },
+	{ "EACCES", EACCES }, { "ETIMEDOUT", ETIMEDOUT }, { "EIO", EIO },
+	{ "ENETUNREACH", ENETUNREACH }, { "EHOSTUNREACH", EHOSTUNREACH },
+};
+
+static int
+errno_of(const char *s)
+{
+	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+		if (strcmp(s, errnos[i].name) == 0)
+			return errnos[i].value;
+	return atoi(s);
+}
+
+static void
+parse_fail(char *v)
+{
+	char *call = strtok_r(v, ":", &v), *nth = strtok_r(NULL, ":", &v),
+	    *err = strtok_r(NULL, ":", &v);
+
+	if (call == NULL || nth == NULL || inj.nfails >= MAX_FAILS)
+		return;
+	for (int c = 0; c < C_NCALLS; c++)
+		if (strcmp(call, call_names[c]) == 0 ||
+		    (c == C_READ && (strcmp(call, "recv") == 0 || strcmp(call, "recvfrom") == 0)) ||
+		    (c == C_WRITE && (strcmp(call, "send") == 0 || strcmp(call, "sendto") == 0))) {
+			inj.fails[inj.nfails].call = (enum call)c;
+			inj.fails[inj.nfails].nth = strtoul(nth, NULL, 10);
+			inj.fails[inj.nfails].err = err ? errno_of(err) : EINTR;
+			inj.nfails++;
+			return;
+		}
+}
+
+static void
+parse_spec(const char *spec)
+{
+	char buf[1024], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (char *item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
+		char *eq = strchr(item, '=');
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		const char *k = item;
+		char *v = eq + 1;
+		if (strcmp(k, "read_max") == 0)
+			inj.read_max = strtoul(v, NULL, 10);
+		else if (strcmp(k, "write_max") == 0)
+			inj.write_max = strtoul(v, NULL, 10);
+		else if (strcmp(k, "eintr_every") == 0)
+			inj.eintr_every = strtoul(v, NULL, 10);
+		else if (strcmp(k, "seed") == 0) {
+			inj.seeded = 1;
+			inj.rng = strtoull(v, NULL, 10) * 0x9e3779b97f4a7c15ULL + 1;
+		} else if (strcmp(k, "fail") == 0)
+			parse_fail(v);
+		else if (strcmp(k, "calls") == 0 && inj.nnames < MAX_NAMES)
+			snprintf(inj.names[inj.nnames++], sizeof(inj.names[0]), "%s", v);
+	}
+}
+
+__attribute__((constructor)) static void
+inject_init(void)
+{
+	const char *spec = getenv("SCINJECT"), *target = getenv("SCINJECT_TARGET");
+	const char *fd = getenv("SCINJECT_FD");
+	const char *name = program_invocation_short_name;
+
+	if (fd != NULL) {
+		inj.side_fd = atoi(fd);
+		struct stat st;
+		if (fstat(inj.side_fd, &st) < 0)
+			inj.side_fd = -1;
+	}
+	inj.active = spec != NULL && (target == NULL || strcmp(target, name) == 0);
+	if (inj.active)
+		parse_spec(spec);
+	side("loaded pid=%d name=%s active=%d\n", (int)getpid(), name, inj.active);
+}
+
+__attribute__((destructor)) static void
+inject_fini(void)
+{
+	if (inj.active)
+		side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu\n", (int)getpid(),
+		    inj.fired_read_max, inj.fired_write_max, inj.fired_eintr, inj.fired_fail);
+}
+
+/* ---- decisions ---- */
+
+static int
+is_socket(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static int
+name_selected(const char *fn)
+{
+	if (inj.nnames == 0)
+		return 1;
+	for (size_t i = 0; i < inj.nnames; i++)
+		if (strcmp(inj.names[i], fn) == 0)
+			return 1;
+	return 0;
+}
+
+/* splitmix64, as the reference peers' payloads */
+static uint64_t
+next_rand(void)
+{
+	uint64_t z = (inj.rng += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Should this call fail? Counts the call; sets errno and returns 1 if so. */
+static int
+fail_now(enum call c, const char *fn)
+{
+	unsigned long n = ++inj.count[c];
+
+	for (size_t i = 0; i < inj.nfails; i++)
+		if (inj.fails[i].call == c && inj.fails[i].nth == n) {
+			inj.fired_fail++;
+			side("fired fail %s %lu %d\n", fn, n, inj.fails[i].err);
+			errno = inj.fails[i].err;
+			return 1;
+		}
+	if (c == C_READ && inj.eintr_every && ++inj.reads_for_eintr % inj.eintr_every == 0) {
+		if (inj.fired_eintr++ == 0)
+			side("fired eintr %s %lu\n", fn, n);
+		errno = EINTR;
+		return 1;
+	}
+	return 0;
+}
+
+/* The length to pass on: `len` capped at the configured maximum. */
+static size_t
+cap(size_t len, size_t max, const char *fn, unsigned long *fired, const char *what)
+{
+	size_t m;
+
+	if (max == 0 || !name_selected(fn))
+		return len;
+	m = inj.seeded ? 1 + (size_t)(next_rand() % max) : max;
+	if (len > m) {
+		if ((*fired)++ == 0)
+			side("fired %s %s %zu\n", what, fn, m);
+		return m;
+	}
+	return len;
+}
+
+#define REAL(ret, name, ...) \
+	static ret (*real_##name)(__VA_ARGS__); \
+	if (real_##name == NULL) \
+		real_##name = (ret (*)(__VA_ARGS__))dlsym(RTLD_NEXT, #name)
+
+#define ACTIVE_SOCKET(fd) (inj.active && is_socket(fd))
+
+/* ---- reads ---- */
+
+static ssize_t
+do_read(const char *fn, int fd, size_t *len)
+{
+	if (!ACTIVE_SOCKET(fd))
+		return 0;
+	if (fail_now(C_READ, fn))
+		return -1;
+	*len = cap(*len, inj.read_max, fn, &inj.fired_read_max, "read_max");
+	return 0;
+}
+
+ssize_t
+read(int fd, void *buf, size_t len)
+{
+	REAL(ssize_t, read, int, void *, size_t);
+	if (do_read("read", fd, &len) < 0)
+		return -1;
+	return real_read(fd, buf, len);
+}
+
+ssize_t
+__read_chk(int fd, void *buf, size_t len, size_t buflen)
+{
+	REAL(ssize_t, read, int, void *, size_t);
+	if (len > buflen)
+		abort();	/* what glibc's checker does */
+	if (do_read("read", fd, &len) < 0)
+		return -1;
+	return real_read(fd, buf, len);
+}
+
+ssize_t
+recv(int fd, void *buf, size_t len, int flags)
+{
+	REAL(ssize_t, recv, int, void *, size_t, int);
+	if (do_read("recv", fd, &len) < 0)
+		return -1;
+	return real_recv(fd, buf, len, flags);
+}
+
+ssize_t
+__recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
+{
+	REAL(ssize_t, recv, int, void *, size_t, int);
+	if (len > buflen)
+		abort();
+	if (do_read("recv", fd, &len) < 0)
+		return -1;
+	return real_recv(fd, buf, len, flags);
+}
+
+ssize_t
+recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *addr, socklen_t *alen)
+{
+	REAL(ssize_t, recvfrom, int, void *, size_t, int, struct sockaddr *, socklen_t *);
+	if (do_read("recvfrom", fd, &len) < 0)
+		return -1;
+	return real_recvfrom(fd, buf, len, flags, addr, alen);
+}
+
+ssize_t
+__recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
+    struct sockaddr *addr, socklen_t *alen)
+{
+	REAL(ssize_t, recvfrom, int, void *, size_t, int, struct sockaddr *, socklen_t *);
+	if (len > buflen)
+		abort();
+	if (do_read("recvfrom", fd, &len) < 0)
+		return -1;
+	return real_recvfrom(fd, buf, len, flags, addr, alen);
+}
+
+/* readv/writev: the cap applies to the total, by shortening the vector. */
+static int
+cap_iov(const struct iovec *iov, int cnt, size_t max, struct iovec *out)
+{
+	size_t left = max;
+	int n = 0;
+
+	for (int i = 0; i < cnt && left > 0 && n < 64; i++) {
+		out[n] = iov[i];
+		if (out[n].iov_len > left)
+			out[n].iov_len = left;
+		left -= out[n].iov_len;
+		n++;
+	}
+	return n;
+}
+
+static size_t
+iov_total(const struct iovec *iov, int cnt)
+{
+	size_t t = 0;
+	for (int i = 0; i < cnt; i++)
+		t += iov[i].iov_len;
+	return t;
+}
+
+ssize_t
+readv(int fd, const struct iovec *iov, int cnt)
+{
+	REAL(ssize_t, readv, int, const struct iovec *, int);
+	size_t len = iov_total(iov, cnt), want = len;
+	struct iovec v[64];
+
+	if (do_read("readv", fd, &len) < 0)
+		return -1;
+	if (len < want && cnt <= 64)
+		return real_readv(fd, v, cap_iov(iov, cnt, len, v));
+	return real_readv(fd, iov, cnt);
+}
+
+/* ---- writes ---- */
+
+static ssize_t
+do_write(const char *fn, int fd, size_t *len)
+{
+	if (!ACTIVE_SOCKET(fd))
+		return 0;
+	if (fail_now(C_WRITE, fn))
+		return -1;
+	*len = cap(*len, inj.write_max, fn, &inj.fired_write_max, "write_max");
+	return 0;
+}
+
+ssize_t
+write(int fd, const void *buf, size_t len)
+{
+	REAL(ssize_t, write, int, const void *, size_t);
+	if (do_write("write", fd, &len) < 0)
+		return -1;
+	return real_write(fd, buf, len);
+}
+
+ssize_t
+send(int fd, const void *buf, size_t len, int flags)
+{
+	REAL(ssize_t, send, int, const void *, size_t, int);
+	if (do_write("send", fd, &len) < 0)
+		return -1;
+	return real_send(fd, buf, len, flags);
+}
+
+ssize_t
+sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
+    socklen_t alen)
+{
+	REAL(ssize_t, sendto, int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	if (do_write("sendto", fd, &len) < 0)
+		return -1;
+	return real_sendto(fd, buf, len, flags, addr, alen);
+}
+
+ssize_t
+writev(int fd, const struct iovec *iov, int cnt)
+{
+	REAL(ssize_t, writev, int, const struct iovec *, int);
+	size_t len = iov_total(iov, cnt), want = len;
+	struct iovec v[64];
+
+	if (do_write("writev", fd, &len) < 0)
+		return -1;
+	if (len < want && cnt <= 64)
+		return real_writev(fd, v, cap_iov(iov, cnt, len, v));
+	return real_writev(fd, iov, cnt);
+}
+
+/* ---- connection set-up ---- */
+
+int
+accept(int fd, struct sockaddr *addr, socklen_t *alen)
+{
+	REAL(int, accept, int, struct sockaddr *, socklen_t *);
+	if (inj.active && fail_now(C_ACCEPT, "accept"))
+		return -1;
+	return real_accept(fd, addr, alen);
+}
+
+int
+accept4(int fd, struct sockaddr *addr, socklen_t *alen, int flags)
+{
+	REAL(int, accept4, int, struct sockaddr *, socklen_t *, int);
+	if (inj.active && fail_now(C_ACCEPT, "accept4"))
+		return -1;
+	return real_accept4(fd, addr, alen, flags);
+}
+
+int
+connect(int fd, const struct sockaddr *addr, socklen_t alen)
+{
+	REAL(int, connect, int, const struct sockaddr *, socklen_t);
+	if (inj.active && fail_now(C_CONNECT, "connect"))
+		return -1;
+	return real_connect(fd, addr, alen);
+}
+
+int
+socket(int domain, int type, int protocol)
+{
+	REAL(int, socket, int, int, int);
+	if (inj.active && fail_now(C_SOCKET, "socket"))
+		return -1;
+	return real_socket(domain, type, protocol);
+}
+
+int
+bind(int fd, const struct sockaddr *addr, socklen_t alen)
+{
+	REAL(int, bind, int, const struct sockaddr *, socklen_t);
+	if (inj.active && fail_now(C_BIND, "bind"))
+		return -1;
+	return real_bind(fd, addr, alen);
+}
+
+int
+listen(int fd, int backlog)
+{
+	REAL(int, listen, int, int);
+	if (inj.active && fail_now(C_LISTEN, "listen"))
+		return -1;
+	return real_listen(fd, backlog);
+}
