@@ -41,7 +41,7 @@
 #define MAXPROCS 32
 #define HEAD_MAX (64 * 1024)
 #define TAIL_MAX (16 * 1024)
-#define STALL_MS 1000
+#define STALL_MS 300
 
 struct feed_item {
 	unsigned delay_ms;	/* after the previous item */
@@ -62,6 +62,7 @@ struct rproc {
 	struct cap out, err;
 	char *events;		/* peers: event log path */
 	int student;
+	int server;		/* a server: idle in accept() once its clients are done */
 	/* standard input fed by the harness */
 	int in_fd;
 	struct feed_item *feed;
@@ -587,7 +588,7 @@ check_stall(struct rcase *c, double t)
 	/* a server idle in accept() once its clients are done is not stuck:
 	 * something must still be expected to finish (a peer, or a client) */
 	for (size_t i = 0; i < c->np; i++)
-		if (alive(&c->pr[i]) && (!c->pr[i].student || s->role != SCN_SERVER))
+		if (alive(&c->pr[i]) && !c->pr[i].server)
 			waited_on = 1;
 	if (!deadlock || !waited_on || what == NULL) {
 		free(what);
@@ -596,10 +597,7 @@ check_stall(struct rcase *c, double t)
 	}
 	c->stalled = 1;
 	const char *why = "";
-	if (s->protocol == SCN_FILE && s->role == SCN_SERVER)
-		why = " The client is waiting for EOF: the server has to shut down its sending "
-		    "side (shutdown(SHUT_WR)) after the last byte.";
-	else if (s->protocol == SCN_FILE && s->role == SCN_CLIENT)
+	if (s->protocol == SCN_FILE && s->role == SCN_CLIENT)
 		why = " The server has sent everything and shut down; the client should have "
 		    "seen read() return 0.";
 	else if (s->protocol == SCN_ECHO && s->role == SCN_CLIENT)
@@ -1037,6 +1035,7 @@ server_up(struct rcase *c, enum prof_prog_kind kind, struct outcome *oc, struct 
 	oc->student = start_student(c, kind, "student", c->port, 0, err);
 	if (oc->student == NULL)
 		return -1;
+	oc->student->server = 1;
 	if (!oc->student->started)
 		return 0;
 	la.r = oc->student;
@@ -1179,6 +1178,7 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 		    s->protocol == SCN_FILE && !in->text ? in : NULL, args, err);
 		if (srv == NULL)
 			return -1;
+		srv->server = 1;
 		if (s->protocol == SCN_FILE && in->text) {
 			/* literal text: the reference server serves it from a file */
 			return sc_err_set(err, "input.text is not supported for file.client scenarios");
