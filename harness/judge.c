@@ -186,6 +186,9 @@ check_end(struct res_case *c, const struct judge_in *in, const struct judge_proc
 			diag(c, "It wrote to a connection its peer had already closed or reset; "
 			    "ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL "
 			    "and handle the EPIPE error instead.");
+		else if (p->signal == SIGXFSZ)
+			diag(c, "It reached the file-size limit: it wrote more than the data it "
+			    "received, or the profile's limits.file_size is too small for the case.");
 		else if (p->signal == SIGSEGV)
 			diag(c, "Look for a buffer indexed past its end, a NULL pointer, or a "
 			    "string function on bytes that are not NUL-terminated.");
@@ -467,7 +470,8 @@ judge_file_client(const struct judge_in *in, struct res_case *c, const struct ju
 				    (unsigned long long)in->out_size, (long long)in->out_first_diff);
 			else
 				check(c, "data", 0, exp, "%llu bytes", (unsigned long long)in->out_size);
-			if (in->out_size < in->exp_size && in->out_first_diff < 0)
+			if (in->out_size < in->exp_size && in->out_first_diff < 0 &&
+			    cl->signal == 0)	/* a signal explains it better */
 				diag(c, "The file is a prefix of the data: the client stopped reading "
 				    "before EOF (read() returns fewer bytes than asked; only 0 means the end).");
 			else if (in->out_size > in->exp_size)

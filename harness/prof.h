@@ -45,6 +45,13 @@ struct prof {
 	struct prof_prog progs[PROF_NPROGS];
 	char **replies;		/* accepted replies (exact bytes); default "Thank you\n" */
 	size_t nreplies;
+	struct {		/* per student program; 0: sockcheck's default */
+		unsigned long cpu_s;		/* CPU seconds */
+		unsigned long long memory;	/* address space, bytes */
+		unsigned long long file_size;	/* largest file it may write, bytes */
+		unsigned long open_files;
+		unsigned long processes;	/* for the uid it runs as */
+	} limits;
 	int memcheck;		/* -1 unset, 0, 1 */
 	char **memcheck_fail;	/* finding kinds that fail a case, or NULL for default */
 };

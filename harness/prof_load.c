@@ -159,6 +159,64 @@ strlist(const char *path, const struct yt_node *v, const char *key, char ***out,
 	return 0;
 }
 
+/* A size: a number with an optional KiB/MiB/GiB suffix. */
+static int
+parse_size(const char *str, unsigned long long *out)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	if (str[0] == '-' || (n = strtoull(str, &end, 10), errno) || end == str)
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (*end == '\0')
+		*out = n;
+	else if (strcmp(end, "KiB") == 0)
+		*out = n << 10;
+	else if (strcmp(end, "MiB") == 0)
+		*out = n << 20;
+	else if (strcmp(end, "GiB") == 0)
+		*out = n << 30;
+	else
+		return -1;
+	return 0;
+}
+
+/* limits: {cpu: S, memory: SIZE, file_size: SIZE, open_files: N, processes: N} */
+static int
+load_limits(const char *path, const struct yt_node *v, struct prof *p, struct sc_err *err)
+{
+	if (v->type != YT_MAP)
+		return FAIL(v, "'limits' must be a mapping (cpu, memory, file_size, open_files, "
+		    "processes)");
+	for (size_t i = 0; i < v->n; i++) {
+		const char *k = v->keys[i];
+		const struct yt_node *x = v->items[i];
+		unsigned long long n;
+		int size = strcmp(k, "memory") == 0 || strcmp(k, "file_size") == 0;
+		if (strcmp(k, "cpu") && strcmp(k, "open_files") && strcmp(k, "processes") && !size)
+			return FAIL(v->key_nodes[i], "unknown key '%s' in limits (cpu, memory, "
+			    "file_size, open_files, processes)", k);
+		if (x->type != YT_SCALAR || parse_size(x->str, &n) < 0 || n == 0 ||
+		    (!size && strpbrk(x->str, "KMG") != NULL))
+			return FAIL(x, size ? "'limits.%s' must be a positive size, e.g. 512MiB" :
+			    "'limits.%s' must be a positive number", k);
+		if (strcmp(k, "cpu") == 0)
+			p->limits.cpu_s = (unsigned long)n;
+		else if (strcmp(k, "memory") == 0)
+			p->limits.memory = n;
+		else if (strcmp(k, "file_size") == 0)
+			p->limits.file_size = n;
+		else if (strcmp(k, "open_files") == 0)
+			p->limits.open_files = (unsigned long)n;
+		else
+			p->limits.processes = (unsigned long)n;
+	}
+	return 0;
+}
+
 int
 prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err *err)
 {
@@ -211,6 +269,9 @@ prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err 
 		} else if (strcmp(k, "reply") == 0) {
 			if (strlist(path, v, k, &p->replies, &p->nreplies, err) < 0)
 				goto fail;
+		} else if (strcmp(k, "limits") == 0) {
+			if (load_limits(path, v, p, err) < 0)
+				goto fail;
 		} else if (strcmp(k, "memcheck") == 0) {
 			if (v->type != YT_SCALAR || (strcmp(v->str, "true") && strcmp(v->str, "false"))) {
 				FAIL(v, "'memcheck' must be true or false");
@@ -229,7 +290,7 @@ prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err 
 			}
 		} else {
 			FAIL(root->key_nodes[i], "unknown key '%s' in the profile (build, build_timeout, "
-			    "programs, reply, memcheck, memcheck_fail)", k);
+			    "programs, reply, limits, memcheck, memcheck_fail)", k);
 			goto fail;
 		}
 	}

@@ -810,12 +810,23 @@ student_limits(const struct rcase *c, struct sbx_limits *lim)
 	uint64_t size = c->s->input.size > c->s->input.text_len ? c->s->input.size : c->s->input.text_len;
 
 	memset(lim, 0, sizeof(*lim));
+	/* defaults: generous for a correct program, tight for a runaway one */
 	lim->cpu_s = (rlim_t)(c->deadline - c->t0) + 5;
 	lim->fsize_bytes = (rlim_t)(2 * size + 64 * 1024 * 1024);
 	lim->nofile = 256;
 	lim->nproc = 64;
-	if (!c->memcheck)
+	if (!c->memcheck)	/* valgrind reserves address space of its own */
 		lim->as_bytes = (rlim_t)2 << 30;
+	if (c->p->limits.cpu_s)
+		lim->cpu_s = c->p->limits.cpu_s;
+	if (c->p->limits.file_size)
+		lim->fsize_bytes = c->p->limits.file_size;
+	if (c->p->limits.open_files)
+		lim->nofile = c->p->limits.open_files;
+	if (c->p->limits.processes)
+		lim->nproc = c->p->limits.processes;
+	if (c->p->limits.memory && !c->memcheck)
+		lim->as_bytes = c->p->limits.memory;
 	if (c->ctx->is_root) {
 		lim->drop_uid = 1;
 		lim->uid = 65534;
