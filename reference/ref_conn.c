@@ -47,6 +47,11 @@ ref_conn_init(struct ref_conn *c, int fd, unsigned id, struct ref_events *ev,
 	ref_digest_init(&c->din);
 	c->start_us = ref_events_now(ev);
 	c->next_write_us = c->start_us;
+	if (o->chunk) {
+		/* else Nagle and delayed ACKs merge the pieces on the wire */
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 }
 
 static int

@@ -153,9 +153,9 @@ ref_opts_parse(int argc, char **argv, enum ref_prog prog, struct ref_opts *o, ch
 			lo[n++] = (struct option){ flags[i].name, flags[i].has_arg, NULL, flags[i].id };
 	lo[n] = (struct option){ NULL, 0, NULL, 0 };
 	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
-		const char *name = argv[optind - 1];
+	optind = 0;	/* 0: glibc resets its state (a half-parsed "-xyz" of an earlier call) */
+	while ((c = getopt_long(argc, argv, "+:h", lo, NULL)) != -1) {
+		const char *name = argv[optind - 1 - (optarg != NULL && optarg == argv[optind - 1])];
 #define NUM(max, sizes) do { if (parse_u64(optarg, (max), (sizes), &v) < 0) { \
 	snprintf(errbuf, errlen, "%s: bad value '%s' (a number from 0 to %llu%s)", name, \
 	    optarg, (unsigned long long)(max), (sizes) ? ", KiB/MiB/GiB allowed" : ""); \

@@ -101,7 +101,7 @@ def main_memcheck():
         if not fx.get("memcheck"):
             continue
         want = {(f["kind"], f["file"], f["line"]) for f in fx.get("findings") or []}
-        expected = set(fx.get("must_fail") or [])
+        expected = set(fx.get("must_fail") or []) | set(fx.get("inject_fail") or [])
         prog = fx.get("program")
         tmp = tempfile.mkdtemp(prefix="sockcheck-mutant-")
         try:
