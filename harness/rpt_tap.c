@@ -71,31 +71,3 @@ rpt_tap(const struct res_run *run, const char *path, const struct rpt_opts *o, s
 	free(text);
 	return rc;
 }
-
-void
-rpt_gha(FILE *out, const struct res_run *run)
-{
-	for (size_t i = 0; i < run->ncases; i++) {
-		const struct res_case *c = &run->cases[i];
-		if (c->verdict == RES_FAIL || c->verdict == RES_ERROR) {
-			fprintf(out, "::%s title=%s::", strcmp(c->level, "must") == 0 ? "error" : "warning",
-			    c->id);
-			for (const char *p = c->summary; p && *p; p++) {
-				if (*p == '%') fputs("%25", out);
-				else if (*p == '\n') fputs("%0A", out);
-				else if (*p == '\r') fputs("%0D", out);
-				else fputc(*p, out);
-			}
-			fputc('\n', out);
-		}
-		for (size_t k = 0; c->memcheck && k < c->mc.count; k++) {
-			const struct mc_finding *m = &c->mc.findings[k];
-			if (m->own < 0)
-				continue;
-			const struct mc_frame *fr = &m->stack[m->own];
-			fprintf(out, "::%s file=%s,line=%d,title=memcheck %s::%s\n",
-			    m->fails ? "error" : "warning", fr->file, fr->line, mc_kind_name(m->kind),
-			    m->what ? m->what : "");
-		}
-	}
-}

@@ -14,6 +14,7 @@
 #include <pty.h>
 #include <regex.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,7 @@ struct rcase {
 	int memcheck;
 	char mc_xml[PATH_MAX], mc_log[PATH_MAX];
 	char inj_report[PATH_MAX];
+	uid_t uid;		/* as root: the student's uid in this case */
 	int inject_on;
 	int fixed_locked;
 	int deadline_hit;
@@ -794,16 +796,35 @@ free_loopback_port(void)
 	return port;
 }
 
+/*
+ * As root, each case's student runs under a uid of its own, so that
+ * RLIMIT_NPROC counts only that case's processes: with one shared uid (nobody)
+ * a fork bomb in one case, or many parallel cases and runs, would make
+ * setuid() fail with EAGAIN everywhere else. No passwd entry is needed.
+ */
+#define CASE_UID_BASE 0x40000000u
+
+static uid_t
+case_uid(void)
+{
+	static atomic_uint counter;
+	unsigned n = atomic_fetch_add(&counter, 1);
+	return (uid_t)(CASE_UID_BASE + (((unsigned)getpid() & 0xffffu) << 12) + (n & 0xfffu));
+}
+
+/* nftw has no argument: the uid of the tree being chowned, per thread */
+static _Thread_local uid_t chown_to;
+
 static int
 chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;
 	(void)ftw;
-	return lchown(path, 65534, 65534) < 0 ? -1 : 0;
+	return lchown(path, chown_to, chown_to) < 0 ? -1 : 0;
 }
 
-/* The student program's limits; as root it also runs as nobody so RLIMIT_NPROC counts. */
+/* The student program's limits; as root it also runs under the case's own uid. */
 static void
 student_limits(const struct rcase *c, struct sbx_limits *lim)
 {
@@ -829,8 +850,8 @@ student_limits(const struct rcase *c, struct sbx_limits *lim)
 		lim->as_bytes = c->p->limits.memory;
 	if (c->ctx->is_root) {
 		lim->drop_uid = 1;
-		lim->uid = 65534;
-		lim->gid = 65534;
+		lim->uid = c->uid;
+		lim->gid = (gid_t)c->uid;
 	}
 }
 
@@ -1113,7 +1134,7 @@ drive_server(struct rcase *c, struct outcome *oc, struct sc_err *err)
 		in_cwd(c, pp->file ? pp->file : "file_server.c", path, sizeof(path));
 		if (write_input_file(path, peer_input(s, SIZE_MAX), oc->exp_sha, &oc->exp_size, err) < 0)
 			return -1;
-		if (c->ctx->is_root && chown(path, 65534, 65534) < 0)
+		if (c->ctx->is_root && chown(path, c->uid, (gid_t)c->uid) < 0)
 			return sc_err_sys(err, "chown %s", path);
 		oc->have_expected = 1;
 	} else if (s->protocol == SCN_FILE) {
@@ -1229,7 +1250,7 @@ drive_pair(struct rcase *c, struct outcome *oc, struct sc_err *err)
 		in_cwd(c, pp->file ? pp->file : "file_server.c", path, sizeof(path));
 		if (write_input_file(path, peer_input(s, SIZE_MAX), oc->exp_sha, &oc->exp_size, err) < 0)
 			return -1;
-		if (c->ctx->is_root && chown(path, 65534, 65534) < 0)
+		if (c->ctx->is_root && chown(path, c->uid, (gid_t)c->uid) < 0)
 			return sc_err_sys(err, "chown %s", path);
 		oc->have_expected = 1;
 	}
@@ -1266,7 +1287,7 @@ to_judge_proc(const struct rproc *r, struct judge_proc *jp, char **out, size_t *
 	}
 	jp->killed = r->killed;
 	jp->killed_at_deadline = r->killed_at_deadline;
-	jp->seconds = (r->ended ? r->t_end : now_s()) - r->t_start;
+	jp->seconds = !r->started ? 0 : (r->ended ? r->t_end : now_s()) - r->t_start;
 	*out = cap_text(&r->out, out_len);
 	*errt = cap_text(&r->err, err_len);
 	jp->out = *out ? *out : "";
@@ -1287,7 +1308,7 @@ proc_to_result(struct rproc *r, struct res_proc *rp)
 	rp->status = rp->exited ? WEXITSTATUS(r->wstatus) : 0;
 	rp->signal = r->ended && WIFSIGNALED(r->wstatus) ? WTERMSIG(r->wstatus) : 0;
 	rp->killed = r->killed;
-	rp->seconds = (r->ended ? r->t_end : now_s()) - r->t_start;
+	rp->seconds = !r->started ? 0 : (r->ended ? r->t_end : now_s()) - r->t_start;
 	cap_to_stream(&r->out, &rp->out);
 	cap_to_stream(&r->err, &rp->err);
 	rp->events_path = r->events;
@@ -1552,6 +1573,8 @@ prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
 		return -1;
 	if (fsx_copy_tree(ctx->built_dir, c->cwd, NULL, err) < 0)
 		return -1;
+	c->uid = case_uid();
+	chown_to = c->uid;
 	if (ctx->is_root && nftw(c->cwd, chown_one, 16, FTW_PHYS) < 0)
 		return sc_err_sys(err, "chown %s", c->cwd);
 	snprintf(c->inj_report, sizeof(c->inj_report), "%s/inject.log", c->dir);

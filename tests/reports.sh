@@ -537,12 +537,23 @@ for name in NAMES:
           "\n".join(l for l in ann if not form.match(l)))
     want = sorted("::%s title=%s::" % ("error" if c["level"] == "must" else "warning", c["id"])
                   for c in cases if c["verdict"] in ("fail", "error"))
-    got = sorted(l[:l.index("::", 2) + 2] for l in ann if " title=" in l and "file=" not in l)
+    def props(l):
+        head = l[2:l.index("::", 2)]
+        kind, _, rest = head.partition(" ")
+        return kind, dict(p.split("=", 1) for p in rest.split(",") if "=" in p)
+    # a case's annotation may carry file= (the program's source, when the
+    # submission is inside the working directory); memcheck ones are titled so
+    case_ann = [l for l in ann if "title" in props(l)[1] and
+                not props(l)[1]["title"].startswith("memcheck")]
+    check(all(props(l)[1].get("file", "x_server.c").endswith(("_server.c", "_client.c"))
+              for l in case_ann), "%s: a case's file= is the program's source" % name,
+          [l for l in case_ann if "file" in props(l)[1]])
+    got = sorted("::%s title=%s::" % (props(l)[0], props(l)[1]["title"]) for l in case_ann)
     check(got == want, "%s: one ::error (must) or ::warning (should/info) annotation per failed case"
           % name, "want %s\ngot  %s" % (want, got))
     sums = {c["id"]: c["summary"] for c in cases}
-    wrong = [l for l in ann if " title=" in l and "file=" not in l and
-             l.split("::", 2)[2] != sums.get(l.split("title=", 1)[1].split("::")[0], "")
+    wrong = [l for l in case_ann if
+             l.split("::", 2)[2] != sums.get(props(l)[1]["title"], "")
              .replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")]
     check(not wrong, "%s: each annotation's message is the case's summary" % name, wrong)
     if name == "correct":
