@@ -486,6 +486,22 @@ stop_procs(struct rcase *c, int at_deadline)
 	int any = 0;
 	double grace;
 
+	/* the reference peers first, at once: had the student died first, a peer
+	 * would log the EOF and reset of its death as if they were the exchange
+	 * (their logs are written line by line, nothing is lost) */
+	for (size_t i = 0; i < c->np; i++) {
+		struct rproc *r = &c->pr[i];
+		struct sc_err err;
+		if (!alive(r) || r->student)
+			continue;
+		r->killed = 1;
+		r->killed_at_deadline = at_deadline;
+		sbx_signal(c->sbx, r->pid, SIGKILL);
+		if (sbx_wait(c->sbx, r->pid, 2000, &r->wstatus, &r->ru, &err) == 1) {
+			r->ended = 1;
+			r->t_end = now_s();
+		}
+	}
 	for (size_t i = 0; i < c->np; i++) {
 		struct rproc *r = &c->pr[i];
 		if (!alive(r))
