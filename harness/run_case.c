@@ -7,6 +7,7 @@
  * ended processes are collected, stalls are watched; the role drivers wait
  * on conditions through it, never with fixed sleeps.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -94,6 +95,7 @@ struct rcase {
 	char mc_xml[PATH_MAX], mc_log[PATH_MAX];
 	char inj_report[PATH_MAX];
 	uid_t uid;		/* as root: the student's uid in this case */
+	char no_addr[64];	/* a hard-coded address this sandbox can't provide */
 	int inject_on;
 	int fixed_locked;
 	int deadline_hit;
@@ -1077,7 +1079,10 @@ static int
 server_up(struct rcase *c, enum prof_prog_kind kind, struct outcome *oc, struct sc_err *err)
 {
 	const struct prof_prog *pp = &c->p->progs[kind];
-	struct listen_arg la = { .mode = pp->port_mode, .pattern = pp->port_pattern, .port = c->port };
+	struct listen_arg la = { .mode = pp->port_mode, .pattern = pp->port_pattern,
+		/* printed or found: not known until the program says or listens */
+		.port = pp->port_mode == PROF_PORT_PRINTED || pp->port_mode == PROF_PORT_LISTENING ?
+		    0 : c->port };
 	double t;
 
 	oc->student = start_student(c, kind, "student", c->port, 0, err);
@@ -1362,6 +1367,11 @@ skip_reason(struct rcase *c, char *buf, size_t len)
 		    "(no libscinject.so)");
 		return 1;
 	}
+	if (c->no_addr[0]) {
+		snprintf(buf, len, "a program uses the address %s, which sockcheck can provide "
+		    "only inside a network namespace (not available here)", c->no_addr);
+		return 1;
+	}
 	if (c->memcheck && !mc_available()) {
 		snprintf(buf, len, "valgrind is not installed: memcheck cases are skipped");
 		return 1;
@@ -1576,6 +1586,43 @@ release(struct rcase *c)
 	free(c->stall);
 }
 
+/* An address outside 127.0.0.0/8 that a program hard-codes (profile `host`). */
+static int
+foreign_ipv4(const char *host)
+{
+	struct in_addr a;
+	return host && inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) != 127;
+}
+
+/*
+ * Programs that hard-code an address (a server binding it, a client
+ * connecting to it): the case's loopback gets that address too, so the
+ * connection stays inside the case. A server's address is also where the
+ * reference clients connect. Without a namespace it can't be done: c->no_addr.
+ */
+static int
+add_program_addresses(struct rcase *c, struct sc_err *err)
+{
+	for (int k = 0; k < PROF_NPROGS; k++) {
+		const char *h = c->p->progs[k].host;
+		if (!c->p->progs[k].present || !foreign_ipv4(h))
+			continue;
+		if (sbx_mode(c->sbx) != SBX_NETNS) {
+			snprintf(c->no_addr, sizeof(c->no_addr), "%s", h);
+			continue;
+		}
+		if (sbx_add_address(c->sbx, h, err) < 0)
+			return -1;
+	}
+	{
+		enum prof_prog_kind srv = c->s->protocol == SCN_ECHO ? PROF_ECHO_SERVER :
+		    PROF_FILE_SERVER;
+		if (c->s->role != SCN_CLIENT && c->p->progs[srv].host)
+			c->host = c->p->progs[srv].host;
+	}
+	return 0;
+}
+
 static int
 prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
 {
@@ -1602,7 +1649,7 @@ prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
 	if (sbx_open(want_ns ? 1 : 0, &c->sbx, why, sizeof(why), err) < 0)
 		return -1;
 	out->isolation = strdup(sbx_mode_name(sbx_mode(c->sbx)));
-	return 0;
+	return add_program_addresses(c, err);
 }
 
 void

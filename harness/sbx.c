@@ -11,6 +11,7 @@
  * LOOPBACK mode: plain fork and exec; the caller picks free ports.
  */
 #include <dirent.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -41,6 +42,7 @@ struct sbx {
 	pid_t reaper;		/* NETNS: pid 1 of the namespace, as seen from here */
 	int netns_fd, pidns_fd;
 	ino_t pidns_ino;
+	unsigned naddrs;	/* lo:N aliases added */
 	pid_t pids[SBX_MAX];	/* spawned launchers/programs = their process groups */
 	int ended[SBX_MAX];
 	size_t n;
@@ -218,6 +220,42 @@ sbx_open(int want_netns, struct sbx **out, char *why, size_t whylen, struct sc_e
 		}
 	}
 	*out = s;
+	return 0;
+}
+
+int
+sbx_add_address(struct sbx *s, const char *ipv4, struct sc_err *err)
+{
+	struct sockaddr_in sin;
+	pid_t pid;
+	int status;
+
+	if (s->mode != SBX_NETNS)
+		return sc_err_set(err, "%s: an extra address needs a network namespace", ipv4);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	if (inet_pton(AF_INET, ipv4, &sin.sin_addr) != 1)
+		return sc_err_set(err, "%s: not an IPv4 address", ipv4);
+	s->naddrs++;
+	if ((pid = fork()) < 0)
+		return sc_err_sys(err, "fork");
+	if (pid == 0) {
+		/* a short-lived child: setns() in this thread would move the caller */
+		struct ifreq ifr;
+		int fd;
+		if (setns(s->netns_fd, CLONE_NEWNET) < 0 ||
+		    (fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+			_exit(1);
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo:%u", s->naddrs);
+		memcpy(&ifr.ifr_addr, &sin, sizeof(sin));
+		_exit(ioctl(fd, SIOCSIFADDR, &ifr) < 0 ? 2 : 0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return sc_err_sys(err, "waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return sc_err_set(err, "%s: could not add the address to the case's loopback", ipv4);
 	return 0;
 }
 

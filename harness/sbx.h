@@ -53,6 +53,12 @@ struct sbx;
  */
 int sbx_open(int want_netns, struct sbx **out, char *why, size_t whylen,
     struct sc_err *err);
+/*
+ * NETNS only: give the namespace's loopback one more IPv4 address, for a
+ * client that hard-codes a remote address (its connection then reaches the
+ * reference server inside the case, and nothing outside).
+ */
+int sbx_add_address(struct sbx *s, const char *ipv4, struct sc_err *err);
 enum sbx_mode sbx_mode(const struct sbx *s);
 const char *sbx_mode_name(enum sbx_mode m);	/* "netns", "loopback" */
 

@@ -1,0 +1,111 @@
+#!/bin/sh
+# Submissions that differ from the textbook, absorbed by sockcheck.yaml
+# (docs/profile.md), end to end: a server that prints an ephemeral port
+# (port: printed) or is found by its listening socket (port: listening), a
+# hard-coded port (also without namespaces, serialised), a client that asks
+# for the file name on stdin, a reply with a typo accepted by the
+# instructor, a client that hard-codes a remote address (given to the
+# case's loopback) and prints Korean prompts.
+set -u
+BUILD=${1:-build}
+SC=$(cd "$BUILD" && pwd)/sockcheck
+tmp=$(mktemp -d /tmp/sockcheck-profile.XXXXXX)
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+
+# variant NAME: a copy of the correct fixture's sources
+variant() {
+	mkdir -p "$tmp/$1"
+	cp fixtures/correct/*.c fixtures/correct/Makefile "$tmp/$1/"
+}
+# expect NAME WANT(verdicts, space separated, in id order) [sockcheck run options]
+expect() {
+	name=$1 want=$2
+	shift 2
+	"$SC" run --report-dir "$tmp/r-$name" --format json "$@" "$tmp/$name" >"$tmp/$name.out" 2>&1
+	got=$(python3 -c 'import json,sys; print(" ".join(c["verdict"] for c in json.load(open(sys.argv[1]))["cases"]))' \
+		"$tmp/r-$name/results.json" 2>/dev/null)
+	if [ "$got" = "$want" ]; then
+		echo "ok - $name: $got"
+	else
+		echo "not ok - $name: got '$got', want '$want'"
+		sed 's/^/    /' "$tmp/$name.out" | head -30
+		fail=1
+	fi
+}
+
+# 1. The server picks its port and prints it.
+variant printed
+python3 - "$tmp/printed/echo_server.c" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("addr.sin_port = htons(atoi(argv[1]));", "addr.sin_port = htons(0);")
+s = s.replace("\tif (argc != 2) {", "\tif (argc != 1) {")
+s = s.replace("\tfor (;;) {\n\t\tclen = sizeof(caddr);",
+    "\t{\n\t\tsocklen_t alen = sizeof(addr);\n\t\tgetsockname(lsd, (struct sockaddr *)&addr, &alen);\n"
+    "\t\tprintf(\"Server ready, listening on port %d\\n\", ntohs(addr.sin_port));\n\t}\n"
+    "\tfor (;;) {\n\t\tclen = sizeof(caddr);", 1)
+open(p, "w").write(s)
+PY
+cat > "$tmp/printed/sockcheck.yaml" <<'Y'
+programs:
+  echo_server:
+    command: ./echo_server
+    port: printed
+    port_pattern: "listening on port ([0-9]+)"
+Y
+expect printed "pass pass" --only 'echo.server.one-message,echo.server.several-messages'
+
+# 2. The same server, found from its listening socket.
+variant listening
+cp "$tmp/printed/echo_server.c" "$tmp/listening/"
+printf 'programs:\n  echo_server: {command: ./echo_server, port: listening}\n' > "$tmp/listening/sockcheck.yaml"
+expect listening "pass pass" --only 'echo.server.one-message,echo.server.several-messages'
+
+# 3. A port fixed in the source; without namespaces the cases take turns.
+variant fixed
+sed -i 's/addr.sin_port = htons(atoi(argv\[1\]));/addr.sin_port = htons(9000);/; s/if (argc != 2) {/if (argc != 1) {/' \
+	"$tmp/fixed/echo_server.c"
+printf 'programs:\n  echo_server: {command: ./echo_server, port: 9000}\n' > "$tmp/fixed/sockcheck.yaml"
+expect fixed "pass pass pass" --only 'echo.server.one-message,echo.server.several-messages,echo.server.binary-nul'
+cp -R "$tmp/fixed" "$tmp/fixed-nonetns"
+expect fixed-nonetns "pass pass pass" --no-netns --jobs 3 \
+	--only 'echo.server.one-message,echo.server.several-messages,echo.server.binary-nul'
+
+# 4. A client that asks for the output file name.
+variant asks
+python3 - "$tmp/asks/file_client.c" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace('\tfp = fopen("receive.dat", "wb");',
+    '\tchar name[256];\n\tprintf("Save as: ");\n\tfflush(stdout);\n'
+    '\tif (scanf("%255s", name) != 1)\n\t\treturn 1;\n\tfp = fopen(name, "wb");')
+open(p, "w").write(s)
+PY
+printf 'programs:\n  file_client:\n    stdin: "copy.txt\\n"\n    out: copy.txt\n' > "$tmp/asks/sockcheck.yaml"
+expect asks "pass pass" --only 'file.client.text,file.client.binary-nul'
+
+# 5. A reply with a typo: a failure by default, accepted by the profile.
+variant typo
+sed -i 's/write(sd, "Thank you\\n", 10);/write(sd, "Thak you\\n", 9);/' "$tmp/typo/file_client.c"
+grep -q 'Thak you' "$tmp/typo/file_client.c" || { echo "not ok - typo variant not made"; fail=1; }
+expect typo "fail"  --only 'file.client.text'
+cp -R "$tmp/typo" "$tmp/typo-accepted"
+printf 'reply: ["Thank you\\n", "Thak you\\n"]\n' > "$tmp/typo-accepted/sockcheck.yaml"
+expect typo-accepted "pass" --only 'file.client.text'
+
+# 6. A client that hard-codes a remote address and prompts in Korean.
+variant remote
+python3 - "$tmp/remote/echo_client.c" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace("inet_pton(AF_INET, argv[1], &addr.sin_addr)", "inet_pton(AF_INET, \"10.1.2.3\", &addr.sin_addr)")
+s = s.replace('printf("\\n[send] ");', 'printf("\\n메시지 입력: ");')
+open(p, "w").write(s)
+PY
+printf 'programs:\n  echo_client: {host: 10.1.2.3}\n' > "$tmp/remote/sockcheck.yaml"
+expect remote "pass pass" --only 'echo.client.basic-lines,echo.client.mangled-echo'
+cp -R "$tmp/remote" "$tmp/remote-nonetns"
+expect remote-nonetns "skip" --no-netns --only 'echo.client.basic-lines'
+exit $fail
