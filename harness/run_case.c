@@ -1143,6 +1143,22 @@ let_server_finish(struct rcase *c, struct rproc *srv)
 		wait_until(c, cond_ended, srv, now_s() + 0.3 * c->factor);
 }
 
+/* The scenario's data as the file the student's file server serves, owned by it. */
+static int
+place_served_file(struct rcase *c, struct outcome *oc, struct sc_err *err)
+{
+	const struct prof_prog *pp = &c->p->progs[PROF_FILE_SERVER];
+	char path[PATH_MAX];
+
+	in_cwd(c, pp->file ? pp->file : "file_server.c", path, sizeof(path));
+	if (write_input_file(path, peer_input(c->s, SIZE_MAX), oc->exp_sha, &oc->exp_size, err) < 0)
+		return -1;
+	if (c->ctx->is_root && chown(path, c->uid, (gid_t)c->uid) < 0)
+		return sc_err_sys(err, "chown %s", path);
+	oc->have_expected = 1;
+	return 0;
+}
+
 static int
 drive_server(struct rcase *c, struct outcome *oc, struct sc_err *err)
 {
@@ -1150,14 +1166,8 @@ drive_server(struct rcase *c, struct outcome *oc, struct sc_err *err)
 	enum prof_prog_kind kind = s->protocol == SCN_ECHO ? PROF_ECHO_SERVER : PROF_FILE_SERVER;
 
 	if (s->protocol == SCN_FILE && !s->setup.no_file) {
-		const struct prof_prog *pp = &c->p->progs[kind];
-		char path[PATH_MAX];
-		in_cwd(c, pp->file ? pp->file : "file_server.c", path, sizeof(path));
-		if (write_input_file(path, peer_input(s, SIZE_MAX), oc->exp_sha, &oc->exp_size, err) < 0)
+		if (place_served_file(c, oc, err) < 0)
 			return -1;
-		if (c->ctx->is_root && chown(path, c->uid, (gid_t)c->uid) < 0)
-			return sc_err_sys(err, "chown %s", path);
-		oc->have_expected = 1;
 	} else if (s->protocol == SCN_FILE) {
 		const struct prof_prog *pp = &c->p->progs[kind];
 		char path[PATH_MAX];
@@ -1265,16 +1275,8 @@ drive_pair(struct rcase *c, struct outcome *oc, struct sc_err *err)
 
 	if (!c->p->progs[skind].present || !c->p->progs[ckind].present)
 		return 0;
-	if (s->protocol == SCN_FILE) {
-		const struct prof_prog *pp = &c->p->progs[skind];
-		char path[PATH_MAX];
-		in_cwd(c, pp->file ? pp->file : "file_server.c", path, sizeof(path));
-		if (write_input_file(path, peer_input(s, SIZE_MAX), oc->exp_sha, &oc->exp_size, err) < 0)
-			return -1;
-		if (c->ctx->is_root && chown(path, c->uid, (gid_t)c->uid) < 0)
-			return sc_err_sys(err, "chown %s", path);
-		oc->have_expected = 1;
-	}
+	if (s->protocol == SCN_FILE && place_served_file(c, oc, err) < 0)
+		return -1;
 	if (server_up(c, skind, oc, err) < 0)
 		return -1;
 	if (!oc->ready)
