@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -163,20 +165,68 @@ fsx_remove_tree(const char *path, struct sc_err *err)
 }
 
 int
-fsx_sha256_file(const char *path, char hex[65], uint64_t *size, struct sc_err *err)
+fsx_open_beneath(const char *dir, const char *name, int flags, mode_t mode)
+{
+	struct open_how how;
+	int dfd, fd, e;
+
+	if ((dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	memset(&how, 0, sizeof(how));
+	how.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW);
+	how.mode = (flags & O_CREAT) ? mode : 0;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, dfd, name, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS) {
+		/* kernels before 5.6: plain names only, no link at the end */
+		if (strchr(name, '/') != NULL) {
+			close(dfd);
+			errno = EXDEV;
+			return -1;
+		}
+		fd = openat(dfd, name, flags | O_CLOEXEC | O_NOFOLLOW, mode);
+	}
+	e = errno;
+	close(dfd);
+	errno = e;
+	return fd;
+}
+
+int
+fsx_unlink_beneath(const char *dir, const char *name)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(name, '/');
+	int pfd, rc, e;
+
+	if (slash == NULL) {
+		pfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - name), name);
+		pfd = fsx_open_beneath(dir, parent, O_PATH | O_DIRECTORY, 0);
+	}
+	if (pfd < 0)
+		return -1;
+	rc = unlinkat(pfd, slash ? slash + 1 : name, 0);
+	e = errno;
+	close(pfd);
+	errno = e;
+	return rc;
+}
+
+/* Digest an open descriptor to its end. */
+static int
+sha256_fd(int fd, const char *what, char hex[65], uint64_t *size, struct sc_err *err)
 {
 	unsigned char buf[262144], md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 	EVP_MD_CTX *ctx;
 	ssize_t n;
-	int fd, rc = 1;
+	int rc = 1;
 
 	*size = 0;
 	hex[0] = '\0';
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? 0 : sc_err_sys(err, "%s", path);
 	if ((ctx = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		close(fd);
 		EVP_MD_CTX_free(ctx);
 		return sc_err_set(err, "SHA-256 unavailable");
 	}
@@ -184,7 +234,7 @@ fsx_sha256_file(const char *path, char hex[65], uint64_t *size, struct sc_err *e
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = sc_err_sys(err, "read %s", path);
+			rc = sc_err_sys(err, "read %s", what);
 			break;
 		}
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
@@ -194,6 +244,53 @@ fsx_sha256_file(const char *path, char hex[65], uint64_t *size, struct sc_err *e
 		for (unsigned i = 0; i < mdlen; i++)
 			snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+int
+fsx_sha256_beneath(const char *dir, const char *name, char hex[65], uint64_t *size,
+    struct sc_err *err)
+{
+	struct stat st;
+	int fd, rc;
+
+	*size = 0;
+	hex[0] = '\0';
+	/* O_NONBLOCK: a FIFO left in its place must not hang the harness */
+	fd = fsx_open_beneath(dir, name, O_RDONLY | O_NONBLOCK, 0);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno == ELOOP || errno == EXDEV)
+			return 2;
+		return sc_err_sys(err, "%s/%s", dir, name);
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 2;
+	}
+	rc = sha256_fd(fd, name, hex, size, err);
+	close(fd);
+	return rc;
+}
+
+int
+fsx_sha256_file(const char *path, char hex[65], uint64_t *size, struct sc_err *err)
+{
+	int fd, rc;
+
+	*size = 0;
+	hex[0] = '\0';
+	struct stat st;
+
+	/* never blocked by a FIFO, never led by a link */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)) < 0)
+		return errno == ENOENT ? 0 : errno == ELOOP ? 2 : sc_err_sys(err, "%s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 2;
+	}
+	rc = sha256_fd(fd, path, hex, size, err);
 	close(fd);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #define SC_FSX_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -20,9 +21,30 @@ int fsx_copy_tree(const char *src, const char *dst, const char *skip_dir, struct
 int fsx_remove_tree(const char *path, struct sc_err *err);
 
 /*
- * SHA-256 (hex) and size of a file. Returns 1 when it exists, 0 when not,
- * -1 on other errors.
+ * SHA-256 (hex) and size of a file. Returns 1 when it is a regular file, 0
+ * when missing, 2 when something else is there (a link, a FIFO, a device: not
+ * read), -1 on other errors.
  */
 int fsx_sha256_file(const char *path, char hex[65], uint64_t *size, struct sc_err *err);
+
+/*
+ * Open `name` inside `dir` as root would open a student's file: never through
+ * a symbolic link, never outside `dir` (openat2 RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS). flags as for open(); O_CLOEXEC and O_NOFOLLOW are
+ * added. Returns the descriptor, or -1 with errno set (ELOOP/EXDEV: a link or
+ * an escape).
+ */
+int fsx_open_beneath(const char *dir, const char *name, int flags, mode_t mode);
+
+/* unlink `name` inside `dir`, its directories reached without following links. */
+int fsx_unlink_beneath(const char *dir, const char *name);
+
+/*
+ * SHA-256 and size of the regular file `name` inside `dir` (a file the
+ * student wrote). Returns 1 when it is a regular file, 0 when missing, 2 when
+ * something else is there (a link, a FIFO, a device: not read), -1 on errors.
+ */
+int fsx_sha256_beneath(const char *dir, const char *name, char hex[65], uint64_t *size,
+    struct sc_err *err);
 
 #endif

@@ -459,7 +459,11 @@ judge_file_client(const struct judge_in *in, struct res_case *c, const struct ju
 	if (e->data != SCN_NO && in->have_expected && in->out_checked) {
 		snprintf(exp, sizeof(exp), "an output file of %llu bytes, SHA-256 %.12s...",
 		    (unsigned long long)in->exp_size, in->exp_sha);
-		if (!in->out_exists) {
+		if (in->out_not_regular) {
+			check(c, "data", 0, exp, "not a regular file (a link, a FIFO or a device; "
+			    "not read)");
+			*failed = 1;
+		} else if (!in->out_exists) {
 			check(c, "data", 0, exp, "no output file");
 			*failed = 1;
 		} else if (in->out_size == in->exp_size && strcmp(in->out_sha, in->exp_sha) == 0) {

@@ -51,6 +51,7 @@ struct judge_in {
 	char exp_sha[65];
 	int out_checked;		/* file.client/pair: the output file was examined */
 	int out_exists;
+	int out_not_regular;		/* a link, FIFO or device stood there: not read */
 	uint64_t out_size;
 	char out_sha[65];
 	int64_t out_first_diff;		/* -1: none (or not computed) */

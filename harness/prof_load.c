@@ -3,6 +3,7 @@
  * defaults used without one (docs/profile.md).
  */
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,11 +118,30 @@ load_prog(const char *path, const struct yt_node *m, struct prof_prog *pp, struc
 			else
 				return FAIL(v, "'stdout' must be one of pipe, line or pty; got '%s'", v->str);
 		} else if (strcmp(k, "port_pattern") == 0) {
+			regex_t re;
+			int rc = regcomp(&re, v->str, REG_EXTENDED);
+			if (rc != 0) {
+				char why[128];
+				regerror(rc, &re, why, sizeof(why));
+				return FAIL(v, "'port_pattern' is not a POSIX extended regular expression: "
+				    "%s", why);
+			}
+			if (re.re_nsub < 1) {
+				regfree(&re);
+				return FAIL(v, "'port_pattern' needs a group around the port, e.g. "
+				    "\"port ([0-9]+)\"");
+			}
+			regfree(&re);
 			scalar(path, v, k, &pp->port_pattern, err);
-		} else if (strcmp(k, "file") == 0) {
-			scalar(path, v, k, &pp->file, err);
-		} else if (strcmp(k, "out") == 0) {
-			scalar(path, v, k, &pp->out, err);
+		} else if (strcmp(k, "file") == 0 || strcmp(k, "out") == 0) {
+			/* a name inside the program's working copy, never outside it */
+			if (v->str[0] == '/' || strcmp(v->str, "..") == 0 || strncmp(v->str, "../", 3) == 0 ||
+			    strstr(v->str, "/../") != NULL ||
+			    (strlen(v->str) >= 3 && strcmp(v->str + strlen(v->str) - 3, "/..") == 0) ||
+			    v->str[0] == '\0')
+				return FAIL(v, "'%s' must be a file name inside the program's working "
+				    "directory (no absolute path, no '..'); got '%s'", k, v->str);
+			scalar(path, v, k, strcmp(k, "file") == 0 ? &pp->file : &pp->out, err);
 		} else if (strcmp(k, "stdin") == 0) {
 			scalar(path, v, k, &pp->stdin_text, err);
 		} else if (strcmp(k, "quit") == 0) {
@@ -342,10 +362,22 @@ prof_free(struct prof *p)
 	memset(p, 0, sizeof(*p));
 }
 
+#define WORD_MAX 4096
+
+/* One byte onto the word being built; a word too long is an error, never cut. */
+static void
+put(char *word, size_t *w, char c, int *cut)
+{
+	if (*w < WORD_MAX - 1)
+		word[(*w)++] = c;
+	else
+		*cut = 1;
+}
+
 /* {host} {port} {file} {out} at *sp: its value appended to word; *sp left on the '}'. */
 static int
 placeholder(const char **sp, const char *tmpl, const char *host, const char *port,
-    const char *file, const char *out, char *word, size_t *w, size_t wsz, struct sc_err *err)
+    const char *file, const char *out, char *word, size_t *w, int *cut, struct sc_err *err)
 {
 	const char *s = *sp, *e = strchr(s, '}'), *val = NULL;
 	size_t len = e ? (size_t)(e - s + 1) : 0;
@@ -361,8 +393,8 @@ placeholder(const char **sp, const char *tmpl, const char *host, const char *por
 	if (val == NULL)
 		return sc_err_set(err, "unknown placeholder '%.*s' in '%s' (use {host}, {port}, "
 		    "{file}, {out})", e ? (int)len : 1, s, tmpl);
-	for (const char *v = val; *v && *w < wsz - 1; v++)
-		word[(*w)++] = *v;
+	for (const char *v = val; *v; v++)
+		put(word, w, *v, cut);
 	*sp = e;
 	return 0;
 }
@@ -372,9 +404,9 @@ char **
 prof_expand(const char *tmpl, const char *host, unsigned port, const char *file,
     const char *out, struct sc_err *err)
 {
-	char **argv = NULL, word[4096];
-	size_t n = 0, w = 0;
-	int in_word = 0;
+	char **argv = NULL, word[WORD_MAX];
+	size_t n = 0, cap = 0, w = 0;
+	int in_word = 0, cut = 0;
 	char portbuf[16];
 
 	snprintf(portbuf, sizeof(portbuf), "%u", port);
@@ -382,13 +414,22 @@ prof_expand(const char *tmpl, const char *host, unsigned port, const char *file,
 		char c = *s;
 		if (c == '\0' || c == ' ' || c == '\t') {
 			if (in_word) {
-				char **nv = realloc(argv, (n + 2) * sizeof(*nv));
-				if (nv == NULL)
-					goto oom;
-				argv = nv;
+				if (cut) {
+					sc_err_set(err, "a word of the command is longer than %d bytes",
+					    WORD_MAX - 1);
+					prof_argv_free(argv);
+					return NULL;
+				}
+				if (n + 2 > cap) {
+					char **nv = realloc(argv, (cap = cap ? 2 * cap : 8) * sizeof(*nv));
+					if (nv == NULL)
+						goto oom;
+					argv = nv;
+				}
 				word[w] = '\0';
-				argv[n++] = strdup(word);
-				argv[n] = NULL;
+				if ((argv[n] = strdup(word)) == NULL)
+					goto oom;
+				argv[++n] = NULL;
 				w = 0;
 				in_word = 0;
 			}
@@ -401,15 +442,15 @@ prof_expand(const char *tmpl, const char *host, unsigned port, const char *file,
 			const char *e = strchr(s + 1, '\'');
 			if (e == NULL)
 				goto unbalanced;
-			for (s++; s < e && w < sizeof(word) - 1; s++)
-				word[w++] = *s;
+			for (s++; s < e; s++)
+				put(word, &w, *s, &cut);
 			continue;
 		}
 		if (c == '"') {
 			for (s++; *s && *s != '"'; s++) {
 				if (*s == '{') {
-					if (placeholder(&s, tmpl, host, portbuf, file, out, word, &w,
-					    sizeof(word), err) < 0) {
+					if (placeholder(&s, tmpl, host, portbuf, file, out, word, &w, &cut,
+					    err) < 0) {
 						prof_argv_free(argv);
 						return NULL;
 					}
@@ -417,28 +458,24 @@ prof_expand(const char *tmpl, const char *host, unsigned port, const char *file,
 				}
 				if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
 					s++;
-				if (w < sizeof(word) - 1)
-					word[w++] = *s;
+				put(word, &w, *s, &cut);
 			}
 			if (*s != '"')
 				goto unbalanced;
 			continue;
 		}
 		if (c == '\\' && s[1]) {
-			if (w < sizeof(word) - 1)
-				word[w++] = *++s;
+			put(word, &w, *++s, &cut);
 			continue;
 		}
 		if (c == '{') {
-			if (placeholder(&s, tmpl, host, portbuf, file, out, word, &w, sizeof(word),
-			    err) < 0) {
+			if (placeholder(&s, tmpl, host, portbuf, file, out, word, &w, &cut, err) < 0) {
 				prof_argv_free(argv);
 				return NULL;
 			}
 			continue;
 		}
-		if (w < sizeof(word) - 1)
-			word[w++] = c;
+		put(word, &w, c, &cut);
 	}
 	if (n == 0) {
 		sc_err_set(err, "empty command");

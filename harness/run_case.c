@@ -629,13 +629,6 @@ check_stall(struct rcase *c, double t)
 	free(what);
 }
 
-/* A file in the student's working copy; -1 when the name does not fit. */
-static int
-in_cwd(const struct rcase *c, const char *name, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%s/%s", c->cwd, name);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
 
 /* ---- data ---- */
 
@@ -690,16 +683,20 @@ input_digest(const struct scn_input *in, char hex[65], uint64_t *size)
 
 /* The first offset where `path` differs from the input, -1 when it is a prefix or equal. */
 static int64_t
-first_difference(const char *path, const struct scn_input *in)
+first_difference(const char *dir, const char *name, const struct scn_input *in)
 {
 	unsigned char a[65536], b[65536];
 	struct ref_payload pl;
 	int64_t off = 0;
-	FILE *f = fopen(path, "re");
+	int fd = fsx_open_beneath(dir, name, O_RDONLY | O_NONBLOCK, 0);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	size_t n;
 
-	if (f == NULL)
+	if (f == NULL) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
+	}
 	if (!in->text)
 		ref_payload_init(&pl, to_ref_pattern(in->pattern), in->seed, in->size);
 	while ((n = fread(a, 1, sizeof(a), f)) > 0) {
@@ -727,24 +724,25 @@ first_difference(const char *path, const struct scn_input *in)
 	return -1;
 }
 
+/* Write the input into the open file `fd` (`name` for messages). */
 static int
-write_input_file(const char *path, const struct scn_input *in, char hex[65], uint64_t *size,
-    struct sc_err *err)
+write_input_fd(int fd, const char *name, const struct scn_input *in, char hex[65],
+    uint64_t *size, struct sc_err *err)
 {
 	if (in->text) {
-		FILE *f = fopen(path, "we");
-		if (f == NULL || fwrite(in->text, 1, in->text_len, f) != in->text_len) {
-			if (f)
-				fclose(f);
-			return sc_err_sys(err, "%s", path);
+		for (size_t off = 0; off < in->text_len; ) {
+			ssize_t w = write(fd, in->text + off, in->text_len - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return sc_err_sys(err, "%s", name);
+			off += (size_t)w;
 		}
-		if (fclose(f) != 0)
-			return sc_err_sys(err, "%s", path);
 		*size = in->text_len;
 		return input_digest(in, hex, size);
 	}
 	char ebuf[256];
-	if (ref_payload_write_file(path, to_ref_pattern(in->pattern), in->seed, in->size, hex,
+	if (ref_payload_write_fd(fd, name, to_ref_pattern(in->pattern), in->seed, in->size, hex,
 	    ebuf, sizeof(ebuf)) < 0)
 		return sc_err_set(err, "%s", ebuf);
 	*size = in->size;
@@ -1143,20 +1141,31 @@ let_server_finish(struct rcase *c, struct rproc *srv)
 		wait_until(c, cond_ended, srv, now_s() + 0.3 * c->factor);
 }
 
-/* The scenario's data as the file the student's file server serves, owned by it. */
+/*
+ * The scenario's data as the file the student's file server serves, owned by
+ * it. Whatever the submission had under that name goes first, and the file is
+ * created new beneath the working copy: root never writes through a link.
+ */
 static int
 place_served_file(struct rcase *c, struct outcome *oc, struct sc_err *err)
 {
 	const struct prof_prog *pp = &c->p->progs[PROF_FILE_SERVER];
-	char path[PATH_MAX];
+	const char *name = pp->file ? pp->file : "file_server.c";
+	int fd, rc;
 
-	in_cwd(c, pp->file ? pp->file : "file_server.c", path, sizeof(path));
-	if (write_input_file(path, peer_input(c->s, SIZE_MAX), oc->exp_sha, &oc->exp_size, err) < 0)
-		return -1;
-	if (c->ctx->is_root && chown(path, c->uid, (gid_t)c->uid) < 0)
-		return sc_err_sys(err, "chown %s", path);
-	oc->have_expected = 1;
-	return 0;
+	fsx_unlink_beneath(c->cwd, name);
+	fd = fsx_open_beneath(c->cwd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return sc_err_sys(err, "%s in the working copy%s", name,
+		    errno == ELOOP || errno == EXDEV ? " (a link: not followed)" : "");
+	rc = write_input_fd(fd, name, peer_input(c->s, SIZE_MAX), oc->exp_sha, &oc->exp_size, err);
+	if (rc == 0 && c->ctx->is_root && fchown(fd, c->uid, (gid_t)c->uid) < 0)
+		rc = sc_err_sys(err, "chown %s", name);
+	if (close(fd) < 0 && rc == 0)
+		rc = sc_err_sys(err, "%s", name);
+	if (rc == 0)
+		oc->have_expected = 1;
+	return rc;
 }
 
 static int
@@ -1170,9 +1179,7 @@ drive_server(struct rcase *c, struct outcome *oc, struct sc_err *err)
 			return -1;
 	} else if (s->protocol == SCN_FILE) {
 		const struct prof_prog *pp = &c->p->progs[kind];
-		char path[PATH_MAX];
-		in_cwd(c, pp->file ? pp->file : "file_server.c", path, sizeof(path));
-		unlink(path);
+		fsx_unlink_beneath(c->cwd, pp->file ? pp->file : "file_server.c");
 	}
 	if (server_up(c, kind, oc, err) < 0)
 		return -1;
@@ -1386,20 +1393,21 @@ collect_output(struct rcase *c, struct outcome *oc, struct judge_in *ji)
 {
 	const struct scn *s = c->s;
 	const struct prof_prog *pp = &c->p->progs[PROF_FILE_CLIENT];
-	char path[PATH_MAX];
+	const char *name = pp->out ? pp->out : "receive.dat";
 	struct sc_err err;
 	int rc;
 
 	if (s->protocol != SCN_FILE || s->role == SCN_SERVER)
 		return;
-	in_cwd(c, pp->out ? pp->out : "receive.dat", path, sizeof(path));
-	rc = fsx_sha256_file(path, ji->out_sha, &ji->out_size, &err);
+	/* beneath the working copy, no link followed: root reads what the student left */
+	rc = fsx_sha256_beneath(c->cwd, name, ji->out_sha, &ji->out_size, &err);
 	ji->out_checked = rc >= 0;
 	ji->out_exists = rc == 1;
+	ji->out_not_regular = rc == 2;
 	ji->out_first_diff = -1;
 	if (rc == 1 && oc->have_expected &&
 	    (ji->out_size != oc->exp_size || strcmp(ji->out_sha, oc->exp_sha) != 0))
-		ji->out_first_diff = first_difference(path, peer_input(s, 0));
+		ji->out_first_diff = first_difference(c->cwd, name, peer_input(s, 0));
 }
 
 static void
@@ -1651,6 +1659,8 @@ prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
 	if (sbx_open(want_ns ? 1 : 0, &c->sbx, why, sizeof(why), err) < 0)
 		return -1;
 	out->isolation = strdup(sbx_mode_name(sbx_mode(c->sbx)));
+	if (ctx->is_root)
+		sbx_set_owner(c->sbx, c->uid);
 	return add_program_addresses(c, err);
 }
 
@@ -1729,6 +1739,17 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 		goto done;
 	}
 	out->port = c.port;
+	if (fixed && sbx_mode(c.sbx) == SBX_LOOPBACK && s->role != SCN_CLIENT) {
+		/* a listener of someone else's would pass for the student's server */
+		struct sc_err pe;
+		if (pnet_is_listening(getpid(), c.port, &pe) == 1) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "port %u, fixed in the program, is already in use on "
+			    "this machine (no network namespace to give the case its own)", c.port);
+			set_error(out, "could not run the case: %s", msg);
+			goto done;
+		}
+	}
 
 	if (s->role == SCN_SERVER)
 		rc = drive_server(&c, &oc, &err);

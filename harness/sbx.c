@@ -43,6 +43,7 @@ struct sbx {
 	int netns_fd, pidns_fd;
 	ino_t pidns_ino;
 	unsigned naddrs;	/* lo:N aliases added */
+	uid_t owner;		/* as root: the uid only this case's programs run as, or 0 */
 	pid_t pids[SBX_MAX];	/* spawned launchers/programs = their process groups */
 	int ended[SBX_MAX];
 	size_t n;
@@ -489,6 +490,63 @@ sbx_signal(struct sbx *s, pid_t pid, int sig)
 }
 
 /* Processes still in the case's PID namespace, or in its process groups. */
+/* The real uid of a process, or -1. */
+static long
+uid_of(pid_t pid)
+{
+	char path[64], line[256];
+	long uid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "Uid:", 4) == 0) {
+			uid = strtol(line + 4, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return uid;
+}
+
+void
+sbx_set_owner(struct sbx *s, uid_t uid)
+{
+	s->owner = uid;
+}
+
+/* Kill every process of the case's own uid: daemons that left the process group. */
+static void
+kill_owned(const struct sbx *s)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (s->owner == 0 || (d = opendir("/proc")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		pid_t pid = (pid_t)atoi(de->d_name);
+		if (pid > 0 && uid_of(pid) == (long)s->owner)
+			kill(pid, SIGKILL);
+	}
+	closedir(d);
+}
+
+/* waitpid with a deadline: a wait that can't end must not hang the run. */
+static int
+wait_bounded(pid_t pid, int ms)
+{
+	for (int waited = 0; ; waited += 5) {
+		pid_t w = waitpid(pid, NULL, WNOHANG);
+		if (w == pid || (w < 0 && errno == ECHILD))
+			return 0;
+		if (waited >= ms)
+			return -1;
+		usleep(5000);
+	}
+}
+
 static unsigned
 count_survivors(const struct sbx *s)
 {
@@ -504,6 +562,10 @@ count_survivors(const struct sbx *s)
 		pid_t pid = (pid_t)atoi(de->d_name);
 		if (pid <= 0)
 			continue;
+		if (s->owner != 0 && uid_of(pid) == (long)s->owner) {
+			n++;
+			continue;
+		}
 		if (s->mode == SBX_NETNS) {
 			snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
 			if (stat(path, &st) == 0 && st.st_ino == s->pidns_ino)
@@ -527,22 +589,23 @@ sbx_close(struct sbx *s, unsigned *survivors, struct sc_err *err)
 		return 0;
 	for (size_t i = 0; i < s->n; i++)
 		kill(-s->pids[i], SIGKILL);
+	kill_owned(s);
 	if (s->mode == SBX_NETNS) {
 		kill(s->reaper, SIGKILL);
 		close(s->holder_fd);
-		waitpid(s->holder, NULL, 0);
+		/* bounded: a program re-parented outside the namespace (its launcher
+		 * died first under a subreaper that doesn't reap) keeps pid 1 waiting */
+		wait_bounded(s->holder, 3000);
 	}
 	for (size_t i = 0; i < s->n; i++)
-		if (!s->ended[i]) {
-			int st;
-			if (waitpid(s->pids[i], &st, 0) == s->pids[i])
-				s->ended[i] = 1;
-		}
+		if (!s->ended[i] && wait_bounded(s->pids[i], 2000) == 0)
+			s->ended[i] = 1;
 	/* the kernel tears a PID namespace down asynchronously: allow it a moment */
 	for (int tries = 0; tries < 100; tries++) {
 		*survivors = count_survivors(s);
 		if (*survivors == 0)
 			break;
+		kill_owned(s);
 		usleep(10000);
 	}
 	if (s->netns_fd >= 0)

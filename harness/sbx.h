@@ -59,6 +59,12 @@ int sbx_open(int want_netns, struct sbx **out, char *why, size_t whylen,
  * reference server inside the case, and nothing outside).
  */
 int sbx_add_address(struct sbx *s, const char *ipv4, struct sc_err *err);
+/*
+ * As root: `uid` is the case's own (no other process runs as it), so at the
+ * end every process of that uid is killed and counted, also daemons that left
+ * their process group in LOOPBACK mode.
+ */
+void sbx_set_owner(struct sbx *s, uid_t uid);
 enum sbx_mode sbx_mode(const struct sbx *s);
 const char *sbx_mode_name(enum sbx_mode m);	/* "netns", "loopback" */
 

@@ -64,6 +64,8 @@ append(struct yt_node *parent, char *key, struct yt_node *key_node, struct yt_no
 	return 0;
 }
 
+#define YT_MAX_ITEMS 10000
+
 static struct yt_node *parse_node(struct parse *ps, yaml_event_t *ev, int depth);
 
 static struct yt_node *
@@ -78,6 +80,15 @@ parse_collection(struct parse *ps, struct yt_node *n, yaml_event_type_t end, int
 		if (ev.type == end) {
 			yaml_event_delete(&ev);
 			return n;
+		}
+		if (n->n >= YT_MAX_ITEMS) {
+			/* no scenario or profile is this big; the duplicate-key check is
+			 * quadratic and the input may be hostile */
+			sc_err_at(ps->err, ps->path, (int)ev.start_mark.line + 1,
+			    (int)ev.start_mark.column + 1, "more than %d entries in one %s",
+			    YT_MAX_ITEMS, n->type == YT_MAP ? "mapping" : "list");
+			yaml_event_delete(&ev);
+			goto fail;
 		}
 		if (n->type == YT_MAP) {
 			key = parse_node(ps, &ev, depth + 1);

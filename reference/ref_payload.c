@@ -131,26 +131,40 @@ int
 ref_payload_write_file(const char *path, enum ref_pattern pattern, uint64_t seed,
     uint64_t size, char sha256_hex[65], char *errbuf, size_t errlen)
 {
-	enum { BUFSZ = 1 << 18 };
-	unsigned char *buf;	/* per call: the harness writes inputs from several threads */
-	struct ref_payload p;
-	struct ref_digest d;
-	size_t n;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 	if (fd < 0) {
 		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (ref_payload_write_fd(fd, path, pattern, seed, size, sha256_hex, errbuf, errlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+ref_payload_write_fd(int fd, const char *name, enum ref_pattern pattern, uint64_t seed,
+    uint64_t size, char sha256_hex[65], char *errbuf, size_t errlen)
+{
+	enum { BUFSZ = 1 << 18 };
+	unsigned char *buf;	/* per call: the harness writes inputs from several threads */
+	struct ref_payload p;
+	struct ref_digest d;
+	size_t n;
+
 	ref_payload_init(&p, pattern, seed, size);
 	if ((buf = malloc(BUFSZ)) == NULL) {
-		close(fd);
 		snprintf(errbuf, errlen, "out of memory");
 		return -1;
 	}
 	if (ref_digest_init(&d) < 0) {
 		free(buf);
-		close(fd);
 		snprintf(errbuf, errlen, "SHA-256 unavailable");
 		return -1;
 	}
@@ -161,10 +175,9 @@ ref_payload_write_file(const char *path, enum ref_pattern pattern, uint64_t seed
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0) {
-				snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+				snprintf(errbuf, errlen, "%s: %s", name, strerror(errno));
 				ref_digest_final(&d, sha256_hex);
 				free(buf);
-				close(fd);
 				return -1;
 			}
 			off += (size_t)w;
@@ -172,9 +185,5 @@ ref_payload_write_file(const char *path, enum ref_pattern pattern, uint64_t seed
 	}
 	ref_digest_final(&d, sha256_hex);
 	free(buf);
-	if (close(fd) < 0) {
-		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	return 0;
 }

@@ -32,4 +32,7 @@ size_t ref_payload_read(struct ref_payload *p, void *buf, size_t len);
 int ref_payload_write_file(const char *path, enum ref_pattern pattern, uint64_t seed,
     uint64_t size, char sha256_hex[65], char *errbuf, size_t errlen);
 
+/* The same into an open descriptor (`name` for messages). */
+int ref_payload_write_fd(int fd, const char *name, enum ref_pattern pattern, uint64_t seed,
+    uint64_t size, char sha256_hex[65], char *errbuf, size_t errlen);
 #endif
