@@ -139,6 +139,29 @@ fsx_copy_tree(const char *src, const char *dst, const char *skip_dir, struct sc_
 	return copy_rec(src, dst, NULL, 0, err);
 }
 
+/* nftw passes no argument: the owner to give, per thread */
+static _Thread_local uid_t chown_uid;
+static _Thread_local gid_t chown_gid;
+
+static int
+chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return lchown(path, chown_uid, chown_gid) < 0 ? -1 : 0;
+}
+
+int
+fsx_chown_tree(const char *path, uid_t uid, gid_t gid, struct sc_err *err)
+{
+	chown_uid = uid;
+	chown_gid = gid;
+	if (nftw(path, chown_one, 16, FTW_PHYS) < 0)
+		return sc_err_sys(err, "chown %s", path);
+	return 0;
+}
+
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {

@@ -17,6 +17,9 @@ int fsx_mkdirs(const char *path, struct sc_err *err);
  */
 int fsx_copy_tree(const char *src, const char *dst, const char *skip_dir, struct sc_err *err);
 
+/* chown -R without following links (lchown). */
+int fsx_chown_tree(const char *path, uid_t uid, gid_t gid, struct sc_err *err);
+
 /* rm -rf; a missing path is fine. */
 int fsx_remove_tree(const char *path, struct sc_err *err);
 

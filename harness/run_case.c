@@ -91,6 +91,8 @@ struct rcase {
 	int stall_allowed;
 	char *stall;
 	int stalled;
+	double quiet_t0;	/* when the bytes last moved (spin detection) */
+	double quiet_cpu0;	/* the students' CPU seconds then, -1: not taken yet */
 	int memcheck;
 	char mc_xml[PATH_MAX], mc_log[PATH_MAX];
 	char inj_report[PATH_MAX];
@@ -378,6 +380,8 @@ pump(struct rcase *c, int ms)
 	if (progress != c->progress) {
 		c->progress = progress;
 		c->progress_t = t;
+		c->quiet_t0 = t;
+		c->quiet_cpu0 = -1;
 	} else if (c->stall_allowed && !c->stalled &&
 	    t - c->progress_t >= STALL_MS / 1000.0 * c->factor) {
 		check_stall(c, t);
@@ -598,6 +602,43 @@ describe_tasks(struct rcase *c, int *deadlock)
 	return out;
 }
 
+/* CPU seconds of the student's processes so far. */
+static double
+student_cpu(struct rcase *c)
+{
+	double sum = 0;
+	struct sc_err err;
+
+	for (size_t i = 0; i < c->np; i++) {
+		struct pnet_task tk;
+		if (alive(&c->pr[i]) && c->pr[i].student &&
+		    pnet_task(pnet_group_leaf(c->pr[i].pid), &tk, &err) == 0)
+			sum += tk.cpu_seconds;
+	}
+	return sum;
+}
+
+/*
+ * Spinning: no byte moved for SPIN_S (scaled) while the student's processes
+ * used the CPU nearly all that time. A busy loop never blocks, so it never
+ * looks like a deadlock; without this it would run to the deadline.
+ */
+#define SPIN_S 3.0
+
+static int
+spinning(struct rcase *c, double t)
+{
+	double cpu = student_cpu(c);
+
+	if (c->quiet_cpu0 < 0) {
+		c->quiet_cpu0 = cpu;
+		c->quiet_t0 = t;
+		return 0;
+	}
+	return t - c->quiet_t0 >= SPIN_S * c->factor &&
+	    cpu - c->quiet_cpu0 >= 0.8 * (t - c->quiet_t0);
+}
+
 static void
 check_stall(struct rcase *c, double t)
 {
@@ -610,6 +651,15 @@ check_stall(struct rcase *c, double t)
 	for (size_t i = 0; i < c->np; i++)
 		if (alive(&c->pr[i]) && !c->pr[i].server)
 			waited_on = 1;
+	if (!deadlock && waited_on && what != NULL && spinning(c, t)) {
+		c->stalled = 1;
+		if (asprintf(&c->stall, "Nothing moved for %.1f s while the program kept the CPU "
+		    "busy (%s): a loop that never blocks, such as retrying a failing recv() or "
+		    "read() forever; stop at an error or at 0.", t - c->quiet_t0, what) < 0)
+			c->stall = NULL;
+		free(what);
+		return;
+	}
 	if (!deadlock || !waited_on || what == NULL) {
 		free(what);
 		c->progress_t = t;	/* look again after another quiet period */
@@ -812,33 +862,6 @@ free_loopback_port(void)
 	return port;
 }
 
-/*
- * As root, each case's student runs under a uid of its own, so that
- * RLIMIT_NPROC counts only that case's processes: with one shared uid (nobody)
- * a fork bomb in one case, or many parallel cases and runs, would make
- * setuid() fail with EAGAIN everywhere else. No passwd entry is needed.
- */
-#define CASE_UID_BASE 0x40000000u
-
-static uid_t
-case_uid(void)
-{
-	static atomic_uint counter;
-	unsigned n = atomic_fetch_add(&counter, 1);
-	return (uid_t)(CASE_UID_BASE + (((unsigned)getpid() & 0xffffu) << 12) + (n & 0xfffu));
-}
-
-/* nftw has no argument: the uid of the tree being chowned, per thread */
-static _Thread_local uid_t chown_to;
-
-static int
-chown_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return lchown(path, chown_to, chown_to) < 0 ? -1 : 0;
-}
 
 /* The student program's limits; as root it also runs under the case's own uid. */
 static void
@@ -1646,10 +1669,10 @@ prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
 		return -1;
 	if (fsx_copy_tree(ctx->built_dir, c->cwd, NULL, err) < 0)
 		return -1;
-	c->uid = case_uid();
-	chown_to = c->uid;
-	if (ctx->is_root && nftw(c->cwd, chown_one, 16, FTW_PHYS) < 0)
-		return sc_err_sys(err, "chown %s", c->cwd);
+	/* as root, the student runs under a uid of this case's own (sbx_fresh_uid) */
+	c->uid = sbx_fresh_uid();
+	if (ctx->is_root && fsx_chown_tree(c->cwd, c->uid, (gid_t)c->uid, err) < 0)
+		return -1;
 	snprintf(c->inj_report, sizeof(c->inj_report), "%s/inject.log", c->dir);
 	out->case_dir = strdup(c->dir);
 	pthread_mutex_lock(&ctx->lock);
@@ -1703,6 +1726,8 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	c.t0 = now_s();
 	c.deadline = c.t0 + s->timeout_s * scale * c.factor;
 	c.progress_t = c.t0;
+	c.quiet_t0 = c.t0;
+	c.quiet_cpu0 = -1;
 	c.stall_allowed = stall_detection_allowed(s);
 
 	if (prepare(&c, out, &err) < 0) {

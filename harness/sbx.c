@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,8 +116,10 @@ holder_main(int report_fd, int life_fd)
 	}
 	reaper = fork();
 	if (reaper == 0) {
-		/* pid 1 of the namespace: reap orphans until killed */
+		/* pid 1 of the namespace: reap orphans until killed, or until the
+		 * holder dies (sockcheck killed): then the namespace goes with it */
 		sigset_t all;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		sigfillset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		close(report_fd);
@@ -293,7 +296,15 @@ child_exec(const struct sbx_spawn *sp, int errfd)
 		    setuid(sp->limits->uid) < 0)
 			goto fail;
 	}
-	execvpe(sp->argv[0], sp->argv, sp->envp);
+	/* ETXTBSY: another thread's fork may still hold a write descriptor of the
+	 * freshly copied program for a moment (it closes them before its exec) */
+	for (int tries = 0; tries < 200; tries++) {
+		execvpe(sp->argv[0], sp->argv, sp->envp);
+		if (errno != ETXTBSY)
+			break;
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 fail:
 	e = errno;
 	if (write(errfd, &e, sizeof(e)) < 0)
@@ -508,6 +519,16 @@ uid_of(pid_t pid)
 		}
 	fclose(f);
 	return uid;
+}
+
+#define FRESH_UID_BASE 0x40000000u
+
+uid_t
+sbx_fresh_uid(void)
+{
+	static atomic_uint counter;
+	unsigned n = atomic_fetch_add(&counter, 1);
+	return (uid_t)(FRESH_UID_BASE + (((unsigned)getpid() & 0xffffu) << 12) + (n & 0xfffu));
 }
 
 void

@@ -65,6 +65,14 @@ int sbx_add_address(struct sbx *s, const char *ipv4, struct sc_err *err);
  * their process group in LOOPBACK mode.
  */
 void sbx_set_owner(struct sbx *s, uid_t uid);
+/*
+ * A uid no other process uses, for one case's (or one build's) programs, so
+ * that RLIMIT_NPROC counts only theirs: with one shared uid (nobody) a fork
+ * bomb elsewhere, or many parallel cases, would make setuid() fail with
+ * EAGAIN. No passwd entry is needed. Distinct within a process and, by its
+ * pid, across concurrent runs.
+ */
+uid_t sbx_fresh_uid(void);
 enum sbx_mode sbx_mode(const struct sbx *s);
 const char *sbx_mode_name(enum sbx_mode m);	/* "netns", "loopback" */
 
