@@ -88,16 +88,32 @@ demo: all
 bench: all
 	@sh tests/bench.sh $(BUILD)
 
+# The installed layout, as harness/main.c (find_layout) looks for it next to
+# PREFIX/bin/sockcheck: the reference peers and the preload library in
+# libexec/sockcheck, the suite and the example assignments in share/sockcheck,
+# the documentation in share/doc/sockcheck. DESTDIR is honoured.
+INST_SHARE := $(DESTDIR)$(PREFIX)/share/sockcheck
+INST_DOC := $(DESTDIR)$(PREFIX)/share/doc/sockcheck
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/sockcheck $(DESTDIR)$(PREFIX)/share/sockcheck
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/sockcheck $(INST_SHARE) $(INST_DOC)
 	install -m 755 $(BUILD)/sockcheck $(DESTDIR)$(PREFIX)/bin/sockcheck
 	install -m 755 $(REF_BINS) $(DESTDIR)$(PREFIX)/libexec/sockcheck/
 	$(if $(INJ_LIB),install -m 755 $(INJ_LIB) $(DESTDIR)$(PREFIX)/libexec/sockcheck/)
-	cp -R scenarios $(DESTDIR)$(PREFIX)/share/sockcheck/
+	rm -rf $(INST_SHARE)/scenarios $(INST_SHARE)/assignments $(INST_SHARE)/reports
+	cp -R scenarios assignments $(INST_SHARE)/
+	install -d $(INST_SHARE)/reports
+	install -m 644 $(wildcard reports/*.json reports/*.xsd reports/*.md) $(INST_SHARE)/reports/
+	chmod -R u=rwX,go=rX $(INST_SHARE)
+	install -m 644 README.md $(wildcard docs/*.md) $(INST_DOC)/
+	$(if $(wildcard examples/*),install -d $(INST_DOC)/examples && install -m 644 $(wildcard examples/*) $(INST_DOC)/examples/)
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sockcheck
+	rm -rf $(DESTDIR)$(PREFIX)/libexec/sockcheck $(INST_SHARE) $(INST_DOC)
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all tests check demo bench install clean
+.PHONY: all tests check demo bench install uninstall clean
 .DELETE_ON_ERROR:
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

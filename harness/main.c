@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "asg.h"
 #include "fsx.h"
+#include "grade.h"
 #include "prof.h"
 #include "rpt.h"
 #include "run.h"
@@ -26,6 +28,8 @@ static const char usage_text[] =
     "       sockcheck list [--suite DIR] [--only GLOB]\n"
     "       sockcheck validate FILE...\n"
     "       sockcheck explain [--suite DIR] CASE_ID\n"
+    "       sockcheck grade [options] CLASS_DIR\n"
+    "       sockcheck merge [--no-copy] OUT_DIR SHARD_DIR...\n"
     "       sockcheck --help | --version\n"
     "\n"
     "run: runs the suite against the submission in SUBMISSION_DIR (default: the\n"
@@ -45,7 +49,24 @@ static const char usage_text[] =
     "  --no-netns           no network namespaces: free loopback ports instead\n"
     "  --student-view       hidden cases show only that they failed\n"
     "  --keep               keep every case's working directory\n"
-    "  -v, --verbose        details of passing cases too\n";
+    "  -v, --verbose        details of passing cases too\n"
+    "\n"
+    "grade: builds and runs every subdirectory of CLASS_DIR (one per student) and\n"
+    "writes OUT/gradebook.csv, OUT/summary.md and OUT/students/NAME/ (reports,\n"
+    "build.log). Students whose submission and configuration are unchanged since\n"
+    "the last grade into OUT are skipped (resume). See docs/grading.md.\n"
+    "  --out DIR            output directory (default: grades)\n"
+    "  --assignment FILE, --suite DIR, --only GLOB, --timeout-scale X, --memcheck,\n"
+    "  --no-memcheck, --no-netns, --keep   as for run\n"
+    "  --jobs N             cases in flight over all students (default: cores)\n"
+    "  --shard K/N          grade only shard K of N (a fixed split of the names)\n"
+    "  --format LIST        reports per student (instructor view; json always)\n"
+    "  --student-format LIST  student-view reports into OUT/students/NAME/student/\n"
+    "  --build-timeout S    cap on every build (seconds)\n"
+    "  --force              grade every student again\n"
+    "merge: merges the OUT directories of the shards 1..N into OUT_DIR\n"
+    "(gradebook.csv and summary.md as one run would write them; the students'\n"
+    "directories are copied unless --no-copy).\n";
 
 static void
 on_signal(int sig)
@@ -174,8 +195,10 @@ cmd_run(int argc, char **argv)
 	struct scn_suite suite;
 	struct prof prof;
 	struct res_run run;
+	struct asg asg;
 	struct sc_err err;
 	const char *suite_dir = NULL, *report_dir = NULL, *formats = NULL, *asg_path = NULL;
+	unsigned build_timeout;
 	char sub[PATH_MAX], work[PATH_MAX], built[PATH_MAX], blog[PATH_MAX];
 	int c, built_ok = 0, rc, tmp_work = 0, tty = isatty(2);
 
@@ -222,20 +245,38 @@ cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	sc_err_clear(&err);
-	if (asg_path) {
-		fprintf(stderr, "sockcheck: --assignment: assignments are not supported by this "
-		    "version yet\n");
-		return EXIT_USAGE;
-	}
-	if (scn_load_suite(suite_dir ? suite_dir : lay.suite, &suite, &err) < 0) {
+	memset(&asg, 0, sizeof(asg));
+	if (asg_path && asg_load(asg_path, &asg, &err) < 0) {
 		sc_err_print(stderr, "sockcheck", &err);
 		return EXIT_USAGE;
+	}
+	if (suite_dir == NULL)
+		suite_dir = asg.suite ? asg.suite : lay.suite;
+	if (scn_load_suite(suite_dir, &suite, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		asg_free(&asg);
+		return EXIT_USAGE;
+	}
+	if (asg_path) {
+		if (asg_check(&asg, &suite, &err) < 0) {
+			sc_err_print(stderr, "sockcheck", &err);
+			asg_free(&asg);
+			scn_suite_free(&suite);
+			return EXIT_USAGE;
+		}
+		ro.assignment = &asg;
+		if (ro.memcheck < 0)
+			ro.memcheck = asg.memcheck;
 	}
 	if (prof_load(sub, &prof, &err) < 0) {
 		sc_err_print(stderr, "sockcheck", &err);
+		asg_free(&asg);
 		scn_suite_free(&suite);
 		return EXIT_USAGE;
 	}
+	build_timeout = prof.build_timeout_s;
+	if (asg.build_timeout_s && (build_timeout == 0 || build_timeout > asg.build_timeout_s))
+		build_timeout = asg.build_timeout_s;
 	if (report_dir) {
 		if (fsx_mkdirs(report_dir, &err) < 0 || realpath(report_dir, work) == NULL) {
 			fprintf(stderr, "sockcheck: %s: cannot create the report directory\n", report_dir);
@@ -259,7 +300,8 @@ cmd_run(int argc, char **argv)
 	snprintf(built, sizeof(built), "%s/build", work);
 	snprintf(blog, sizeof(blog), "%s/build.log", work);
 	if (fsx_mkdirs(work, &err) < 0 ||
-	    run_build(sub, built, &prof, blog, prof.build_timeout_s, &built_ok, &err) < 0) {
+	    run_build_stoppable(sub, built, &prof, blog, build_timeout, &stop_requested, &built_ok,
+	    &err) < 0) {
 		sc_err_print(stderr, "sockcheck", &err);
 		return EXIT_USAGE;
 	}
@@ -280,7 +322,7 @@ cmd_run(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	run.suite = (free(run.suite), strdup(suite_dir ? suite_dir : lay.suite));
+	run.suite = (free(run.suite), strdup(suite_dir));
 	rop.color = isatty(1) && getenv("NO_COLOR") == NULL;
 	rpt_term(stdout, &run, &rop);
 	if (getenv("GITHUB_ACTIONS") && strcmp(getenv("GITHUB_ACTIONS"), "true") == 0)
@@ -306,6 +348,7 @@ out:
 		fprintf(stderr, "sockcheck: case directories kept in %s\n", work);
 	prof_free(&prof);
 	scn_suite_free(&suite);
+	asg_free(&asg);
 	return rc;
 }
 
@@ -448,6 +491,240 @@ cmd_explain(int argc, char **argv)
 	return 0;
 }
 
+struct grade_progress {
+	int tty;
+	size_t pending;
+	double start;
+};
+
+static void
+fmt_dur(char *buf, size_t len, double s)
+{
+	unsigned long t = s > 0 ? (unsigned long)(s + 0.5) : 0;
+
+	if (t >= 3600)
+		snprintf(buf, len, "%luh%02lum", t / 3600, t / 60 % 60);
+	else
+		snprintf(buf, len, "%lum%02lus", t / 60, t % 60);
+}
+
+static void
+grade_progress_cb(void *ctx, const struct grade_event *ev)
+{
+	struct grade_progress *p = ctx;
+
+	if (ev->kind == GRADE_EV_PLAN) {
+		p->pending = ev->pending;
+		fprintf(stderr, "sockcheck: %zu student%s: %zu to grade, %zu unchanged (skipped)",
+		    ev->total, ev->total == 1 ? "" : "s", ev->pending, ev->skipped);
+		if (ev->pending)
+			fprintf(stderr, "; %zu at a time", ev->workers);
+		fputc('\n', stderr);
+		return;
+	}
+	if (p->tty) {
+		char eta[32], el[32];
+		double left = ev->done ? ev->elapsed / (double)ev->done * (double)(ev->pending - ev->done) : 0;
+		int width = 24, fill = ev->pending ? (int)(width * ev->done / ev->pending) : width;
+		fmt_dur(eta, sizeof(eta), left);
+		fmt_dur(el, sizeof(el), ev->elapsed);
+		fprintf(stderr, "\r\033[K[%.*s%*s] %zu/%zu  %s elapsed, ETA %s  %.20s: %u/%u%s%s",
+		    fill, "########################", width - fill, "", ev->done, ev->pending, el,
+		    eta, ev->student, ev->score, ev->max_score,
+		    strcmp(ev->build, "ok") ? " build " : "", strcmp(ev->build, "ok") ? ev->build : "");
+		if (ev->message)
+			fprintf(stderr, "\r\033[Ksockcheck: %s: %s\n", ev->student, ev->message);
+		if (ev->done == ev->pending)
+			fputs("\r\033[K", stderr);
+	} else {
+		fprintf(stderr, "grade: [%zu/%zu] %s: %u/%u (build %s, %.1f s)%s%s\n", ev->done,
+		    ev->pending, ev->student, ev->score, ev->max_score, ev->build, ev->seconds,
+		    ev->message ? ": " : "", ev->message ? ev->message : "");
+	}
+	fflush(stderr);
+}
+
+static int
+cmd_grade(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "suite", required_argument, NULL, 's' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "assignment", required_argument, NULL, 'a' },
+		{ "out", required_argument, NULL, 'O' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "student-format", required_argument, NULL, 'F' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "shard", required_argument, NULL, 'K' },
+		{ "timeout-scale", required_argument, NULL, 't' },
+		{ "build-timeout", required_argument, NULL, 'b' },
+		{ "memcheck", no_argument, NULL, 'm' },
+		{ "no-memcheck", no_argument, NULL, 'M' },
+		{ "no-netns", no_argument, NULL, 'N' },
+		{ "force", no_argument, NULL, 'x' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct layout lay;
+	struct grade_opts go;
+	struct grade_result res;
+	struct grade_progress gp;
+	struct scn_suite suite;
+	struct asg asg;
+	struct sc_err err;
+	const char *suite_dir = NULL, *asg_path = NULL, *out = "grades";
+	char class_dir[PATH_MAX], out_dir[PATH_MAX];
+	int c, rc;
+
+	find_layout(&lay);
+	memset(&go, 0, sizeof(go));
+	memset(&asg, 0, sizeof(asg));
+	sc_err_clear(&err);
+	go.timeout_scale = 1.0;
+	go.memcheck = -1;
+	go.want_netns = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': suite_dir = optarg; break;
+		case 'o': go.only = optarg; break;
+		case 'a': asg_path = optarg; break;
+		case 'O': out = optarg; break;
+		case 'f': go.formats = optarg; break;
+		case 'F': go.student_formats = optarg; break;
+		case 'j':
+			if (parse_uint(optarg, 1, 256, &go.jobs) < 0)
+				return usage_error("--jobs: '%s' is not a number from 1 to 256", optarg);
+			break;
+		case 'K':
+			if (grade_parse_shard(optarg, &go.shard_k, &go.shard_n, &err) < 0)
+				return usage_error("%s", err.msg);
+			break;
+		case 't': {
+			char *end;
+			go.timeout_scale = strtod(optarg, &end);
+			if (end == optarg || *end || go.timeout_scale < 0.1 || go.timeout_scale > 100)
+				return usage_error("--timeout-scale: '%s' is not a number from 0.1 to 100",
+				    optarg);
+			break;
+		}
+		case 'b':
+			if (parse_uint(optarg, 1, 3600, &go.build_timeout_s) < 0)
+				return usage_error("--build-timeout: '%s' is not a number of seconds from 1 "
+				    "to 3600", optarg);
+			break;
+		case 'm': go.memcheck = 1; break;
+		case 'M': go.memcheck = 0; break;
+		case 'N': go.want_netns = 0; break;
+		case 'x': go.force = 1; break;
+		case 'k': go.keep = 1; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default: return usage_error("%s", "bad option for grade");
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("%s", "grade takes one CLASS_DIR (one subdirectory per student)");
+	if (realpath(argv[optind], class_dir) == NULL || !is_dir(class_dir)) {
+		fprintf(stderr, "sockcheck: %s: not a directory\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (asg_path && asg_load(asg_path, &asg, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		return EXIT_USAGE;
+	}
+	if (suite_dir == NULL)
+		suite_dir = asg.suite ? asg.suite : lay.suite;
+	if (scn_load_suite(suite_dir, &suite, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		asg_free(&asg);
+		return EXIT_USAGE;
+	}
+	if (asg_path && asg_check(&asg, &suite, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		asg_free(&asg);
+		scn_suite_free(&suite);
+		return EXIT_USAGE;
+	}
+	if (fsx_mkdirs(out, &err) < 0 || realpath(out, out_dir) == NULL) {
+		fprintf(stderr, "sockcheck: %s: cannot create the output directory%s%s\n", out,
+		    err.msg[0] ? ": " : "", err.msg);
+		scn_suite_free(&suite);
+		asg_free(&asg);
+		return EXIT_USAGE;
+	}
+	go.class_dir = class_dir;
+	go.out_dir = out_dir;
+	go.suite = &suite;
+	go.suite_dir = suite_dir;
+	go.assignment = asg_path ? &asg : NULL;
+	go.ref_dir = lay.ref;
+	go.inject_lib = lay.have_inject ? lay.inject : NULL;
+	go.stop = &stop_requested;
+	memset(&gp, 0, sizeof(gp));
+	gp.tty = isatty(2);
+	go.progress = grade_progress_cb;
+	go.progress_ctx = &gp;
+	if (grade_class(&go, &res, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		rc = EXIT_USAGE;
+	} else if (res.interrupted) {
+		fprintf(stderr, "sockcheck: interrupted after %zu of %zu students; run the same "
+		    "command again to resume\n", res.graded, res.students - res.skipped);
+		rc = 1;
+	} else {
+		printf("%zu student%s: %zu graded, %zu unchanged (skipped)", res.students,
+		    res.students == 1 ? "" : "s", res.graded, res.skipped);
+		if (res.graded)
+			printf(" in %.1f s (%.1f s per student; %zu student%s and %u case%s at a time)",
+			    res.seconds, res.seconds / (double)res.graded, res.workers,
+			    res.workers == 1 ? "" : "s", res.jobs, res.jobs == 1 ? "" : "s");
+		printf("\n  %s/gradebook.csv\n  %s/summary.md\n", out, out);
+		rc = 0;
+		if (res.errors) {
+			fprintf(stderr, "sockcheck: %zu student%s could not be graded (build \"error\" in "
+			    "the gradebook); run the same command again to retry them\n", res.errors,
+			    res.errors == 1 ? "" : "s");
+			rc = 1;
+		}
+	}
+	scn_suite_free(&suite);
+	asg_free(&asg);
+	return rc;
+}
+
+static int
+cmd_merge(int argc, char **argv)
+{
+	struct sc_err err;
+	int copy = 1, i = 1;
+
+	sc_err_clear(&err);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--no-copy") == 0)
+			copy = 0;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage_text, stdout);
+			return 0;
+		} else
+			return usage_error("merge: unknown option '%s'", argv[i]);
+	}
+	if (argc - i < 2)
+		return usage_error("%s", "merge needs OUT_DIR and at least one shard directory");
+	for (int k = i + 1; k < argc; k++)
+		if (!is_dir(argv[k])) {
+			fprintf(stderr, "sockcheck: %s: not a directory\n", argv[k]);
+			return EXIT_USAGE;
+		}
+	if (grade_merge(argv[i], argv + i + 1, (size_t)(argc - i - 1), copy, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		return EXIT_USAGE;
+	}
+	printf("merged %d shard%s into %s/gradebook.csv and %s/summary.md\n", argc - i - 1,
+	    argc - i - 1 == 1 ? "" : "s", argv[i], argv[i]);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -480,5 +757,9 @@ main(int argc, char **argv)
 		return cmd_validate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return cmd_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "grade") == 0)
+		return cmd_grade(argc - 1, argv + 1);
+	if (strcmp(argv[1], "merge") == 0)
+		return cmd_merge(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", argv[1]);
 }

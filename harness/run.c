@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asg.h"
 #include "fsx.h"
 #include "run_int.h"
 #include "sbx.h"
@@ -50,9 +51,14 @@ worker(void *arg)
 
 	for (;;) {
 		size_t i;
+		/* several runs at once (sockcheck grade) share `slots` */
+		while (o->slots && sem_wait(o->slots) < 0 && errno == EINTR)
+			;
 		pthread_mutex_lock(&pl->lock);
 		if (pl->next >= pl->n || (o->stop && *o->stop)) {
 			pthread_mutex_unlock(&pl->lock);
+			if (o->slots)
+				sem_post(o->slots);
 			return NULL;
 		}
 		i = pl->next++;
@@ -60,6 +66,8 @@ worker(void *arg)
 
 		run_case(pl->ctx, pl->items[i].s, pl->items[i].points, pl->items[i].hidden,
 		    pl->items[i].scale, &pl->cases[i]);
+		if (o->slots)
+			sem_post(o->slots);
 
 		pthread_mutex_lock(&pl->lock);
 		pl->done++;
@@ -94,6 +102,8 @@ plan(const struct scn_suite *suite, const struct run_opts *o, struct plan_item *
 		double ascale = 1.0;
 
 		if (o->only && !scn_id_matches(s->id, o->only))
+			continue;
+		if (o->assignment && !asg_lookup(o->assignment, s, &points, &hidden, &ascale))
 			continue;
 		items[n++] = (struct plan_item){ s, points, hidden, scale * ascale };
 	}
@@ -197,82 +207,3 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 
 /* ---- build ---- */
 
-int
-run_build(const char *dir, const char *build_dir, const struct prof *p, const char *log_path,
-    unsigned timeout_s, int *built, struct sc_err *err)
-{
-	char mk[PATH_MAX];
-	const char *cmd = p->build;
-	struct stat st;
-	pid_t pid;
-	int fd, status = 0;
-	double deadline;
-
-	char work[PATH_MAX];
-	char *slash;
-
-	*built = 0;
-	/* the scratch root (build_dir's parent) may lie inside the submission */
-	snprintf(work, sizeof(work), "%s", build_dir);
-	if ((slash = strrchr(work, '/')) != NULL && slash != work)
-		*slash = '\0';
-	if (fsx_remove_tree(build_dir, err) < 0 || fsx_mkdirs(work, err) < 0 ||
-	    fsx_copy_tree(dir, build_dir, work, err) < 0)
-		return -1;
-	snprintf(mk, sizeof(mk), "%s/Makefile", build_dir);
-	if (cmd == NULL && stat(mk, &st) == 0)
-		cmd = "make";
-	if ((fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
-		return sc_err_sys(err, "%s", log_path);
-	if (cmd == NULL) {
-		dprintf(fd, "no build command and no Makefile: using the programs as they are\n");
-		close(fd);
-		*built = 1;
-		return 0;
-	}
-	dprintf(fd, "$ %s\n", cmd);
-	pid = fork();
-	if (pid < 0) {
-		close(fd);
-		return sc_err_sys(err, "fork");
-	}
-	if (pid == 0) {
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		setpgid(0, 0);
-		if (chdir(build_dir) < 0)
-			_exit(127);
-		int null = open("/dev/null", O_RDONLY);
-		dup2(null, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(fd);
-	deadline = now_s() + (timeout_s ? timeout_s : 120);
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			return sc_err_sys(err, "waitpid");
-		if (now_s() >= deadline) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			if ((fd = open(log_path, O_WRONLY | O_APPEND | O_CLOEXEC)) >= 0) {
-				dprintf(fd, "\nsockcheck: build stopped after %u s\n",
-				    timeout_s ? timeout_s : 120);
-				close(fd);
-			}
-			return 0;
-		}
-		usleep(20000);
-	}
-	*built = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	return 0;
-}

@@ -7,6 +7,7 @@
 #ifndef SC_RUN_H
 #define SC_RUN_H
 
+#include <semaphore.h>
 #include <signal.h>
 
 #include "err.h"
@@ -28,6 +29,7 @@ struct run_opts {
 	int keep;		/* keep case directories of passing cases too */
 	const char *build_log;	/* set when the build failed: where its output is */
 	const struct asg *assignment;	/* selection, points, hidden; or NULL */
+	sem_t *slots;		/* or NULL; else each case runs holding one (shared by runs) */
 	volatile sig_atomic_t *stop;	/* set asynchronously: finish early */
 	/* called after each case (from the thread that ran it, serialised) */
 	void (*progress)(void *ctx, const struct res_case *c, size_t done, size_t total);
@@ -41,6 +43,11 @@ struct run_opts {
  */
 int run_build(const char *dir, const char *build_dir, const struct prof *p,
     const char *log_path, unsigned timeout_s, int *built, struct sc_err *err);
+
+/* The same, ended early (as a failed build) when *stop becomes set. */
+int run_build_stoppable(const char *dir, const char *build_dir, const struct prof *p,
+    const char *log_path, unsigned timeout_s, volatile sig_atomic_t *stop, int *built,
+    struct sc_err *err);
 
 /*
  * Run `suite` against the built submission in `built_dir` (sources for

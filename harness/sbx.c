@@ -339,9 +339,12 @@ prepare_child(const struct sbx_spawn *sp, int *keep, int nkeep)
 	}
 	for (int i = 0; i < 3; i++)
 		dup2(fds[i], i);
-	for (int i = 0; i < nkeep; i++)
+	for (int i = 0; i < nkeep; i++) {
 		if (keep[i] >= 0)
 			dup2(keep[i], 3 + i);
+		else
+			close(3 + i);	/* a hole: whatever the parent had there must not pass */
+	}
 	syscall(SYS_close_range, (unsigned)(3 + nkeep), ~0U, 0);
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
