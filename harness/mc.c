@@ -103,6 +103,9 @@ mc_wrap_argv(char *const argv[], int xml_fd, int log_fd, struct sc_err *err)
 		"--track-fds=yes", "--xml=yes", NULL, NULL, "--num-callers=30",
 		/* a program that forks per client: children's reports are noise */
 		"--child-silent-after-fork=yes", "--error-exitcode=0",
+		/* no gdbserver: its /tmp/vgdb-pipe-* files are named by the pid (2 in
+		 * every case's namespace) and owned by another case's uid */
+		"--vgdb=no",
 	};
 	size_t nopts = sizeof(opts) / sizeof(opts[0]), n = 0, i;
 	char **out;
