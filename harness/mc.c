@@ -354,6 +354,8 @@ read_xml(const char *xml_path, const char *src_root, struct mc_report *r,
 			char *state = text_of(child(n, "state"));
 			if (state && strstr(state, "FINISHED"))
 				r->leak_check_done = 1;
+			if (state && strstr(state, "RUNNING"))
+				r->started = 1;
 			free(state);
 			continue;
 		}

@@ -42,6 +42,7 @@ struct mc_finding {
 
 struct mc_report {
 	int ran;		/* valgrind ran and wrote something */
+	int started;		/* it got as far as running the program (status RUNNING) */
 	int leak_check_done;	/* the leak summary was written (not killed by SIGKILL) */
 	int debug_info;		/* at least one frame had file:line */
 	struct mc_finding *findings;

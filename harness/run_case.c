@@ -1589,6 +1589,14 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 		}
 	}
 	judge_case(&ji, out);
+	if (c->memcheck && !(out->memcheck && out->mc.started) && oc->student &&
+	    oc->student->started && out->verdict != RES_SKIP) {
+		/* valgrind itself failed (its reason is in the log): not the student's fault */
+		out->verdict = RES_ERROR;
+		free(out->summary);
+		out->summary = strdup("memcheck: valgrind could not start the program (see "
+		    "memcheck/memcheck.log in the case directory)");
+	}
 	for (size_t i = 0; i < oc->npeers; i++)
 		peer_log_free(&logs[i]);
 	for (size_t i = 0; i < ji.nmsgs; i++)
