@@ -326,7 +326,7 @@ cmd_run(int argc, char **argv)
 	rop.color = isatty(1) && getenv("NO_COLOR") == NULL;
 	rpt_term(stdout, &run, &rop);
 	if (getenv("GITHUB_ACTIONS") && strcmp(getenv("GITHUB_ACTIONS"), "true") == 0)
-		rpt_gha(stdout, &run);
+		rpt_gha(stdout, &run, &rop);
 	rc = res_exit_status(&run);
 	if (report_dir && rpt_write_all(&run, formats ? formats : "json", report_dir, &rop, &err) < 0) {
 		sc_err_print(stderr, "sockcheck", &err);

@@ -42,7 +42,7 @@ int rpt_gradescope(const struct res_run *run, const char *path, const struct rpt
 int rpt_autolab(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err);
 
 /* GitHub Actions annotations (::error file=...,line=...::) on `out`. */
-void rpt_gha(FILE *out, const struct res_run *run);
+void rpt_gha(FILE *out, const struct res_run *run, const struct rpt_opts *o);
 
 /*
  * Write each format of the comma-separated `formats` ("json,junit,tap,...")

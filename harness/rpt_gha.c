@@ -68,7 +68,7 @@ submission_prefix(const char *submission, char *buf, size_t len)
 }
 
 void
-rpt_gha(FILE *out, const struct res_run *run)
+rpt_gha(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 {
 	char prefix[PATH_MAX], src[PATH_MAX + 64];
 	int have_prefix = submission_prefix(run->submission, prefix, sizeof(prefix)) == 0;
@@ -88,9 +88,13 @@ rpt_gha(FILE *out, const struct res_run *run)
 			fputs("title=", out);
 			put_prop(out, c->id);
 			fputs("::", out);
-			put_data(out, c->summary);
+			/* student view: a hidden case says only that it failed */
+			put_data(out, o && o->student_view && c->hidden ? "hidden case: failed" :
+			    c->summary);
 			fputc('\n', out);
 		}
+		if (o && o->student_view && c->hidden)
+			continue;
 		for (size_t k = 0; c->memcheck && k < c->mc.count; k++) {
 			const struct mc_finding *m = &c->mc.findings[k];
 			if (m->own < 0)
