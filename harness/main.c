@@ -16,6 +16,8 @@
 #include "grade.h"
 #include "prof.h"
 #include "rpt.h"
+#include "ref_opts.h"
+#include "ref_payload.h"
 #include "run.h"
 #include "scn.h"
 
@@ -28,6 +30,7 @@ static const char usage_text[] =
     "       sockcheck list [--suite DIR] [--only GLOB]\n"
     "       sockcheck validate FILE...\n"
     "       sockcheck explain [--suite DIR] CASE_ID\n"
+    "       sockcheck payload [--size N] [--pattern P] [--seed S] > FILE\n"
     "       sockcheck grade [options] CLASS_DIR\n"
     "       sockcheck merge [--no-copy] OUT_DIR SHARD_DIR...\n"
     "       sockcheck --help | --version\n"
@@ -415,6 +418,109 @@ print_argv(const char *label, char *const *v)
 	printf("\n");
 }
 
+/* The reference peer of a case and its arguments, for a human to type. */
+static void
+explain_peer(const struct scn *s, size_t i, const struct layout *lay, const char *payload)
+{
+	const char *prog = s->protocol == SCN_ECHO ?
+	    (s->role == SCN_SERVER ? "echo_client" : "echo_server") :
+	    (s->role == SCN_SERVER ? "file_client" : "file_server");
+
+	printf("  %s/%s%s", lay->ref, prog,
+	    (s->role == SCN_SERVER && s->protocol == SCN_ECHO) ||
+	    (s->role == SCN_CLIENT && s->protocol == SCN_FILE) ? payload : "");
+	for (size_t k = 0; i < s->npeers && k < s->peers[i].nflags; k++)
+		printf(" %s", s->peers[i].flags[k]);
+	if (s->role == SCN_SERVER)
+		printf(s->protocol == SCN_ECHO ? " 127.0.0.1 5000\n" : " 127.0.0.1 5000 /dev/null\n");
+	else
+		printf(s->protocol == SCN_ECHO ? " 5000\n" : " 5000 -\n");
+	if (i < s->npeers && s->peers[i].delay_ms)
+		printf("    (started %u ms after the previous one)\n", s->peers[i].delay_ms);
+}
+
+/* "Reproduce by hand": the commands, in the order to start them. */
+static void
+explain_reproduce(const struct scn *s, const struct layout *lay)
+{
+	const struct scn_input *in = s->input.set ? &s->input : NULL;
+	char payload[128] = "", inject[512] = "";
+	const char *prog = s->protocol == SCN_ECHO ?
+	    (s->role == SCN_CLIENT ? "echo_client" : "echo_server") :
+	    (s->role == SCN_CLIENT ? "file_client" : "file_server");
+	size_t npeers = s->npeers ? s->npeers : (s->setup.no_server ? 0 : 1);
+
+	if (s->role == SCN_PAIR) {
+		printf("Reproduce by hand: start your server, then your client against it.\n");
+		return;
+	}
+	if (in && !in->text)
+		snprintf(payload, sizeof(payload), " --size %llu --pattern %s --seed %llu",
+		    (unsigned long long)in->size, scn_pattern_name(in->pattern),
+		    (unsigned long long)in->seed);
+	if (s->inject) {
+		size_t n = 0;
+		n += (size_t)snprintf(inject + n, sizeof(inject) - n, "LD_PRELOAD=%s SCINJECT='",
+		    lay->have_inject ? lay->inject : "libscinject.so");
+		for (size_t i = 0; s->inject[i] && n < sizeof(inject); i++)
+			n += (size_t)snprintf(inject + n, sizeof(inject) - n, "%s%s", i ? ";" : "",
+			    s->inject[i]);
+		if (n < sizeof(inject))
+			snprintf(inject + n, sizeof(inject) - n, "' ");
+	}
+	printf("Reproduce by hand (two terminals, port 5000):\n");
+	if (s->role == SCN_SERVER) {
+		if (s->protocol == SCN_FILE && in && !in->text && !s->setup.no_file) {
+			/* the served file is the program's own source by convention */
+			printf("  mkdir /tmp/try && cp file_server /tmp/try && cd /tmp/try\n");
+			printf("  sockcheck payload%s > file_server.c   (the file it serves)\n", payload);
+		}
+		printf("  %s./%s 5000   (your server, first)\n", inject, prog);
+		for (size_t i = 0; i < npeers; i++)
+			explain_peer(s, i, lay, payload);
+	} else {
+		for (size_t i = 0; i < npeers; i++)
+			explain_peer(s, i, lay, payload);
+		printf("  %s./%s 127.0.0.1 5000   (your client)\n", inject, prog);
+		if (s->stdin_spec.nlines)
+			print_argv("its standard input, one per line:", s->stdin_spec.lines);
+	}
+}
+
+/* sockcheck payload: a scenario's generated data, to reproduce a case by hand. */
+static int
+cmd_payload(int argc, char **argv)
+{
+	uint64_t size = 64, seed = 1;
+	enum ref_pattern pat = REF_PAT_TEXT;
+	char hex[65], ebuf[256];
+
+	for (int i = 1; i < argc; i++) {
+		if (i + 1 >= argc)
+			return usage_error("payload: '%s' needs a value", argv[i]);
+		if (strcmp(argv[i], "--size") == 0) {
+			if (ref_parse_size(argv[++i], &size) < 0)
+				return usage_error("payload: bad size '%s'", argv[i]);
+		} else if (strcmp(argv[i], "--seed") == 0) {
+			if (ref_parse_size(argv[++i], &seed) < 0)
+				return usage_error("payload: bad seed '%s'", argv[i]);
+		} else if (strcmp(argv[i], "--pattern") == 0) {
+			if (ref_pattern_parse(argv[++i], &pat) < 0)
+				return usage_error("payload: unknown pattern '%s' (text, binary, random, "
+				    "zero)", argv[i]);
+		} else {
+			return usage_error("payload: unknown option '%s'", argv[i]);
+		}
+	}
+	if (ref_payload_write_fd(1, "standard output", pat, seed, size, hex, ebuf,
+	    sizeof(ebuf)) < 0) {
+		fprintf(stderr, "sockcheck: %s\n", ebuf);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "sockcheck: %llu bytes, SHA-256 %s\n", (unsigned long long)size, hex);
+	return 0;
+}
+
 static int
 cmd_explain(int argc, char **argv)
 {
@@ -447,46 +553,15 @@ cmd_explain(int argc, char **argv)
 		scn_suite_free(&suite);
 		return EXIT_USAGE;
 	}
+	char where[PATH_MAX];
+	if (s->path == NULL || realpath(s->path, where) == NULL)
+		snprintf(where, sizeof(where), "%s", s->path ? s->path : "");
 	printf("%s: %s\n  level %s, %u point%s, timeout %.0f s\n  file: %s\n\n", s->id,
 	    s->title ? s->title : "", scn_level_name(s->level), s->points,
-	    s->points == 1 ? "" : "s", s->timeout_s, s->path ? s->path : "");
+	    s->points == 1 ? "" : "s", s->timeout_s, where);
 	if (s->hint)
 		printf("Hint:\n  %s\n\n", s->hint);
-	printf("Reproduce by hand (two terminals, port 5000):\n");
-	const struct scn_input *in = s->input.set ? &s->input : NULL;
-	char payload[128] = "";
-	if (in && !in->text)
-		snprintf(payload, sizeof(payload), " --size %llu --pattern %s --seed %llu",
-		    (unsigned long long)in->size, scn_pattern_name(in->pattern),
-		    (unsigned long long)in->seed);
-	for (size_t i = 0; i < s->npeers || (i == 0 && s->npeers == 0 && !s->setup.no_server); i++) {
-		const char *prog = s->protocol == SCN_ECHO ?
-		    (s->role == SCN_SERVER ? "echo_client" : "echo_server") :
-		    (s->role == SCN_SERVER ? "file_client" : "file_server");
-		if (s->role == SCN_PAIR)
-			break;
-		printf("  %s/%s%s", lay.ref, prog,
-		    (s->role == SCN_SERVER && s->protocol == SCN_ECHO) ||
-		    (s->role == SCN_CLIENT && s->protocol == SCN_FILE) ? payload : "");
-		for (size_t k = 0; i < s->npeers && k < s->peers[i].nflags; k++)
-			printf(" %s", s->peers[i].flags[k]);
-		if (s->role == SCN_SERVER)
-			printf(s->protocol == SCN_ECHO ? " 127.0.0.1 5000\n" : " 127.0.0.1 5000 /dev/null\n");
-		else
-			printf(s->protocol == SCN_ECHO ? " 5000\n" : " 5000 -\n");
-		if (i < s->npeers && s->peers[i].delay_ms)
-			printf("    (started %u ms after the previous one)\n", s->peers[i].delay_ms);
-	}
-	if (s->role == SCN_SERVER)
-		printf("  ./%s 5000   (your server, started first)\n",
-		    s->protocol == SCN_ECHO ? "echo_server" : "file_server");
-	else
-		printf("  ./%s 127.0.0.1 5000   (your client)\n",
-		    s->protocol == SCN_ECHO ? "echo_client" : "file_client");
-	if (s->stdin_spec.nlines)
-		print_argv("its standard input, one per line:", s->stdin_spec.lines);
-	if (s->inject)
-		print_argv("with fault injection (see docs/inject.md):", s->inject);
+	explain_reproduce(s, &lay);
 	scn_suite_free(&suite);
 	return 0;
 }
@@ -757,6 +832,8 @@ main(int argc, char **argv)
 		return cmd_validate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return cmd_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "payload") == 0)
+		return cmd_payload(argc - 1, argv + 1);
 	if (strcmp(argv[1], "grade") == 0)
 		return cmd_grade(argc - 1, argv + 1);
 	if (strcmp(argv[1], "merge") == 0)

@@ -288,3 +288,9 @@ ref_opts_usage(enum ref_prog prog)
 	    "a conforming peer expects, 1 it did not, 2 bad usage.\n", head, common, own);
 	return buf;
 }
+
+int
+ref_parse_size(const char *s, uint64_t *out)
+{
+	return parse_u64(s, UINT64_MAX, 1, out);
+}

@@ -53,6 +53,9 @@ int ref_opts_parse(int argc, char **argv, enum ref_prog prog, struct ref_opts *o
 /* The --help text of `prog`. */
 const char *ref_opts_usage(enum ref_prog prog);
 
+/* A size: a number with an optional K/KiB, M/MiB, G/GiB suffix. */
+int ref_parse_size(const char *s, uint64_t *out);
+
 /* A port argument: 0..65535. */
 int ref_parse_port(const char *s, unsigned *port);
 
