@@ -13,7 +13,7 @@
  *                                       (a short count, not an error)
  *                      eintr_every=N    every Nth read-kind call fails with EINTR
  *                      fail=CALL:K:ERR  the Kth call of CALL (read, write, accept,
- *                                       connect, socket, bind, listen) fails with
+ *                                       connect, socket, bind, listen, close) fails with
  *                                       errno ERR (EINTR, EAGAIN, ECONNABORTED, ...)
  *                      seed=S           with it, read_max/write_max caps are drawn
  *                                       from 1..N per call, reproducibly
@@ -45,10 +45,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-enum call { C_READ, C_WRITE, C_ACCEPT, C_CONNECT, C_SOCKET, C_BIND, C_LISTEN, C_NCALLS };
+enum call { C_READ, C_WRITE, C_ACCEPT, C_CONNECT, C_SOCKET, C_BIND, C_LISTEN, C_CLOSE,
+	C_NCALLS };
 
 static const char *const call_names[C_NCALLS] = {
-	"read", "write", "accept", "connect", "socket", "bind", "listen",
+	"read", "write", "accept", "connect", "socket", "bind", "listen", "close",
 };
 
 #define MAX_FAILS 8
@@ -483,4 +484,19 @@ listen(int fd, int backlog)
 	if (inj.active && fail_now(C_LISTEN, "listen"))
 		return -1;
 	return real_listen(fd, backlog);
+}
+
+/* close() of a socket: the Kth may fail (EINTR, EIO); the descriptor is closed
+ * all the same, as Linux does, so a program that retries sees EBADF. */
+int
+close(int fd)
+{
+	REAL(int, close, int);
+	if (ACTIVE_SOCKET(fd) && fail_now(C_CLOSE, "close")) {
+		int e = errno;
+		real_close(fd);
+		errno = e;
+		return -1;
+	}
+	return real_close(fd);
 }
