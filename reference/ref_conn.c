@@ -43,8 +43,11 @@ ref_conn_init(struct ref_conn *c, int fd, unsigned id, struct ref_events *ev,
 	c->id = id;
 	c->ev = ev;
 	c->o = o;
-	ref_digest_init(&c->dout);
-	ref_digest_init(&c->din);
+	/* the digests are for the event log's summary: without a log, no hashing */
+	if (ev->fd >= 0) {
+		ref_digest_init(&c->dout);
+		ref_digest_init(&c->din);
+	}
 	c->start_us = ref_events_now(ev);
 	c->next_write_us = c->start_us;
 	if (o->chunk) {

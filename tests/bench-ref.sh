@@ -161,7 +161,9 @@ make_file() { # PATH MIB
 	[ "$(wc -c <"$1")" -eq $(($2 * 1048576)) ] || die "$1: short"
 }
 
-# One transfer. KIND: ref or nc. Sets RUN_NS, RUN_SRV_KB, RUN_CLI_KB (peak
+# One transfer. KIND: ref (the peers as the harness runs them, with --events:
+# SHA-256 of every byte on both sides), raw (the same peers without an event
+# log, so without digests: as a student runs them by hand) or nc. Sets RUN_NS, RUN_SRV_KB, RUN_CLI_KB (peak
 # RSS), RUN_SRV_CPU, RUN_CLI_CPU (seconds) and RUN_OK.
 run_one() { # KIND FILE
 	kind=$1 file=$2 out=$TMP/out
@@ -170,6 +172,9 @@ run_one() { # KIND FILE
 	t0=$(now_ns)
 	if [ "$kind" = ref ]; then
 		rss_run "$TMP/srv.rss" "$REF/file_server" --events "$TMP/srv.ev" --bind 127.0.0.1 \
+		    "$PORT" "$file" >"$TMP/srv.out" 2>"$TMP/srv.err" &
+	elif [ "$kind" = raw ]; then
+		rss_run "$TMP/srv.rss" "$REF/file_server" --bind 127.0.0.1 \
 		    "$PORT" "$file" >"$TMP/srv.out" 2>"$TMP/srv.err" &
 	else
 		rss_run "$TMP/srv.rss" "$NC" -N -l 127.0.0.1 "$PORT" <"$file" \
@@ -187,6 +192,9 @@ run_one() { # KIND FILE
 	fi
 	if [ "$kind" = ref ]; then
 		rss_run "$TMP/cli.rss" "$REF/file_client" --events "$TMP/cli.ev" 127.0.0.1 "$PORT" \
+		    "$out" </dev/null >/dev/null 2>"$TMP/cli.err"
+	elif [ "$kind" = raw ]; then
+		rss_run "$TMP/cli.rss" "$REF/file_client" 127.0.0.1 "$PORT" \
 		    "$out" </dev/null >/dev/null 2>"$TMP/cli.err"
 	else
 		rss_run "$TMP/cli.rss" "$NC" -d -w 60 127.0.0.1 "$PORT" >"$out" 2>"$TMP/cli.err"
@@ -284,7 +292,7 @@ RUN_MIB=$MIB
 n=1
 while [ $n -le "$REPS" ]; do
 	# alternate the order: ref first on odd runs, nc first on even ones
-	if [ $((n % 2)) -eq 1 ]; then order="ref nc"; else order="nc ref"; fi
+	if [ $((n % 2)) -eq 1 ]; then order="ref raw nc"; else order="nc raw ref"; fi
 	for kind in $order; do
 		[ "$kind" = nc ] && [ $have_nc -eq 0 ] && continue
 		run_one "$kind" "$BIG"
@@ -308,6 +316,9 @@ REF_CCPU=$(col ref 6 "$TMP/res")
 NC_SCPU=$(col nc 5 "$TMP/res")
 NC_CCPU=$(col nc 6 "$TMP/res")
 RATIO=$(awk -v a="$REF_MIBS" -v b="$NC_MIBS" 'BEGIN {
+	if (b + 0 > 0 && a + 0 > 0) printf "%.2f", a / b; else print "n/a" }')
+RAW_MIBS=$(col raw 2 "$TMP/res")
+RAW_RATIO=$(awk -v a="$RAW_MIBS" -v b="$NC_MIBS" 'BEGIN {
 	if (b + 0 > 0 && a + 0 > 0) printf "%.2f", a / b; else print "n/a" }')
 
 # Memory constancy: the same pair with a small file; RSS must not grow with the size.
@@ -335,6 +346,7 @@ GROWTH=$(awk -v a="$SM_SRV" -v b="$REF_SRV" -v c="$SM_CLI" -v d="$REF_CLI" 'BEGI
 	echo
 	echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "median MiB/s: reference $REF_MIBS, nc $NC_MIBS; ratio reference/nc $RATIO"
+	echo "median MiB/s without event logs (no digests): reference $RAW_MIBS; ratio to nc $RAW_RATIO"
 	echo "median peak RSS KiB: reference server $REF_SRV, client $REF_CLI; nc server $NC_SRV, client $NC_CLI"
 	echo "median CPU seconds: reference server $REF_SCPU, client $REF_CCPU; nc server $NC_SCPU, client $NC_CCPU"
 	echo "memory constancy (reference, median peak RSS KiB): $SMALL_MIB MiB file: server $SM_SRV," \
@@ -343,7 +355,8 @@ GROWTH=$(awk -v a="$SM_SRV" -v b="$REF_SRV" -v c="$SM_CLI" -v d="$REF_CLI" 'BEGI
 } >>"$REPORT"
 cp "$REPORT" "$OUTF"
 tail -n 6 "$REPORT" >&2
-echo "bench-ref: reference $REF_MIBS MiB/s, nc $NC_MIBS MiB/s (ratio $RATIO); peak RSS KiB" \
+echo "bench-ref: reference $REF_MIBS MiB/s with --events (ratio $RATIO), $RAW_MIBS without" \
+    "(ratio $RAW_RATIO), nc $NC_MIBS MiB/s; peak RSS KiB" \
     "server/client: reference $REF_SRV/$REF_CLI, nc $NC_SRV/$NC_CLI; reference at $SMALL_MIB MiB" \
     "$SM_SRV/$SM_CLI; full figures: $OUTF"
 exit $fail
