@@ -15,6 +15,7 @@
 #include "fsx.h"
 #include "grade.h"
 #include "prof.h"
+#include "bundle.h"
 #include "rpt.h"
 #include "ref_opts.h"
 #include "ref_payload.h"
@@ -31,6 +32,7 @@ static const char usage_text[] =
     "       sockcheck validate FILE...\n"
     "       sockcheck explain [--suite DIR] CASE_ID\n"
     "       sockcheck payload [--size N] [--pattern P] [--seed S] > FILE\n"
+    "       sockcheck gradescope-bundle ASSIGNMENT [-o autograder.zip]\n"
     "       sockcheck grade [options] CLASS_DIR\n"
     "       sockcheck merge [--no-copy] OUT_DIR SHARD_DIR...\n"
     "       sockcheck --help | --version\n"
@@ -521,6 +523,42 @@ cmd_payload(int argc, char **argv)
 	return 0;
 }
 
+/* sockcheck gradescope-bundle ASSIGNMENT [-o FILE.zip]: from a source checkout. */
+static int
+cmd_bundle(int argc, char **argv)
+{
+	const char *asg_path = NULL, *out = "autograder.zip";
+	char d[2048], src[PATH_MAX + 8];
+	struct asg a;
+	struct sc_err err;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (asg_path == NULL && argv[i][0] != '-')
+			asg_path = argv[i];
+		else
+			return usage_error("gradescope-bundle: unexpected argument '%s'", argv[i]);
+	}
+	if (asg_path == NULL)
+		return usage_error("%s", "gradescope-bundle needs an ASSIGNMENT file");
+	/* a broken assignment is found here, not on Gradescope */
+	if (asg_load(asg_path, &a, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		return EXIT_USAGE;
+	}
+	asg_free(&a);
+	exe_dir(d, sizeof(d));
+	snprintf(src, sizeof(src), "%s/..", d);
+	if (bundle_gradescope(src, asg_path, out, &err) < 0) {
+		sc_err_print(stderr, "sockcheck", &err);
+		return EXIT_USAGE;
+	}
+	printf("%s: upload it as the autograder of the assignment (Gradescope, Ubuntu image)\n",
+	    out);
+	return 0;
+}
+
 static int
 cmd_explain(int argc, char **argv)
 {
@@ -834,6 +872,8 @@ main(int argc, char **argv)
 		return cmd_explain(argc - 1, argv + 1);
 	if (strcmp(argv[1], "payload") == 0)
 		return cmd_payload(argc - 1, argv + 1);
+	if (strcmp(argv[1], "gradescope-bundle") == 0)
+		return cmd_bundle(argc - 1, argv + 1);
 	if (strcmp(argv[1], "grade") == 0)
 		return cmd_grade(argc - 1, argv + 1);
 	if (strcmp(argv[1], "merge") == 0)
