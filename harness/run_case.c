@@ -231,6 +231,12 @@ start_proc(struct rcase *c, const char *role, char **argv, char **envp, const ch
 	sp.npass = npass;
 	r->t_start = now_s();
 	r->pid = sbx_spawn(c->sbx, &sp, err);
+	/* a passing shortage of the machine (processes, memory) is not the case's fault */
+	for (int tries = 0; r->pid < 0 && tries < 3 && (errno == EAGAIN || errno == ENOMEM ||
+	    errno == ETXTBSY); tries++) {
+		usleep(100000);
+		r->pid = sbx_spawn(c->sbx, &sp, err);
+	}
 	close(out[1]);
 	close(er[1]);
 	if (in[0] >= 0)
@@ -1278,6 +1284,10 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 		}
 		oc->peers[oc->npeers++] = srv;
 		la.r = srv;
+		if (!srv->started)
+			return sc_err_set(err, "the reference %s could not be started: %s",
+			    s->protocol == SCN_ECHO ? "echo_server" : "file_server",
+			    srv->start_error ? srv->start_error : "?");
 		if (!wait_until(c, cond_listening, &la, now_s() + 5.0) || !alive(srv))
 			return sc_err_set(err, "the reference %s did not start listening on port %u",
 			    s->protocol == SCN_ECHO ? "echo_server" : "file_server", c->port);
