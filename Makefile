@@ -9,11 +9,11 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS    := yaml-0.1 jansson libxml-2.0 libcrypto
+PKGS    := yaml-0.1 jansson libxml-2.0 libcrypto libxxhash
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 # Missing -dev packages are installed first (Debian, as root); see .ci/install-deps.
-DEPS_OK := $(shell pkg-config --exists $(PKGS) criterion 2>/dev/null && echo yes)
+DEPS_OK := $(shell pkg-config --exists $(PKGS) criterion 2>/dev/null && command -v xxhsum >/dev/null && echo yes)
 ifneq ($(DEPS_OK),yes)
   $(shell sh .ci/install-deps >&2)
 endif

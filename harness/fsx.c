@@ -237,32 +237,53 @@ fsx_unlink_beneath(const char *dir, const char *name)
 	return rc;
 }
 
-/* Digest an open descriptor to its end. */
+/* Feed an open descriptor to its end to `update`; counts the bytes. */
+static int
+read_all_fd(int fd, const char *what, void (*update)(void *, const void *, size_t), void *ctx,
+    uint64_t *size, struct sc_err *err)
+{
+	unsigned char buf[262144];
+	ssize_t n;
+
+	*size = 0;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return sc_err_sys(err, "read %s", what);
+		}
+		update(ctx, buf, (size_t)n);
+		*size += (uint64_t)n;
+	}
+	return 1;
+}
+
+static void
+sha256_update(void *ctx, const void *buf, size_t len)
+{
+	EVP_DigestUpdate(ctx, buf, len);
+}
+
+static void
+transfer_update(void *ctx, const void *buf, size_t len)
+{
+	ref_digest_update(ctx, buf, len);
+}
+
 static int
 sha256_fd(int fd, const char *what, char hex[65], uint64_t *size, struct sc_err *err)
 {
-	unsigned char buf[262144], md[EVP_MAX_MD_SIZE];
+	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 	EVP_MD_CTX *ctx;
-	ssize_t n;
-	int rc = 1;
+	int rc;
 
-	*size = 0;
 	hex[0] = '\0';
 	if ((ctx = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(ctx);
 		return sc_err_set(err, "SHA-256 unavailable");
 	}
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = sc_err_sys(err, "read %s", what);
-			break;
-		}
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-		*size += (uint64_t)n;
-	}
+	rc = read_all_fd(fd, what, sha256_update, ctx, size, err);
 	if (rc == 1 && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1)
 		for (unsigned i = 0; i < mdlen; i++)
 			snprintf(hex + 2 * i, 3, "%02x", md[i]);
@@ -270,8 +291,25 @@ sha256_fd(int fd, const char *what, char hex[65], uint64_t *size, struct sc_err 
 	return rc;
 }
 
+static int
+transfer_digest_fd(int fd, const char *what, char hex[REF_DIGEST_HEX], uint64_t *size,
+    struct sc_err *err)
+{
+	struct ref_digest d;
+	int rc;
+
+	hex[0] = '\0';
+	if (ref_digest_init(&d) < 0)
+		return sc_err_set(err, "out of memory");
+	rc = read_all_fd(fd, what, transfer_update, &d, size, err);
+	ref_digest_final(&d, hex);
+	if (rc != 1)
+		hex[0] = '\0';
+	return rc;
+}
+
 int
-fsx_sha256_beneath(const char *dir, const char *name, char hex[65], uint64_t *size,
+fsx_digest_beneath(const char *dir, const char *name, char hex[REF_DIGEST_HEX], uint64_t *size,
     struct sc_err *err)
 {
 	struct stat st;
@@ -292,7 +330,7 @@ fsx_sha256_beneath(const char *dir, const char *name, char hex[65], uint64_t *si
 		close(fd);
 		return 2;
 	}
-	rc = sha256_fd(fd, name, hex, size, err);
+	rc = transfer_digest_fd(fd, name, hex, size, err);
 	close(fd);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "ref_digest.h"
 
 /* mkdir -p */
 int fsx_mkdirs(const char *path, struct sc_err *err);
@@ -24,7 +25,8 @@ int fsx_chown_tree(const char *path, uid_t uid, gid_t gid, struct sc_err *err);
 int fsx_remove_tree(const char *path, struct sc_err *err);
 
 /*
- * SHA-256 (hex) and size of a file. Returns 1 when it is a regular file, 0
+ * SHA-256 (hex) and size of a file (content identity, as grade's resume
+ * needs: not the transfer digest). Returns 1 when it is a regular file, 0
  * when missing, 2 when something else is there (a link, a FIFO, a device: not
  * read), -1 on other errors.
  */
@@ -43,11 +45,11 @@ int fsx_open_beneath(const char *dir, const char *name, int flags, mode_t mode);
 int fsx_unlink_beneath(const char *dir, const char *name);
 
 /*
- * SHA-256 and size of the regular file `name` inside `dir` (a file the
- * student wrote). Returns 1 when it is a regular file, 0 when missing, 2 when
+ * Transfer digest (ref_digest) and size of the regular file `name` inside
+ * `dir` (a file the student wrote). Returns 1 when it is a regular file, 0 when missing, 2 when
  * something else is there (a link, a FIFO, a device: not read), -1 on errors.
  */
-int fsx_sha256_beneath(const char *dir, const char *name, char hex[65], uint64_t *size,
+int fsx_digest_beneath(const char *dir, const char *name, char hex[REF_DIGEST_HEX], uint64_t *size,
     struct sc_err *err);
 
 #endif

@@ -354,9 +354,9 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 		return;
 	}
 	if (e->data != SCN_NO && in->have_expected) {
-		snprintf(exp, sizeof(exp), "%llu bytes, SHA-256 %.12s...",
-		    (unsigned long long)in->exp_size, in->exp_sha);
-		if (pc->bytes_in == in->exp_size && strcmp(pc->sha256_in, in->exp_sha) == 0) {
+		snprintf(exp, sizeof(exp), "%llu bytes, " REF_DIGEST_NAME " %.12s...",
+		    (unsigned long long)in->exp_size, in->exp_digest);
+		if (pc->bytes_in == in->exp_size && strcmp(pc->digest_in, in->exp_digest) == 0) {
 			check(c, "data", 1, exp, "all %llu bytes, identical",
 			    (unsigned long long)pc->bytes_in);
 		} else if (!pc->summary && pc->bytes_in == in->exp_size && !pc->rst) {
@@ -457,8 +457,8 @@ judge_file_client(const struct judge_in *in, struct res_case *c, const struct ju
 	char exp[160], shown[64];
 
 	if (e->data != SCN_NO && in->have_expected && in->out_checked) {
-		snprintf(exp, sizeof(exp), "an output file of %llu bytes, SHA-256 %.12s...",
-		    (unsigned long long)in->exp_size, in->exp_sha);
+		snprintf(exp, sizeof(exp), "an output file of %llu bytes, " REF_DIGEST_NAME " %.12s...",
+		    (unsigned long long)in->exp_size, in->exp_digest);
 		if (in->out_not_regular) {
 			check(c, "data", 0, exp, "not a regular file (a link, a FIFO or a device; "
 			    "not read)");
@@ -466,7 +466,7 @@ judge_file_client(const struct judge_in *in, struct res_case *c, const struct ju
 		} else if (!in->out_exists) {
 			check(c, "data", 0, exp, "no output file");
 			*failed = 1;
-		} else if (in->out_size == in->exp_size && strcmp(in->out_sha, in->exp_sha) == 0) {
+		} else if (in->out_size == in->exp_size && strcmp(in->out_digest, in->exp_digest) == 0) {
 			check(c, "data", 1, exp, "identical");
 		} else {
 			if (in->out_first_diff >= 0)

@@ -48,12 +48,12 @@ struct judge_in {
 	/* file transfers: expected data and what the receiver got */
 	int have_expected;
 	uint64_t exp_size;
-	char exp_sha[65];
+	char exp_digest[REF_DIGEST_HEX];
 	int out_checked;		/* file.client/pair: the output file was examined */
 	int out_exists;
 	int out_not_regular;		/* a link, FIFO or device stood there: not read */
 	uint64_t out_size;
-	char out_sha[65];
+	char out_digest[REF_DIGEST_HEX];
 	int64_t out_first_diff;		/* -1: none (or not computed) */
 	/* echo.client */
 	const struct judge_msg *msgs;

@@ -495,7 +495,7 @@ cmd_payload(int argc, char **argv)
 {
 	uint64_t size = 64, seed = 1;
 	enum ref_pattern pat = REF_PAT_TEXT;
-	char hex[65], ebuf[256];
+	char hex[REF_DIGEST_HEX], ebuf[256];
 
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
@@ -519,7 +519,7 @@ cmd_payload(int argc, char **argv)
 		fprintf(stderr, "sockcheck: %s\n", ebuf);
 		return EXIT_USAGE;
 	}
-	fprintf(stderr, "sockcheck: %llu bytes, SHA-256 %s\n", (unsigned long long)size, hex);
+	fprintf(stderr, "sockcheck: %llu bytes, " REF_DIGEST_NAME " %s (as xxhsum -H2 prints it)\n", (unsigned long long)size, hex);
 	return 0;
 }
 

@@ -148,8 +148,8 @@ apply_event(struct peer_log *log, json_t *ev)
 		c->bytes_in = u64(ev, "bytes_in");
 		c->writes = u64(ev, "writes");
 		c->reads = u64(ev, "reads");
-		copy_str(c->sha256_out, sizeof(c->sha256_out), ev, "sha256_out");
-		copy_str(c->sha256_in, sizeof(c->sha256_in), ev, "sha256_in");
+		copy_str(c->digest_out, sizeof(c->digest_out), ev, "xxh128_out");
+		copy_str(c->digest_in, sizeof(c->digest_in), ev, "xxh128_in");
 		if (json_is_true(json_object_get(ev, "eof")))
 			c->eof = 1;
 		if (json_is_true(json_object_get(ev, "rst")))

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ref_digest.h"
+
 #include "err.h"
 #include "scn.h"
 
@@ -17,7 +19,7 @@ struct peer_conn {
 	int connected;		/* accept or connect seen */
 	uint64_t bytes_out, bytes_in;
 	uint64_t writes, reads;
-	char sha256_out[65], sha256_in[65];
+	char digest_out[REF_DIGEST_HEX], digest_in[REF_DIGEST_HEX];	/* ref_digest */
 	int summary;		/* the summary event was seen */
 	int eof;		/* the peer read EOF */
 	int64_t eof_t;		/* when (us since the peer started), -1 */

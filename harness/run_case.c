@@ -27,7 +27,6 @@
 #include <netinet/in.h>
 #include <ftw.h>
 
-#include <openssl/evp.h>
 
 #include "cap.h"
 #include "fsx.h"
@@ -699,41 +698,34 @@ to_ref_pattern(enum scn_pattern p)
 	}
 }
 
-/* SHA-256 of a generated payload or literal text, without storing it. */
+/* Transfer digest of a generated payload or literal text, without storing it. */
 static int
-input_digest(const struct scn_input *in, char hex[65], uint64_t *size)
+input_digest(const struct scn_input *in, char hex[REF_DIGEST_HEX], uint64_t *size)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	struct ref_digest d;
 
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(ctx);
+	if (ref_digest_init(&d) < 0)
 		return -1;
-	}
 	if (in->text) {
-		EVP_DigestUpdate(ctx, in->text, in->text_len);
+		ref_digest_update(&d, in->text, in->text_len);
 		*size = in->text_len;
 	} else {
 		struct ref_payload pl;
 		unsigned char *buf = malloc(1 << 18);
 		size_t n;
 		if (buf == NULL) {
-			EVP_MD_CTX_free(ctx);
+			ref_digest_final(&d, hex);
 			return -1;
 		}
 		ref_payload_init(&pl, to_ref_pattern(in->pattern), in->seed, in->size);
 		*size = 0;
 		while ((n = ref_payload_read(&pl, buf, 1 << 18)) > 0) {
-			EVP_DigestUpdate(ctx, buf, n);
+			ref_digest_update(&d, buf, n);
 			*size += n;
 		}
 		free(buf);
 	}
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	for (unsigned i = 0; i < mdlen; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	ref_digest_final(&d, hex);
 	return 0;
 }
 
@@ -782,7 +774,7 @@ first_difference(const char *dir, const char *name, const struct scn_input *in)
 
 /* Write the input into the open file `fd` (`name` for messages). */
 static int
-write_input_fd(int fd, const char *name, const struct scn_input *in, char hex[65],
+write_input_fd(int fd, const char *name, const struct scn_input *in, char hex[REF_DIGEST_HEX],
     uint64_t *size, struct sc_err *err)
 {
 	if (in->text) {
@@ -1097,7 +1089,7 @@ struct outcome {
 	struct rproc *peers[MAXPROCS];
 	size_t npeers;
 	int have_expected;
-	char exp_sha[65];
+	char exp_digest[REF_DIGEST_HEX];
 	uint64_t exp_size;
 };
 
@@ -1187,7 +1179,7 @@ place_served_file(struct rcase *c, struct outcome *oc, struct sc_err *err)
 	if (fd < 0)
 		return sc_err_sys(err, "%s in the working copy%s", name,
 		    errno == ELOOP || errno == EXDEV ? " (a link: not followed)" : "");
-	rc = write_input_fd(fd, name, peer_input(c->s, SIZE_MAX), oc->exp_sha, &oc->exp_size, err);
+	rc = write_input_fd(fd, name, peer_input(c->s, SIZE_MAX), oc->exp_digest, &oc->exp_size, err);
 	if (rc == 0 && c->ctx->is_root && fchown(fd, c->uid, (gid_t)c->uid) < 0)
 		rc = sc_err_sys(err, "chown %s", name);
 	if (close(fd) < 0 && rc == 0)
@@ -1267,7 +1259,7 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 		char *args[] = { portbuf, (char *)"-", NULL };
 		struct listen_arg la = { .mode = PROF_PORT_ARGV, .port = c->port };
 		if (s->protocol == SCN_FILE) {
-			if (input_digest(in, oc->exp_sha, &oc->exp_size) < 0)
+			if (input_digest(in, oc->exp_digest, &oc->exp_size) < 0)
 				return sc_err_set(err, "cannot compute the input's digest");
 			oc->have_expected = 1;
 		} else {
@@ -1433,13 +1425,13 @@ collect_output(struct rcase *c, struct outcome *oc, struct judge_in *ji)
 	if (s->protocol != SCN_FILE || s->role == SCN_SERVER)
 		return;
 	/* beneath the working copy, no link followed: root reads what the student left */
-	rc = fsx_sha256_beneath(c->cwd, name, ji->out_sha, &ji->out_size, &err);
+	rc = fsx_digest_beneath(c->cwd, name, ji->out_digest, &ji->out_size, &err);
 	ji->out_checked = rc >= 0;
 	ji->out_exists = rc == 1;
 	ji->out_not_regular = rc == 2;
 	ji->out_first_diff = -1;
 	if (rc == 1 && oc->have_expected &&
-	    (ji->out_size != oc->exp_size || strcmp(ji->out_sha, oc->exp_sha) != 0))
+	    (ji->out_size != oc->exp_size || strcmp(ji->out_digest, oc->exp_digest) != 0))
 		ji->out_first_diff = first_difference(c->cwd, name, peer_input(s, 0));
 }
 
@@ -1581,7 +1573,7 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 		ji.npeers = c->s->npeers;
 	ji.have_expected = oc->have_expected;
 	ji.exp_size = oc->exp_size;
-	memcpy(ji.exp_sha, oc->exp_sha, sizeof(ji.exp_sha));
+	memcpy(ji.exp_digest, oc->exp_digest, sizeof(ji.exp_digest));
 	collect_output(c, oc, &ji);
 	echo_messages(c->s, &msgs, &ji.nmsgs);
 	ji.msgs = msgs;

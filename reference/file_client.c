@@ -77,8 +77,6 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ref_conn_init(&c, fd, 1, &ev, &o);
-	/* the SHA-256 of what arrives is taken beside the receiving, not in its way */
-	ref_digest_background(&c.din);
 	ref_event(&ev, "connect", 1, "addr", 's', o.args[0], "port", 'u', (uint64_t)port, NULL);
 	if ((out = open(o.args[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
 		fprintf(stderr, "file_client: %s: %s\n", o.args[2], strerror(errno));

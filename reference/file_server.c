@@ -209,8 +209,6 @@ main(int argc, char **argv)
 		served++;
 		ref_peer_name(cfd, addr, sizeof(addr), &cport);
 		ref_conn_init(&c, cfd, (unsigned)served, &ev, &o);
-		/* the file's SHA-256 is taken beside the sending, not in its way */
-		ref_digest_background(&c.dout);
 		ref_event(&ev, "accept", c.id, "addr", 's', addr, "port", 'u', (uint64_t)cport, NULL);
 		if (o.no_read_ms)
 			ref_sleep_us((uint64_t)o.no_read_ms * 1000);

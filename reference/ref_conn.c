@@ -226,13 +226,13 @@ ref_conn_wait_readable(struct ref_conn *c, int ms)
 void
 ref_conn_summary(struct ref_conn *c)
 {
-	char hout[65], hin[65];
+	char hout[REF_DIGEST_HEX], hin[REF_DIGEST_HEX];
 
 	ref_digest_final(&c->dout, hout);
 	ref_digest_final(&c->din, hin);
 	ref_event(c->ev, "summary", c->id, "bytes_out", 'u', c->out, "bytes_in", 'u', c->in,
-	    "writes", 'u', c->writes, "reads", 'u', c->reads, "sha256_out", 's', hout,
-	    "sha256_in", 's', hin, "eof", 'b', c->eof, "rst", 'b', c->rst, NULL);
+	    "writes", 'u', c->writes, "reads", 'u', c->reads, "xxh128_out", 's', hout,
+	    "xxh128_in", 's', hin, "eof", 'b', c->eof, "rst", 'b', c->rst, NULL);
 }
 
 ssize_t

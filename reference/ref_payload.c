@@ -129,7 +129,7 @@ ref_payload_read(struct ref_payload *p, void *buf, size_t len)
 
 int
 ref_payload_write_file(const char *path, enum ref_pattern pattern, uint64_t seed,
-    uint64_t size, char sha256_hex[65], char *errbuf, size_t errlen)
+    uint64_t size, char digest_hex[REF_DIGEST_HEX], char *errbuf, size_t errlen)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
@@ -137,7 +137,7 @@ ref_payload_write_file(const char *path, enum ref_pattern pattern, uint64_t seed
 		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (ref_payload_write_fd(fd, path, pattern, seed, size, sha256_hex, errbuf, errlen) < 0) {
+	if (ref_payload_write_fd(fd, path, pattern, seed, size, digest_hex, errbuf, errlen) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -150,7 +150,7 @@ ref_payload_write_file(const char *path, enum ref_pattern pattern, uint64_t seed
 
 int
 ref_payload_write_fd(int fd, const char *name, enum ref_pattern pattern, uint64_t seed,
-    uint64_t size, char sha256_hex[65], char *errbuf, size_t errlen)
+    uint64_t size, char digest_hex[REF_DIGEST_HEX], char *errbuf, size_t errlen)
 {
 	enum { BUFSZ = 1 << 18 };
 	unsigned char *buf;	/* per call: the harness writes inputs from several threads */
@@ -165,7 +165,7 @@ ref_payload_write_fd(int fd, const char *name, enum ref_pattern pattern, uint64_
 	}
 	if (ref_digest_init(&d) < 0) {
 		free(buf);
-		snprintf(errbuf, errlen, "SHA-256 unavailable");
+		snprintf(errbuf, errlen, "out of memory");
 		return -1;
 	}
 	while ((n = ref_payload_read(&p, buf, BUFSZ)) > 0) {
@@ -176,14 +176,14 @@ ref_payload_write_fd(int fd, const char *name, enum ref_pattern pattern, uint64_
 				continue;
 			if (w < 0) {
 				snprintf(errbuf, errlen, "%s: %s", name, strerror(errno));
-				ref_digest_final(&d, sha256_hex);
+				ref_digest_final(&d, digest_hex);
 				free(buf);
 				return -1;
 			}
 			off += (size_t)w;
 		}
 	}
-	ref_digest_final(&d, sha256_hex);
+	ref_digest_final(&d, digest_hex);
 	free(buf);
 	return 0;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ref_digest.h"
+
 enum ref_pattern { REF_PAT_TEXT, REF_PAT_BINARY, REF_PAT_RANDOM, REF_PAT_ZERO };
 
 int ref_pattern_parse(const char *name, enum ref_pattern *out);
@@ -28,11 +30,11 @@ void ref_payload_init(struct ref_payload *p, enum ref_pattern pattern, uint64_t 
 /* Up to len bytes of the stream; 0 at its end. */
 size_t ref_payload_read(struct ref_payload *p, void *buf, size_t len);
 
-/* Write the payload to `path` and its SHA-256 (hex) to sha256_hex. */
+/* Write the payload to `path` and its transfer digest (ref_digest) to digest_hex. */
 int ref_payload_write_file(const char *path, enum ref_pattern pattern, uint64_t seed,
-    uint64_t size, char sha256_hex[65], char *errbuf, size_t errlen);
+    uint64_t size, char digest_hex[REF_DIGEST_HEX], char *errbuf, size_t errlen);
 
 /* The same into an open descriptor (`name` for messages). */
 int ref_payload_write_fd(int fd, const char *name, enum ref_pattern pattern, uint64_t seed,
-    uint64_t size, char sha256_hex[65], char *errbuf, size_t errlen);
+    uint64_t size, char digest_hex[REF_DIGEST_HEX], char *errbuf, size_t errlen);
 #endif

@@ -23,6 +23,7 @@ die() { echo "bench-ref: $*" >&2; exit 1; }
 if [ ! -x "$REF/file_server" ] || [ ! -x "$REF/file_client" ]; then
 	die "no $REF/file_server or file_client (make first)"
 fi
+command -v xxhsum >/dev/null 2>&1 || die "xxhsum not found (Debian package xxhash: sh .ci/install-deps)"
 have_nc=1
 if [ ! -x "$NC" ] || ! "$NC" -h 2>&1 | grep -q 'OpenBSD netcat'; then
 	echo "bench-ref: $NC is not OpenBSD netcat: the nc runs are skipped" >&2
@@ -162,7 +163,7 @@ make_file() { # PATH MIB
 }
 
 # One transfer. KIND: ref (the peers as the harness runs them, with --events:
-# SHA-256 of every byte on both sides), raw (the same peers without an event
+# XXH3-128 of every byte on both sides), raw (the same peers without an event
 # log, so without digests: as a student runs them by hand) or nc. Sets RUN_NS, RUN_SRV_KB, RUN_CLI_KB (peak
 # RSS), RUN_SRV_CPU, RUN_CLI_CPU (seconds) and RUN_OK.
 run_one() { # KIND FILE
@@ -225,11 +226,11 @@ run_one() { # KIND FILE
 		}
 		# the digests in the peers' summaries must be the file's
 		for side in srv cli; do
-			key=sha256_out
-			[ $side = cli ] && key=sha256_in
+			key=xxh128_out
+			[ $side = cli ] && key=xxh128_in
 			d=$(sed -n "s/.*\"ev\":\"summary\".*\"$key\":\"\([0-9a-f]*\)\".*/\1/p" "$TMP/$side.ev")
-			if [ "$d" != "$FILE_SHA" ]; then
-				echo "bench-ref: ref: $side $key '$d' is not the file's $FILE_SHA" >&2
+			if [ "$d" != "$FILE_DIGEST" ]; then
+				echo "bench-ref: ref: $side $key '$d' is not the file's $FILE_DIGEST" >&2
 				RUN_OK=0
 			fi
 		done
@@ -258,7 +259,7 @@ BIG=$TMP/payload-$MIB
 SMALL=$TMP/payload-$SMALL_MIB
 echo "bench-ref: writing a $MIB MiB file of random bytes in $TMP" >&2
 make_file "$BIG" "$MIB"
-FILE_SHA=$(sha256sum "$BIG" | cut -d' ' -f1)
+FILE_DIGEST=$(xxhsum -q -H2 "$BIG" | cut -d' ' -f1)
 cat "$BIG" >/dev/null	# in the page cache for every run alike
 
 REPORT=$TMP/report
@@ -267,16 +268,10 @@ REPORT=$TMP/report
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "machine: $(nproc) cores, $(uname -srm), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"
 	echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "file: $MIB MiB from /dev/urandom, sha256 $FILE_SHA"
-	# the peers hash with OpenSSL's SHA-256: its speed bounds theirs
-	if command -v openssl >/dev/null 2>&1; then
-		sha=$(openssl speed -seconds 1 -bytes 1048576 -evp sha256 2>/dev/null |
-		    awk '$1 == "sha256" { v = $2; sub(/k$/, "", v); printf "%.0f", v * 1000 / 1048576 }')
-		echo "SHA-256 on this machine (openssl speed -evp sha256, 1 MiB blocks, one core): ${sha:-n/a} MiB/s"
-	fi
+	echo "file: $MIB MiB from /dev/urandom, XXH3-128 $FILE_DIGEST (xxhsum -H2)"
 	echo "netcat: $("$NC" -h 2>&1 | head -n 1): nc -N -l 127.0.0.1 PORT <FILE, nc -d -w 60 127.0.0.1 PORT >OUT"
 	echo "reference: file_server --events LOG --bind 127.0.0.1 PORT FILE, file_client --events LOG 127.0.0.1 PORT OUT"
-	echo "  (with the event log, as the harness runs them; each side takes the SHA-256 of the stream)"
+	echo "  (with the event log, as the harness runs them; each side takes the XXH3-128 of the stream)"
 	echo "measured: wall time from the server's start to both sides' end; peak RSS and CPU"
 	echo "  (user + system) of each side by $RSS_HOW"
 	echo "checked: every received file (cmp), the reply, the digests in both event logs"
@@ -324,8 +319,8 @@ RAW_RATIO=$(awk -v a="$RAW_MIBS" -v b="$NC_MIBS" 'BEGIN {
 # Memory constancy: the same pair with a small file; RSS must not grow with the size.
 echo "bench-ref: memory constancy, $SMALL_MIB MiB vs $MIB MiB" >&2
 make_file "$SMALL" "$SMALL_MIB"
-SAVED_SHA=$FILE_SHA
-FILE_SHA=$(sha256sum "$SMALL" | cut -d' ' -f1)
+SAVED_DIGEST=$FILE_DIGEST
+FILE_DIGEST=$(xxhsum -q -H2 "$SMALL" | cut -d' ' -f1)
 RUN_MIB=$SMALL_MIB
 : >"$TMP/small"
 n=1
@@ -336,7 +331,7 @@ while [ $n -le "$REPS" ]; do
 	[ $RUN_OK -eq 1 ] && echo "ref $RUN_SRV_KB $RUN_CLI_KB" >>"$TMP/small"
 	n=$((n + 1))
 done
-FILE_SHA=$SAVED_SHA
+FILE_DIGEST=$SAVED_DIGEST
 SM_SRV=$(col ref 2 "$TMP/small")
 SM_CLI=$(col ref 3 "$TMP/small")
 GROWTH=$(awk -v a="$SM_SRV" -v b="$REF_SRV" -v c="$SM_CLI" -v d="$REF_CLI" 'BEGIN {

@@ -13,6 +13,8 @@ R=$BUILD/reference
 for p in echo_server echo_client file_server file_client; do
 	[ -x "$R/$p" ] || { echo "not ok - $R/$p not built"; exit 1; }
 done
+command -v xxhsum >/dev/null 2>&1 ||
+	{ echo "not ok - xxhsum not found (Debian package xxhash: sh .ci/install-deps)"; exit 1; }
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 NC=/usr/bin/nc
@@ -146,7 +148,8 @@ cli() {
 	CRC=$?
 }
 
-sha() { sha256sum "$1" | cut -d' ' -f1; }
+# the transfer digest (XXH3-128) by an independent tool: xxhsum -H2
+digest() { xxhsum -q -H2 "$1" | cut -d" " -f1; }
 
 # ---------------------------------------------------------------------------
 # Plain file transfer: the conforming exchange, digests end to end.
@@ -154,8 +157,8 @@ srv fs0 file_server --size 1MiB --pattern binary --seed 3 PORT - || fatal
 cli fc0 file_client 127.0.0.1 "$P" "$T/fc0.bin"
 srv_wait
 check "file transfer 1 MiB binary: both exit 0" '[ "$SRC" = 0 ] && [ "$CRC" = 0 ]' "$T/fs0.err" "$T/fc0.err"
-check "file transfer: server's sha256_out = client's sha256_in = sha256sum of the output" \
-	'd=$(sha "$T/fc0.bin"); [ "$(q "$T/fs0.ev" "one(\"summary\")[\"sha256_out\"]")" = "$d" ] && [ "$(q "$T/fc0.ev" "one(\"summary\")[\"sha256_in\"]")" = "$d" ]' "$T/fs0.ev"
+check "file transfer: server's xxh128_out = client's xxh128_in = xxhsum -H2 of the output" \
+	'd=$(digest "$T/fc0.bin"); [ "$(q "$T/fs0.ev" "one(\"summary\")[\"xxh128_out\"]")" = "$d" ] && [ "$(q "$T/fc0.ev" "one(\"summary\")[\"xxh128_in\"]")" = "$d" ]' "$T/fs0.ev"
 check "file transfer: client saw EOF at 1048576, server got 'Thank you\\n' after EOF" \
 	'qt "$T/fc0.ev" "one(\"eof\").get(\"off\") == 1048576" && qt "$T/fs0.ev" "one(\"reply\").get(\"text\") == \"Thank you\n\" and one(\"reply\")[\"before_eof\"] is False"' "$T/fc0.ev" "$T/fs0.ev"
 check "file_server prints the reply on stdout" 'grep -qx "Thank you" "$T/fs0.out"' "$T/fs0.out"
@@ -178,7 +181,7 @@ srv_wait
 # (a piece can follow the one before at once: the schedule is absolute, an
 # overslept gap is made up; but Nagle would merge ~40 pieces per delayed ACK)
 check "--chunk 1024 --gap-us 1000 on 1 MiB: >= 300 reads, >= half the bytes in reads of <= 4 KiB (Nagle: ~5%), digests agree" \
-	'qt "$T/fc2.ev" "len(reads()) >= 300 and sum(n for n in reads() if n <= 4096) >= 0.5 * 1048576 and sum(reads()) == 1048576" && [ "$(q "$T/fs2.ev" "one(\"summary\")[\"sha256_out\"]")" = "$(sha "$T/fc2.bin")" ] && [ "$SRC" = 0 ] && [ "$CRC" = 0 ]' "$T/fc2.ev" "$T/fc2.err"
+	'qt "$T/fc2.ev" "len(reads()) >= 300 and sum(n for n in reads() if n <= 4096) >= 0.5 * 1048576 and sum(reads()) == 1048576" && [ "$(q "$T/fs2.ev" "one(\"summary\")[\"xxh128_out\"]")" = "$(digest "$T/fc2.bin")" ] && [ "$SRC" = 0 ] && [ "$CRC" = 0 ]' "$T/fc2.ev" "$T/fc2.err"
 
 # echo_client --chunk: the echo server reads small pieces
 srv es3 echo_server --max-clients 1 PORT || fatal
@@ -321,7 +324,7 @@ done
 cli fc17 file_client --reply 'Success!\n' 127.0.0.1 "$P" "$T/fc17.bin"
 wait "$NPID"
 check "file_client against nc -N -l: file intact, nc received 'Success!\\n' raw" \
-	'[ "$(sha "$T/fc17.bin")" = "$(sha "$T/nc17.src")" ] && printf "Success!\n" | cmp -s - "$T/nc17.out" && [ "$CRC" = 0 ]' "$T/fc17.err" "$T/nc17.err"
+	'[ "$(digest "$T/fc17.bin")" = "$(digest "$T/nc17.src")" ] && printf "Success!\n" | cmp -s - "$T/nc17.out" && [ "$CRC" = 0 ]' "$T/fc17.err" "$T/nc17.err"
 
 # ---------------------------------------------------------------------------
 # echo_server --mangle
@@ -345,15 +348,15 @@ srv es19 echo_server --max-clients 1 PORT || fatal
 cli ec19 echo_client --size 8MiB --pattern binary --seed 7 127.0.0.1 "$P"
 srv_wait
 check "echo_client 8 MiB binary: exit 0, no mismatch, 8388608 out and in, digests equal" \
-	'[ "$CRC" = 0 ] && [ "$SRC" = 0 ] && qt "$T/ec19.ev" "not ev(\"mismatch\") and one(\"summary\")[\"bytes_out\"] == 8388608 == one(\"summary\")[\"bytes_in\"] and one(\"summary\")[\"sha256_out\"] == one(\"summary\")[\"sha256_in\"]"' "$T/ec19.ev" "$T/ec19.err"
-check "echo_client 8 MiB: echo_server's sha256_in = sha256_out = client's sha256_out" \
-	'd=$(q "$T/ec19.ev" "one(\"summary\")[\"sha256_out\"]"); qt "$T/es19.ev" "one(\"summary\")[\"sha256_in\"] == one(\"summary\")[\"sha256_out\"] == \"$d\""' "$T/es19.ev"
+	'[ "$CRC" = 0 ] && [ "$SRC" = 0 ] && qt "$T/ec19.ev" "not ev(\"mismatch\") and one(\"summary\")[\"bytes_out\"] == 8388608 == one(\"summary\")[\"bytes_in\"] and one(\"summary\")[\"xxh128_out\"] == one(\"summary\")[\"xxh128_in\"]"' "$T/ec19.ev" "$T/ec19.err"
+check "echo_client 8 MiB: echo_server's xxh128_in = xxh128_out = client's xxh128_out" \
+	'd=$(q "$T/ec19.ev" "one(\"summary\")[\"xxh128_out\"]"); qt "$T/es19.ev" "one(\"summary\")[\"xxh128_in\"] == one(\"summary\")[\"xxh128_out\"] == \"$d\""' "$T/es19.ev"
 # the same (pattern, seed, size) from file_server: same digest, and it holds NULs
 srv fs19 file_server --size 8MiB --pattern binary --seed 7 PORT - || fatal
 cli fc19 file_client 127.0.0.1 "$P" "$T/fc19.bin"
 srv_wait
-check "8 MiB binary seed 7 via file_server: same sha256 as echo_client's, >= 32768 NULs" \
-	'[ "$(sha "$T/fc19.bin")" = "$(q "$T/ec19.ev" "one(\"summary\")[\"sha256_out\"]")" ] && [ "$(tr -cd "\\000" <"$T/fc19.bin" | wc -c)" -ge 32768 ]' "$T/fc19.ev"
+check "8 MiB binary seed 7 via file_server: same digest as echo_client's, >= 32768 NULs" \
+	'[ "$(digest "$T/fc19.bin")" = "$(q "$T/ec19.ev" "one(\"summary\")[\"xxh128_out\"]")" ] && [ "$(tr -cd "\\000" <"$T/fc19.bin" | wc -c)" -ge 32768 ]' "$T/fc19.ev"
 
 # echo_client line mode via nc-free path: plain echo, stdout = stdin
 srv es20 echo_server --max-clients 1 PORT || fatal
@@ -481,17 +484,17 @@ check "echo_server --timeout-ms 300 with an idle client: server logged timeout, 
 srv fs21 file_server PORT "$T/empty" || fatal
 cli fc21 file_client 127.0.0.1 "$P" "$T/fc21.bin"
 srv_wait
-E0=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-check "empty file: both exit 0, output empty, EOF at 0, digests are SHA-256 of nothing" \
-	'[ "$SRC" = 0 ] && [ "$CRC" = 0 ] && [ ! -s "$T/fc21.bin" ] && [ "$(sha "$T/empty")" = $E0 ] && qt "$T/fs21.ev" "one(\"summary\")[\"sha256_out\"] == \"$E0\" and one(\"summary\")[\"bytes_out\"] == 0" && qt "$T/fc21.ev" "one(\"eof\").get(\"off\") == 0 and one(\"summary\")[\"sha256_in\"] == \"$E0\""' "$T/fs21.ev" "$T/fc21.ev"
+E0=99aa06d3014798d86001c324468d497f
+check "empty file: both exit 0, output empty, EOF at 0, digests are XXH3-128 of nothing" \
+	'[ "$SRC" = 0 ] && [ "$CRC" = 0 ] && [ ! -s "$T/fc21.bin" ] && [ "$(digest "$T/empty")" = $E0 ] && qt "$T/fs21.ev" "one(\"summary\")[\"xxh128_out\"] == \"$E0\" and one(\"summary\")[\"bytes_out\"] == 0" && qt "$T/fc21.ev" "one(\"eof\").get(\"off\") == 0 and one(\"summary\")[\"xxh128_in\"] == \"$E0\""' "$T/fs21.ev" "$T/fc21.ev"
 
 head -c 64M /dev/urandom >"$T/big"
 srv fs22 file_server PORT "$T/big" || fatal
 cli fc22 file_client 127.0.0.1 "$P" "$T/fc22.bin"
 srv_wait
-BD=$(sha "$T/big")
-check "64 MiB file: both exit 0; summaries' digests = sha256sum of the file and of the copy" \
-	'[ "$SRC" = 0 ] && [ "$CRC" = 0 ] && [ "$(sha "$T/fc22.bin")" = "$BD" ] && qt "$T/fs22.ev" "one(\"summary\")[\"sha256_out\"] == \"$BD\" and one(\"summary\")[\"bytes_out\"] == 67108864" && qt "$T/fc22.ev" "one(\"summary\")[\"sha256_in\"] == \"$BD\" and one(\"eof\").get(\"off\") == 67108864"' "$T/fs22.ev" "$T/fc22.err"
+BD=$(digest "$T/big")
+check "64 MiB file: both exit 0; summaries' digests = xxhsum -H2 of the file and of the copy" \
+	'[ "$SRC" = 0 ] && [ "$CRC" = 0 ] && [ "$(digest "$T/fc22.bin")" = "$BD" ] && qt "$T/fs22.ev" "one(\"summary\")[\"xxh128_out\"] == \"$BD\" and one(\"summary\")[\"bytes_out\"] == 67108864" && qt "$T/fc22.ev" "one(\"summary\")[\"xxh128_in\"] == \"$BD\" and one(\"eof\").get(\"off\") == 67108864"' "$T/fs22.ev" "$T/fc22.err"
 rm -f "$T/big" "$T/fc22.bin" "$T/fc19.bin"
 
 # ---------------------------------------------------------------------------

@@ -258,12 +258,14 @@ Test(hostile, yaml_deep_nesting_is_an_error)
 /* ---- file chores on paths a student program controls ---- */
 
 /*
- * fsx_sha256_file(path) in a child, given `secs` to answer: its return
- * value, or 99 when it had to be killed (so that a hang fails the test
- * without leaving the test's directory behind).
+ * Digest the file `name` of the test directory in a child, given `secs` to
+ * answer: fsx_sha256_file (beneath = 0) or fsx_digest_beneath (beneath = 1,
+ * how the harness reads a student's output file). Its return value, or 99
+ * when it had to be killed (so that a hang fails the test without leaving
+ * the test's directory behind).
  */
 static int
-sha256_within(const char *path, double secs)
+digest_within(const char *name, int beneath, double secs)
 {
 	pid_t pid = fork();
 	int st;
@@ -275,7 +277,8 @@ sha256_within(const char *path, double secs)
 		uint64_t size = 0;
 		struct sc_err err;
 		sc_err_clear(&err);
-		_exit(fsx_sha256_file(path, hex, &size, &err) + 10);
+		_exit((beneath ? fsx_digest_beneath(tmpdir, name, hex, &size, &err) :
+		    fsx_sha256_file(path_of(name), hex, &size, &err)) + 10);
 	}
 	while (waitpid(pid, &st, WNOHANG) == 0) {
 		if (now_s() - t0 > secs) {
@@ -289,25 +292,29 @@ sha256_within(const char *path, double secs)
 }
 
 /* The output file left as a FIFO that nobody writes: an answer at once, not a hang. */
-Test(hostile, sha256_of_a_fifo_does_not_block)
+Test(hostile, digest_of_a_fifo_does_not_block)
 {
-	int rc;
-
 	cr_assert_eq(mkfifo(path_of("receive.dat"), 0666), 0);
-	rc = sha256_within(path_of("receive.dat"), 2.0);
-	cr_expect_neq(rc, 99, "fsx_sha256_file blocks on a FIFO");
-	cr_expect_neq(rc, 1, "a FIFO digested as a file");
+	for (int beneath = 0; beneath <= 1; beneath++) {
+		int rc = digest_within("receive.dat", beneath, 2.0);
+		cr_expect_neq(rc, 99, "%s blocks on a FIFO",
+		    beneath ? "fsx_digest_beneath" : "fsx_sha256_file");
+		cr_expect_eq(rc, 2, "%s: a FIFO not reported as 'something else' (%d)",
+		    beneath ? "fsx_digest_beneath" : "fsx_sha256_file", rc);
+	}
 }
 
 /* The output file left as a link to /dev/zero: an answer at once, not an endless read. */
-Test(hostile, sha256_of_a_link_to_a_device_ends)
+Test(hostile, digest_of_a_link_to_a_device_ends)
 {
-	int rc;
-
 	cr_assert_eq(symlink("/dev/zero", path_of("receive.dat")), 0);
-	rc = sha256_within(path_of("receive.dat"), 2.0);
-	cr_expect_neq(rc, 99, "fsx_sha256_file reads /dev/zero for ever");
-	cr_expect_neq(rc, 1, "/dev/zero digested as a file");
+	for (int beneath = 0; beneath <= 1; beneath++) {
+		int rc = digest_within("receive.dat", beneath, 2.0);
+		cr_expect_neq(rc, 99, "%s reads /dev/zero for ever",
+		    beneath ? "fsx_digest_beneath" : "fsx_sha256_file");
+		cr_expect_eq(rc, 2, "%s: a link not reported as 'something else' (%d)",
+		    beneath ? "fsx_digest_beneath" : "fsx_sha256_file", rc);
+	}
 }
 
 /* Removing a working copy never follows its links out of it. */

@@ -176,7 +176,7 @@ static const char echo_client_ok[] =
     "{\"t\":30,\"ev\":\"read\",\"conn\":1,\"off\":0,\"n\":40}\n"
     "{\"t\":31,\"ev\":\"read\",\"conn\":1,\"off\":40,\"n\":24}\n"
     "{\"t\":40,\"ev\":\"summary\",\"conn\":1,\"bytes_out\":64,\"bytes_in\":64,\"writes\":1,"
-    "\"reads\":2,\"sha256_out\":\"aa\",\"sha256_in\":\"aa\",\"eof\":false,\"rst\":false}\n"
+    "\"reads\":2,\"xxh128_out\":\"aa\",\"xxh128_in\":\"aa\",\"eof\":false,\"rst\":false}\n"
     "{\"t\":50,\"ev\":\"close\",\"conn\":1,\"reason\":\"done\"}\n"
     "{\"t\":60,\"ev\":\"end\",\"status\":0,\"message\":\"ok\"}\n";
 
@@ -427,10 +427,10 @@ Test(judge, client_death_is_an_error_even_when_data_is_right)
 	in.peer_specs = s->peers;
 	in.have_expected = 1;
 	in.exp_size = 10;
-	strcpy(in.exp_sha, "0123456789abcdef");
+	strcpy(in.exp_digest, "0123456789abcdef");
 	in.out_checked = in.out_exists = 1;
 	in.out_size = 10;
-	strcpy(in.out_sha, "0123456789abcdef");
+	strcpy(in.out_digest, "0123456789abcdef");
 	in.out_first_diff = -1;
 	judge_case(&in, &c);
 	cr_assert_eq(c.verdict, RES_ERROR);
@@ -526,7 +526,7 @@ file_server_case(struct scn *s, struct prof *p, struct peer_log *log, struct jud
 	echo_server_case(s, p, log, in);
 	in->have_expected = 1;
 	in->exp_size = 10240;
-	snprintf(in->exp_sha, sizeof(in->exp_sha), "%064d", 7);
+	snprintf(in->exp_digest, sizeof(in->exp_digest), "%032d", 7);
 }
 
 Test(judge, file_server_without_eof_fails_with_the_shutdown_diagnosis)
@@ -545,7 +545,7 @@ Test(judge, file_server_without_eof_fails_with_the_shutdown_diagnosis)
 	    "{\"t\":3,\"ev\":\"read\",\"conn\":1,\"off\":0,\"n\":10240}\n"
 	    "{\"t\":2000003,\"ev\":\"timeout\",\"conn\":1,\"what\":\"eof\",\"ms\":2000}\n"
 	    "{\"t\":2000004,\"ev\":\"summary\",\"conn\":1,\"bytes_out\":0,\"bytes_in\":10240,"
-	    "\"sha256_in\":\"%064d\",\"eof\":false,\"rst\":false}\n"
+	    "\"xxh128_in\":\"%032d\",\"eof\":false,\"rst\":false}\n"
 	    "{\"t\":2000005,\"ev\":\"end\",\"status\":1,\"message\":\"timeout\"}\n", 7);
 	peer_log("ev1.jsonl", ev, &log);
 	file_server_case(s, &p, &log, &in);
@@ -580,7 +580,7 @@ Test(judge, file_server_pass_and_reply_printed)
 	    "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
 	    "{\"t\":3,\"ev\":\"eof\",\"conn\":1,\"off\":10240}\n"
 	    "{\"t\":4,\"ev\":\"summary\",\"conn\":1,\"bytes_out\":10,\"bytes_in\":10240,"
-	    "\"sha256_in\":\"%064d\",\"eof\":true}\n", 7);
+	    "\"xxh128_in\":\"%032d\",\"eof\":true}\n", 7);
 	peer_log("ev1.jsonl", ev, &log);
 	file_server_case(s, &p, &log, &in);
 	in.student.out = "sent 10240 bytes\nThank you\n";
@@ -626,7 +626,7 @@ Test(judge, file_server_close_instead_of_shutdown)
 	    "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
 	    "{\"t\":3,\"ev\":\"eof\",\"conn\":1,\"off\":10240}\n"
 	    "{\"t\":4,\"ev\":\"write_error\",\"conn\":1,\"off\":0,\"error\":\"EPIPE\"}\n"
-	    "{\"t\":5,\"ev\":\"summary\",\"conn\":1,\"bytes_in\":10240,\"sha256_in\":\"%064d\","
+	    "{\"t\":5,\"ev\":\"summary\",\"conn\":1,\"bytes_in\":10240,\"xxh128_in\":\"%032d\","
 	    "\"eof\":true}\n", 7);
 	peer_log("ev1.jsonl", ev, &log);
 	cr_assert_str_eq(log.conns[0].write_error, "EPIPE");
@@ -653,7 +653,7 @@ Test(judge, file_server_short_data)
 	default_profile(&p);
 	peer_log("ev1.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
 	    "{\"t\":3,\"ev\":\"read_error\",\"conn\":1,\"off\":4096,\"error\":\"ECONNRESET\"}\n"
-	    "{\"t\":4,\"ev\":\"summary\",\"conn\":1,\"bytes_in\":4096,\"sha256_in\":\"ff\","
+	    "{\"t\":4,\"ev\":\"summary\",\"conn\":1,\"bytes_in\":4096,\"xxh128_in\":\"ff\","
 	    "\"rst\":true}\n", &log);
 	cr_assert(log.conns[0].rst);
 	file_server_case(s, &p, &log, &in);
@@ -661,7 +661,7 @@ Test(judge, file_server_short_data)
 	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_check(&c, "data", 0, "4096 bytes, then a reset");
 	assert_diag(&c, "The client received 4096 of 10240 bytes.");
-	assert_summary(&c, "data: expected 10240 bytes, SHA-256 000000000000...; got 4096 bytes");
+	assert_summary(&c, "data: expected 10240 bytes, XXH3-128 000000000000...; got 4096 bytes");
 	res_case_free(&c);
 	peer_log_free(&log);
 	prof_free(&p);
@@ -682,11 +682,11 @@ file_client_case(struct scn *s, struct prof *p, struct peer_log *log, struct jud
 	in->peer_specs = s->peers;
 	in->have_expected = 1;
 	in->exp_size = 4096;
-	snprintf(in->exp_sha, sizeof(in->exp_sha), "%064d", 3);
+	snprintf(in->exp_digest, sizeof(in->exp_digest), "%032d", 3);
 	in->out_checked = 1;
 	in->out_exists = 1;
 	in->out_size = 4096;
-	snprintf(in->out_sha, sizeof(in->out_sha), "%064d", 3);
+	snprintf(in->out_digest, sizeof(in->out_digest), "%032d", 3);
 	in->out_first_diff = -1;
 }
 
@@ -736,12 +736,12 @@ Test(judge, file_client_output_names_first_differing_offset)
 	default_profile(&p);
 	peer_log("ev1.jsonl", file_server_thanked, &log);
 	file_client_case(s, &p, &log, &in);
-	snprintf(in.out_sha, sizeof(in.out_sha), "%064d", 4);
+	snprintf(in.out_digest, sizeof(in.out_digest), "%032d", 4);
 	in.out_first_diff = 1234;
 	judge_case(&in, &c);
 	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_check(&c, "data", 0, "4096 bytes; the first difference is at offset 1234");
-	assert_summary(&c, "data: expected an output file of 4096 bytes, SHA-256 000000000000...; "
+	assert_summary(&c, "data: expected an output file of 4096 bytes, XXH3-128 000000000000...; "
 	    "got 4096 bytes; the first difference is at offset 1234");
 	res_case_free(&c);
 
@@ -992,10 +992,10 @@ Test(judge, file_pair_server_prints_the_reply)
 	exited(&in.student2, 0, "");
 	in.have_expected = 1;
 	in.exp_size = 64;
-	strcpy(in.exp_sha, "ab");
+	strcpy(in.exp_digest, "ab");
 	in.out_checked = in.out_exists = 1;
 	in.out_size = 64;
-	strcpy(in.out_sha, "ab");
+	strcpy(in.out_digest, "ab");
 	in.out_first_diff = -1;
 	judge_case(&in, &c);
 	cr_assert_eq(c.verdict, RES_FAIL);
