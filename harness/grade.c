@@ -553,8 +553,47 @@ struct gctx {
 	size_t graded, errors;
 	int interrupted;
 	double student_seconds;
+	double partial;		/* sum of the in-progress students' done fractions */
 	pthread_mutex_t lock;
 };
+
+/* One student's share in the progress: the fraction of its cases done. */
+struct case_progress {
+	struct gctx *g;
+	double credited;	/* added to g->partial so far */
+};
+
+/* Under g->lock: the pending work done so far, 0..1. */
+static double
+work_fraction(const struct gctx *g)
+{
+	double f = g->nqueue ? ((double)g->done + g->partial) / (double)g->nqueue : 1.0;
+
+	return f < 0 ? 0 : f > 1 ? 1 : f;
+}
+
+/* run_opts.progress of one student's run: a case ended. */
+static void
+case_ended(void *ctx, const struct res_case *c, size_t done, size_t total)
+{
+	struct case_progress *cp = ctx;
+	struct gctx *g = cp->g;
+	double f = total ? (double)done / (double)total : 1.0;
+
+	(void)c;
+	pthread_mutex_lock(&g->lock);
+	g->partial += f - cp->credited;
+	cp->credited = f;
+	if (g->o->progress) {
+		struct grade_event ev = {
+			.kind = GRADE_EV_CASE, .total = g->nst, .pending = g->nqueue,
+			.skipped = g->nst - g->nqueue, .done = g->done, .workers = g->workers,
+			.elapsed = now_s() - g->t0, .fraction = work_fraction(g),
+		};
+		g->o->progress(g->o->progress_ctx, &ev);
+	}
+	pthread_mutex_unlock(&g->lock);
+}
 
 /* Whether `st` needs no grading; notes how long its last grading took. */
 static int
@@ -663,6 +702,8 @@ retry_transient(struct res_run *run, const struct grade_opts *o, const struct pr
 	struct res_run rerun;
 	struct sc_err e;
 
+	again.progress = NULL;	/* the student's cases are already counted */
+
 	for (size_t i = 0; i < run->ncases; i++) {
 		if (!transient(&run->cases[i]))
 			continue;
@@ -695,7 +736,7 @@ retry_transient(struct res_run *run, const struct grade_opts *o, const struct pr
  * stamp written), else 0; the stamp says how it went.
  */
 static int
-grade_one(struct gctx *g, const struct student *st, struct stamp *s)
+grade_one(struct gctx *g, const struct student *st, struct stamp *s, struct case_progress *cp)
 {
 	const struct grade_opts *o = g->o;
 	char dir[PATH_MAX], work[PATH_MAX + 8], built[PATH_MAX + 16], blog[PATH_MAX + 16];
@@ -775,6 +816,8 @@ grade_one(struct gctx *g, const struct student *st, struct stamp *s)
 	ro.assignment = o->assignment;
 	ro.slots = &g->slots;
 	ro.stop = o->stop;
+	ro.progress = case_ended;
+	ro.progress_ctx = cp;
 	if (run_suite(o->suite, &prof, st->sub, built, &ro, &run, &e) < 0) {
 		pathf(s->message, sizeof(s->message), "run: %s", e.msg);
 		prof_free(&prof);
@@ -852,9 +895,11 @@ worker(void *arg)
 		i = g->queue[g->next++];
 		pthread_mutex_unlock(&g->lock);
 
-		intr = grade_one(g, &g->st[i], &s);
+		struct case_progress cp = { .g = g, .credited = 0 };
+		intr = grade_one(g, &g->st[i], &s, &cp);
 
 		pthread_mutex_lock(&g->lock);
+		g->partial -= cp.credited;
 		if (intr) {
 			g->interrupted = 1;
 			pthread_mutex_unlock(&g->lock);
@@ -871,7 +916,8 @@ worker(void *arg)
 				.skipped = g->nst - g->nqueue, .done = g->done, .workers = g->workers,
 				.student = g->st[i].name, .build = s.build, .score = s.score,
 				.max_score = s.max_score, .seconds = s.seconds,
-				.elapsed = now_s() - g->t0, .message = s.message[0] ? s.message : NULL,
+				.elapsed = now_s() - g->t0, .fraction = work_fraction(g),
+				.message = s.message[0] ? s.message : NULL,
 			};
 			o->progress(o->progress_ctx, &ev);
 		}

@@ -35,6 +35,7 @@
 
 enum grade_ev_kind {
 	GRADE_EV_PLAN,		/* the class is listed: total, skipped, pending */
+	GRADE_EV_CASE,		/* a case of some student ended: fraction, elapsed */
 	GRADE_EV_DONE		/* one student graded */
 };
 
@@ -50,6 +51,8 @@ struct grade_event {
 	unsigned score, max_score;	/* DONE */
 	double seconds;		/* DONE: this student's build and run */
 	double elapsed;		/* since grading began */
+	double fraction;	/* CASE, DONE: of the pending work, done so far (0..1), the
+				 * finished cases of students in progress counted */
 	const char *message;	/* DONE with build "error": what went wrong */
 };
 

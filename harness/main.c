@@ -607,7 +607,8 @@ cmd_explain(int argc, char **argv)
 struct grade_progress {
 	int tty;
 	size_t pending;
-	double start;
+	double last_draw;	/* elapsed at the last bar drawn */
+	char last[160];		/* the last student graded, for the bar */
 };
 
 static void
@@ -619,6 +620,25 @@ fmt_dur(char *buf, size_t len, double s)
 		snprintf(buf, len, "%luh%02lum", t / 3600, t / 60 % 60);
 	else
 		snprintf(buf, len, "%lum%02lus", t / 60, t % 60);
+}
+
+/* The terminal's progress bar: students done, the share of the work done
+ * (cases of students in progress counted) and the time left at that pace. */
+static void
+draw_bar(struct grade_progress *p, const struct grade_event *ev)
+{
+	char eta[32], el[32];
+	int width = 24, fill = (int)(width * ev->fraction + 0.5);
+
+	fmt_dur(el, sizeof(el), ev->elapsed);
+	if (ev->fraction > 0.005)
+		fmt_dur(eta, sizeof(eta), ev->elapsed / ev->fraction * (1 - ev->fraction));
+	else
+		snprintf(eta, sizeof(eta), "?");
+	fprintf(stderr, "\r\033[K[%.*s%*s] %zu/%zu students %3.0f%%  %s elapsed, ETA %s%s%s",
+	    fill, "########################", width - fill, "", ev->done, ev->pending,
+	    100 * ev->fraction, el, eta, p->last[0] ? "  last: " : "", p->last);
+	p->last_draw = ev->elapsed;
 }
 
 static void
@@ -635,18 +655,21 @@ grade_progress_cb(void *ctx, const struct grade_event *ev)
 		fputc('\n', stderr);
 		return;
 	}
+	if (ev->kind == GRADE_EV_CASE) {
+		/* the bar moves with every case, redrawn at most 5 times a second */
+		if (p->tty && ev->elapsed - p->last_draw >= 0.2) {
+			draw_bar(p, ev);
+			fflush(stderr);
+		}
+		return;
+	}
 	if (p->tty) {
-		char eta[32], el[32];
-		double left = ev->done ? ev->elapsed / (double)ev->done * (double)(ev->pending - ev->done) : 0;
-		int width = 24, fill = ev->pending ? (int)(width * ev->done / ev->pending) : width;
-		fmt_dur(eta, sizeof(eta), left);
-		fmt_dur(el, sizeof(el), ev->elapsed);
-		fprintf(stderr, "\r\033[K[%.*s%*s] %zu/%zu  %s elapsed, ETA %s  %.20s: %u/%u%s%s",
-		    fill, "########################", width - fill, "", ev->done, ev->pending, el,
-		    eta, ev->student, ev->score, ev->max_score,
-		    strcmp(ev->build, "ok") ? " build " : "", strcmp(ev->build, "ok") ? ev->build : "");
+		snprintf(p->last, sizeof(p->last), "%.20s %u/%u%s%s", ev->student, ev->score,
+		    ev->max_score, strcmp(ev->build, "ok") ? " build " : "",
+		    strcmp(ev->build, "ok") ? ev->build : "");
 		if (ev->message)
 			fprintf(stderr, "\r\033[Ksockcheck: %s: %s\n", ev->student, ev->message);
+		draw_bar(p, ev);
 		if (ev->done == ev->pending)
 			fputs("\r\033[K", stderr);
 	} else {

@@ -494,10 +494,60 @@ sbx_wait(struct sbx *s, pid_t pid, int timeout_ms, int *wstatus, struct rusage *
 	}
 }
 
+/* The launcher's program: its only direct child, or -1. */
+static pid_t
+program_of(pid_t launcher)
+{
+	char path[64];
+	long child = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)launcher, (int)launcher);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &child) != 1)
+		child = -1;
+	fclose(f);
+	return (pid_t)child;
+}
+
+/*
+ * SIGKILL to a launcher's process group, the program first. Killed together,
+ * the launcher could die before reaping its program, which then goes to the
+ * host's init (orphans go to the reaper of their parent's namespace): until
+ * that init reaps it, the namespace's pid 1 cannot exit, and sbx_close waits
+ * (1.8 s seen per case). So the program dies first, the launcher reaps it
+ * and mirrors its end; then the rest of the group, whose orphans go to the
+ * namespace's own pid 1.
+ */
+static void
+kill_launched(const struct sbx *s, pid_t launcher)
+{
+	pid_t prog;
+
+	if (s->mode == SBX_NETNS && (prog = program_of(launcher)) > 0 &&
+	    kill(prog, SIGKILL) == 0) {
+		siginfo_t si;
+		for (int waited = 0; waited < 500; waited++) {
+			si.si_pid = 0;
+			/* WNOWAIT: the caller collects the status */
+			if (waitid(P_PID, (id_t)launcher, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+			    si.si_pid == launcher)
+				break;
+			usleep(1000);
+		}
+	}
+	if (kill(-launcher, SIGKILL) < 0)
+		kill(launcher, SIGKILL);
+}
+
 int
 sbx_signal(struct sbx *s, pid_t pid, int sig)
 {
-	(void)s;
+	if (sig == SIGKILL) {
+		kill_launched(s, pid);
+		return 0;
+	}
 	if (kill(-pid, sig) < 0 && kill(pid, sig) < 0)
 		return -1;
 	return 0;
@@ -612,7 +662,8 @@ sbx_close(struct sbx *s, unsigned *survivors, struct sc_err *err)
 	if (s == NULL)
 		return 0;
 	for (size_t i = 0; i < s->n; i++)
-		kill(-s->pids[i], SIGKILL);
+		if (!s->ended[i])
+			kill_launched(s, s->pids[i]);
 	kill_owned(s);
 	if (s->mode == SBX_NETNS) {
 		kill(s->reaper, SIGKILL);

@@ -7,7 +7,7 @@ mkdir -p "$BUILD/bench"
 for b in tests/bench-*.sh; do
 	[ -f "$b" ] || continue
 	echo "== $b"
-	timeout 1800 sh "$b" "$BUILD" || echo "bench: $b failed (exit $?)" >&2
+	timeout 5400 sh "$b" "$BUILD" || echo "bench: $b failed (exit $?)" >&2
 done
 # The whole suite on the correct fixture, with and without memcheck.
 suite_time() {

@@ -105,6 +105,21 @@ grep -q '^grade: \[6/6\]' "$T/one.err" || fail "no plain progress lines: $(cat "
 check_gradebook "$T/one" || fail "gradebook of one run"
 ok "one run: gradebook.csv values"
 
+# on a terminal: a bar that moves with the cases, before any student is done
+if command -v script >/dev/null 2>&1; then
+	mkdir -p "$T/ttyclass"
+	cp -R "$T/class/alice" "$T/ttyclass/"
+	script -qec "timeout 300 '$SC' grade --jobs 2 --only 'echo.*' --out '$T/tty' '$T/ttyclass'" \
+	    /dev/null </dev/null >"$T/tty.out" 2>&1 || fail "grade on a terminal: $(cat "$T/tty.out")"
+	tr '\r' '\n' <"$T/tty.out" | grep -Eq '\] 0/1 students +[1-9][0-9]?%  .* ETA [0-9]+m[0-9]{2}s' ||
+		fail "no progress bar moving with the cases: $(tr '\r' '\n' <"$T/tty.out" | head -n 5)"
+	tr '\r' '\n' <"$T/tty.out" | grep -q '\] 1/1 students 100%.*last: alice ' ||
+		fail "the bar does not end at 1/1: $(tr '\r' '\n' <"$T/tty.out" | tail -n 3)"
+	ok "progress bar on a terminal, per case, with an ETA"
+else
+	echo "skip - progress bar on a terminal (no script(1))"
+fi
+
 # reports per student; the failed build's log; nothing for the non-students
 for s in alice bob carol frank "erin, jr"; do
 	for f in results.json junit.xml grade.json build.log student/summary.md student/results.json; do
