@@ -10,168 +10,24 @@
 #include <string.h>
 
 #include "asg.h"
+#include "ycheck.h"
 #include "ytree.h"
-
-struct ctx {
-	const char *path;
-	struct sc_err *err;
-};
-
-#define FAIL(c, n, ...) sc_err_at((c)->err, (c)->path, (n)->line, (n)->col, __VA_ARGS__)
-
-static int
-want_scalar(struct ctx *c, const struct yt_node *n, const char *key, const char *what)
-{
-	if (n->type != YT_SCALAR)
-		return FAIL(c, n, "'%s' must be %s; got a %s", key, what,
-		    n->type == YT_MAP ? "mapping" : "list");
-	return 0;
-}
-
-static int
-get_bool(struct ctx *c, const struct yt_node *n, const char *key, int *out)
-{
-	if (want_scalar(c, n, key, "true or false") < 0)
-		return -1;
-	if (!n->quoted && (strcmp(n->str, "true") == 0 || strcmp(n->str, "yes") == 0))
-		*out = 1;
-	else if (!n->quoted && (strcmp(n->str, "false") == 0 || strcmp(n->str, "no") == 0))
-		*out = 0;
-	else
-		return FAIL(c, n, "'%s' must be true or false; got '%s'", key, n->str);
-	return 0;
-}
-
-static int
-get_uint(struct ctx *c, const struct yt_node *n, const char *key, unsigned long lo,
-    unsigned long hi, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (want_scalar(c, n, key, "an integer") < 0)
-		return -1;
-	errno = 0;
-	v = strtoul(n->str, &end, 10);
-	if (n->quoted || n->str[0] == '-' || n->str[0] == '+' || end == n->str || *end ||
-	    errno || v < lo || v > hi)
-		return FAIL(c, n, "'%s' must be an integer from %lu to %lu; got '%s'", key, lo, hi,
-		    n->str);
-	*out = (unsigned)v;
-	return 0;
-}
-
-static int
-get_double(struct ctx *c, const struct yt_node *n, const char *key, double lo, double hi,
-    double *out)
-{
-	char *end;
-	double v;
-
-	if (want_scalar(c, n, key, "a number") < 0)
-		return -1;
-	errno = 0;
-	v = strtod(n->str, &end);
-	if (n->quoted || end == n->str || *end || errno || !(v >= lo && v <= hi))
-		return FAIL(c, n, "'%s' must be a number from %g to %g; got '%s'", key, lo, hi,
-		    n->str);
-	*out = v;
-	return 0;
-}
-
-static int
-get_string(struct ctx *c, const struct yt_node *n, const char *key, char **out)
-{
-	if (want_scalar(c, n, key, "a string") < 0)
-		return -1;
-	if (n->len == 0)
-		return FAIL(c, n, "'%s' must not be empty", key);
-	free(*out);
-	if ((*out = strdup(n->str)) == NULL)
-		return sc_err_sys(c->err, "%s", key);
-	return 0;
-}
-
-/* Levenshtein distance, for "did you mean". */
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), *row, best;
-
-	if (la > 200 || lb > 200 || (row = malloc((lb + 1) * sizeof(*row))) == NULL)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t sub = diag + (a[i - 1] != b[j - 1]);
-			size_t del = up + 1, ins = row[j - 1] + 1;
-			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-			diag = up;
-		}
-	}
-	best = row[lb];
-	free(row);
-	return best;
-}
-
-typedef int (*setter)(struct ctx *c, const struct yt_node *n, void *obj);
-
-struct row {
-	const char *key;
-	setter set;
-};
-
-static int
-apply(struct ctx *c, const struct yt_node *map, const char *where, const struct row *rows,
-    void *obj)
-{
-	if (map->type != YT_MAP)
-		return FAIL(c, map, "%s must be a mapping", where);
-	for (size_t i = 0; i < map->n; i++) {
-		const struct row *r, *best = NULL;
-		size_t bestd = 3;
-
-		for (r = rows; r->key && strcmp(r->key, map->keys[i]) != 0; r++)
-			;
-		if (r->key) {
-			if (r->set(c, map->items[i], obj) < 0)
-				return -1;
-			continue;
-		}
-		for (r = rows; r->key; r++) {
-			size_t d = edit_distance(r->key, map->keys[i]);
-			if (d < bestd) {
-				bestd = d;
-				best = r;
-			}
-		}
-		if (best)
-			return FAIL(c, map->key_nodes[i], "unknown key '%s' in %s (did you mean '%s'?)",
-			    map->keys[i], where, best->key);
-		return FAIL(c, map->key_nodes[i], "unknown key '%s' in %s", map->keys[i], where);
-	}
-	return 0;
-}
 
 /* ---- a rule: one item of `cases` ---- */
 
 static int
-add_glob(struct ctx *c, struct asg_rule *r, const struct yt_node *n)
+add_glob(const struct yc *c, struct asg_rule *r, const struct yt_node *n)
 {
 	char **g;
 	int *gl, *gc;
 
 	if (n->type != YT_SCALAR)
-		return FAIL(c, n, "'select' must be a case id glob or a list of them");
+		return YC_FAIL(c, n, "'select' must be a case id glob or a list of them");
 	if (n->len == 0)
-		return FAIL(c, n, "'select': an empty glob selects nothing");
+		return YC_FAIL(c, n, "'select': an empty glob selects nothing");
 	if (strlen(n->str) != n->len || strchr(n->str, ',') || strchr(n->str, '/') ||
 	    strchr(n->str, ' '))
-		return FAIL(c, n, "'select': '%s' is not a case id glob (like 'echo.server.*'; "
+		return YC_FAIL(c, n, "'select': '%s' is not a case id glob (like 'echo.server.*'; "
 		    "one glob per list item)", n->str);
 	g = realloc(r->globs, (r->nglobs + 2) * sizeof(*g));
 	if (g)
@@ -191,14 +47,14 @@ add_glob(struct ctx *c, struct asg_rule *r, const struct yt_node *n)
 }
 
 static int
-ru_select(struct ctx *c, const struct yt_node *n, void *o)
+ru_select(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct asg_rule *r = o;
 
 	if (n->type == YT_SCALAR)
 		return add_glob(c, r, n);
 	if (n->type != YT_SEQ || n->n == 0)
-		return FAIL(c, n, "'select' must be a case id glob or a non-empty list of them");
+		return YC_FAIL(c, n, "'select' must be a case id glob or a non-empty list of them");
 	for (size_t i = 0; i < n->n; i++)
 		if (add_glob(c, r, n->items[i]) < 0)
 			return -1;
@@ -206,36 +62,41 @@ ru_select(struct ctx *c, const struct yt_node *n, void *o)
 }
 
 static int
-ru_exclude(struct ctx *c, const struct yt_node *n, void *o)
+ru_exclude(const struct yc *c, const struct yt_node *n, void *o)
 {
-	return get_bool(c, n, "exclude", &((struct asg_rule *)o)->exclude);
+	return yc_bool(c, n, "exclude", &((struct asg_rule *)o)->exclude);
 }
 
 static int
-ru_points(struct ctx *c, const struct yt_node *n, void *o)
+ru_points(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct asg_rule *r = o;
+	uint64_t v;
+
+	if (yc_uint(c, n, "points", 0, 1000, &v) < 0)
+		return -1;
 	r->has_points = 1;
-	return get_uint(c, n, "points", 0, 1000, &r->points);
+	r->points = (unsigned)v;
+	return 0;
 }
 
 static int
-ru_hidden(struct ctx *c, const struct yt_node *n, void *o)
+ru_hidden(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct asg_rule *r = o;
 	r->has_hidden = 1;
-	return get_bool(c, n, "hidden", &r->hidden);
+	return yc_bool(c, n, "hidden", &r->hidden);
 }
 
 static int
-ru_scale(struct ctx *c, const struct yt_node *n, void *o)
+ru_scale(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct asg_rule *r = o;
 	r->has_scale = 1;
-	return get_double(c, n, "timeout_scale", 0.1, 100, &r->scale);
+	return yc_double(c, n, "timeout_scale", 0.1, 100, &r->scale);
 }
 
-static const struct row rule_rows[] = {
+static const struct yc_row rule_rows[] = {
 	{ "select", ru_select }, { "exclude", ru_exclude }, { "points", ru_points },
 	{ "hidden", ru_hidden }, { "timeout_scale", ru_scale }, { NULL, NULL }
 };
@@ -251,22 +112,22 @@ rule_free(struct asg_rule *r)
 }
 
 static int
-load_rule(struct ctx *c, const struct yt_node *n, struct asg_rule *r)
+load_rule(const struct yc *c, const struct yt_node *n, struct asg_rule *r)
 {
 	r->line = n->line;
 	r->col = n->col;
 	if (n->type != YT_MAP)
-		return FAIL(c, n, "each item of 'cases' must be a mapping (select: GLOB, points: N, "
+		return YC_FAIL(c, n, "each item of 'cases' must be a mapping (select: GLOB, points: N, "
 		    "hidden: true, exclude: true, timeout_scale: X)");
-	if (apply(c, n, "an item of 'cases'", rule_rows, r) < 0)
+	if (yc_apply(c, n, "an item of 'cases'", rule_rows, r) < 0)
 		return -1;
 	if (r->nglobs == 0)
-		return FAIL(c, n, "an item of 'cases' needs 'select' (a case id glob or a list of "
+		return YC_FAIL(c, n, "an item of 'cases' needs 'select' (a case id glob or a list of "
 		    "them)");
 	if (r->exclude && (r->has_points || r->has_hidden || r->has_scale)) {
 		const struct yt_node *k = yt_get(n, r->has_points ? "points" :
 		    r->has_hidden ? "hidden" : "timeout_scale");
-		return FAIL(c, k ? k : n, "an 'exclude' item takes no points, hidden or "
+		return YC_FAIL(c, k ? k : n, "an 'exclude' item takes no points, hidden or "
 		    "timeout_scale: it removes the cases it selects");
 	}
 	return 0;
@@ -275,19 +136,19 @@ load_rule(struct ctx *c, const struct yt_node *n, struct asg_rule *r)
 /* ---- top level ---- */
 
 static int
-to_title(struct ctx *c, const struct yt_node *n, void *o)
+to_title(const struct yc *c, const struct yt_node *n, void *o)
 {
-	return get_string(c, n, "title", &((struct asg *)o)->title);
+	return yc_name(c, n, "title", &((struct asg *)o)->title);
 }
 
 static int
-to_suite(struct ctx *c, const struct yt_node *n, void *o)
+to_suite(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct asg *a = o;
 	const char *slash;
 	char *rel = NULL;
 
-	if (get_string(c, n, "suite", &rel) < 0)
+	if (yc_name(c, n, "suite", &rel) < 0)
 		return -1;
 	free(a->suite);
 	a->suite = NULL;
@@ -303,32 +164,37 @@ to_suite(struct ctx *c, const struct yt_node *n, void *o)
 }
 
 static int
-to_scale(struct ctx *c, const struct yt_node *n, void *o)
+to_scale(const struct yc *c, const struct yt_node *n, void *o)
 {
-	return get_double(c, n, "timeout_scale", 0.1, 100, &((struct asg *)o)->timeout_scale);
+	return yc_double(c, n, "timeout_scale", 0.1, 100, &((struct asg *)o)->timeout_scale);
 }
 
 static int
-to_build_timeout(struct ctx *c, const struct yt_node *n, void *o)
+to_build_timeout(const struct yc *c, const struct yt_node *n, void *o)
 {
-	return get_uint(c, n, "build_timeout", 1, 3600, &((struct asg *)o)->build_timeout_s);
+	uint64_t v;
+
+	if (yc_uint(c, n, "build_timeout", 1, 3600, &v) < 0)
+		return -1;
+	((struct asg *)o)->build_timeout_s = (unsigned)v;
+	return 0;
 }
 
 static int
-to_memcheck(struct ctx *c, const struct yt_node *n, void *o)
+to_memcheck(const struct yc *c, const struct yt_node *n, void *o)
 {
-	return get_bool(c, n, "memcheck", &((struct asg *)o)->memcheck);
+	return yc_bool(c, n, "memcheck", &((struct asg *)o)->memcheck);
 }
 
 static int
-to_cases(struct ctx *c, const struct yt_node *n, void *o)
+to_cases(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct asg *a = o;
 
 	if (n->type != YT_SEQ)
-		return FAIL(c, n, "'cases' must be a list of mappings (- select: GLOB ...)");
+		return YC_FAIL(c, n, "'cases' must be a list of mappings (- select: GLOB ...)");
 	if (n->n == 0)
-		return FAIL(c, n, "'cases' is empty: leave it out to select every case");
+		return YC_FAIL(c, n, "'cases' is empty: leave it out to select every case");
 	a->rules = calloc(n->n, sizeof(*a->rules));
 	if (a->rules == NULL)
 		return sc_err_sys(c->err, "cases");
@@ -340,7 +206,7 @@ to_cases(struct ctx *c, const struct yt_node *n, void *o)
 	return 0;
 }
 
-static const struct row top_rows[] = {
+static const struct yc_row top_rows[] = {
 	{ "title", to_title }, { "suite", to_suite }, { "timeout_scale", to_scale },
 	{ "build_timeout", to_build_timeout }, { "memcheck", to_memcheck },
 	{ "cases", to_cases }, { NULL, NULL }
@@ -349,7 +215,7 @@ static const struct row top_rows[] = {
 int
 asg_load(const char *path, struct asg *a, struct sc_err *err)
 {
-	struct ctx c = { .path = path, .err = err };
+	struct yc c = { .path = path, .err = err };
 	struct yt_node *root;
 
 	memset(a, 0, sizeof(*a));
@@ -361,7 +227,7 @@ asg_load(const char *path, struct asg *a, struct sc_err *err)
 		yt_free(root);
 		return sc_err_sys(err, "%s", path);
 	}
-	if (apply(&c, root, "an assignment", top_rows, a) < 0) {
+	if (yc_apply(&c, root, "an assignment", top_rows, a) < 0) {
 		yt_free(root);
 		asg_free(a);
 		return -1;
@@ -425,7 +291,7 @@ asg_check(const struct asg *a, const struct scn_suite *suite, struct sc_err *err
 			if (k < suite->count)
 				continue;
 			for (k = 0; k < suite->count; k++) {
-				size_t d = edit_distance(r->globs[g], suite->items[k]->id);
+				size_t d = yc_edit_distance(r->globs[g], suite->items[k]->id);
 				if (d < bestd) {
 					bestd = d;
 					best = suite->items[k]->id;

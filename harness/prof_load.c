@@ -12,6 +12,7 @@
 
 #include "mc.h"
 #include "prof.h"
+#include "ycheck.h"
 #include "ytree.h"
 
 static const char *const prog_names[] = { "echo_server", "echo_client", "file_server",
@@ -57,20 +58,11 @@ defaults(const char *dir, struct prof *p)
 #define FAIL(n, ...) sc_err_at(err, path, (n)->line, (n)->col, __VA_ARGS__)
 
 static int
-scalar(const char *path, const struct yt_node *n, const char *key, char **out, struct sc_err *err)
-{
-	if (n->type != YT_SCALAR)
-		return FAIL(n, "'%s' must be a string", key);
-	free(*out);
-	*out = strdup(n->str);
-	return 0;
-}
-
-static int
 load_prog(const char *path, const struct yt_node *m, struct prof_prog *pp, struct sc_err *err)
 {
 	static const char *const keys[] = { "command", "port", "port_pattern", "file", "out",
 	    "stdin", "quit", "stdout", "host", NULL };
+	const struct yc yc = { path, err };
 
 	if (m->type != YT_MAP)
 		return FAIL(m, "a program entry must be a mapping (command, port, ...)");
@@ -91,7 +83,8 @@ load_prog(const char *path, const struct yt_node *m, struct prof_prog *pp, struc
 			if (argv == NULL)
 				return FAIL(v, "'command': %s", e2.msg);
 			prof_argv_free(argv);
-			scalar(path, v, k, &pp->command, err);
+			if (yc_string(&yc, v, k, &pp->command) < 0)
+				return -1;
 		} else if (strcmp(k, "port") == 0) {
 			if (strcmp(v->str, "argv") == 0) {
 				pp->port_mode = PROF_PORT_ARGV;
@@ -132,7 +125,8 @@ load_prog(const char *path, const struct yt_node *m, struct prof_prog *pp, struc
 				    "\"port ([0-9]+)\"");
 			}
 			regfree(&re);
-			scalar(path, v, k, &pp->port_pattern, err);
+			if (yc_string(&yc, v, k, &pp->port_pattern) < 0)
+				return -1;
 		} else if (strcmp(k, "file") == 0 || strcmp(k, "out") == 0) {
 			/* a name inside the program's working copy, never outside it */
 			if (v->str[0] == '/' || strcmp(v->str, "..") == 0 || strncmp(v->str, "../", 3) == 0 ||
@@ -141,66 +135,20 @@ load_prog(const char *path, const struct yt_node *m, struct prof_prog *pp, struc
 			    v->str[0] == '\0')
 				return FAIL(v, "'%s' must be a file name inside the program's working "
 				    "directory (no absolute path, no '..'); got '%s'", k, v->str);
-			scalar(path, v, k, strcmp(k, "file") == 0 ? &pp->file : &pp->out, err);
+			if (yc_string(&yc, v, k, strcmp(k, "file") == 0 ? &pp->file : &pp->out) < 0)
+				return -1;
 		} else if (strcmp(k, "stdin") == 0) {
-			scalar(path, v, k, &pp->stdin_text, err);
+			if (yc_string(&yc, v, k, &pp->stdin_text) < 0)
+				return -1;
 		} else if (strcmp(k, "quit") == 0) {
-			scalar(path, v, k, &pp->quit, err);
+			if (yc_string(&yc, v, k, &pp->quit) < 0)
+				return -1;
 		} else if (strcmp(k, "host") == 0) {
-			scalar(path, v, k, &pp->host, err);
+			if (yc_string(&yc, v, k, &pp->host) < 0)
+				return -1;
 		}
 	}
 	pp->present = 1;
-	return 0;
-}
-
-static int
-strlist(const char *path, const struct yt_node *v, const char *key, char ***out, size_t *n,
-    struct sc_err *err)
-{
-	size_t count = v->type == YT_SEQ ? v->n : 1;
-	char **list = calloc(count + 1, sizeof(*list));
-
-	if (list == NULL)
-		return sc_err_sys(err, "%s", key);
-	for (size_t i = 0; i < count; i++) {
-		const struct yt_node *it = v->type == YT_SEQ ? v->items[i] : v;
-		if (it->type != YT_SCALAR) {
-			for (size_t k = 0; k < i; k++)
-				free(list[k]);
-			free(list);
-			return FAIL(it, "'%s' must be a string or a list of strings", key);
-		}
-		list[i] = strdup(it->str);
-	}
-	*out = list;
-	if (n)
-		*n = count;
-	return 0;
-}
-
-/* A size: a number with an optional KiB/MiB/GiB suffix. */
-static int
-parse_size(const char *str, unsigned long long *out)
-{
-	char *end;
-	unsigned long long n;
-
-	errno = 0;
-	if (str[0] == '-' || (n = strtoull(str, &end, 10), errno) || end == str)
-		return -1;
-	while (*end == ' ')
-		end++;
-	if (*end == '\0')
-		*out = n;
-	else if (strcmp(end, "KiB") == 0)
-		*out = n << 10;
-	else if (strcmp(end, "MiB") == 0)
-		*out = n << 20;
-	else if (strcmp(end, "GiB") == 0)
-		*out = n << 30;
-	else
-		return -1;
 	return 0;
 }
 
@@ -214,12 +162,12 @@ load_limits(const char *path, const struct yt_node *v, struct prof *p, struct sc
 	for (size_t i = 0; i < v->n; i++) {
 		const char *k = v->keys[i];
 		const struct yt_node *x = v->items[i];
-		unsigned long long n;
+		uint64_t n;
 		int size = strcmp(k, "memory") == 0 || strcmp(k, "file_size") == 0;
 		if (strcmp(k, "cpu") && strcmp(k, "open_files") && strcmp(k, "processes") && !size)
 			return FAIL(v->key_nodes[i], "unknown key '%s' in limits (cpu, memory, "
 			    "file_size, open_files, processes)", k);
-		if (x->type != YT_SCALAR || parse_size(x->str, &n) < 0 || n == 0 ||
+		if (x->type != YT_SCALAR || yc_parse_size(x->str, &n) < 0 || n == 0 ||
 		    (!size && strpbrk(x->str, "KMG") != NULL))
 			return FAIL(x, size ? "'limits.%s' must be a positive size, e.g. 512MiB" :
 			    "'limits.%s' must be a positive number", k);
@@ -240,6 +188,7 @@ load_limits(const char *path, const struct yt_node *v, struct prof *p, struct sc
 int
 prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err *err)
 {
+	const struct yc yc = { path, err };
 	struct yt_node *root;
 
 	defaults(dir, p);
@@ -256,7 +205,7 @@ prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err 
 		const char *k = root->keys[i];
 		const struct yt_node *v = root->items[i];
 		if (strcmp(k, "build") == 0) {
-			if (scalar(path, v, k, &p->build, err) < 0)
+			if (yc_string(&yc, v, k, &p->build) < 0)
 				goto fail;
 		} else if (strcmp(k, "build_timeout") == 0) {
 			char *end;
@@ -287,7 +236,7 @@ prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err 
 					goto fail;
 			}
 		} else if (strcmp(k, "reply") == 0) {
-			if (strlist(path, v, k, &p->replies, &p->nreplies, err) < 0)
+			if (yc_strlist(&yc, v, k, &p->replies, &p->nreplies) < 0)
 				goto fail;
 		} else if (strcmp(k, "limits") == 0) {
 			if (load_limits(path, v, p, err) < 0)
@@ -299,7 +248,7 @@ prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err 
 			}
 			p->memcheck = strcmp(v->str, "true") == 0;
 		} else if (strcmp(k, "memcheck_fail") == 0) {
-			if (strlist(path, v, k, &p->memcheck_fail, NULL, err) < 0)
+			if (yc_strlist(&yc, v, k, &p->memcheck_fail, NULL) < 0)
 				goto fail;
 			for (size_t j = 0; p->memcheck_fail[j]; j++) {
 				enum mc_kind mk;

@@ -15,238 +15,8 @@
 
 #include "mc.h"
 #include "scn.h"
+#include "ycheck.h"
 #include "ytree.h"
-
-struct ctx {
-	const char *path;
-	struct sc_err *err;
-};
-
-#define FAIL(c, n, ...) sc_err_at((c)->err, (c)->path, (n)->line, (n)->col, __VA_ARGS__)
-
-/* ---- value checkers ---- */
-
-static int
-want_scalar(struct ctx *c, const struct yt_node *n, const char *key, const char *what)
-{
-	if (n->type != YT_SCALAR)
-		return FAIL(c, n, "'%s' must be %s; got a %s", key, what,
-		    n->type == YT_MAP ? "mapping" : "list");
-	return 0;
-}
-
-static int
-get_bool(struct ctx *c, const struct yt_node *n, const char *key, int *out)
-{
-	if (want_scalar(c, n, key, "true or false") < 0)
-		return -1;
-	if (!n->quoted && (strcmp(n->str, "true") == 0 || strcmp(n->str, "yes") == 0)) {
-		*out = 1;
-		return 0;
-	}
-	if (!n->quoted && (strcmp(n->str, "false") == 0 || strcmp(n->str, "no") == 0)) {
-		*out = 0;
-		return 0;
-	}
-	return FAIL(c, n, "'%s' must be true or false; got '%s'", key, n->str);
-}
-
-static int
-get_uint(struct ctx *c, const struct yt_node *n, const char *key, uint64_t lo, uint64_t hi,
-    uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (want_scalar(c, n, key, "an integer") < 0)
-		return -1;
-	errno = 0;
-	v = strtoull(n->str, &end, 10);
-	if (n->quoted || n->str[0] == '-' || n->str[0] == '+' || end == n->str || *end ||
-	    errno || v < lo || v > hi)
-		return FAIL(c, n, "'%s' must be an integer from %llu to %llu; got '%s'", key,
-		    (unsigned long long)lo, (unsigned long long)hi, n->str);
-	*out = v;
-	return 0;
-}
-
-static int
-get_double(struct ctx *c, const struct yt_node *n, const char *key, double lo, double hi,
-    double *out)
-{
-	char *end;
-	double v;
-
-	if (want_scalar(c, n, key, "a number") < 0)
-		return -1;
-	errno = 0;
-	v = strtod(n->str, &end);
-	if (n->quoted || end == n->str || *end || errno || !(v >= lo && v <= hi))
-		return FAIL(c, n, "'%s' must be a number from %g to %g; got '%s'", key, lo, hi, n->str);
-	*out = v;
-	return 0;
-}
-
-static int
-get_string(struct ctx *c, const struct yt_node *n, const char *key, char **out)
-{
-	if (want_scalar(c, n, key, "a string") < 0)
-		return -1;
-	free(*out);
-	if ((*out = strdup(n->str)) == NULL)
-		return sc_err_sys(c->err, "%s", key);
-	return 0;
-}
-
-static int
-get_enum(struct ctx *c, const struct yt_node *n, const char *key, const char *const *names,
-    int *out)
-{
-	char list[256] = "";
-
-	if (want_scalar(c, n, key, "a name") < 0)
-		return -1;
-	for (int i = 0; names[i]; i++) {
-		if (strcmp(n->str, names[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-		    i ? (names[i + 1] ? ", " : " or ") : "", names[i]);
-	}
-	return FAIL(c, n, "'%s' must be one of %s; got '%s'", key, list, n->str);
-}
-
-/* 12, 4KiB, 256MiB, 1GiB */
-static int
-get_size(struct ctx *c, const struct yt_node *n, const char *key, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	uint64_t mult = 1;
-
-	if (want_scalar(c, n, key, "a size") < 0)
-		return -1;
-	errno = 0;
-	v = strtoull(n->str, &end, 10);
-	if (n->str[0] == '-' || end == n->str || errno)
-		goto bad;
-	while (*end == ' ')
-		end++;
-	if (strcmp(end, "KiB") == 0)
-		mult = 1024;
-	else if (strcmp(end, "MiB") == 0)
-		mult = 1024 * 1024;
-	else if (strcmp(end, "GiB") == 0)
-		mult = 1024ULL * 1024 * 1024;
-	else if (*end)
-		goto bad;
-	if (v > (1ULL << 40) / mult)
-		return FAIL(c, n, "'%s': %s is too large (at most 1024GiB)", key, n->str);
-	*out = (uint64_t)v * mult;
-	return 0;
-bad:
-	return FAIL(c, n, "'%s': bad size '%s' (use an integer with an optional KiB, MiB or GiB "
-	    "suffix)", key, n->str);
-}
-
-static int
-get_strlist(struct ctx *c, const struct yt_node *n, const char *key, char ***out, size_t *count)
-{
-	char **v;
-
-	if (n->type == YT_SCALAR) {
-		/* one string where a list is allowed */
-		if ((v = calloc(2, sizeof(*v))) == NULL || (v[0] = strdup(n->str)) == NULL) {
-			free(v);
-			return sc_err_sys(c->err, "%s", key);
-		}
-		*out = v;
-		if (count)
-			*count = 1;
-		return 0;
-	}
-	if (n->type != YT_SEQ)
-		return FAIL(c, n, "'%s' must be a list; got a mapping", key);
-	if ((v = calloc(n->n + 1, sizeof(*v))) == NULL)
-		return sc_err_sys(c->err, "%s", key);
-	for (size_t i = 0; i < n->n; i++) {
-		if (n->items[i]->type != YT_SCALAR) {
-			for (size_t k = 0; k < i; k++)
-				free(v[k]);
-			free(v);
-			return FAIL(c, n->items[i], "'%s' items must be strings or numbers", key);
-		}
-		v[i] = strdup(n->items[i]->str);
-	}
-	*out = v;
-	if (count)
-		*count = n->n;
-	return 0;
-}
-
-/* ---- schema tables ---- */
-
-typedef int (*setter)(struct ctx *c, const struct yt_node *n, void *obj);
-
-struct row {
-	const char *key;
-	setter set;
-};
-
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), d[32][32];
-
-	if (la > 30 || lb > 30)
-		return 99;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-	return d[la][lb];
-}
-
-/* Apply the table's setters to every key of the map; unknown keys are errors. */
-static int
-apply(struct ctx *c, const struct yt_node *map, const char *where, const struct row *rows,
-    void *obj)
-{
-	if (map->type != YT_MAP)
-		return FAIL(c, map, "'%s' must be a mapping", where);
-	for (size_t i = 0; i < map->n; i++) {
-		const struct row *r, *best = NULL;
-		size_t bestd = 3;
-		for (r = rows; r->key; r++)
-			if (strcmp(r->key, map->keys[i]) == 0)
-				break;
-		if (r->key) {
-			if (r->set(c, map->items[i], obj) < 0)
-				return -1;
-			continue;
-		}
-		for (r = rows; r->key; r++) {
-			size_t d = edit_distance(r->key, map->keys[i]);
-			if (d < bestd) {
-				bestd = d;
-				best = r;
-			}
-		}
-		const struct yt_node *k = map->key_nodes[i];
-		if (best)
-			return FAIL(c, k, "unknown key '%s' in %s (did you mean '%s'?)", map->keys[i],
-			    where, best->key);
-		return FAIL(c, k, "unknown key '%s' in %s", map->keys[i], where);
-	}
-	return 0;
-}
 
 static const char *const protocol_names[] = { "echo", "file", NULL };
 static const char *const role_names[] = { "server", "client", "pair", NULL };
@@ -256,22 +26,22 @@ static const char *const exit_names[] = { "default", "success", "failure", "any"
 static const char *const peer_expect_names[] = { "echo", "nothing", "ignore", NULL };
 
 /* input */
-static int in_size(struct ctx *c, const struct yt_node *n, void *o)
-{ return get_size(c, n, "input.size", &((struct scn_input *)o)->size); }
-static int in_pattern(struct ctx *c, const struct yt_node *n, void *o)
+static int in_size(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_size(c, n, "input.size", &((struct scn_input *)o)->size); }
+static int in_pattern(const struct yc *c, const struct yt_node *n, void *o)
 {
 	int v;
-	if (get_enum(c, n, "input.pattern", pattern_names, &v) < 0)
+	if (yc_enum(c, n, "input.pattern", pattern_names, &v) < 0)
 		return -1;
 	((struct scn_input *)o)->pattern = (enum scn_pattern)v;
 	return 0;
 }
-static int in_seed(struct ctx *c, const struct yt_node *n, void *o)
-{ return get_uint(c, n, "input.seed", 0, UINT64_MAX, &((struct scn_input *)o)->seed); }
-static int in_text(struct ctx *c, const struct yt_node *n, void *o)
+static int in_seed(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_uint(c, n, "input.seed", 0, UINT64_MAX, &((struct scn_input *)o)->seed); }
+static int in_text(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct scn_input *in = o;
-	if (want_scalar(c, n, "input.text", "a string") < 0)
+	if (yc_scalar(c, n, "input.text", "a string") < 0)
 		return -1;
 	free(in->text);
 	if ((in->text = malloc(n->len + 1)) == NULL)
@@ -280,107 +50,107 @@ static int in_text(struct ctx *c, const struct yt_node *n, void *o)
 	in->text_len = n->len;
 	return 0;
 }
-static const struct row input_rows[] = {
+static const struct yc_row input_rows[] = {
 	{ "size", in_size }, { "pattern", in_pattern }, { "seed", in_seed }, { "text", in_text },
 	{ NULL, NULL }
 };
 
 static int
-load_input(struct ctx *c, const struct yt_node *n, struct scn_input *in)
+load_input(const struct yc *c, const struct yt_node *n, struct scn_input *in)
 {
 	in->set = 1;
 	in->size = 64;
 	in->seed = 1;
 	in->pattern = SCN_PAT_TEXT;
-	return apply(c, n, "input", input_rows, in);
+	return yc_apply(c, n, "input", input_rows, in);
 }
 
 /* stdin */
-static int st_lines(struct ctx *c, const struct yt_node *n, void *o)
+static int st_lines(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct scn_stdin *s = o;
 	if (n->type != YT_SEQ)
-		return FAIL(c, n, "'stdin.lines' must be a list of strings");
-	return get_strlist(c, n, "stdin.lines", &s->lines, &s->nlines);
+		return YC_FAIL(c, n, "'stdin.lines' must be a list of strings");
+	return yc_strlist(c, n, "stdin.lines", &s->lines, &s->nlines);
 }
-static int st_quit(struct ctx *c, const struct yt_node *n, void *o)
-{ return get_bool(c, n, "stdin.quit", &((struct scn_stdin *)o)->quit); }
-static int st_close(struct ctx *c, const struct yt_node *n, void *o)
-{ return get_bool(c, n, "stdin.close", &((struct scn_stdin *)o)->close); }
-static int st_gap(struct ctx *c, const struct yt_node *n, void *o)
+static int st_quit(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_bool(c, n, "stdin.quit", &((struct scn_stdin *)o)->quit); }
+static int st_close(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_bool(c, n, "stdin.close", &((struct scn_stdin *)o)->close); }
+static int st_gap(const struct yc *c, const struct yt_node *n, void *o)
 {
 	uint64_t v;
-	if (get_uint(c, n, "stdin.line_gap_ms", 0, 60000, &v) < 0)
+	if (yc_uint(c, n, "stdin.line_gap_ms", 0, 60000, &v) < 0)
 		return -1;
 	((struct scn_stdin *)o)->line_gap_ms = (unsigned)v;
 	return 0;
 }
-static const struct row stdin_rows[] = {
+static const struct yc_row stdin_rows[] = {
 	{ "lines", st_lines }, { "quit", st_quit }, { "close", st_close },
 	{ "line_gap_ms", st_gap }, { NULL, NULL }
 };
 
 /* peers[] */
-static int pe_flags(struct ctx *c, const struct yt_node *n, void *o)
+static int pe_flags(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct scn_peer *p = o;
 	if (n->type != YT_SEQ)
-		return FAIL(c, n, "'peers[].flags' must be a list, e.g. [--chunk, 1]");
-	return get_strlist(c, n, "peers[].flags", &p->flags, &p->nflags);
+		return YC_FAIL(c, n, "'peers[].flags' must be a list, e.g. [--chunk, 1]");
+	return yc_strlist(c, n, "peers[].flags", &p->flags, &p->nflags);
 }
-static int pe_delay(struct ctx *c, const struct yt_node *n, void *o)
+static int pe_delay(const struct yc *c, const struct yt_node *n, void *o)
 {
 	uint64_t v;
-	if (get_uint(c, n, "peers[].delay_ms", 0, 600000, &v) < 0)
+	if (yc_uint(c, n, "peers[].delay_ms", 0, 600000, &v) < 0)
 		return -1;
 	((struct scn_peer *)o)->delay_ms = (unsigned)v;
 	return 0;
 }
-static int pe_conc(struct ctx *c, const struct yt_node *n, void *o)
-{ return get_bool(c, n, "peers[].concurrent", &((struct scn_peer *)o)->concurrent); }
-static int pe_input(struct ctx *c, const struct yt_node *n, void *o)
+static int pe_conc(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_bool(c, n, "peers[].concurrent", &((struct scn_peer *)o)->concurrent); }
+static int pe_input(const struct yc *c, const struct yt_node *n, void *o)
 { return load_input(c, n, &((struct scn_peer *)o)->input); }
-static int pe_expect(struct ctx *c, const struct yt_node *n, void *o)
+static int pe_expect(const struct yc *c, const struct yt_node *n, void *o)
 {
 	int v;
-	if (get_enum(c, n, "peers[].expect", peer_expect_names, &v) < 0)
+	if (yc_enum(c, n, "peers[].expect", peer_expect_names, &v) < 0)
 		return -1;
 	((struct scn_peer *)o)->expect = (enum scn_peer_expect)v;
 	return 0;
 }
-static const struct row peer_rows[] = {
+static const struct yc_row peer_rows[] = {
 	{ "flags", pe_flags }, { "delay_ms", pe_delay }, { "concurrent", pe_conc },
 	{ "input", pe_input }, { "expect", pe_expect }, { NULL, NULL }
 };
 
 /* setup */
-static int su_nofile(struct ctx *c, const struct yt_node *n, void *o)
-{ return get_bool(c, n, "setup.no_file", &((struct scn_setup *)o)->no_file); }
-static int su_noserver(struct ctx *c, const struct yt_node *n, void *o)
-{ return get_bool(c, n, "setup.no_server", &((struct scn_setup *)o)->no_server); }
-static const struct row setup_rows[] = {
+static int su_nofile(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_bool(c, n, "setup.no_file", &((struct scn_setup *)o)->no_file); }
+static int su_noserver(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_bool(c, n, "setup.no_server", &((struct scn_setup *)o)->no_server); }
+static const struct yc_row setup_rows[] = {
 	{ "no_file", su_nofile }, { "no_server", su_noserver }, { NULL, NULL }
 };
 
 /* expect */
 static int
-tri(struct ctx *c, const struct yt_node *n, const char *key, enum scn_tristate *out)
+tri(const struct yc *c, const struct yt_node *n, const char *key, enum scn_tristate *out)
 {
 	int b;
-	if (get_bool(c, n, key, &b) < 0)
+	if (yc_bool(c, n, key, &b) < 0)
 		return -1;
 	*out = b ? SCN_YES : SCN_NO;
 	return 0;
 }
-static int ex_exit(struct ctx *c, const struct yt_node *n, void *o)
+static int ex_exit(const struct yc *c, const struct yt_node *n, void *o)
 {
 	int v;
-	if (get_enum(c, n, "expect.exit", exit_names, &v) < 0)
+	if (yc_enum(c, n, "expect.exit", exit_names, &v) < 0)
 		return -1;
 	((struct scn_expect *)o)->exit = (enum scn_exit_expect)v;
 	return 0;
 }
-#define TRI(fn, field) static int fn(struct ctx *c, const struct yt_node *n, void *o) \
+#define TRI(fn, field) static int fn(const struct yc *c, const struct yt_node *n, void *o) \
 	{ return tri(c, n, "expect." #field, &((struct scn_expect *)o)->field); }
 TRI(ex_data, data)
 TRI(ex_eof, eof)
@@ -389,9 +159,9 @@ TRI(ex_stderr, stderr_message)
 TRI(ex_absent, output_absent)
 TRI(ex_closes, closes)
 TRI(ex_next, serves_next)
-static int ex_max(struct ctx *c, const struct yt_node *n, void *o)
-{ return get_double(c, n, "expect.max_seconds", 0.01, 3600, &((struct scn_expect *)o)->max_seconds); }
-static const struct row expect_rows[] = {
+static int ex_max(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_double(c, n, "expect.max_seconds", 0.01, 3600, &((struct scn_expect *)o)->max_seconds); }
+static const struct yc_row expect_rows[] = {
 	{ "exit", ex_exit }, { "data", ex_data }, { "eof", ex_eof }, { "reply", ex_reply },
 	{ "stderr_message", ex_stderr }, { "output_absent", ex_absent }, { "closes", ex_closes },
 	{ "serves_next", ex_next }, { "max_seconds", ex_max }, { NULL, NULL }
@@ -402,32 +172,32 @@ static const char *const inject_keys[] = { "read_max", "write_max", "fail", "ein
 	"seed", "calls", NULL };
 
 static int
-load_inject(struct ctx *c, const struct yt_node *n, struct scn *s)
+load_inject(const struct yc *c, const struct yt_node *n, struct scn *s)
 {
 	size_t count = 0, cap = 0;
 	char **v = NULL;
 
 	if (n->type != YT_MAP)
-		return FAIL(c, n, "'inject' must be a mapping, e.g. {write_max: 7}");
+		return YC_FAIL(c, n, "'inject' must be a mapping, e.g. {write_max: 7}");
 	for (size_t i = 0; i < n->n; i++) {
 		const struct yt_node *val = n->items[i];
 		int known = 0;
 		for (size_t k = 0; inject_keys[k]; k++)
 			known |= strcmp(inject_keys[k], n->keys[i]) == 0;
 		if (!known)
-			return FAIL(c, n->key_nodes[i], "unknown key '%s' in inject (read_max, write_max, "
+			return YC_FAIL(c, n->key_nodes[i], "unknown key '%s' in inject (read_max, write_max, "
 			    "fail, eintr_every, seed, calls)", n->keys[i]);
 		if (strcmp(n->keys[i], "read_max") == 0 || strcmp(n->keys[i], "write_max") == 0 ||
 		    strcmp(n->keys[i], "eintr_every") == 0) {
 			uint64_t x;
-			if (get_uint(c, val, n->keys[i], 1, 1 << 30, &x) < 0)
+			if (yc_uint(c, val, n->keys[i], 1, 1 << 30, &x) < 0)
 				return -1;
 		}
 		size_t nvals = val->type == YT_SEQ ? val->n : 1;
 		for (size_t j = 0; j < nvals; j++) {
 			const struct yt_node *item = val->type == YT_SEQ ? val->items[j] : val;
 			if (item->type != YT_SCALAR)
-				return FAIL(c, item, "'inject.%s' must be a scalar or a list of them",
+				return YC_FAIL(c, item, "'inject.%s' must be a scalar or a list of them",
 				    n->keys[i]);
 			if (count + 2 > cap) {
 				cap = cap ? cap * 2 : 8;
@@ -448,61 +218,61 @@ load_inject(struct ctx *c, const struct yt_node *n, struct scn *s)
 }
 
 /* top level */
-static int sc_id(struct ctx *c, const struct yt_node *n, void *o)
+static int sc_id(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct scn *s = o;
-	if (want_scalar(c, n, "id", "a string") < 0)
+	if (yc_scalar(c, n, "id", "a string") < 0)
 		return -1;
 	if (s->id && strcmp(s->id, n->str) != 0)
-		return FAIL(c, n, "'id' is '%s' but the file's place in the suite makes it '%s'",
+		return YC_FAIL(c, n, "'id' is '%s' but the file's place in the suite makes it '%s'",
 		    n->str, s->id);
-	return get_string(c, n, "id", &s->id);
+	return yc_string(c, n, "id", &s->id);
 }
-static int sc_title(struct ctx *c, const struct yt_node *n, void *o)
-{ return get_string(c, n, "title", &((struct scn *)o)->title); }
-static int sc_proto(struct ctx *c, const struct yt_node *n, void *o)
+static int sc_title(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_string(c, n, "title", &((struct scn *)o)->title); }
+static int sc_proto(const struct yc *c, const struct yt_node *n, void *o)
 {
 	int v;
-	if (get_enum(c, n, "protocol", protocol_names, &v) < 0)
+	if (yc_enum(c, n, "protocol", protocol_names, &v) < 0)
 		return -1;
 	((struct scn *)o)->protocol = (enum scn_protocol)v;
 	return 0;
 }
-static int sc_role(struct ctx *c, const struct yt_node *n, void *o)
+static int sc_role(const struct yc *c, const struct yt_node *n, void *o)
 {
 	int v;
-	if (get_enum(c, n, "role", role_names, &v) < 0)
+	if (yc_enum(c, n, "role", role_names, &v) < 0)
 		return -1;
 	((struct scn *)o)->role = (enum scn_role)v;
 	return 0;
 }
-static int sc_level(struct ctx *c, const struct yt_node *n, void *o)
+static int sc_level(const struct yc *c, const struct yt_node *n, void *o)
 {
 	int v;
-	if (get_enum(c, n, "level", level_names, &v) < 0)
+	if (yc_enum(c, n, "level", level_names, &v) < 0)
 		return -1;
 	((struct scn *)o)->level = (enum scn_level)v;
 	return 0;
 }
-static int sc_points(struct ctx *c, const struct yt_node *n, void *o)
+static int sc_points(const struct yc *c, const struct yt_node *n, void *o)
 {
 	uint64_t v;
-	if (get_uint(c, n, "points", 0, 1000, &v) < 0)
+	if (yc_uint(c, n, "points", 0, 1000, &v) < 0)
 		return -1;
 	((struct scn *)o)->points = (unsigned)v;
 	return 0;
 }
-static int sc_timeout(struct ctx *c, const struct yt_node *n, void *o)
-{ return get_double(c, n, "timeout", 0.1, 3600, &((struct scn *)o)->timeout_s); }
-static int sc_input(struct ctx *c, const struct yt_node *n, void *o)
+static int sc_timeout(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_double(c, n, "timeout", 0.1, 3600, &((struct scn *)o)->timeout_s); }
+static int sc_input(const struct yc *c, const struct yt_node *n, void *o)
 { return load_input(c, n, &((struct scn *)o)->input); }
-static int sc_stdin(struct ctx *c, const struct yt_node *n, void *o)
-{ return apply(c, n, "stdin", stdin_rows, &((struct scn *)o)->stdin_spec); }
-static int sc_peers(struct ctx *c, const struct yt_node *n, void *o)
+static int sc_stdin(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_apply(c, n, "stdin", stdin_rows, &((struct scn *)o)->stdin_spec); }
+static int sc_peers(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct scn *s = o;
 	if (n->type != YT_SEQ)
-		return FAIL(c, n, "'peers' must be a list of mappings");
+		return YC_FAIL(c, n, "'peers' must be a list of mappings");
 	free(s->peers);
 	s->peers = calloc(n->n ? n->n : 1, sizeof(*s->peers));
 	s->npeers = 0;
@@ -510,39 +280,39 @@ static int sc_peers(struct ctx *c, const struct yt_node *n, void *o)
 		return sc_err_sys(c->err, "peers");
 	for (size_t i = 0; i < n->n; i++) {
 		s->npeers++;
-		if (apply(c, n->items[i], "peers[]", peer_rows, &s->peers[i]) < 0)
+		if (yc_apply(c, n->items[i], "peers[]", peer_rows, &s->peers[i]) < 0)
 			return -1;
 	}
 	return 0;
 }
-static int sc_setup(struct ctx *c, const struct yt_node *n, void *o)
-{ return apply(c, n, "setup", setup_rows, &((struct scn *)o)->setup); }
-static int sc_expect(struct ctx *c, const struct yt_node *n, void *o)
-{ return apply(c, n, "expect", expect_rows, &((struct scn *)o)->expect); }
-static int sc_hint(struct ctx *c, const struct yt_node *n, void *o)
-{ return get_string(c, n, "hint", &((struct scn *)o)->hint); }
-static int sc_memcheck(struct ctx *c, const struct yt_node *n, void *o)
-{ return get_bool(c, n, "memcheck", &((struct scn *)o)->memcheck); }
-static int sc_mcfail(struct ctx *c, const struct yt_node *n, void *o)
+static int sc_setup(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_apply(c, n, "setup", setup_rows, &((struct scn *)o)->setup); }
+static int sc_expect(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_apply(c, n, "expect", expect_rows, &((struct scn *)o)->expect); }
+static int sc_hint(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_string(c, n, "hint", &((struct scn *)o)->hint); }
+static int sc_memcheck(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_bool(c, n, "memcheck", &((struct scn *)o)->memcheck); }
+static int sc_mcfail(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct scn *s = o;
 	size_t count;
 	if (n->type != YT_SEQ)
-		return FAIL(c, n, "'memcheck_fail' must be a list of finding kinds");
-	if (get_strlist(c, n, "memcheck_fail", &s->memcheck_fail, &count) < 0)
+		return YC_FAIL(c, n, "'memcheck_fail' must be a list of finding kinds");
+	if (yc_strlist(c, n, "memcheck_fail", &s->memcheck_fail, &count) < 0)
 		return -1;
 	for (size_t i = 0; i < count; i++) {
 		enum mc_kind k;
 		if (mc_kind_from_name(s->memcheck_fail[i], &k) < 0)
-			return FAIL(c, n->items[i], "'memcheck_fail': unknown kind '%s'",
+			return YC_FAIL(c, n->items[i], "'memcheck_fail': unknown kind '%s'",
 			    s->memcheck_fail[i]);
 	}
 	return 0;
 }
-static int sc_inject(struct ctx *c, const struct yt_node *n, void *o)
+static int sc_inject(const struct yc *c, const struct yt_node *n, void *o)
 { return load_inject(c, n, o); }
 
-static const struct row top_rows[] = {
+static const struct yc_row top_rows[] = {
 	{ "id", sc_id }, { "title", sc_title }, { "protocol", sc_proto }, { "role", sc_role },
 	{ "level", sc_level }, { "points", sc_points }, { "timeout", sc_timeout },
 	{ "input", sc_input }, { "stdin", sc_stdin }, { "peers", sc_peers }, { "setup", sc_setup },
@@ -553,7 +323,7 @@ static const struct row top_rows[] = {
 /* ---- loading ---- */
 
 static int
-check_required(struct ctx *c, const struct yt_node *root, struct scn *s)
+check_required(const struct yc *c, const struct yt_node *root, struct scn *s)
 {
 	static const char *const req[] = { "title", "protocol", "role", "hint", NULL };
 	for (size_t i = 0; req[i]; i++)
@@ -561,9 +331,9 @@ check_required(struct ctx *c, const struct yt_node *root, struct scn *s)
 			return sc_err_at(c->err, c->path, root->line, root->col,
 			    "missing required key '%s'", req[i]);
 	if (s->setup.no_file && !(s->protocol == SCN_FILE && s->role == SCN_SERVER))
-		return FAIL(c, yt_get(root, "setup"), "'setup.no_file' applies to file.server only");
+		return YC_FAIL(c, yt_get(root, "setup"), "'setup.no_file' applies to file.server only");
 	if (s->setup.no_server && s->role != SCN_CLIENT)
-		return FAIL(c, yt_get(root, "setup"), "'setup.no_server' applies to clients only");
+		return YC_FAIL(c, yt_get(root, "setup"), "'setup.no_server' applies to clients only");
 	return 0;
 }
 
@@ -604,14 +374,14 @@ fill_defaults(struct scn *s, const struct yt_node *root)
 static struct scn *
 load(const char *path, const char *id, struct sc_err *err)
 {
-	struct ctx c = { .path = path, .err = err };
+	struct yc c = { .path = path, .err = err };
 	struct yt_node *root = yt_load_file(path, err);
 	struct scn *s;
 
 	if (root == NULL)
 		return NULL;
 	if (root->type != YT_MAP) {
-		FAIL(&c, root, "a scenario must be a mapping of keys (title, protocol, role, ...)");
+		YC_FAIL(&c, root, "a scenario must be a mapping of keys (title, protocol, role, ...)");
 		yt_free(root);
 		return NULL;
 	}
@@ -627,7 +397,7 @@ load(const char *path, const char *id, struct sc_err *err)
 	s->timeout_s = 10;
 	s->memcheck = -1;
 	s->stdin_spec.close = 1;
-	if (apply(&c, root, "the scenario", top_rows, s) < 0 || check_required(&c, root, s) < 0) {
+	if (yc_apply(&c, root, "the scenario", top_rows, s) < 0 || check_required(&c, root, s) < 0) {
 		yt_free(root);
 		scn_free(s);
 		return NULL;
@@ -648,7 +418,7 @@ load(const char *path, const char *id, struct sc_err *err)
 		    scn_role_name(s->role));
 		if (strncmp(s->id, want, strlen(want)) != 0) {
 			const struct yt_node *n = yt_get(root, "role");
-			FAIL(&c, n ? n : root, "protocol '%s' and role '%s' don't match the file's place "
+			YC_FAIL(&c, n ? n : root, "protocol '%s' and role '%s' don't match the file's place "
 			    "in the suite (id '%s')", scn_protocol_name(s->protocol),
 			    scn_role_name(s->role), s->id);
 			yt_free(root);

@@ -95,6 +95,14 @@ print("gradebook ok: %d students, %d cases, max %d" % (len(body), len(ids), maxp
 EOF
 }
 
+# the cases a student did not pass, with why (for failure messages)
+not_passed() {
+	python3 -c 'import json, sys
+for c in json.load(open(sys.argv[1]))["cases"]:
+    if c["verdict"] != "pass":
+        print(c["id"], c["verdict"], c.get("summary", ""))' "$T/one/students/$1/results.json"
+}
+
 # ---- one run ----
 sc grade --assignment "$T/asg.yaml" $JOBS --student-format md,json --format json,junit \
     --out "$T/one" "$T/class" >"$T/one.out" 2>"$T/one.err" || {
@@ -174,7 +182,8 @@ sc grade --assignment "$T/asg.yaml" $JOBS --student-format md,json --format json
     --out "$T/one" "$T/class" >"$T/three.out" 2>&1 || fail "third run: $(cat "$T/three.out")"
 grep -q '^6 students: 1 graded, 5 unchanged' "$T/three.out" || fail "changed student: $(cat "$T/three.out")"
 grep -q '\] carol: ' "$T/three.out" || fail "carol was not the one graded: $(cat "$T/three.out")"
-cmp -s "$T/one/gradebook.csv" "$T/gradebook.first" || fail "gradebook changed"
+cmp -s "$T/one/gradebook.csv" "$T/gradebook.first" ||
+	fail "gradebook changed: $(diff "$T/gradebook.first" "$T/one/gradebook.csv"; not_passed carol)"
 ok "resume: a changed submission is graded again"
 
 # an interrupted student (no stamp) is graded again

@@ -277,6 +277,12 @@ Test(scn, bad_sizes)
 	/* a list where a size belongs */
 	expect_error("title: t\nprotocol: file\nrole: client\nhint: h\n"
 	    "input: {size: [1, 2]}\n", 5, 15, "'input.size' must be a size; got a list", NULL);
+	/* well formed but too large: said so, not "bad size" */
+	expect_error("title: t\nprotocol: file\nrole: client\nhint: h\n"
+	    "input: {size: 1025GiB}\n", 5, 15, "'input.size': 1025GiB is too large (at most 1024GiB)",
+	    NULL);
+	expect_error("title: t\nprotocol: file\nrole: client\nhint: h\n"
+	    "input: {size: 99999999999999999999999}\n", 5, 15, "is too large", NULL);
 }
 
 Test(scn, text_input_and_stdin)
