@@ -430,9 +430,39 @@ load(const char *path, const char *id, struct sc_err *err)
 	return s;
 }
 
+/* Whether `name` (len bytes) is one of names. */
+static int
+among(const char *name, size_t len, const char *const *names)
+{
+	for (size_t i = 0; names[i]; i++)
+		if (strlen(names[i]) == len && strncmp(name, names[i], len) == 0)
+			return 1;
+	return 0;
+}
+
 struct scn *
 scn_load_file(const char *path, struct sc_err *err)
 {
+	/* inside a suite's <protocol>/<role>/ directories: the id the suite
+	 * would give it, so that validate checks what list and run check */
+	const char *base = strrchr(path, '/'), *role = NULL, *proto = NULL;
+	char id[PATH_MAX];
+
+	if (base) {
+		for (role = base; role > path && role[-1] != '/'; role--)
+			;
+		if (role > path)
+			for (proto = role - 1; proto > path && proto[-1] != '/'; proto--)
+				;
+	}
+	size_t blen = base ? strlen(base + 1) : 0;
+	if (proto && role && blen > 5 && strcmp(base + 1 + blen - 5, ".yaml") == 0 &&
+	    among(proto, (size_t)(role - 1 - proto), protocol_names) &&
+	    among(role, (size_t)(base - role), role_names)) {
+		snprintf(id, sizeof(id), "%.*s.%.*s.%.*s", (int)(role - 1 - proto), proto,
+		    (int)(base - role), role, (int)(blen - 5), base + 1);
+		return load(path, id, err);
+	}
 	return load(path, NULL, err);
 }
 

@@ -9,12 +9,13 @@
 #
 # Usage: sh tests/bench-grade.sh [BUILD]
 # Environment: BENCH_GRADE_STUDENTS (100), BENCH_GRADE_ONLY (a --only glob,
-# default every case), BENCH_TMP (where the class goes; default $TMPDIR or /tmp).
+# default every case), BENCH_SOCKCHECK (an installed sockcheck to measure;
+# default BUILD/sockcheck), BENCH_TMP (where the class goes; default $TMPDIR or /tmp).
 set -u
 BUILD=${1:-build}
 N=${BENCH_GRADE_STUDENTS:-100}
 ONLY=${BENCH_GRADE_ONLY:-}
-SC=$(cd "$BUILD" && pwd)/sockcheck
+SC=${BENCH_SOCKCHECK:-$(cd "$BUILD" && pwd)/sockcheck}
 OUTF=$(cd "$BUILD" && pwd)/bench/grade.txt
 die() { echo "bench-grade: $*" >&2; exit 1; }
 [ -x "$SC" ] || die "no $SC (make first)"

@@ -62,6 +62,16 @@ grep -q '^    timout: 5$' "$tmp/err" || fail "bad.yaml: no excerpt line"
 grep -q '^    ^$' "$tmp/err" || fail "bad.yaml: no caret under column 1"
 [ -s "$tmp/out" ] && fail "bad.yaml: something on stdout: $(cat "$tmp/out")"
 
+# a file in a suite's <protocol>/<role>/ directory is checked against its
+# place, as list and run check it; the same file elsewhere is fine
+mkdir -p "$tmp/placed/echo/client"
+cp scenarios/file/server/text.yaml "$tmp/placed/echo/client/misplaced.yaml"
+expect_rc 2 "$SC" validate "$tmp/placed/echo/client/misplaced.yaml"
+grep -q "misplaced.yaml:3:7: protocol 'file' and role 'server' don't match the file's place in the suite (id 'echo.client.misplaced')" \
+    "$tmp/err" || fail "misplaced file accepted by validate: $(cat "$tmp/out" "$tmp/err")"
+cp scenarios/file/server/text.yaml "$tmp/loose.yaml"
+expect_rc 0 "$SC" validate "$tmp/loose.yaml"
+
 # the caret sits under the column of the bad value
 cat >"$tmp/role.yaml" <<'EOF'
 title: broken
