@@ -16,6 +16,20 @@
 #include "fsx.h"
 
 int
+fsx_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int
+fsx_is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int
 fsx_mkdirs(const char *path, struct sc_err *err)
 {
 	char buf[PATH_MAX];

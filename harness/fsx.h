@@ -11,6 +11,10 @@
 /* mkdir -p */
 int fsx_mkdirs(const char *path, struct sc_err *err);
 
+/* Whether path is a directory / a regular file (links followed). */
+int fsx_is_dir(const char *path);
+int fsx_is_file(const char *path);
+
 /*
  * Copy the tree `src` into `dst` (created): regular files (with their times),
  * directories, symlinks. The directory `skip_dir` (may be NULL) is left out

@@ -61,25 +61,11 @@ cmp_str(const void *a, const void *b)
 }
 
 static void
-strv_free(char **v, size_t n)
+free_strings(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
-}
-
-static int
-is_dir(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int
-is_file(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 static void
@@ -289,7 +275,7 @@ grade_hash_tree(const char *dir, char hex[65], struct sc_err *err)
 	rc = 0;
 out:
 	EVP_MD_CTX_free(ctx);
-	strv_free(v, n);
+	free_strings(v, n);
 	return rc;
 }
 
@@ -435,7 +421,7 @@ formats_present(const char *list, const char *dir)
 	pathf(buf, sizeof(buf), "%s", list);
 	for (char *f = strtok_r(buf, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
 		pathf(path, sizeof(path), "%s/%s", dir, fmt_file(f));
-		if (!is_file(path))
+		if (!fsx_is_file(path))
 			return 0;
 	}
 	return 1;
@@ -612,10 +598,10 @@ unchanged(const struct gctx *g, struct student *st)
 	    strcmp(s.config, g->config) != 0)
 		return 0;
 	if (!build_has_results(s.build))
-		return is_file((pathf(res, sizeof(res), "%s/build.log", dir), res));
+		return fsx_is_file((pathf(res, sizeof(res), "%s/build.log", dir), res));
 	pathf(res, sizeof(res), "%s/results.json", dir);
 	pathf(sdir, sizeof(sdir), "%s/student", dir);
-	return is_file(res) && formats_present(g->formats, dir) &&
+	return fsx_is_file(res) && formats_present(g->formats, dir) &&
 	    formats_present(g->o->student_formats, sdir);
 }
 
@@ -999,7 +985,7 @@ list_students(const struct grade_opts *o, const struct stat *skip, struct studen
 oom:
 	if (d)
 		closedir(d);
-	strv_free(names, n);
+	free_strings(names, n);
 	return sc_err_sys(err, "listing %s", o->class_dir);
 }
 
@@ -1023,7 +1009,7 @@ recs_free(struct rec *r, size_t n, size_t ncols)
 		free(r[i].name);
 		free(r[i].score);
 		free(r[i].verdict);
-		strv_free(r[i].summary, r[i].summary ? ncols : 0);
+		free_strings(r[i].summary, r[i].summary ? ncols : 0);
 	}
 	free(r);
 }
@@ -1463,7 +1449,7 @@ grade_class(const struct grade_opts *o, struct grade_result *res, struct sc_err 
 	g.t0 = now_s();
 	if (check_formats(o->formats, err) < 0 || check_formats(o->student_formats, err) < 0)
 		return -1;
-	if (!is_dir(o->class_dir))
+	if (!fsx_is_dir(o->class_dir))
 		return sc_err_set(err, "%s: not a directory", o->class_dir);
 	if (plan_cols(o, &cols, err) < 0)
 		return -1;
@@ -1619,7 +1605,7 @@ manifest_free(struct manifest *m)
 {
 	free(m->title);
 	cols_free(&m->cols);
-	strv_free(m->students, m->nstudents);
+	free_strings(m->students, m->nstudents);
 }
 
 static int
@@ -1634,7 +1620,7 @@ manifest_read(const char *dir, struct manifest *m, struct sc_err *err)
 	pathf(m->dir, sizeof(m->dir), "%s", dir);
 	pathf(path, sizeof(path), "%s/manifest.json", dir);
 	if ((root = json_load_file(path, 0, &je)) == NULL)
-		return is_file(path) ? sc_err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text) :
+		return fsx_is_file(path) ? sc_err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text) :
 		    sc_err_set(err, "%s: no manifest.json: not the output of a finished "
 		    "`sockcheck grade`", dir);
 	fmt = json_string_value(json_object_get(root, "format"));
@@ -1785,7 +1771,7 @@ grade_merge(const char *out_dir, char *const *dirs, size_t ndirs, int copy, stru
 			pathf(src, sizeof(src), "%s/students/%s", all[i].dir, all[i].name);
 			pathf(dst, sizeof(dst), "%s/students/%s", out_dir, all[i].name);
 			if (fsx_remove_tree(dst, err) < 0 ||
-			    (is_dir(src) && fsx_copy_tree(src, dst, NULL, err) < 0))
+			    (fsx_is_dir(src) && fsx_copy_tree(src, dst, NULL, err) < 0))
 				goto out;
 			all[i].dir = out_dir;
 		}

@@ -106,20 +106,6 @@ exe_dir(char *buf, size_t len)
 		*slash = '\0';
 }
 
-static int
-is_dir(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int
-is_file(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 /*
  * Where the suite, the reference peers and the preload library are: next to
  * the build tree (build/sockcheck) or installed (PREFIX/bin/sockcheck).
@@ -136,15 +122,15 @@ find_layout(struct layout *l)
 
 	exe_dir(d, sizeof(d));
 	snprintf(l->suite, sizeof(l->suite), "%s/../scenarios", d);
-	if (!is_dir(l->suite))
+	if (!fsx_is_dir(l->suite))
 		snprintf(l->suite, sizeof(l->suite), "%s/../share/sockcheck/scenarios", d);
 	snprintf(l->ref, sizeof(l->ref), "%s/reference", d);
-	if (!is_dir(l->ref))
+	if (!fsx_is_dir(l->ref))
 		snprintf(l->ref, sizeof(l->ref), "%s/../libexec/sockcheck", d);
 	snprintf(l->inject, sizeof(l->inject), "%s/lib/libscinject.so", d);
-	if (!is_file(l->inject))
+	if (!fsx_is_file(l->inject))
 		snprintf(l->inject, sizeof(l->inject), "%s/../libexec/sockcheck/libscinject.so", d);
-	l->have_inject = is_file(l->inject);
+	l->have_inject = fsx_is_file(l->inject);
 }
 
 static int
@@ -245,7 +231,7 @@ cmd_run(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return usage_error("run takes one submission directory; got '%s' too", argv[optind + 1]);
-	if (realpath(optind < argc ? argv[optind] : ".", sub) == NULL || !is_dir(sub)) {
+	if (realpath(optind < argc ? argv[optind] : ".", sub) == NULL || !fsx_is_dir(sub)) {
 		fprintf(stderr, "sockcheck: %s: not a directory\n", optind < argc ? argv[optind] : ".");
 		return EXIT_USAGE;
 	}
@@ -761,7 +747,7 @@ cmd_grade(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error("%s", "grade takes one CLASS_DIR (one subdirectory per student)");
-	if (realpath(argv[optind], class_dir) == NULL || !is_dir(class_dir)) {
+	if (realpath(argv[optind], class_dir) == NULL || !fsx_is_dir(class_dir)) {
 		fprintf(stderr, "sockcheck: %s: not a directory\n", argv[optind]);
 		return EXIT_USAGE;
 	}
@@ -848,7 +834,7 @@ cmd_merge(int argc, char **argv)
 	if (argc - i < 2)
 		return usage_error("%s", "merge needs OUT_DIR and at least one shard directory");
 	for (int k = i + 1; k < argc; k++)
-		if (!is_dir(argv[k])) {
+		if (!fsx_is_dir(argv[k])) {
 			fprintf(stderr, "sockcheck: %s: not a directory\n", argv[k]);
 			return EXIT_USAGE;
 		}

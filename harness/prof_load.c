@@ -12,6 +12,7 @@
 
 #include "mc.h"
 #include "prof.h"
+#include "strv.h"
 #include "ycheck.h"
 #include "ytree.h"
 
@@ -281,14 +282,6 @@ prof_load(const char *dir, struct prof *p, struct sc_err *err)
 		return prof_load_file(path, dir, p, err);
 	defaults(dir, p);
 	return 0;
-}
-
-static void
-strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
 }
 
 void

@@ -38,6 +38,7 @@
 #include "ref_payload.h"
 #include "run_int.h"
 #include "sbx.h"
+#include "strv.h"
 
 #define MAXPROCS 32
 #define HEAD_MAX (64 * 1024)
@@ -133,34 +134,6 @@ base_env(const struct rcase *c)
 	if (asprintf(&env[4], "HOME=%s", c->cwd) < 0)
 		env[4] = NULL;
 	return env;
-}
-
-static void
-strv_free(char **v)
-{
-	if (v == NULL)
-		return;
-	for (size_t i = 0; v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
-static char **
-strv_dup(char *const *v)
-{
-	size_t n = 0;
-	char **out;
-
-	while (v[n])
-		n++;
-	if ((out = calloc(n + 1, sizeof(*out))) == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if ((out[i] = strdup(v[i])) == NULL) {
-			strv_free(out);
-			return NULL;
-		}
-	return out;
 }
 
 enum out_mode { OUT_PIPE, OUT_PTY_STDOUT, OUT_PTY_ALL };

@@ -15,6 +15,7 @@
 
 #include "mc.h"
 #include "scn.h"
+#include "strv.h"
 #include "ycheck.h"
 #include "ytree.h"
 
@@ -543,14 +544,6 @@ scn_load_suite(const char *dir, struct scn_suite *suite, struct sc_err *err)
 			return -1;
 		}
 	return 0;
-}
-
-static void
-strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
 }
 
 void

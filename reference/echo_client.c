@@ -16,6 +16,7 @@
 #include "ref_conn.h"
 #include "ref_net.h"
 #include "ref_opts.h"
+#include "ref_start.h"
 #include "ref_payload.h"
 
 #define BUF 65536
@@ -182,30 +183,10 @@ main(int argc, char **argv)
 	int fd, rc, e, status = 0;
 
 	signal(SIGPIPE, SIG_IGN);
-	rc = ref_opts_parse(argc, argv, REF_ECHO_CLIENT, &o, err, sizeof(err));
-	if (rc == 1) {
-		fputs(ref_opts_usage(REF_ECHO_CLIENT), stdout);
-		return 0;
-	}
-	if (rc < 0 || o.nargs != 2) {
-		fprintf(stderr, "echo_client: %s\n%s", rc < 0 ? err : "needs IP and PORT",
-		    ref_opts_usage(REF_ECHO_CLIENT));
+	if ((rc = ref_start(argc, argv, REF_ECHO_CLIENT, &o, &port)) >= 0)
+		return rc;
+	if (ref_start_events(REF_ECHO_CLIENT, &o, &ev) < 0)
 		return 2;
-	}
-	if (!ref_addr_valid(o.args[0])) {
-		fprintf(stderr, "echo_client: bad address '%s' (a numeric IPv4 or IPv6 address)\n",
-		    o.args[0]);
-		return 2;
-	}
-	if (ref_parse_port(o.args[1], &port) < 0 || port == 0) {
-		fprintf(stderr, "echo_client: bad port '%s' (1 to 65535)\n", o.args[1]);
-		return 2;
-	}
-	if (ref_events_open(&ev, o.events, err, sizeof(err)) < 0) {
-		fprintf(stderr, "echo_client: %s\n", err);
-		return 2;
-	}
-	ref_event(&ev, "start", 0, "prog", 's', "echo_client", "pid", 'i', (int64_t)getpid(), NULL);
 	if (o.delay_connect_ms)
 		ref_sleep_us((uint64_t)o.delay_connect_ms * 1000);
 	if ((fd = ref_connect(o.args[0], port, o.rcvbuf, &e, err, sizeof(err))) < 0) {

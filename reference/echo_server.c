@@ -17,6 +17,7 @@
 #include "ref_mangle.h"
 #include "ref_net.h"
 #include "ref_opts.h"
+#include "ref_start.h"
 
 static int
 serve(int fd, unsigned id, struct ref_events *ev, const struct ref_opts *o)
@@ -81,25 +82,10 @@ main(int argc, char **argv)
 	int lfd, rc, status = 0;
 
 	signal(SIGPIPE, SIG_IGN);
-	rc = ref_opts_parse(argc, argv, REF_ECHO_SERVER, &o, err, sizeof(err));
-	if (rc == 1) {
-		fputs(ref_opts_usage(REF_ECHO_SERVER), stdout);
-		return 0;
-	}
-	if (rc < 0 || o.nargs != 1) {
-		fprintf(stderr, "echo_server: %s\n%s", rc < 0 ? err : "needs PORT",
-		    ref_opts_usage(REF_ECHO_SERVER));
+	if ((rc = ref_start(argc, argv, REF_ECHO_SERVER, &o, &port)) >= 0)
+		return rc;
+	if (ref_start_events(REF_ECHO_SERVER, &o, &ev) < 0)
 		return 2;
-	}
-	if (ref_parse_port(o.args[0], &port) < 0) {
-		fprintf(stderr, "echo_server: bad port '%s' (0 to 65535)\n", o.args[0]);
-		return 2;
-	}
-	if (ref_events_open(&ev, o.events, err, sizeof(err)) < 0) {
-		fprintf(stderr, "echo_server: %s\n", err);
-		return 2;
-	}
-	ref_event(&ev, "start", 0, "prog", 's', "echo_server", "pid", 'i', (int64_t)getpid(), NULL);
 	if ((lfd = ref_listen(o.bind, port, o.rcvbuf, &bound, err, sizeof(err))) < 0) {
 		fprintf(stderr, "echo_server: %s\n", err);
 		ref_event(&ev, "end", 0, "status", 'i', (int64_t)2, "message", 's', err, NULL);

@@ -16,6 +16,7 @@
 #include "ref_conn.h"
 #include "ref_net.h"
 #include "ref_opts.h"
+#include "ref_start.h"
 #include "ref_payload.h"
 
 #define BUF (1 << 20)
@@ -150,20 +151,8 @@ main(int argc, char **argv)
 	unsigned char *buf;
 
 	signal(SIGPIPE, SIG_IGN);
-	rc = ref_opts_parse(argc, argv, REF_FILE_SERVER, &o, err, sizeof(err));
-	if (rc == 1) {
-		fputs(ref_opts_usage(REF_FILE_SERVER), stdout);
-		return 0;
-	}
-	if (rc < 0 || o.nargs != 2) {
-		fprintf(stderr, "file_server: %s\n%s", rc < 0 ? err : "needs PORT and FILE",
-		    ref_opts_usage(REF_FILE_SERVER));
-		return 2;
-	}
-	if (ref_parse_port(o.args[0], &port) < 0) {
-		fprintf(stderr, "file_server: bad port '%s' (0 to 65535)\n", o.args[0]);
-		return 2;
-	}
+	if ((rc = ref_start(argc, argv, REF_FILE_SERVER, &o, &port)) >= 0)
+		return rc;
 	if (strcmp(o.args[1], "-") == 0 ? !o.have_size : access(o.args[1], R_OK) < 0) {
 		if (strcmp(o.args[1], "-") == 0)
 			fprintf(stderr, "file_server: FILE '-' needs --size\n");
@@ -171,11 +160,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "file_server: %s: %s\n", o.args[1], strerror(errno));
 		return 2;
 	}
-	if (ref_events_open(&ev, o.events, err, sizeof(err)) < 0) {
-		fprintf(stderr, "file_server: %s\n", err);
+	if (ref_start_events(REF_FILE_SERVER, &o, &ev) < 0)
 		return 2;
-	}
-	ref_event(&ev, "start", 0, "prog", 's', "file_server", "pid", 'i', (int64_t)getpid(), NULL);
 	if ((lfd = ref_listen(o.bind, port, o.rcvbuf, &bound, err, sizeof(err))) < 0) {
 		fprintf(stderr, "file_server: %s\n", err);
 		ref_event(&ev, "end", 0, "status", 'i', (int64_t)2, "message", 's', err, NULL);
