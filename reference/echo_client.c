@@ -178,25 +178,17 @@ main(int argc, char **argv)
 	struct ref_opts o;
 	struct ref_events ev;
 	struct ref_conn c;
-	char err[512], msg[512];
+	char msg[512];
 	unsigned port;
-	int fd, rc, e, status = 0;
+	int rc, status = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = ref_start(argc, argv, REF_ECHO_CLIENT, &o, &port)) >= 0)
 		return rc;
 	if (ref_start_events(REF_ECHO_CLIENT, &o, &ev) < 0)
 		return 2;
-	if (o.delay_connect_ms)
-		ref_sleep_us((uint64_t)o.delay_connect_ms * 1000);
-	if ((fd = ref_connect(o.args[0], port, o.rcvbuf, &e, err, sizeof(err))) < 0) {
-		ref_event(&ev, "connect_error", 0, "error", 's', ref_errno_name(e), "message", 's', err, NULL);
-		ref_event(&ev, "end", 0, "status", 'i', (int64_t)1, "message", 's', err, NULL);
-		fprintf(stderr, "echo_client: %s\n", err);
+	if (ref_start_connect(REF_ECHO_CLIENT, &o, port, &ev, &c) < 0)
 		return 1;
-	}
-	ref_conn_init(&c, fd, 1, &ev, &o);
-	ref_event(&ev, "connect", 1, "addr", 's', o.args[0], "port", 'u', (uint64_t)port, NULL);
 	if (o.no_read_ms)
 		ref_sleep_us((uint64_t)o.no_read_ms * 1000);
 	if (o.idle_ms && idle(&c, o.idle_ms, buf) > 0 && o.expect_nothing)

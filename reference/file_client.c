@@ -39,9 +39,9 @@ main(int argc, char **argv)
 	struct ref_opts o;
 	struct ref_events ev;
 	struct ref_conn c;
-	char err[512], msg[512];
+	char msg[512];
 	unsigned port;
-	int fd, out, rc, e, status = 0, replied = 0;
+	int out, rc, status = 0, replied = 0;
 	unsigned char *buf;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -49,16 +49,8 @@ main(int argc, char **argv)
 		return rc;
 	if (ref_start_events(REF_FILE_CLIENT, &o, &ev) < 0)
 		return 2;
-	if (o.delay_connect_ms)
-		ref_sleep_us((uint64_t)o.delay_connect_ms * 1000);
-	if ((fd = ref_connect(o.args[0], port, o.rcvbuf, &e, err, sizeof(err))) < 0) {
-		ref_event(&ev, "connect_error", 0, "error", 's', ref_errno_name(e), "message", 's', err, NULL);
-		ref_event(&ev, "end", 0, "status", 'i', (int64_t)1, "message", 's', err, NULL);
-		fprintf(stderr, "file_client: %s\n", err);
+	if (ref_start_connect(REF_FILE_CLIENT, &o, port, &ev, &c) < 0)
 		return 1;
-	}
-	ref_conn_init(&c, fd, 1, &ev, &o);
-	ref_event(&ev, "connect", 1, "addr", 's', o.args[0], "port", 'u', (uint64_t)port, NULL);
 	if ((out = open(o.args[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
 		fprintf(stderr, "file_client: %s: %s\n", o.args[2], strerror(errno));
 		return 2;

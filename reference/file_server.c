@@ -178,13 +178,7 @@ main(int argc, char **argv)
 		unsigned cport;
 		int all_sent, cfd;
 
-		if (o.delay_accept_ms) {
-			struct pollfd p = { .fd = lfd, .events = POLLIN };
-			while (poll(&p, 1, -1) < 0 && errno == EINTR)
-				;
-			ref_sleep_us((uint64_t)o.delay_accept_ms * 1000);
-		}
-		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		cfd = ref_accept(lfd, &o);
 		if (cfd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;

@@ -1,4 +1,7 @@
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "ref_net.h"
@@ -63,4 +66,37 @@ ref_start_events(enum ref_prog prog, const struct ref_opts *o, struct ref_events
 	ref_event(ev, "start", 0, "prog", 's', ref_prog_name(prog), "pid", 'i', (int64_t)getpid(),
 	    NULL);
 	return 0;
+}
+
+int
+ref_start_connect(enum ref_prog prog, const struct ref_opts *o, unsigned port,
+    struct ref_events *ev, struct ref_conn *c)
+{
+	char err[512];
+	int fd, e;
+
+	if (o->delay_connect_ms)
+		ref_sleep_us((uint64_t)o->delay_connect_ms * 1000);
+	if ((fd = ref_connect(o->args[0], port, o->rcvbuf, &e, err, sizeof(err))) < 0) {
+		ref_event(ev, "connect_error", 0, "error", 's', ref_errno_name(e), "message", 's',
+		    err, NULL);
+		ref_event(ev, "end", 0, "status", 'i', (int64_t)1, "message", 's', err, NULL);
+		fprintf(stderr, "%s: %s\n", ref_prog_name(prog), err);
+		return -1;
+	}
+	ref_conn_init(c, fd, 1, ev, o);
+	ref_event(ev, "connect", 1, "addr", 's', o->args[0], "port", 'u', (uint64_t)port, NULL);
+	return 0;
+}
+
+int
+ref_accept(int lfd, const struct ref_opts *o)
+{
+	if (o->delay_accept_ms) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+		while (poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
+		ref_sleep_us((uint64_t)o->delay_accept_ms * 1000);
+	}
+	return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 }
