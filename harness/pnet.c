@@ -185,6 +185,7 @@ syscall_name(long nr)
 	case 46: return "sendmsg";
 	case 47: return "recvmsg";
 	case 61: return "wait4";
+	case 130: return "rt_sigsuspend";
 	case 202: return "futex";
 	case 230: return "clock_nanosleep";
 	case 232: return "epoll_wait";

@@ -526,9 +526,11 @@ stop_procs(struct rcase *c, int at_deadline)
 static int
 waiting_syscall(const struct pnet_task *t)
 {
+	/* waiting for input, or for a signal nobody in a case sends (pause());
+	 * not sleeping: a program may sleep on purpose and go on */
 	static const char *const waits[] = { "read", "recvfrom", "recvmsg", "poll", "ppoll",
 	    "select", "pselect6", "epoll_wait", "epoll_pwait", "accept", "accept4", "connect",
-	    NULL };
+	    "pause", "rt_sigsuspend", NULL };
 	if (!t->alive || t->running)
 		return 0;
 	for (size_t i = 0; waits[i]; i++)
