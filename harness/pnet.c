@@ -115,17 +115,18 @@ socket_inodes(pid_t pid, unsigned long *inodes, size_t max)
 }
 
 static pid_t
-pgid_of(pid_t pid)
+pgid_of(pid_t pid, char *state)
 {
 	char path[64], buf[512], *p;
 	FILE *f;
 	int pgrp = -1;
 
+	*state = '?';
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return -1;
 	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
-		sscanf(p + 2, "%*c %*d %d", &pgrp);
+		sscanf(p + 2, "%c %*d %d", state, &pgrp);
 	fclose(f);
 	return (pid_t)pgrp;
 }
@@ -146,7 +147,8 @@ pnet_listening_ports_of(pid_t net_pid, pid_t pid, pid_t pgid, unsigned *ports, s
 			return sc_err_sys(err, "/proc");
 		while ((de = readdir(d)) != NULL) {
 			pid_t p = (pid_t)atoi(de->d_name);
-			if (p > 0 && pgid_of(p) == pgid)
+			char st;
+			if (p > 0 && pgid_of(p, &st) == pgid)
 				ni += socket_inodes(p, inodes + ni, 256 - ni);
 		}
 		closedir(d);
@@ -267,7 +269,10 @@ pnet_group_leaf(pid_t pgid)
 		return pgid;
 	while ((de = readdir(d)) != NULL) {
 		pid_t p = (pid_t)atoi(de->d_name);
-		if (p > 0 && p != pgid && pgid_of(p) == pgid && (best == pgid || p > best))
+		char st;
+		/* a zombie (a child its server never reaped) does no work */
+		if (p > 0 && p != pgid && pgid_of(p, &st) == pgid && st != 'Z' && st != 'X' &&
+		    (best == pgid || p > best))
 			best = p;
 	}
 	closedir(d);

@@ -1129,12 +1129,54 @@ run_peers(struct rcase *c, const char *prog, struct outcome *oc, struct sc_err *
 		wait_until(c, cond_ended, oc->peers[i], c->deadline);
 }
 
-/* A server that serves one client and exits is fine; give it a moment to do so. */
+struct settle_arg {
+	struct rproc *r;
+	double idle_since;	/* when it was first seen idle; 0: not yet */
+};
+
+/*
+ * The server ended, or has been idle for a moment: back in accept() or in
+ * its poll()/select() loop, so done with the last client (a crash in that
+ * client's cleanup would have come first).
+ */
+static int
+cond_server_settled(struct rcase *c, void *arg)
+{
+	static const char *const idle[] = { "accept", "accept4", "poll", "ppoll", "select",
+	    "pselect6", "epoll_wait", "epoll_pwait", NULL };
+	struct settle_arg *a = arg;
+	struct pnet_task t;
+	struct sc_err err;
+	int waiting = 0;
+	double now = now_s();
+
+	if (!alive(a->r))
+		return 1;
+	if (pnet_task(pnet_group_leaf(a->r->pid), &t, &err) == 0 && t.alive && !t.running)
+		for (size_t i = 0; idle[i]; i++)
+			if (strcmp(t.syscall_name, idle[i]) == 0)
+				waiting = 1;
+	if (!waiting) {
+		a->idle_since = 0;
+		return 0;
+	}
+	if (a->idle_since == 0)
+		a->idle_since = now;
+	return now - a->idle_since >= 0.03 * c->factor;
+}
+
+/*
+ * A server that serves one client and exits is fine, and one that crashes
+ * after its last client is not: give it a moment (0.3 s at most) to do
+ * either, but no longer than it takes to settle back into waiting.
+ */
 static void
 let_server_finish(struct rcase *c, struct rproc *srv)
 {
+	struct settle_arg a = { .r = srv, .idle_since = 0 };
+
 	if (srv && alive(srv))
-		wait_until(c, cond_ended, srv, now_s() + 0.3 * c->factor);
+		wait_until(c, cond_server_settled, &a, now_s() + 0.3 * c->factor);
 }
 
 /*
