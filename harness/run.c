@@ -43,6 +43,39 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The harness could not run the case (a reference peer that did not start,
+ * a fork that failed): nothing the submission did. */
+static int
+could_not_run(const struct res_case *c)
+{
+	return c->verdict == RES_ERROR && c->summary &&
+	    strncmp(c->summary, "could not run the case", 22) == 0;
+}
+
+/*
+ * Run case i once more; the second outcome stands, and says that there was
+ * a first (such errors are rare: each one should leave a trace).
+ */
+static void
+run_again(struct pool *pl, size_t i)
+{
+	char *first = pl->cases[i].summary;
+	char *note = NULL;
+
+	pl->cases[i].summary = NULL;
+	res_case_free(&pl->cases[i]);
+	memset(&pl->cases[i], 0, sizeof(pl->cases[i]));
+	run_case(pl->ctx, pl->items[i].s, pl->items[i].points, pl->items[i].hidden,
+	    pl->items[i].scale, &pl->cases[i]);
+	if (asprintf(&note, "%s%sThis is a second attempt; the first %s.",
+	    pl->cases[i].diagnosis ? pl->cases[i].diagnosis : "",
+	    pl->cases[i].diagnosis ? " " : "", first) >= 0) {
+		free(pl->cases[i].diagnosis);
+		pl->cases[i].diagnosis = note;
+	}
+	free(first);
+}
+
 static void *
 worker(void *arg)
 {
@@ -66,6 +99,8 @@ worker(void *arg)
 
 		run_case(pl->ctx, pl->items[i].s, pl->items[i].points, pl->items[i].hidden,
 		    pl->items[i].scale, &pl->cases[i]);
+		if (could_not_run(&pl->cases[i]) && !(o->stop && *o->stop))
+			run_again(pl, i);
 		if (o->slots)
 			sem_post(o->slots);
 

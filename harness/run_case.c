@@ -1297,9 +1297,28 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 			return sc_err_set(err, "the reference %s could not be started: %s",
 			    s->protocol == SCN_ECHO ? "echo_server" : "file_server",
 			    srv->start_error ? srv->start_error : "?");
-		if (!wait_until(c, cond_listening, &la, now_s() + 5.0) || !alive(srv))
-			return sc_err_set(err, "the reference %s did not start listening on port %u",
-			    s->protocol == SCN_ECHO ? "echo_server" : "file_server", c->port);
+		double t_wait = now_s();
+		int listening = wait_until(c, cond_listening, &la, t_wait + 5.0);
+		if (!listening || !alive(srv)) {
+			char why[160] = "";
+			/* say how: this is rare enough that each occurrence must explain itself */
+			if (!alive(srv) && WIFSIGNALED(srv->wstatus))
+				snprintf(why, sizeof(why), ": it was killed by signal %d (%s) after %.3f s",
+				    WTERMSIG(srv->wstatus), strsignal(WTERMSIG(srv->wstatus)),
+				    srv->t_end - srv->t_start);
+			else if (!alive(srv))
+				snprintf(why, sizeof(why), ": it exited with status %d after %.3f s",
+				    WEXITSTATUS(srv->wstatus), srv->t_end - srv->t_start);
+			else
+				snprintf(why, sizeof(why), " (%s after %.3f s)",
+				    listening ? "listening, then gone" : "still running, not listening",
+				    now_s() - t_wait);
+			return sc_err_set(err, "the reference %s did not start listening on port "
+			    "%u%s%s%.*s", s->protocol == SCN_ECHO ? "echo_server" : "file_server",
+			    c->port, why, srv->err.head_len ? "; its standard error: " : "",
+			    (int)(srv->err.head_len < 200 ? srv->err.head_len : 200),
+			    srv->err.head ? srv->err.head : "");
+		}
 	}
 	oc->student = start_student(c, kind, "student", c->port, 1, err);
 	if (oc->student == NULL)
