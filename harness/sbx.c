@@ -65,7 +65,9 @@ sbx_mode(const struct sbx *s)
 pid_t
 sbx_net_pid(const struct sbx *s)
 {
-	return s->mode == SBX_NETNS ? s->reaper : getpid();
+	/* the holder, not the reaper: our own child, its pid can't be recycled
+	 * while we have not reaped it, and it lives in the namespace too */
+	return s->mode == SBX_NETNS ? s->holder : getpid();
 }
 
 static int
@@ -179,9 +181,11 @@ open_netns(struct sbx *s, char *why, size_t whylen, struct sc_err *err)
 		return 1;
 	}
 	s->reaper = v;
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)s->reaper);
+	/* through the holder (it unshared both): the namespaces can't be
+	 * mistaken for another process's, whatever becomes of pids */
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)s->holder);
 	s->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)s->reaper);
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid_for_children", (int)s->holder);
 	s->pidns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (s->netns_fd < 0 || s->pidns_fd < 0 || fstat(s->pidns_fd, &st) < 0) {
 		if (why)
@@ -666,7 +670,8 @@ sbx_close(struct sbx *s, unsigned *survivors, struct sc_err *err)
 			kill_launched(s, s->pids[i]);
 	kill_owned(s);
 	if (s->mode == SBX_NETNS) {
-		kill(s->reaper, SIGKILL);
+		/* the holder kills and reaps the reaper once its pipe closes: only
+		 * its parent may signal it by pid without a recycling race */
 		close(s->holder_fd);
 		/* bounded: a program re-parented outside the namespace (its launcher
 		 * died first under a subreaper that doesn't reap) keeps pid 1 waiting */

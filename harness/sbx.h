@@ -77,7 +77,7 @@ enum sbx_mode sbx_mode(const struct sbx *s);
 const char *sbx_mode_name(enum sbx_mode m);	/* "netns", "loopback" */
 
 /*
- * A pid whose /proc/PID/net/ shows the case's sockets (the zygote in
+ * A pid whose /proc/PID/net/ shows the case's sockets (the holder in
  * NETNS mode, the caller itself otherwise).
  */
 pid_t sbx_net_pid(const struct sbx *s);
