@@ -300,6 +300,21 @@ grep -qx 'alice,4,4,ok,2,2' "$T/flaky-out/gradebook.csv" ||
 	fail "a harness error cost points: $(cat "$T/flaky-out/gradebook.csv")"
 ok "a case the harness could not run is run again"
 
+# `run` retries it too, and the case says why it was run twice: how the
+# reference server ended (status 3, as the wrapper exits the first time)
+rm -f "$T/flaky/once"
+timeout 300 "$T/flaky/sockcheck" run --only 'file.client.text' --report-dir "$T/flaky-run" \
+    "$T/flakyclass/alice" >"$T/flaky-run.out" 2>&1 || fail "run with a flaky peer: $(cat "$T/flaky-run.out")"
+python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))["cases"][0]
+want = ("This is a second attempt; the first could not run the case: the reference "
+        "file_server did not start listening on port ")
+assert c["verdict"] == "pass", c
+assert want in (c.get("diagnosis") or ""), c.get("diagnosis")
+assert ": it exited with status 3 after " in c["diagnosis"], c["diagnosis"]' \
+    "$T/flaky-run/results.json" || fail "run: no retry or no reason: $(cat "$T/flaky-run.out")"
+ok "run retries a case the harness could not run, and says how the peer failed"
+
 # ---- the recipes of docs/grading.md (examples/), on a small class ----
 # Each splits the class into shards its own way and merges them; the
 # gradebook must be the one of a single run.
