@@ -523,6 +523,18 @@ stop_procs(struct rcase *c, int at_deadline)
 
 /* ---- stall diagnosis ---- */
 
+/* Whether t is alive and blocked in one of the system calls `names`. */
+static int
+blocked_in(const struct pnet_task *t, const char *const *names)
+{
+	if (!t->alive || t->running)
+		return 0;
+	for (size_t i = 0; names[i]; i++)
+		if (strcmp(t->syscall_name, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 waiting_syscall(const struct pnet_task *t)
 {
@@ -531,12 +543,7 @@ waiting_syscall(const struct pnet_task *t)
 	static const char *const waits[] = { "read", "recvfrom", "recvmsg", "poll", "ppoll",
 	    "select", "pselect6", "epoll_wait", "epoll_pwait", "accept", "accept4", "connect",
 	    "pause", "rt_sigsuspend", NULL };
-	if (!t->alive || t->running)
-		return 0;
-	for (size_t i = 0; waits[i]; i++)
-		if (strcmp(t->syscall_name, waits[i]) == 0)
-			return 1;
-	return 0;
+	return blocked_in(t, waits);
 }
 
 /* Text describing each live process; sets *deadlock when all are waiting for input. */
@@ -1147,16 +1154,11 @@ cond_server_settled(struct rcase *c, void *arg)
 	struct settle_arg *a = arg;
 	struct pnet_task t;
 	struct sc_err err;
-	int waiting = 0;
 	double now = now_s();
 
 	if (!alive(a->r))
 		return 1;
-	if (pnet_task(pnet_group_leaf(a->r->pid), &t, &err) == 0 && t.alive && !t.running)
-		for (size_t i = 0; idle[i]; i++)
-			if (strcmp(t.syscall_name, idle[i]) == 0)
-				waiting = 1;
-	if (!waiting) {
+	if (pnet_task(pnet_group_leaf(a->r->pid), &t, &err) < 0 || !blocked_in(&t, idle)) {
 		a->idle_since = 0;
 		return 0;
 	}

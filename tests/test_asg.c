@@ -15,47 +15,7 @@
 
 #include "asg.h"
 #include "grade.h"
-
-static char tmpdir[64];
-
-static void
-mk_tmp(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_asg.XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void
-rm_tmp(void)
-{
-	char cmd[PATH_MAX + 32];
-	if (tmpdir[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
-}
-
-/* Write `text` to tmpdir/rel (directories created); the path goes to `path`. */
-static void
-write_file(const char *rel, const char *text, char *path, size_t len)
-{
-	char dir[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, len, "%s/%s", tmpdir, rel);
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (char *p = dir + strlen(tmpdir) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(dir, 0755);
-			*p = '/';
-		}
-	f = fopen(path, "w");
-	cr_assert_not_null(f, "fopen %s", path);
-	fputs(text, f);
-	fclose(f);
-}
+#include "scratch.h"
 
 static int
 load(const char *text, struct asg *a, struct sc_err *err)

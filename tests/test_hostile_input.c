@@ -21,27 +21,7 @@
 #include "fsx.h"
 #include "prof.h"
 #include "ytree.h"
-
-static char tmpdir[64];
-
-static void
-mk_tmp(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_hostile.XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void
-rm_tmp(void)
-{
-	char cmd[128];
-
-	if (tmpdir[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
-}
+#include "scratch.h"
 
 static char *
 path_of(const char *name)
@@ -49,16 +29,6 @@ path_of(const char *name)
 	static char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
 	return path;
-}
-
-static void
-write_file(const char *name, const char *text, size_t len)
-{
-	FILE *f = fopen(path_of(name), "w");
-
-	cr_assert_not_null(f, "%s", path_of(name));
-	cr_assert_eq(fwrite(text, 1, len, f), len);
-	cr_assert_eq(fclose(f), 0);
 }
 
 static double
@@ -153,7 +123,7 @@ Test(hostile, expand_many_words)
 static int
 load_profile(const char *text, struct prof *p, struct sc_err *err)
 {
-	write_file("sockcheck.yaml", text, strlen(text));
+	write_bytes("sockcheck.yaml", text, strlen(text), NULL, 0);
 	sc_err_clear(err);
 	return prof_load_file(path_of("sockcheck.yaml"), tmpdir, p, err);
 }
@@ -222,7 +192,7 @@ Test(hostile, yaml_many_keys_is_not_quadratic, .timeout = 10)
 	cr_assert_not_null(text);
 	for (size_t i = 0; i < n; i++)
 		off += (size_t)sprintf(text + off, "key%zu: %zu\n", i, i);
-	write_file("many.yaml", text, off);
+	write_bytes("many.yaml", text, off, NULL, 0);
 	free(text);
 	sc_err_clear(&err);
 	t0 = now_s();
@@ -245,7 +215,7 @@ Test(hostile, yaml_deep_nesting_is_an_error)
 	memset(text + 3, '[', n);
 	memset(text + 3 + n, ']', n);
 	memcpy(text + 3 + 2 * n, "\n", 2);
-	write_file("deep.yaml", text, strlen(text));
+	write_bytes("deep.yaml", text, strlen(text), NULL, 0);
 	free(text);
 	sc_err_clear(&err);
 	root = yt_load_file(path_of("deep.yaml"), &err);
@@ -327,7 +297,7 @@ Test(hostile, remove_tree_does_not_follow_links)
 	snprintf(outside, sizeof(outside), "%s/outside", tmpdir);
 	snprintf(tree, sizeof(tree), "%s/tree", tmpdir);
 	cr_assert_eq(mkdir(outside, 0755), 0);
-	write_file("outside/precious", "keep\n", 5);
+	write_bytes("outside/precious", "keep\n", 5, NULL, 0);
 	cr_assert_eq(mkdir(tree, 0755), 0);
 	snprintf(link, sizeof(link), "%s/dir-link", tree);
 	cr_assert_eq(symlink(outside, link), 0);

@@ -13,40 +13,9 @@
 #include <unistd.h>
 
 #include "judge.h"
-
-static char tmpdir[64];
-
-static void
-mk_tmp(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_judge.XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void
-rm_tmp(void)
-{
-	char cmd[128];
-	if (tmpdir[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
-}
+#include "scratch.h"
 
 TestSuite(judge, .init = mk_tmp, .fini = rm_tmp, .timeout = 30);
-
-static void
-write_file(const char *name, const char *text, char *path, size_t len)
-{
-	FILE *f;
-
-	snprintf(path, len, "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	cr_assert_not_null(f, "%s", path);
-	fputs(text, f);
-	fclose(f);
-}
 
 /* A scenario from YAML; the file name gives the id's last part. */
 static struct scn *

@@ -11,39 +11,7 @@
 #include <unistd.h>
 
 #include "prof.h"
-
-static char tmpdir[64];
-
-static void
-mk_tmp(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_prof.XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void
-rm_tmp(void)
-{
-	char cmd[128];
-	if (tmpdir[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
-}
-
-static void
-write_file(const char *name, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	cr_assert_not_null(f, "%s", path);
-	fputs(text, f);
-	fclose(f);
-}
+#include "scratch.h"
 
 static char *
 profile_path(void)
@@ -57,7 +25,7 @@ profile_path(void)
 static int
 load_profile(const char *text, struct prof *p, struct sc_err *err)
 {
-	write_file("sockcheck.yaml", text);
+	write_file("sockcheck.yaml", text, NULL, 0);
 	sc_err_clear(err);
 	return prof_load(tmpdir, p, err);
 }
@@ -158,8 +126,8 @@ Test(prof, defaults_find_programs_by_convention)
 	struct prof p;
 	struct sc_err err;
 
-	write_file("echo_server.c", "int main(void) { return 0; }\n");
-	write_file("file_client", "");
+	write_file("echo_server.c", "int main(void) { return 0; }\n", NULL, 0);
+	write_file("file_client", "", NULL, 0);
 	mkdir(strcat(strcpy((char[PATH_MAX]){ 0 }, tmpdir), "/file_server"), 0755);
 	sc_err_clear(&err);
 	cr_assert_eq(prof_load(tmpdir, &p, &err), 0, "%s", err.msg);
@@ -200,7 +168,7 @@ Test(prof, full_profile)
 	struct prof p;
 	struct sc_err err;
 
-	write_file("file_client.c", "");	/* not declared below: not present */
+	write_file("file_client.c", "", NULL, 0);	/* not declared below: not present */
 	cr_assert_eq(load_profile(
 	    "build: make -C src all\n"
 	    "build_timeout: 30\n"
@@ -291,7 +259,7 @@ Test(prof, empty_profile_is_the_defaults)
 	struct prof p;
 	struct sc_err err;
 
-	write_file("echo_client", "");
+	write_file("echo_client", "", NULL, 0);
 	cr_assert_eq(load_profile("", &p, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(p.path, profile_path());
 	cr_assert_eq(p.progs[PROF_ECHO_CLIENT].present, 1);
