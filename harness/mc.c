@@ -232,8 +232,41 @@ source_line(const char *path, int line)
 	return NULL;
 }
 
+/*
+ * Is `obj` the program's own binary (or an object of the submission)? The
+ * program valgrind ran is `exe` (its argv[0], perhaps relative), and the
+ * submission lies beneath `src_root`; valgrind's preload objects and the
+ * system's libraries are neither.
+ */
+static int
+own_object(const char *obj, const char *exe, const char *src_root)
+{
+	const char *ob, *eb;
+	size_t n;
+
+	if (obj == NULL || strstr(obj, "/valgrind/") != NULL)
+		return 0;
+	ob = strrchr(obj, '/');
+	ob = ob ? ob + 1 : obj;
+	if (exe && exe[0]) {
+		eb = strrchr(exe, '/');
+		eb = eb ? eb + 1 : exe;
+		if (strcmp(ob, eb) == 0 && (exe[0] != '/' || strcmp(obj, exe) == 0))
+			return 1;
+	}
+	n = src_root ? strlen(src_root) : 0;
+	return n > 0 && strncmp(obj, src_root, n) == 0 && obj[n] == '/' &&
+	    strstr(ob, ".so") == NULL;
+}
+
+/*
+ * The finding's own frame: the first whose source is in the submission (its
+ * line is read for the report); failing that, when the program was built
+ * elsewhere and its sources are not here, the first frame in the program's
+ * own binary, which still names the function and, with -g, file:line.
+ */
 static void
-set_own(struct mc_finding *f, const char *src_root)
+set_own(struct mc_finding *f, const char *src_root, const char *exe)
 {
 	char path[PATH_MAX];
 
@@ -243,6 +276,11 @@ set_own(struct mc_finding *f, const char *src_root)
 		    own_source(src_root, f->stack[i].dir, f->stack[i].file, path, sizeof(path))) {
 			f->own = (int)i;
 			f->source_line = source_line(path, f->stack[i].line);
+			return;
+		}
+	for (size_t i = 0; i < f->nstack; i++)
+		if (own_object(f->stack[i].obj, exe, src_root)) {
+			f->own = (int)i;
 			return;
 		}
 }
@@ -334,7 +372,7 @@ struct fd_stacks {
 
 static int
 read_xml(const char *xml_path, const char *src_root, struct mc_report *r,
-    struct fd_stacks *fds, struct sc_err *err)
+    struct fd_stacks *fds, char *exe, size_t exe_len, struct sc_err *err)
 {
 	xmlDoc *doc = xmlReadFile(xml_path, NULL, XML_PARSE_RECOVER | XML_PARSE_NONET |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -350,6 +388,13 @@ read_xml(const char *xml_path, const char *src_root, struct mc_report *r,
 	for (xmlNode *n = root ? root->children : NULL; n; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
+		if (strcmp((const char *)n->name, "args") == 0) {
+			/* <args><argv><exe>: the program (valgrind's own is in <vargv>) */
+			char *e = text_of(child(child(n, "argv"), "exe"));
+			snprintf(exe, exe_len, "%s", e ? e : "");
+			free(e);
+			continue;
+		}
 		if (strcmp((const char *)n->name, "status") == 0) {
 			char *state = text_of(child(n, "state"));
 			if (state && strstr(state, "FINISHED"))
@@ -388,7 +433,7 @@ read_xml(const char *xml_path, const char *src_root, struct mc_report *r,
 		}
 		f.aux = text_of(child(n, "auxwhat"));
 		read_stack(child(n, "stack"), &f);
-		set_own(&f, src_root);
+		set_own(&f, src_root, exe);
 		add_finding(r, &f);
 	}
 	xmlFreeDoc(doc);
@@ -436,8 +481,8 @@ take_fd_stack(struct fd_stacks *fds, struct mc_finding *f)
 }
 
 static int
-read_fd_log(const char *log_path, const char *src_root, struct mc_report *r,
-    struct fd_stacks *fds)
+read_fd_log(const char *log_path, const char *src_root, const char *exe,
+    struct mc_report *r, struct fd_stacks *fds)
 {
 	FILE *f = fopen(log_path, "re");
 	char line[1024];
@@ -472,7 +517,7 @@ read_fd_log(const char *log_path, const char *src_root, struct mc_report *r,
 			pending_stack = 1;
 			skipped = 0;
 			if (have) {
-				set_own(&cur, src_root);
+				set_own(&cur, src_root, exe);
 				add_finding(r, &cur);
 			}
 			memset(&cur, 0, sizeof(cur));
@@ -514,7 +559,7 @@ read_fd_log(const char *log_path, const char *src_root, struct mc_report *r,
 		take_fd_stack(fds, skipped ? &scratch : &cur);
 	finding_free(&scratch);
 	if (have) {
-		set_own(&cur, src_root);
+		set_own(&cur, src_root, exe);
 		add_finding(r, &cur);
 	}
 	fclose(f);
@@ -526,12 +571,13 @@ mc_read(const char *xml_path, const char *log_path, const char *src_root,
     struct mc_report *r, struct sc_err *err)
 {
 	struct fd_stacks fds = { NULL, 0, 0 };
+	char exe[PATH_MAX] = "";
 
 	memset(r, 0, sizeof(*r));
-	if (read_xml(xml_path, src_root, r, &fds, err) < 0)
+	if (read_xml(xml_path, src_root, r, &fds, exe, sizeof(exe), err) < 0)
 		return -1;
 	if (log_path)
-		read_fd_log(log_path, src_root, r, &fds);
+		read_fd_log(log_path, src_root, exe, r, &fds);
 	for (size_t i = 0; i < fds.n; i++)
 		finding_free(&fds.v[i]);
 	free(fds.v);

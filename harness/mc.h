@@ -33,7 +33,8 @@ struct mc_finding {
 	uint64_t blocks;	/* leaks: blocks lost */
 	struct mc_frame *stack;	/* innermost first */
 	size_t nstack;
-	int own;		/* index of the first frame in the submission's sources, or -1 */
+	int own;		/* index of the first frame in the submission's sources or, without
+				 * them, in the program's own binary; -1: none */
 	char *source_line;	/* the text of that line, read from the submission, or NULL */
 	char *aux;		/* "Address 0x... is 0 bytes after a block of size 64 alloc'd", or NULL */
 	unsigned count;		/* how many identical findings were merged into this one */

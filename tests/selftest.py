@@ -122,7 +122,7 @@ def main_memcheck():
         else:
             print("ok - memcheck mutant %s: %s in %d failing case(s)"
                   % (name, ", ".join("%s at %s:%d" % w for w in sorted(want)), len(expected)))
-    bad += check_no_debug_info(correct) + check_no_valgrind(correct)
+    bad += check_no_debug_info(correct) + check_binary_only(correct) + check_no_valgrind(correct)
     raise SystemExit(1 if bad else 0)
 
 
@@ -145,6 +145,30 @@ def check_no_debug_info(correct):
         print("not ok - built without -g: kinds %s, note %r" % (sorted(kinds), mc.get("note")))
         return 1
     print("ok - built without -g: the finding stays, with the note %r" % mc["note"])
+    return 0
+
+
+def check_binary_only(correct):
+    """Built elsewhere, only the binary submitted: the finding still names the
+    program's own frame (file:line and function from its debug info)."""
+    tmp = tempfile.mkdtemp(prefix="sockcheck-mutant-")
+    try:
+        sub = apply_mutant(correct, "fixtures/mutants/mc-leak-per-client", tmp)
+        subprocess.run(["make", "-s", "-C", sub, "echo_server"], check=True,
+                       stdout=subprocess.DEVNULL)
+        only = os.path.join(tmp, "binary-only")
+        os.mkdir(only)
+        shutil.copy2(os.path.join(sub, "echo_server"), only)
+        p, res = run(only, "memcheck-binary-only", "echo.server.one-message", ["--memcheck"])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    fs = (res["cases"][0].get("memcheck") or {}).get("findings", [])
+    got = {(f.get("kind"), f.get("file"), f.get("line"), f.get("function")) for f in fs}
+    want = {("leak-definite", "echo_server.c", 71, "main")}
+    if got != want or any(f.get("source_line") for f in fs):
+        print("not ok - binary only: expected %s, got %s" % (sorted(want), sorted(got)))
+        return 1
+    print("ok - binary only, no sources: leak-definite at echo_server.c:71 in main()")
     return 0
 
 
