@@ -39,11 +39,11 @@
 #include "run_int.h"
 #include "sbx.h"
 #include "strv.h"
+#include "watch.h"
 
 #define MAXPROCS 32
 #define HEAD_MAX (64 * 1024)
 #define TAIL_MAX (16 * 1024)
-#define STALL_MS 300
 
 struct feed_item {
 	unsigned delay_ms;	/* after the previous item */
@@ -86,13 +86,7 @@ struct rcase {
 	double t0, deadline, factor;
 	struct rproc pr[MAXPROCS];
 	size_t np;
-	uint64_t progress;	/* bytes seen moving, events logged, ends */
-	double progress_t;
-	int stall_allowed;
-	char *stall;
-	int stalled;
-	double quiet_t0;	/* when the bytes last moved (spin detection) */
-	double quiet_cpu0;	/* the students' CPU seconds then, -1: not taken yet */
+	struct watch w;		/* progress, stalls and spins */
 	int memcheck;
 	char mc_xml[PATH_MAX], mc_log[PATH_MAX];
 	char inj_report[PATH_MAX];
@@ -295,19 +289,19 @@ feed_step(struct rproc *r, double t)
 	}
 }
 
-static uint64_t
-events_size(const struct rcase *c)
+/* The case's processes as the watch sees them (returns how many); its sockets' place. */
+static size_t
+watch_procs(struct rcase *c, struct watch_proc *wp)
 {
-	uint64_t total = 0;
-	struct stat st;
-
-	for (size_t i = 0; i < c->np; i++)
-		if (c->pr[i].events && stat(c->pr[i].events, &st) == 0)
-			total += (uint64_t)st.st_size;
-	return total;
+	c->w.net_pid = c->sbx ? sbx_net_pid(c->sbx) : getpid();
+	c->w.port = c->port;
+	for (size_t i = 0; i < c->np; i++) {
+		const struct rproc *r = &c->pr[i];
+		wp[i] = (struct watch_proc){ .role = r->role, .pid = r->pid, .alive = alive(r),
+		    .student = r->student, .server = r->server, .events = r->events };
+	}
+	return c->np;
 }
-
-static void check_stall(struct rcase *c, double t);
 
 /* One round of the loop: capture, feed, reap; waits at most `ms`. */
 static void
@@ -354,15 +348,10 @@ pump(struct rcase *c, int ms)
 		}
 		progress += r->out.total + r->err.total + (uint64_t)r->ended + r->feed_i;
 	}
-	progress += events_size(c);
-	if (progress != c->progress) {
-		c->progress = progress;
-		c->progress_t = t;
-		c->quiet_t0 = t;
-		c->quiet_cpu0 = -1;
-	} else if (c->stall_allowed && !c->stalled &&
-	    t - c->progress_t >= STALL_MS / 1000.0 * c->factor) {
-		check_stall(c, t);
+	{
+		struct watch_proc wp[MAXPROCS];
+		size_t nw = watch_procs(c, wp);
+		watch_step(&c->w, t, progress, wp, nw);
 	}
 }
 
@@ -378,7 +367,7 @@ wait_until(struct rcase *c, cond_fn cond, void *arg, double until)
 		if (cond(c, arg))
 			return 1;
 		double t = now_s();
-		if (t >= until || c->stalled ||
+		if (t >= until || c->w.stalled ||
 		    (c->ctx->o->stop && *c->ctx->o->stop))
 			return 0;
 		int ms = (int)((until - t) * 1000) + 1;
@@ -521,152 +510,6 @@ stop_procs(struct rcase *c, int at_deadline)
 	}
 }
 
-/* ---- stall diagnosis ---- */
-
-/* Whether t is alive and blocked in one of the system calls `names`. */
-static int
-blocked_in(const struct pnet_task *t, const char *const *names)
-{
-	if (!t->alive || t->running)
-		return 0;
-	for (size_t i = 0; names[i]; i++)
-		if (strcmp(t->syscall_name, names[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-waiting_syscall(const struct pnet_task *t)
-{
-	/* waiting for input, or for a signal nobody in a case sends (pause());
-	 * not sleeping: a program may sleep on purpose and go on */
-	static const char *const waits[] = { "read", "recvfrom", "recvmsg", "poll", "ppoll",
-	    "select", "pselect6", "epoll_wait", "epoll_pwait", "accept", "accept4", "connect",
-	    "pause", "rt_sigsuspend", NULL };
-	return blocked_in(t, waits);
-}
-
-/* Text describing each live process; sets *deadlock when all are waiting for input. */
-static char *
-describe_tasks(struct rcase *c, int *deadlock)
-{
-	char line[256], task[160];
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	int all_wait = 1, nalive = 0;
-	struct sc_err err;
-	struct pnet_sock *socks = NULL;
-	ssize_t ns;
-	unsigned long queued = 0;
-
-	if (f == NULL)
-		return NULL;
-	for (size_t i = 0; i < c->np; i++) {
-		struct rproc *r = &c->pr[i];
-		struct pnet_task t;
-		/* the group's newest process: the program, not its launcher */
-		if (!alive(r) || pnet_task(pnet_group_leaf(r->pid), &t, &err) < 0)
-			continue;
-		nalive++;
-		pnet_task_describe(&t, task, sizeof(task));
-		snprintf(line, sizeof(line), "%s%s %s", nalive > 1 ? "; " : "", r->role, task);
-		fputs(line, f);
-		if (!waiting_syscall(&t))
-			all_wait = 0;
-	}
-	ns = pnet_tcp_sockets(sbx_net_pid(c->sbx), &socks, &err);
-	for (ssize_t i = 0; i < ns; i++)
-		if (socks[i].state == 1 && (socks[i].local_port == c->port ||
-		    socks[i].remote_port == c->port))
-			queued += socks[i].rx_queue + socks[i].tx_queue;
-	free(socks);
-	if (ns >= 0)
-		fprintf(f, queued ? "; %lu bytes queued in the connection" :
-		    "; no bytes queued in either direction", queued);
-	fclose(f);
-	*deadlock = nalive > 0 && all_wait && queued == 0;
-	return out;
-}
-
-/* CPU seconds of the student's processes so far. */
-static double
-student_cpu(struct rcase *c)
-{
-	double sum = 0;
-	struct sc_err err;
-
-	for (size_t i = 0; i < c->np; i++) {
-		struct pnet_task tk;
-		if (alive(&c->pr[i]) && c->pr[i].student &&
-		    pnet_task(pnet_group_leaf(c->pr[i].pid), &tk, &err) == 0)
-			sum += tk.cpu_seconds;
-	}
-	return sum;
-}
-
-/*
- * Spinning: no byte moved for SPIN_S (scaled) while the student's processes
- * used the CPU nearly all that time. A busy loop never blocks, so it never
- * looks like a deadlock; without this it would run to the deadline.
- */
-#define SPIN_S 3.0
-
-static int
-spinning(struct rcase *c, double t)
-{
-	double cpu = student_cpu(c);
-
-	if (c->quiet_cpu0 < 0) {
-		c->quiet_cpu0 = cpu;
-		c->quiet_t0 = t;
-		return 0;
-	}
-	return t - c->quiet_t0 >= SPIN_S * c->factor &&
-	    cpu - c->quiet_cpu0 >= 0.8 * (t - c->quiet_t0);
-}
-
-static void
-check_stall(struct rcase *c, double t)
-{
-	int deadlock = 0, waited_on = 0;
-	char *what = describe_tasks(c, &deadlock);
-	const struct scn *s = c->s;
-
-	/* a server idle in accept() once its clients are done is not stuck:
-	 * something must still be expected to finish (a peer, or a client) */
-	for (size_t i = 0; i < c->np; i++)
-		if (alive(&c->pr[i]) && !c->pr[i].server)
-			waited_on = 1;
-	if (!deadlock && waited_on && what != NULL && spinning(c, t)) {
-		c->stalled = 1;
-		if (asprintf(&c->stall, "Nothing moved for %.1f s while the program kept the CPU "
-		    "busy (%s): a loop that never blocks, such as retrying a failing recv() or "
-		    "read() forever; stop at an error or at 0.", t - c->quiet_t0, what) < 0)
-			c->stall = NULL;
-		free(what);
-		return;
-	}
-	if (!deadlock || !waited_on || what == NULL) {
-		free(what);
-		c->progress_t = t;	/* look again after another quiet period */
-		return;
-	}
-	c->stalled = 1;
-	const char *why = "";
-	if (s->protocol == SCN_FILE && s->role == SCN_CLIENT)
-		why = " The server has sent everything and shut down; the client should have "
-		    "seen read() return 0.";
-	else if (s->protocol == SCN_ECHO && s->role == SCN_CLIENT)
-		why = " The client is waiting for bytes the server has already echoed, or for "
-		    "more input.";
-	if (asprintf(&c->stall, "Nothing moved for %.1f s, then: %s.%s",
-	    t - c->progress_t, what, why) < 0)
-		c->stall = NULL;
-	free(what);
-}
-
-
 /* ---- data ---- */
 
 static enum ref_pattern
@@ -792,27 +635,6 @@ peer_input(const struct scn *s, size_t i)
 	if (i < s->npeers && s->peers[i].input.set)
 		return &s->peers[i].input;
 	return s->input.set ? &s->input : &default_input;
-}
-
-/* Pauses a reference peer takes on purpose look like stalls: don't end those early. */
-static int
-stall_detection_allowed(const struct scn *s)
-{
-	static const char *const deliberate[] = { "--hold-ms", "--no-shutdown", "--idle-ms",
-	    "--gap-us", "--no-read-ms", "--read-pause-us", "--delay-accept-ms",
-	    "--delay-connect-ms", "--reply-timeout-ms", NULL };
-
-	if (s->stdin_spec.line_gap_ms > 0)
-		return 0;
-	for (size_t i = 0; i < s->npeers; i++) {
-		if (s->peers[i].delay_ms > 0 || s->peers[i].concurrent)
-			return 0;
-		for (size_t k = 0; k < s->peers[i].nflags; k++)
-			for (size_t d = 0; deliberate[d]; d++)
-				if (strcmp(s->peers[i].flags[k], deliberate[d]) == 0)
-					return 0;
-	}
-	return 1;
 }
 
 static int
@@ -1118,7 +940,7 @@ run_peers(struct rcase *c, const char *prog, struct outcome *oc, struct sc_err *
 			wait_until(c, cond_ended, oc->peers[oc->npeers - 1], c->deadline);
 		if (sp->delay_ms)
 			wait_until(c, cond_never, NULL, last_start + sp->delay_ms / 1000.0);
-		if (c->stalled || now_s() >= c->deadline)
+		if (c->w.stalled || now_s() >= c->deadline)
 			break;
 		snprintf(outpath, sizeof(outpath), "/dev/null");
 		char *args[] = { (char *)c->host, portbuf, outpath, NULL };
@@ -1158,7 +980,7 @@ cond_server_settled(struct rcase *c, void *arg)
 
 	if (!alive(a->r))
 		return 1;
-	if (pnet_task(pnet_group_leaf(a->r->pid), &t, &err) < 0 || !blocked_in(&t, idle)) {
+	if (pnet_task(pnet_group_leaf(a->r->pid), &t, &err) < 0 || !watch_blocked_in(&t, idle)) {
 		a->idle_since = 0;
 		return 0;
 	}
@@ -1617,7 +1439,7 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 	ji.msgs = msgs;
 	ji.deadline_hit = c->deadline_hit;
 	ji.timeout_s = c->deadline - c->t0;
-	ji.stall = c->stall;
+	ji.stall = c->w.stall;
 	ji.inject = c->inject_on ? inj_desc : NULL;
 	if (c->memcheck) {
 		char root[PATH_MAX];
@@ -1664,7 +1486,7 @@ release(struct rcase *c)
 			free(r->feed[k].data);
 		free(r->feed);
 	}
-	free(c->stall);
+	watch_free(&c->w);
 }
 
 /* An address outside 127.0.0.0/8 that a program hard-codes (profile `host`). */
@@ -1773,10 +1595,7 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	c.inject_on = s->inject != NULL && ctx->o->inject_lib != NULL;
 	c.t0 = now_s();
 	c.deadline = c.t0 + s->timeout_s * scale * c.factor;
-	c.progress_t = c.t0;
-	c.quiet_t0 = c.t0;
-	c.quiet_cpu0 = -1;
-	c.stall_allowed = stall_detection_allowed(s);
+	watch_init(&c.w, s, c.factor, c.t0);
 
 	if (prepare(&c, out, &err) < 0) {
 		set_error(out, "could not prepare the case: %s", err.msg);
@@ -1832,15 +1651,17 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 		rc = drive_pair(&c, &oc, &err);
 	if (now_s() >= c.deadline)
 		c.deadline_hit = 1;
-	if (c.deadline_hit && c.stall == NULL) {
+	if (c.deadline_hit && c.w.stall == NULL) {
+		struct watch_proc wp[MAXPROCS];
+		size_t nw = watch_procs(&c, wp);
 		int dl;
-		char *what = describe_tasks(&c, &dl);
-		if (what && asprintf(&c.stall, "At the deadline: %s.", what) < 0)
-			c.stall = NULL;
+		char *what = watch_describe(&c.w, wp, nw, &dl);
+		if (what && asprintf(&c.w.stall, "At the deadline: %s.", what) < 0)
+			c.w.stall = NULL;
 		free(what);
 	}
 	/* the student program still running at the deadline (or at a stall) is at fault */
-	stop_procs(&c, c.deadline_hit || c.stalled);
+	stop_procs(&c, c.deadline_hit || c.w.stalled);
 	for (size_t i = 0; i < c.np; i++)
 		if (!c.pr[i].student && c.pr[i].killed_at_deadline)
 			c.pr[i].killed_at_deadline = 0;

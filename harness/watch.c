@@ -1,0 +1,219 @@
+/*
+ * watch: progress, stall and spin watching of a case (contract in watch.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "watch.h"
+
+#define STALL_MS 300
+
+/*
+ * Spinning: no byte moved for SPIN_S (scaled) while the student's processes
+ * used the CPU nearly all that time. A busy loop never blocks, so it never
+ * looks like a deadlock; without this it would run to the deadline.
+ */
+#define SPIN_S 3.0
+
+void
+watch_init(struct watch *w, const struct scn *s, double factor, double t0)
+{
+	memset(w, 0, sizeof(*w));
+	w->s = s;
+	w->factor = factor;
+	w->allowed = watch_allowed(s);
+	w->progress_t = t0;
+	w->quiet_t0 = t0;
+	w->quiet_cpu0 = -1;
+}
+
+void
+watch_free(struct watch *w)
+{
+	free(w->stall);
+	w->stall = NULL;
+}
+
+int
+watch_allowed(const struct scn *s)
+{
+	static const char *const deliberate[] = { "--hold-ms", "--no-shutdown", "--idle-ms",
+	    "--gap-us", "--no-read-ms", "--read-pause-us", "--delay-accept-ms",
+	    "--delay-connect-ms", "--reply-timeout-ms", NULL };
+
+	if (s->stdin_spec.line_gap_ms > 0)
+		return 0;
+	for (size_t i = 0; i < s->npeers; i++) {
+		if (s->peers[i].delay_ms > 0 || s->peers[i].concurrent)
+			return 0;
+		for (size_t k = 0; k < s->peers[i].nflags; k++)
+			for (size_t d = 0; deliberate[d]; d++)
+				if (strcmp(s->peers[i].flags[k], deliberate[d]) == 0)
+					return 0;
+	}
+	return 1;
+}
+
+int
+watch_blocked_in(const struct pnet_task *t, const char *const *names)
+{
+	if (!t->alive || t->running)
+		return 0;
+	for (size_t i = 0; names[i]; i++)
+		if (strcmp(t->syscall_name, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+waiting_syscall(const struct pnet_task *t)
+{
+	/* waiting for input, or for a signal nobody in a case sends (pause());
+	 * not sleeping: a program may sleep on purpose and go on */
+	static const char *const waits[] = { "read", "recvfrom", "recvmsg", "poll", "ppoll",
+	    "select", "pselect6", "epoll_wait", "epoll_pwait", "accept", "accept4", "connect",
+	    "pause", "rt_sigsuspend", NULL };
+	return watch_blocked_in(t, waits);
+}
+
+static uint64_t
+events_size(const struct watch_proc *p, size_t n)
+{
+	uint64_t total = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i].events && stat(p[i].events, &st) == 0)
+			total += (uint64_t)st.st_size;
+	return total;
+}
+
+char *
+watch_describe(const struct watch *w, const struct watch_proc *p, size_t n, int *deadlock)
+{
+	char line[256], task[160];
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	int all_wait = 1, nalive = 0;
+	struct sc_err err;
+	struct pnet_sock *socks = NULL;
+	ssize_t ns;
+	unsigned long queued = 0;
+
+	*deadlock = 0;
+	if (f == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct pnet_task t;
+		/* the group's newest process: the program, not its launcher */
+		if (!p[i].alive || pnet_task(pnet_group_leaf(p[i].pid), &t, &err) < 0)
+			continue;
+		nalive++;
+		pnet_task_describe(&t, task, sizeof(task));
+		snprintf(line, sizeof(line), "%s%s %s", nalive > 1 ? "; " : "", p[i].role, task);
+		fputs(line, f);
+		if (!waiting_syscall(&t))
+			all_wait = 0;
+	}
+	ns = pnet_tcp_sockets(w->net_pid, &socks, &err);
+	for (ssize_t i = 0; i < ns; i++)
+		if (socks[i].state == 1 && (socks[i].local_port == w->port ||
+		    socks[i].remote_port == w->port))
+			queued += socks[i].rx_queue + socks[i].tx_queue;
+	free(socks);
+	if (ns >= 0)
+		fprintf(f, queued ? "; %lu bytes queued in the connection" :
+		    "; no bytes queued in either direction", queued);
+	fclose(f);
+	*deadlock = nalive > 0 && all_wait && queued == 0;
+	return out;
+}
+
+/* CPU seconds of the student's processes so far. */
+static double
+student_cpu(const struct watch_proc *p, size_t n)
+{
+	double sum = 0;
+	struct sc_err err;
+
+	for (size_t i = 0; i < n; i++) {
+		struct pnet_task tk;
+		if (p[i].alive && p[i].student &&
+		    pnet_task(pnet_group_leaf(p[i].pid), &tk, &err) == 0)
+			sum += tk.cpu_seconds;
+	}
+	return sum;
+}
+
+static int
+spinning(struct watch *w, double t, const struct watch_proc *p, size_t n)
+{
+	double cpu = student_cpu(p, n);
+
+	if (w->quiet_cpu0 < 0) {
+		w->quiet_cpu0 = cpu;
+		w->quiet_t0 = t;
+		return 0;
+	}
+	return t - w->quiet_t0 >= SPIN_S * w->factor &&
+	    cpu - w->quiet_cpu0 >= 0.8 * (t - w->quiet_t0);
+}
+
+static void
+check_stall(struct watch *w, double t, const struct watch_proc *p, size_t n)
+{
+	int deadlock = 0, waited_on = 0;
+	char *what = watch_describe(w, p, n, &deadlock);
+	const struct scn *s = w->s;
+
+	/* a server idle in accept() once its clients are done is not stuck:
+	 * something must still be expected to finish (a peer, or a client) */
+	for (size_t i = 0; i < n; i++)
+		if (p[i].alive && !p[i].server)
+			waited_on = 1;
+	if (!deadlock && waited_on && what != NULL && spinning(w, t, p, n)) {
+		w->stalled = 1;
+		if (asprintf(&w->stall, "Nothing moved for %.1f s while the program kept the CPU "
+		    "busy (%s): a loop that never blocks, such as retrying a failing recv() or "
+		    "read() forever; stop at an error or at 0.", t - w->quiet_t0, what) < 0)
+			w->stall = NULL;
+		free(what);
+		return;
+	}
+	if (!deadlock || !waited_on || what == NULL) {
+		free(what);
+		w->progress_t = t;	/* look again after another quiet period */
+		return;
+	}
+	w->stalled = 1;
+	const char *why = "";
+	if (s->protocol == SCN_FILE && s->role == SCN_CLIENT)
+		why = " The server has sent everything and shut down; the client should have "
+		    "seen read() return 0.";
+	else if (s->protocol == SCN_ECHO && s->role == SCN_CLIENT)
+		why = " The client is waiting for bytes the server has already echoed, or for "
+		    "more input.";
+	if (asprintf(&w->stall, "Nothing moved for %.1f s, then: %s.%s",
+	    t - w->progress_t, what, why) < 0)
+		w->stall = NULL;
+	free(what);
+}
+
+void
+watch_step(struct watch *w, double t, uint64_t moved, const struct watch_proc *p, size_t n)
+{
+	uint64_t progress = moved + events_size(p, n);
+
+	if (progress != w->progress) {
+		w->progress = progress;
+		w->progress_t = t;
+		w->quiet_t0 = t;
+		w->quiet_cpu0 = -1;
+	} else if (w->allowed && !w->stalled &&
+	    t - w->progress_t >= STALL_MS / 1000.0 * w->factor) {
+		check_stall(w, t, p, n);
+	}
+}
