@@ -30,7 +30,7 @@ ifeq ($(SANITIZE),1)
 endif
 
 # The reference peers' shared code: everything in reference/ that is not a program.
-REF_PROGS := echo_server echo_client file_server file_client
+REF_PROGS := echo_server echo_client file_server file_client udp_echo_server udp_echo_client
 REF_LIB_SRC := $(filter-out $(REF_PROGS:%=reference/%.c),$(wildcard reference/*.c))
 REF_LIB_OBJ := $(REF_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 REF_BINS := $(patsubst reference/%.c,$(BUILD)/reference/%,$(wildcard $(REF_PROGS:%=reference/%.c)))

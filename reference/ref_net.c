@@ -16,8 +16,8 @@ ref_addr_valid(const char *ip)
 	return inet_pton(AF_INET, ip, &a4) == 1 || inet_pton(AF_INET6, ip, &a6) == 1;
 }
 
-static int
-make_addr(const char *ip, unsigned port, struct sockaddr_storage *ss, socklen_t *len)
+int
+ref_make_addr(const char *ip, unsigned port, struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
@@ -50,7 +50,7 @@ ref_listen(const char *bind_addr, unsigned port, int rcvbuf, unsigned *bound, ch
 		socklen_t len;
 		int fd;
 
-		if (make_addr(addrs[i], port, &ss, &len) < 0) {
+		if (ref_make_addr(addrs[i], port, &ss, &len) < 0) {
 			snprintf(errbuf, errlen, "bad bind address '%s'", addrs[i]);
 			return -1;
 		}
@@ -87,7 +87,7 @@ ref_connect(const char *ip, unsigned port, int rcvbuf, int *err_no, char *errbuf
 	int fd;
 
 	*err_no = 0;
-	if (make_addr(ip, port, &ss, &len) < 0) {
+	if (ref_make_addr(ip, port, &ss, &len) < 0) {
 		*err_no = EINVAL;
 		snprintf(errbuf, errlen, "bad address '%s'", ip);
 		return -1;
@@ -128,6 +128,26 @@ ref_peer_name(int fd, char *buf, size_t len, unsigned *port)
 	*port = 0;
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0)
 		return;
+	ref_addr_name(&ss, buf, len, port);
+}
+
+void
+ref_addr_name(const struct sockaddr_storage *sa, char *buf, size_t len, unsigned *port)
+{
+	struct sockaddr_storage ss = *sa;
+
+	snprintf(buf, len, "?");
+	*port = 0;
+	if (ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&ss)->sin6_addr)) {
+		/* ::ffff:127.0.0.1 from a dual-stack socket: shown as the IPv4 it is */
+		struct sockaddr_in6 a6 = *(struct sockaddr_in6 *)&ss;
+		struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+		memset(&ss, 0, sizeof(ss));
+		a4->sin_family = AF_INET;
+		a4->sin_port = a6.sin6_port;
+		memcpy(&a4->sin_addr, &a6.sin6_addr.s6_addr[12], 4);
+	}
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
 		inet_ntop(AF_INET, &a->sin_addr, buf, (socklen_t)len);

@@ -3,6 +3,7 @@
 #define REF_NET_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 /*
  * Listen on `bind_addr` (NULL: "::" dual-stack, falling back to 0.0.0.0)
@@ -27,5 +28,11 @@ void ref_reset(int fd);
 
 /* The peer's address as text, and its port. */
 void ref_peer_name(int fd, char *buf, size_t len, unsigned *port);
+
+/* An address as text (an IPv4-mapped IPv6 one as IPv4), and its port. */
+void ref_addr_name(const struct sockaddr_storage *ss, char *buf, size_t len, unsigned *port);
+
+/* A numeric IPv4 or IPv6 address and a port as a sockaddr. 0, or -1 if not numeric. */
+int ref_make_addr(const char *ip, unsigned port, struct sockaddr_storage *ss, socklen_t *len);
 
 #endif

@@ -9,13 +9,15 @@
 #define ALL (REF_ECHO_SERVER | REF_ECHO_CLIENT | REF_FILE_SERVER | REF_FILE_CLIENT)
 #define SERVERS (REF_ECHO_SERVER | REF_FILE_SERVER)
 #define CLIENTS (REF_ECHO_CLIENT | REF_FILE_CLIENT)
+#define UDP (REF_UDP_SERVER | REF_UDP_CLIENT)
 
 enum {
 	O_EVENTS = 256, O_CHUNK, O_GAP, O_CLOSE_AFTER, O_RESET_AFTER, O_RCVBUF, O_READ_SIZE,
 	O_READ_PAUSE, O_NO_READ, O_UNASKED, O_TIMEOUT, O_DELAY_ACCEPT, O_MAX_CLIENTS, O_BIND,
 	O_DELAY_CONNECT, O_MANGLE, O_SIZE, O_PATTERN, O_SEED, O_IDLE, O_HOLD, O_EXPECT_NOTHING,
 	O_NO_SHUTDOWN, O_CLOSE_INSTEAD, O_NO_REPLY_WAIT, O_REPLY_TIMEOUT, O_NO_REPLY,
-	O_REPLY_EARLY, O_REPLY, O_HELP
+	O_REPLY_EARLY, O_REPLY, O_DROP, O_DUPLICATE, O_REORDER, O_DELAY_MS, O_TRUNCATE,
+	O_OTHER_PORT, O_MAX_DGRAMS, O_SIZES, O_GAP_MS, O_BURST, O_CONNECT, O_HELP
 };
 
 static const struct flag {
@@ -23,29 +25,36 @@ static const struct flag {
 	int has_arg, id;
 	unsigned progs;
 } flags[] = {
-	{ "events", 1, O_EVENTS, ALL }, { "chunk", 1, O_CHUNK, ALL },
+	{ "events", 1, O_EVENTS, ALL | UDP }, { "chunk", 1, O_CHUNK, ALL },
 	{ "gap-us", 1, O_GAP, ALL }, { "close-after", 1, O_CLOSE_AFTER, ALL },
-	{ "reset-after", 1, O_RESET_AFTER, ALL }, { "rcvbuf", 1, O_RCVBUF, ALL },
+	{ "reset-after", 1, O_RESET_AFTER, ALL }, { "rcvbuf", 1, O_RCVBUF, ALL | UDP },
 	{ "read-size", 1, O_READ_SIZE, ALL }, { "read-pause-us", 1, O_READ_PAUSE, ALL },
-	{ "no-read-ms", 1, O_NO_READ, ALL }, { "unasked", 1, O_UNASKED, ALL },
-	{ "timeout-ms", 1, O_TIMEOUT, ALL }, { "delay-accept-ms", 1, O_DELAY_ACCEPT, SERVERS },
-	{ "max-clients", 1, O_MAX_CLIENTS, SERVERS }, { "bind", 1, O_BIND, SERVERS },
+	{ "no-read-ms", 1, O_NO_READ, ALL }, { "unasked", 1, O_UNASKED, ALL | REF_UDP_SERVER },
+	{ "timeout-ms", 1, O_TIMEOUT, ALL | REF_UDP_CLIENT }, { "delay-accept-ms", 1, O_DELAY_ACCEPT, SERVERS },
+	{ "max-clients", 1, O_MAX_CLIENTS, SERVERS }, { "bind", 1, O_BIND, SERVERS | REF_UDP_SERVER },
 	{ "delay-connect-ms", 1, O_DELAY_CONNECT, CLIENTS },
-	{ "mangle", 0, O_MANGLE, REF_ECHO_SERVER },
+	{ "mangle", 0, O_MANGLE, REF_ECHO_SERVER | REF_UDP_SERVER },
 	{ "size", 1, O_SIZE, REF_ECHO_CLIENT | REF_FILE_SERVER },
-	{ "pattern", 1, O_PATTERN, REF_ECHO_CLIENT | REF_FILE_SERVER },
-	{ "seed", 1, O_SEED, REF_ECHO_CLIENT | REF_FILE_SERVER },
+	{ "pattern", 1, O_PATTERN, REF_ECHO_CLIENT | REF_FILE_SERVER | REF_UDP_CLIENT },
+	{ "seed", 1, O_SEED, REF_ECHO_CLIENT | REF_FILE_SERVER | REF_UDP_CLIENT },
 	{ "idle-ms", 1, O_IDLE, REF_ECHO_CLIENT },
 	{ "hold-ms", 1, O_HOLD, REF_ECHO_CLIENT | REF_FILE_SERVER },
 	{ "expect-nothing", 0, O_EXPECT_NOTHING, REF_ECHO_CLIENT },
 	{ "no-shutdown", 0, O_NO_SHUTDOWN, REF_FILE_SERVER },
 	{ "close-instead", 0, O_CLOSE_INSTEAD, REF_FILE_SERVER },
-	{ "no-reply-wait", 0, O_NO_REPLY_WAIT, REF_FILE_SERVER },
-	{ "reply-timeout-ms", 1, O_REPLY_TIMEOUT, REF_FILE_SERVER },
+	{ "no-reply-wait", 0, O_NO_REPLY_WAIT, REF_FILE_SERVER | REF_UDP_CLIENT },
+	{ "reply-timeout-ms", 1, O_REPLY_TIMEOUT, REF_FILE_SERVER | REF_UDP_CLIENT },
 	{ "no-reply", 0, O_NO_REPLY, REF_FILE_CLIENT },
 	{ "reply-early", 0, O_REPLY_EARLY, REF_FILE_CLIENT },
 	{ "reply", 1, O_REPLY, REF_FILE_CLIENT },
-	{ "help", 0, O_HELP, ALL },
+	{ "drop", 1, O_DROP, REF_UDP_SERVER }, { "duplicate", 1, O_DUPLICATE, REF_UDP_SERVER },
+	{ "reorder", 1, O_REORDER, REF_UDP_SERVER }, { "delay-ms", 1, O_DELAY_MS, REF_UDP_SERVER },
+	{ "truncate", 1, O_TRUNCATE, REF_UDP_SERVER },
+	{ "other-port", 0, O_OTHER_PORT, REF_UDP_SERVER },
+	{ "max-datagrams", 1, O_MAX_DGRAMS, REF_UDP_SERVER },
+	{ "sizes", 1, O_SIZES, REF_UDP_CLIENT }, { "gap-ms", 1, O_GAP_MS, REF_UDP_CLIENT },
+	{ "burst", 0, O_BURST, REF_UDP_CLIENT }, { "connect", 0, O_CONNECT, REF_UDP_CLIENT },
+	{ "help", 0, O_HELP, ALL | UDP },
 };
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
 
@@ -143,7 +152,9 @@ ref_opts_parse(int argc, char **argv, enum ref_prog prog, struct ref_opts *o, ch
 	o->close_after = o->reset_after = -1;
 	o->timeout_ms = 30000;
 	o->max_clients = -1;
-	o->reply_timeout_ms = 5000;
+	o->reply_timeout_ms = prog & UDP ? 1000 : 5000;
+	o->truncate = -1;
+	o->max_datagrams = -1;
 	o->seed = 1;
 	o->pattern = REF_PAT_TEXT;
 	memcpy(o->reply, "Thank you\n", 10);
@@ -203,6 +214,24 @@ ref_opts_parse(int argc, char **argv, enum ref_prog prog, struct ref_opts *o, ch
 				return -1;
 			}
 			break;
+		case O_DROP: NUM(1000000, 0); o->drop = (unsigned)v; break;
+		case O_DUPLICATE: NUM(1000000, 0); o->duplicate = (unsigned)v; break;
+		case O_REORDER: NUM(1000000, 0); o->reorder = (unsigned)v; break;
+		case O_DELAY_MS: NUM(3600000, 0); o->delay_ms = (unsigned)v; break;
+		case O_TRUNCATE: NUM(65535, 0); o->truncate = (int64_t)v; break;
+		case O_OTHER_PORT: o->other_port = 1; break;
+		case O_MAX_DGRAMS: NUM(1000000, 0); o->max_datagrams = (long)v; break;
+		case O_SIZES:
+			if (ref_sizes_parse(optarg, NULL, 0) < 0) {
+				snprintf(errbuf, errlen, "--sizes: bad list '%s' (sizes 0 to 65507, "
+				    "comma-separated, NxK for K datagrams of N bytes)", optarg);
+				return -1;
+			}
+			o->sizes = optarg;
+			break;
+		case O_GAP_MS: NUM(3600000, 0); o->gap_ms = (unsigned)v; break;
+		case O_BURST: o->burst = 1; break;
+		case O_CONNECT: o->do_connect = 1; break;
 		case 'h':
 		case O_HELP: return 1;
 		case ':':
@@ -241,6 +270,9 @@ ref_opts_usage(enum ref_prog prog)
 	    "  --no-read-ms M       read nothing for the first M ms of a connection\n"
 	    "  --unasked N          send N bytes nobody asked for right after connecting\n"
 	    "  --timeout-ms T       give up on a connection after T ms (default 30000)\n";
+	static const char udp_common[] =
+	    "  --events FD|PATH     JSON-lines event log (reports/events.md)\n"
+	    "  --rcvbuf N           SO_RCVBUF\n";
 	static char buf[4096];
 	const char *head = "", *own = "";
 
@@ -283,10 +315,77 @@ ref_opts_usage(enum ref_prog prog)
 		    "  --reply TEXT         send TEXT instead (C escapes \\n \\t \\\\ \\xHH)\n"
 		    "  --delay-connect-ms D wait D ms before connect()\n";
 		break;
+	case REF_UDP_SERVER:
+		head = "usage: udp_echo_server [options] PORT\n  Sends every datagram back to the "
+		    "address and port it came from.\n";
+		own = "  --drop N             no reply to the Nth datagram\n"
+		    "  --duplicate N        the reply to the Nth datagram twice\n"
+		    "  --reorder N          the reply to the Nth datagram after the next one's\n"
+		    "  --delay-ms D         every reply D ms late\n"
+		    "  --truncate N         replies cut to at most N bytes\n"
+		    "  --mangle             return ROT13 letters and digits+5 (same length)\n"
+		    "  --other-port         reply from a second socket on another port\n"
+		    "  --unasked N          N datagrams nobody asked for before the first reply\n"
+		    "  --max-datagrams N    exit after N datagrams (default: never)\n"
+		    "  --bind ADDR          address (default :: and 0.0.0.0)\n";
+		break;
+	case REF_UDP_CLIENT:
+		head = "usage: udp_echo_client [options] IP PORT\n  Sends each line of standard input "
+		    "as one datagram, prints each reply.\n";
+		own = "  --sizes LIST         send generated datagrams of these sizes instead\n"
+		    "                       (\"29,30,31\", \"1024x3\"); each reply is verified\n"
+		    "  --pattern P --seed S what the generated datagrams hold\n"
+		    "  --gap-ms G           pause G ms between datagrams\n"
+		    "  --burst              send every datagram first, then collect the replies\n"
+		    "  --connect            connect() the socket (replies from elsewhere are filtered)\n"
+		    "  --reply-timeout-ms T a reply later than T ms is lost (default 1000)\n"
+		    "  --no-reply-wait      send and exit, no replies awaited\n"
+		    "  --timeout-ms T       line mode: wait T ms for each reply (default 30000)\n";
+		break;
+	}
+	if (prog & UDP) {
+		snprintf(buf, sizeof(buf), "%s\nOptions:\n%s%s\nExit status: 0 every reply came "
+		    "back as sent, 1 it did not, 2 bad usage.\n", head, udp_common, own);
+		return buf;
 	}
 	snprintf(buf, sizeof(buf), "%s\nOptions:\n%s%s\nExit status: 0 the exchange went as "
 	    "a conforming peer expects, 1 it did not, 2 bad usage.\n", head, common, own);
 	return buf;
+}
+
+int
+ref_sizes_parse(const char *s, unsigned *sizes, size_t max)
+{
+	size_t n = 0;
+	const char *p = s;
+
+	if (*p == '\0')
+		return -1;
+	while (*p) {
+		char item[32], *x;
+		uint64_t size, count = 1;
+		size_t len = strcspn(p, ",");
+		if (len == 0 || len >= sizeof(item))
+			return -1;
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if ((x = strchr(item, 'x')) != NULL) {
+			*x = '\0';
+			if (parse_u64(x + 1, 10000, 0, &count) < 0 || count == 0)
+				return -1;
+		}
+		if (parse_u64(item, 65507, 0, &size) < 0)
+			return -1;
+		for (uint64_t k = 0; k < count; k++) {
+			if (sizes && n < max)
+				sizes[n] = (unsigned)size;
+			n++;
+		}
+		p += len;
+		if (*p == ',' && *++p == '\0')
+			return -1;
+	}
+	return n > 100000 ? -1 : (int)n;
 }
 
 int

@@ -11,7 +11,8 @@
 
 #include "ref_payload.h"
 
-enum ref_prog { REF_ECHO_SERVER = 1, REF_ECHO_CLIENT = 2, REF_FILE_SERVER = 4, REF_FILE_CLIENT = 8 };
+enum ref_prog { REF_ECHO_SERVER = 1, REF_ECHO_CLIENT = 2, REF_FILE_SERVER = 4, REF_FILE_CLIENT = 8,
+	REF_UDP_SERVER = 16, REF_UDP_CLIENT = 32 };
 
 struct ref_opts {
 	enum ref_prog prog;
@@ -39,6 +40,16 @@ struct ref_opts {
 	int no_reply, reply_early;
 	char reply[1024];
 	size_t reply_len;
+	/* UDP (udp_echo_server, udp_echo_client): datagram numbers count from 1, 0: off */
+	unsigned drop, duplicate, reorder;	/* server: the Nth datagram's reply */
+	unsigned delay_ms;		/* server: every reply this late */
+	int64_t truncate;		/* server: replies cut to N bytes; -1: off */
+	int other_port;			/* server: reply from a socket on another port */
+	long max_datagrams;		/* server: exit after N datagrams; -1: never */
+	char *sizes;			/* client: datagram sizes "29,30,31" or "1024x3" */
+	unsigned gap_ms;		/* client: pause between datagrams */
+	int burst;			/* client: send all, then collect the replies */
+	int do_connect;			/* client: connect() the datagram socket */
 	char **args;			/* positional arguments */
 	int nargs;
 };
@@ -55,6 +66,12 @@ const char *ref_opts_usage(enum ref_prog prog);
 
 /* A size: a number with an optional K/KiB, M/MiB, G/GiB suffix. */
 int ref_parse_size(const char *s, uint64_t *out);
+
+/*
+ * A datagram size list: "29,30,31", "1024x3" (three of 1024). Stores up to
+ * max sizes (sizes may be NULL); returns how many the list holds, or -1.
+ */
+int ref_sizes_parse(const char *s, unsigned *sizes, size_t max);
 
 /* A port argument: 0..65535. */
 int ref_parse_port(const char *s, unsigned *port);

@@ -15,6 +15,8 @@ ref_prog_name(enum ref_prog prog)
 	case REF_ECHO_CLIENT: return "echo_client";
 	case REF_FILE_SERVER: return "file_server";
 	case REF_FILE_CLIENT: return "file_client";
+	case REF_UDP_SERVER: return "udp_echo_server";
+	case REF_UDP_CLIENT: return "udp_echo_client";
 	}
 	return "reference peer";
 }
@@ -23,11 +25,12 @@ int
 ref_start(int argc, char **argv, enum ref_prog prog, struct ref_opts *o, unsigned *port)
 {
 	const char *name = ref_prog_name(prog);
-	int server = prog == REF_ECHO_SERVER || prog == REF_FILE_SERVER;
-	int nargs = prog == REF_ECHO_SERVER ? 1 : prog == REF_FILE_CLIENT ? 3 : 2;
-	const char *needs = prog == REF_ECHO_SERVER ? "needs PORT" :
+	int server = prog == REF_ECHO_SERVER || prog == REF_FILE_SERVER || prog == REF_UDP_SERVER;
+	int nargs = prog == REF_ECHO_SERVER || prog == REF_UDP_SERVER ? 1 :
+	    prog == REF_FILE_CLIENT ? 3 : 2;
+	const char *needs = prog == REF_ECHO_SERVER || prog == REF_UDP_SERVER ? "needs PORT" :
 	    prog == REF_FILE_SERVER ? "needs PORT and FILE" :
-	    prog == REF_ECHO_CLIENT ? "needs IP and PORT" : "needs IP, PORT and OUTFILE";
+	    prog == REF_FILE_CLIENT ? "needs IP, PORT and OUTFILE" : "needs IP and PORT";
 	char err[512];
 	int rc;
 
