@@ -54,6 +54,8 @@ static const char usage_text[] =
     "  --no-netns           no network namespaces: free loopback ports instead\n"
     "  --student-view       hidden cases show only that they failed\n"
     "  --keep               keep every case's working directory\n"
+    "  --no-retry           a case the harness could not run (a failed fork, a\n"
+    "                       reference peer that did not start) is not run again\n"
     "  -v, --verbose        details of passing cases too\n"
     "\n"
     "grade: builds and runs every subdirectory of CLASS_DIR (one per student) and\n"
@@ -176,6 +178,7 @@ cmd_run(int argc, char **argv)
 		{ "no-netns", no_argument, NULL, 'N' },
 		{ "student-view", no_argument, NULL, 'S' },
 		{ "keep", no_argument, NULL, 'k' },
+		{ "no-retry", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -224,6 +227,7 @@ cmd_run(int argc, char **argv)
 		case 'N': ro.want_netns = 0; break;
 		case 'S': rop.student_view = 1; break;
 		case 'k': ro.keep = 1; break;
+		case 'R': ro.no_retry = 1; break;
 		case 'v': rop.verbose = 1; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: return usage_error("%s", "bad option for run");

@@ -99,7 +99,7 @@ worker(void *arg)
 
 		run_case(pl->ctx, pl->items[i].s, pl->items[i].points, pl->items[i].hidden,
 		    pl->items[i].scale, &pl->cases[i]);
-		if (could_not_run(&pl->cases[i]) && !(o->stop && *o->stop))
+		if (!o->no_retry && could_not_run(&pl->cases[i]) && !(o->stop && *o->stop))
 			run_again(pl, i);
 		if (o->slots)
 			sem_post(o->slots);

@@ -27,6 +27,7 @@ struct run_opts {
 	int memcheck;		/* -1: profile/scenario decide; 0; 1 */
 	int want_netns;		/* 1: a network namespace per case when allowed */
 	int keep;		/* keep case directories of passing cases too */
+	int no_retry;		/* a case the harness could not run is not run again */
 	const char *build_log;	/* set when the build failed: where its output is */
 	const struct asg *assignment;	/* selection, points, hidden; or NULL */
 	sem_t *slots;		/* or NULL; else each case runs holding one (shared by runs) */

@@ -198,7 +198,7 @@ start_proc(struct rcase *c, const char *role, char **argv, char **envp, const ch
 	r->t_start = now_s();
 	r->pid = sbx_spawn(c->sbx, &sp, err);
 	/* a passing shortage of the machine (processes, memory) is not the case's fault */
-	for (int tries = 0; r->pid < 0 && tries < 3 && (errno == EAGAIN || errno == ENOMEM ||
+	for (int tries = 0; r->pid < 0 && !c->ctx->o->no_retry && tries < 3 && (errno == EAGAIN || errno == ENOMEM ||
 	    errno == ETXTBSY); tries++) {
 		usleep(100000);
 		r->pid = sbx_spawn(c->sbx, &sp, err);

@@ -100,8 +100,14 @@ holder_main(int report_fd, int life_fd)
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* forked from one of several threads: drop every descriptor of the others
-	 * (their pipes would never see EOF while we live) */
-	if (dup2(report_fd, 3) < 0 || dup2(life_fd, 4) < 0)
+	 * (their pipes would never see EOF while we live). Both are moved above 4
+	 * first: either may be 3 or 4 (another thread closes 3 between our two
+	 * pipe2() calls), and dup2(report_fd, 3) would then replace the life pipe
+	 * with the report pipe, whose read fails at once: the namespace's pid 1
+	 * was killed before the case's first fork (ENOMEM) */
+	report_fd = fcntl(report_fd, F_DUPFD, 5);
+	life_fd = fcntl(life_fd, F_DUPFD, 5);
+	if (report_fd < 0 || life_fd < 0 || dup2(report_fd, 3) < 0 || dup2(life_fd, 4) < 0)
 		_exit(1);
 	report_fd = 3;
 	life_fd = 4;
