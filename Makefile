@@ -3,7 +3,8 @@
 #   make check      unit tests (Criterion), shell tests and the self-test
 #   make demo       run the suite on the bundled correct fixture and one mutant
 #   make bench      speed and memory figures, written to build/bench/
-#   make install    PREFIX=/usr/local
+#   make install    PREFIX=/usr/local (DESTDIR=... for packaging)
+#   make deps       installs the Debian packages it needs (apt-get); plain make never does
 #   make SANITIZE=1 builds with ASan/UBSan
 
 PREFIX  ?= /usr/local
@@ -12,17 +13,48 @@ CC      ?= cc
 PKGS    := yaml-0.1 jansson libxml-2.0 libcrypto libxxhash
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-# Missing -dev packages are installed first (Debian, as root); see .ci/install-deps.
-DEPS_OK := $(shell pkg-config --exists $(PKGS) criterion 2>/dev/null && command -v xxhsum >/dev/null && echo yes)
-ifneq ($(DEPS_OK),yes)
-  $(shell sh .ci/install-deps >&2)
+# Dependencies. Plain `make` (and install, clean, ...) never installs
+# anything: when a library is missing it stops with one message naming the
+# Debian packages and `make deps`, which installs them (.ci/install-deps,
+# apt-get, as root or with sudo). `make demo` and `make check` run `make deps`
+# first when something they use is missing, as README promises.
+PKG_CONFIG ?= pkg-config
+DEB_yaml-0.1    := libyaml-dev
+DEB_jansson     := libjansson-dev
+DEB_libxml-2.0  := libxml2-dev
+DEB_libcrypto   := libssl-dev
+DEB_libxxhash   := libxxhash-dev
+DEB_criterion   := libcriterion-dev
+GOALS := $(or $(MAKECMDGOALS),all)
+ifneq ($(filter-out clean deps uninstall,$(GOALS)),)
+  # demo, check: what the tests use too (Criterion, xxhsum, mandoc, ...)
+  ifneq ($(filter demo check,$(GOALS)),)
+    ifneq ($(shell $(PKG_CONFIG) --exists $(PKGS) criterion 2>/dev/null && command -v xxhsum >/dev/null && command -v mandoc >/dev/null && echo yes),yes)
+      $(info make: installing what $(filter demo check,$(GOALS)) needs (make deps))
+      DEPS_RC := $(shell sh .ci/install-deps >&2; echo $$?)
+      ifneq ($(DEPS_RC),0)
+        $(error make deps failed (exit $(DEPS_RC)); see the messages above)
+      endif
+    endif
+  endif
+  NEED := $(PKGS) $(if $(filter tests check,$(GOALS)),criterion)
+  MISSING := $(if $(shell command -v $(CC) >/dev/null 2>&1 && command -v make >/dev/null 2>&1 && echo y),,build-essential)
+  ifeq ($(shell command -v $(PKG_CONFIG) >/dev/null 2>&1 && echo y),)
+    MISSING += pkg-config $(foreach p,$(NEED),$(DEB_$p))
+  else
+    MISSING += $(foreach p,$(NEED),$(if $(shell $(PKG_CONFIG) --exists $p 2>/dev/null && echo y),,$(DEB_$p)))
+  endif
+  MISSING := $(strip $(MISSING))
+  ifneq ($(MISSING),)
+    $(error missing $(MISSING): run 'make deps' (installs them with apt-get, as root or with sudo) or install them with your package manager)
+  endif
 endif
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-CFLAGS  += $(shell pkg-config --cflags $(PKGS)) -Iharness -Ireference
+CFLAGS  += $(shell $(PKG_CONFIG) --cflags $(PKGS)) -Iharness -Ireference
 CFLAGS  += -DSOCKCHECK_VERSION='"$(VERSION)"'
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lutil -lm -lpthread
+LDLIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lutil -lm -lpthread
 SAN_FLAGS := -fsanitize=address,undefined
 ifeq ($(SANITIZE),1)
   CFLAGS  += $(SAN_FLAGS) -fno-omit-frame-pointer
@@ -107,6 +139,10 @@ install: all
 	install -m 644 README.md $(wildcard docs/*.md) $(INST_DOC)/
 	$(if $(wildcard examples/*),install -d $(INST_DOC)/examples && install -m 644 $(wildcard examples/*) $(INST_DOC)/examples/)
 
+# Installs what building, running and `make check` need (Debian, apt-get).
+deps:
+	sh .ci/install-deps
+
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sockcheck
 	rm -rf $(DESTDIR)$(PREFIX)/libexec/sockcheck $(INST_SHARE) $(INST_DOC)
@@ -114,6 +150,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all tests check demo bench install uninstall clean
+.PHONY: all tests check demo bench install uninstall clean deps
 .DELETE_ON_ERROR:
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
