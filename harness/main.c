@@ -26,18 +26,16 @@
 
 static volatile sig_atomic_t stop_requested;
 
-static const char usage_text[] =
+/*
+ * Each command's help: `sockcheck COMMAND --help` prints its entry alone;
+ * `sockcheck --help` prints every synopsis and the one-line summaries of the
+ * command table (commands[], at the end of the file). A new command adds its
+ * help text here and a row to the table.
+ */
+static const char run_help[] =
     "usage: sockcheck run [options] [SUBMISSION_DIR]\n"
-    "       sockcheck list [--suite DIR] [--only GLOB]\n"
-    "       sockcheck validate FILE...\n"
-    "       sockcheck explain [--suite DIR] CASE_ID\n"
-    "       sockcheck payload [--size N] [--pattern P] [--seed S] > FILE\n"
-    "       sockcheck gradescope-bundle ASSIGNMENT [-o autograder.zip]\n"
-    "       sockcheck grade [options] CLASS_DIR\n"
-    "       sockcheck merge [--no-copy] OUT_DIR SHARD_DIR...\n"
-    "       sockcheck --help | --version\n"
     "\n"
-    "run: runs the suite against the submission in SUBMISSION_DIR (default: the\n"
+    "Runs the suite against the submission in SUBMISSION_DIR (default: the\n"
     "current directory): its programs are built (the profile's build command, or\n"
     "make when there is a Makefile), then each case runs them against reference\n"
     "peers. Exit status: 0 every must-case passed, 1 one failed, 2 usage,\n"
@@ -56,9 +54,48 @@ static const char usage_text[] =
     "  --keep               keep every case's working directory\n"
     "  --no-retry           a case the harness could not run (a failed fork, a\n"
     "                       reference peer that did not start) is not run again\n"
-    "  -v, --verbose        details of passing cases too\n"
+    "  -v, --verbose        details of passing cases too\n";
+
+static const char list_help[] =
+    "usage: sockcheck list [--suite DIR] [--only GLOB[,GLOB]]\n"
     "\n"
-    "grade: builds and runs every subdirectory of CLASS_DIR (one per student) and\n"
+    "Lists the cases of the suite: id, level, points and title.\n"
+    "  --suite DIR          scenarios (default: the installed suite)\n"
+    "  --only GLOB[,GLOB]   only the cases whose id matches\n";
+
+static const char validate_help[] =
+    "usage: sockcheck validate FILE...\n"
+    "\n"
+    "Checks scenario files: prints 'FILE: ok (ID)' or the errors as\n"
+    "file:line:col: message. Exit status 2 when a file has an error.\n";
+
+static const char explain_help[] =
+    "usage: sockcheck explain [--suite DIR] CASE_ID\n"
+    "\n"
+    "Prints a case's scenario, its hint and the commands that reproduce it by\n"
+    "hand with the reference peers, in the order to start them.\n"
+    "  --suite DIR          scenarios (default: the installed suite)\n";
+
+static const char payload_help[] =
+    "usage: sockcheck payload [--size N] [--pattern P] [--seed S] > FILE\n"
+    "\n"
+    "Writes a case's generated data to standard output (its digest to standard\n"
+    "error), e.g. the file a file server must serve.\n"
+    "  --size N             bytes (suffixes k, M, G: KiB, MiB, GiB; default 64)\n"
+    "  --pattern P          text, binary, random or zero (default text)\n"
+    "  --seed S             the generator's seed (default 1)\n";
+
+static const char bundle_help[] =
+    "usage: sockcheck gradescope-bundle ASSIGNMENT [-o autograder.zip]\n"
+    "\n"
+    "From a source checkout, writes a Gradescope autograder zip that builds\n"
+    "sockcheck and runs the suite with ASSIGNMENT in the student view.\n"
+    "  -o, --output FILE    the zip to write (default autograder.zip)\n";
+
+static const char grade_help[] =
+    "usage: sockcheck grade [options] CLASS_DIR\n"
+    "\n"
+    "Builds and runs every subdirectory of CLASS_DIR (one per student) and\n"
     "writes OUT/gradebook.csv, OUT/summary.md and OUT/students/NAME/ (reports,\n"
     "build.log). Students whose submission and configuration are unchanged since\n"
     "the last grade into OUT are skipped (resume). See docs/grading.md.\n"
@@ -70,10 +107,14 @@ static const char usage_text[] =
     "  --format LIST        reports per student (instructor view; json always)\n"
     "  --student-format LIST  student-view reports into OUT/students/NAME/student/\n"
     "  --build-timeout S    cap on every build (seconds)\n"
-    "  --force              grade every student again\n"
-    "merge: merges the OUT directories of the shards 1..N into OUT_DIR\n"
-    "(gradebook.csv and summary.md as one run would write them; the students'\n"
-    "directories are copied unless --no-copy).\n";
+    "  --force              grade every student again\n";
+
+static const char merge_help[] =
+    "usage: sockcheck merge [--no-copy] OUT_DIR SHARD_DIR...\n"
+    "\n"
+    "Merges the OUT directories of the shards 1..N of a grade --shard into\n"
+    "OUT_DIR (gradebook.csv and summary.md as one run would write them).\n"
+    "  --no-copy            do not copy the students' directories\n";
 
 static void
 on_signal(int sig)
@@ -82,14 +123,61 @@ on_signal(int sig)
 	stop_requested = 1;
 }
 
+/*
+ * A usage error: one line naming the problem, then where the help is.
+ * cmd is the command's name, or NULL for sockcheck itself.
+ */
 static int
-usage_error(const char *fmt, const char *arg)
+usage_error(const char *cmd, const char *fmt, const char *arg)
 {
-	fputs("sockcheck: ", stderr);
+	fprintf(stderr, "sockcheck%s%s: ", cmd ? " " : "", cmd ? cmd : "");
 	fprintf(stderr, fmt, arg);
-	fputs("\n", stderr);
-	fputs(usage_text, stderr);
+	fprintf(stderr, "\ntry 'sockcheck%s%s --help'\n", cmd ? " " : "", cmd ? cmd : "");
 	return EXIT_USAGE;
+}
+
+/* getopt_long returned '?' or ':' (opterr is 0, the optstring starts "+:"). */
+static int
+option_error(const char *cmd, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	const char *eq;
+	char name[128];
+
+	if (strncmp(arg, "--", 2) != 0) {
+		/* a short option: optopt is the letter */
+		snprintf(name, sizeof(name), "-%c", optopt);
+		return usage_error(cmd, c == ':' ? "option '%s' needs a value" :
+		    "unknown option '%s'", name);
+	}
+	eq = strchr(arg, '=');
+	snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+	if (c == ':')
+		return usage_error(cmd, "option '%s' needs a value", name);
+	if (eq && optopt)
+		return usage_error(cmd, "option '%s' takes no value", name);
+	return usage_error(cmd, "unknown option '%s'", name);
+}
+
+/* Colour only on a terminal, and never when NO_COLOR is set and not empty
+ * (no-color.org); TERM=dumb has none either. */
+static int
+want_color(int fd)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (nc && *nc)
+		return 0;
+	if (term && strcmp(term, "dumb") == 0)
+		return 0;
+	return isatty(fd);
+}
+
+static int
+print_help(const char *text)
+{
+	fputs(text, stdout);
+	return 0;
 }
 
 /* The directory holding this executable. */
@@ -203,7 +291,8 @@ cmd_run(int argc, char **argv)
 	ro.memcheck = -1;
 	ro.want_netns = 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': suite_dir = optarg; break;
 		case 'o': ro.only = optarg; break;
@@ -212,13 +301,13 @@ cmd_run(int argc, char **argv)
 		case 'f': formats = optarg; break;
 		case 'j':
 			if (parse_uint(optarg, 1, 256, &ro.jobs) < 0)
-				return usage_error("--jobs: '%s' is not a number from 1 to 256", optarg);
+				return usage_error("run", "--jobs: '%s' is not a number from 1 to 256", optarg);
 			break;
 		case 't': {
 			char *end;
 			ro.timeout_scale = strtod(optarg, &end);
 			if (end == optarg || *end || ro.timeout_scale < 0.1 || ro.timeout_scale > 100)
-				return usage_error("--timeout-scale: '%s' is not a number from 0.1 to 100",
+				return usage_error("run", "--timeout-scale: '%s' is not a number from 0.1 to 100",
 				    optarg);
 			break;
 		}
@@ -229,12 +318,12 @@ cmd_run(int argc, char **argv)
 		case 'k': ro.keep = 1; break;
 		case 'R': ro.no_retry = 1; break;
 		case 'v': rop.verbose = 1; break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		default: return usage_error("%s", "bad option for run");
+		case 'h': return print_help(run_help);
+		default: return option_error("run", c, argv);
 		}
 	}
 	if (argc - optind > 1)
-		return usage_error("run takes one submission directory; got '%s' too", argv[optind + 1]);
+		return usage_error("run", "takes one submission directory; got '%s' too", argv[optind + 1]);
 	if (realpath(optind < argc ? argv[optind] : ".", sub) == NULL || !fsx_is_dir(sub)) {
 		fprintf(stderr, "sockcheck: %s: not a directory\n", optind < argc ? argv[optind] : ".");
 		return EXIT_USAGE;
@@ -318,7 +407,7 @@ cmd_run(int argc, char **argv)
 		goto out;
 	}
 	run.suite = (free(run.suite), strdup(suite_dir));
-	rop.color = isatty(1) && getenv("NO_COLOR") == NULL;
+	rop.color = want_color(1);
 	rpt_term(stdout, &run, &rop);
 	if (getenv("GITHUB_ACTIONS") && strcmp(getenv("GITHUB_ACTIONS"), "true") == 0)
 		rpt_gha(stdout, &run, &rop);
@@ -355,15 +444,27 @@ cmd_list(int argc, char **argv)
 	struct sc_err err;
 	const char *suite_dir = NULL, *only = NULL;
 
+	static const struct option opts[] = {
+		{ "suite", required_argument, NULL, 's' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
 	find_layout(&lay);
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--suite") == 0 && i + 1 < argc)
-			suite_dir = argv[++i];
-		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
-			only = argv[++i];
-		else
-			return usage_error("list: unexpected argument '%s'", argv[i]);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': suite_dir = optarg; break;
+		case 'o': only = optarg; break;
+		case 'h': return print_help(list_help);
+		default: return option_error("list", c, argv);
+		}
 	}
+	if (optind < argc)
+		return usage_error("list", "unexpected argument '%s'", argv[optind]);
 	if (scn_load_suite(suite_dir ? suite_dir : lay.suite, &suite, &err) < 0) {
 		sc_err_print(stderr, "sockcheck", &err);
 		return EXIT_USAGE;
@@ -382,11 +483,22 @@ cmd_list(int argc, char **argv)
 static int
 cmd_validate(int argc, char **argv)
 {
-	int bad = 0;
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int bad = 0, c;
 
-	if (argc < 2)
-		return usage_error("%s", "validate needs at least one FILE");
-	for (int i = 1; i < argc; i++) {
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return print_help(validate_help);
+		return option_error("validate", c, argv);
+	}
+	if (optind >= argc)
+		return usage_error("validate", "%s", "needs at least one FILE");
+	for (int i = optind; i < argc; i++) {
 		struct sc_err err;
 		struct scn *s;
 		sc_err_clear(&err);
@@ -487,23 +599,38 @@ cmd_payload(int argc, char **argv)
 	enum ref_pattern pat = REF_PAT_TEXT;
 	char hex[REF_DIGEST_HEX], ebuf[256];
 
-	for (int i = 1; i < argc; i++) {
-		if (i + 1 >= argc)
-			return usage_error("payload: '%s' needs a value", argv[i]);
-		if (strcmp(argv[i], "--size") == 0) {
-			if (ref_parse_size(argv[++i], &size) < 0)
-				return usage_error("payload: bad size '%s'", argv[i]);
-		} else if (strcmp(argv[i], "--seed") == 0) {
-			if (ref_parse_size(argv[++i], &seed) < 0)
-				return usage_error("payload: bad seed '%s'", argv[i]);
-		} else if (strcmp(argv[i], "--pattern") == 0) {
-			if (ref_pattern_parse(argv[++i], &pat) < 0)
-				return usage_error("payload: unknown pattern '%s' (text, binary, random, "
-				    "zero)", argv[i]);
-		} else {
-			return usage_error("payload: unknown option '%s'", argv[i]);
+	static const struct option opts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "pattern", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (ref_parse_size(optarg, &size) < 0)
+				return usage_error("payload", "bad size '%s'", optarg);
+			break;
+		case 'S':
+			if (ref_parse_size(optarg, &seed) < 0)
+				return usage_error("payload", "bad seed '%s'", optarg);
+			break;
+		case 'p':
+			if (ref_pattern_parse(optarg, &pat) < 0)
+				return usage_error("payload", "unknown pattern '%s' (text, binary, "
+				    "random, zero)", optarg);
+			break;
+		case 'h': return print_help(payload_help);
+		default: return option_error("payload", c, argv);
 		}
 	}
+	if (optind < argc)
+		return usage_error("payload", "unexpected argument '%s'", argv[optind]);
 	if (ref_payload_write_fd(1, "standard output", pat, seed, size, hex, ebuf,
 	    sizeof(ebuf)) < 0) {
 		fprintf(stderr, "sockcheck: %s\n", ebuf);
@@ -522,16 +649,29 @@ cmd_bundle(int argc, char **argv)
 	struct asg a;
 	struct sc_err err;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else if (asg_path == NULL && argv[i][0] != '-')
-			asg_path = argv[i];
-		else
-			return usage_error("gradescope-bundle: unexpected argument '%s'", argv[i]);
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	/* no '+': ASSIGNMENT -o FILE works as well as -o FILE ASSIGNMENT */
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'h': return print_help(bundle_help);
+		default: return option_error("gradescope-bundle", c, argv);
+		}
 	}
+	if (optind < argc)
+		asg_path = argv[optind++];
+	if (optind < argc)
+		return usage_error("gradescope-bundle", "unexpected argument '%s'", argv[optind]);
 	if (asg_path == NULL)
-		return usage_error("%s", "gradescope-bundle needs an ASSIGNMENT file");
+		return usage_error("gradescope-bundle", "%s", "needs an ASSIGNMENT file");
 	/* a broken assignment is found here, not on Gradescope */
 	if (asg_load(asg_path, &a, &err) < 0) {
 		sc_err_print(stderr, "sockcheck", &err);
@@ -558,17 +698,29 @@ cmd_explain(int argc, char **argv)
 	const char *suite_dir = NULL, *id = NULL;
 	const struct scn *s = NULL;
 
+	static const struct option opts[] = {
+		{ "suite", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
 	find_layout(&lay);
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--suite") == 0 && i + 1 < argc)
-			suite_dir = argv[++i];
-		else if (id == NULL)
-			id = argv[i];
-		else
-			return usage_error("explain: unexpected argument '%s'", argv[i]);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': suite_dir = optarg; break;
+		case 'h': return print_help(explain_help);
+		default: return option_error("explain", c, argv);
+		}
 	}
+	if (optind < argc)
+		id = argv[optind++];
+	if (optind < argc)
+		return usage_error("explain", "unexpected argument '%s'", argv[optind]);
 	if (id == NULL)
-		return usage_error("%s", "explain needs a CASE_ID (see sockcheck list)");
+		return usage_error("explain", "%s", "needs a CASE_ID (see sockcheck list)");
 	if (scn_load_suite(suite_dir ? suite_dir : lay.suite, &suite, &err) < 0) {
 		sc_err_print(stderr, "sockcheck", &err);
 		return EXIT_USAGE;
@@ -711,7 +863,8 @@ cmd_grade(int argc, char **argv)
 	go.memcheck = -1;
 	go.want_netns = 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': suite_dir = optarg; break;
 		case 'o': go.only = optarg; break;
@@ -721,23 +874,23 @@ cmd_grade(int argc, char **argv)
 		case 'F': go.student_formats = optarg; break;
 		case 'j':
 			if (parse_uint(optarg, 1, 256, &go.jobs) < 0)
-				return usage_error("--jobs: '%s' is not a number from 1 to 256", optarg);
+				return usage_error("grade", "--jobs: '%s' is not a number from 1 to 256", optarg);
 			break;
 		case 'K':
 			if (grade_parse_shard(optarg, &go.shard_k, &go.shard_n, &err) < 0)
-				return usage_error("%s", err.msg);
+				return usage_error("grade", "%s", err.msg);
 			break;
 		case 't': {
 			char *end;
 			go.timeout_scale = strtod(optarg, &end);
 			if (end == optarg || *end || go.timeout_scale < 0.1 || go.timeout_scale > 100)
-				return usage_error("--timeout-scale: '%s' is not a number from 0.1 to 100",
+				return usage_error("grade", "--timeout-scale: '%s' is not a number from 0.1 to 100",
 				    optarg);
 			break;
 		}
 		case 'b':
 			if (parse_uint(optarg, 1, 3600, &go.build_timeout_s) < 0)
-				return usage_error("--build-timeout: '%s' is not a number of seconds from 1 "
+				return usage_error("grade", "--build-timeout: '%s' is not a number of seconds from 1 "
 				    "to 3600", optarg);
 			break;
 		case 'm': go.memcheck = 1; break;
@@ -745,12 +898,12 @@ cmd_grade(int argc, char **argv)
 		case 'N': go.want_netns = 0; break;
 		case 'x': go.force = 1; break;
 		case 'k': go.keep = 1; break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		default: return usage_error("%s", "bad option for grade");
+		case 'h': return print_help(grade_help);
+		default: return option_error("grade", c, argv);
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error("%s", "grade takes one CLASS_DIR (one subdirectory per student)");
+		return usage_error("grade", "%s", "takes one CLASS_DIR (one subdirectory per student)");
 	if (realpath(argv[optind], class_dir) == NULL || !fsx_is_dir(class_dir)) {
 		fprintf(stderr, "sockcheck: %s: not a directory\n", argv[optind]);
 		return EXIT_USAGE;
@@ -822,21 +975,27 @@ cmd_grade(int argc, char **argv)
 static int
 cmd_merge(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "no-copy", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct sc_err err;
-	int copy = 1, i = 1;
+	int copy = 1, i, c;
 
 	sc_err_clear(&err);
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--no-copy") == 0)
-			copy = 0;
-		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs(usage_text, stdout);
-			return 0;
-		} else
-			return usage_error("merge: unknown option '%s'", argv[i]);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': copy = 0; break;
+		case 'h': return print_help(merge_help);
+		default: return option_error("merge", c, argv);
+		}
 	}
+	i = optind;
 	if (argc - i < 2)
-		return usage_error("%s", "merge needs OUT_DIR and at least one shard directory");
+		return usage_error("merge", "%s", "needs OUT_DIR and at least one shard directory");
 	for (int k = i + 1; k < argc; k++)
 		if (!fsx_is_dir(argv[k])) {
 			fprintf(stderr, "sockcheck: %s: not a directory\n", argv[k]);
@@ -851,9 +1010,56 @@ cmd_merge(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The commands. `sockcheck --help` lists them in this order; a new command
+ * is one row (and its help text at the top of the file).
+ */
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+	const char *summary;
+} commands[] = {
+	{ "run", cmd_run, run_help, "run the suite against one submission" },
+	{ "list", cmd_list, list_help, "list the cases of the suite" },
+	{ "validate", cmd_validate, validate_help, "check scenario files" },
+	{ "explain", cmd_explain, explain_help,
+	  "a case's scenario, hint and how to reproduce it by hand" },
+	{ "payload", cmd_payload, payload_help, "write a case's generated data" },
+	{ "grade", cmd_grade, grade_help, "grade a class: every submission of a directory" },
+	{ "merge", cmd_merge, merge_help, "merge the output directories of grade --shard" },
+	{ "gradescope-bundle", cmd_bundle, bundle_help, "write a Gradescope autograder zip" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *
+find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* sockcheck --help: every synopsis (each help's first line), then the list. */
+static void
+general_help(FILE *out)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const char *h = commands[i].help + strlen("usage: ");
+		fprintf(out, "%s%.*s\n", i ? "       " : "usage: ", (int)strcspn(h, "\n"), h);
+	}
+	fputs("       sockcheck help [COMMAND] | --help | --version\n\n", out);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-18s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'sockcheck COMMAND --help' prints a command's options; 'man sockcheck' has\n"
+	    "the files, the environment and the exit statuses.\n", out);
+}
+
 int
 main(int argc, char **argv)
 {
+	const struct command *cmd;
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
@@ -864,32 +1070,29 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		general_help(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("sockcheck %s\n", SOCKCHECK_VERSION);
 		return 0;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage_text, stdout);
+		general_help(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "run") == 0)
-		return cmd_run(argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
-		return cmd_list(argc - 1, argv + 1);
-	if (strcmp(argv[1], "validate") == 0)
-		return cmd_validate(argc - 1, argv + 1);
-	if (strcmp(argv[1], "explain") == 0)
-		return cmd_explain(argc - 1, argv + 1);
-	if (strcmp(argv[1], "payload") == 0)
-		return cmd_payload(argc - 1, argv + 1);
-	if (strcmp(argv[1], "gradescope-bundle") == 0)
-		return cmd_bundle(argc - 1, argv + 1);
-	if (strcmp(argv[1], "grade") == 0)
-		return cmd_grade(argc - 1, argv + 1);
-	if (strcmp(argv[1], "merge") == 0)
-		return cmd_merge(argc - 1, argv + 1);
-	return usage_error("unknown command '%s'", argv[1]);
+	if (strcmp(argv[1], "help") == 0) {
+		if (argc == 2) {
+			general_help(stdout);
+			return 0;
+		}
+		if ((cmd = find_command(argv[2])) == NULL)
+			return usage_error(NULL, "unknown command '%s'", argv[2]);
+		return print_help(cmd->help);
+	}
+	if (argv[1][0] == '-')
+		return usage_error(NULL, "unknown option '%s'", argv[1]);
+	if ((cmd = find_command(argv[1])) == NULL)
+		return usage_error(NULL, "unknown command '%s'", argv[1]);
+	return cmd->fn(argc - 1, argv + 1);
 }

@@ -139,7 +139,7 @@ grep -q "^sockcheck $(cat VERSION)\$" "$tmp/out" || fail "--version: $(cat "$tmp
 expect_rc 2 "$SC"
 expect_rc 2 "$SC" frobnicate
 grep -q "unknown command 'frobnicate'" "$tmp/err" || fail "unknown command: $(cat "$tmp/err")"
-grep -q '^usage:' "$tmp/err" || fail "unknown command: no usage on stderr"
+grep -q "^try 'sockcheck --help'\$" "$tmp/err" || fail "unknown command: no pointer to --help on stderr"
 [ -s "$tmp/out" ] && fail "unknown command: something on stdout"
 expect_rc 2 "$SC" --frobnicate
 expect_rc 2 "$SC" run --frobnicate
