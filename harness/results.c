@@ -1,6 +1,7 @@
 /*
  * results: tallies and ownership of the run model (results.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,58 @@ res_tally(struct res_run *run)
 		run->max_score += c->points;
 		if (c->verdict == RES_PASS)
 			run->score += c->points;
+	}
+}
+
+/* The programs a case tests: "<protocol>_<role>" (both sides for a pair). */
+static size_t
+case_programs(const struct res_case *c, char out[2][64])
+{
+	const char *proto = c->protocol ? c->protocol : "?";
+	const char *sep = strcmp(proto, "udp") == 0 ? "_echo_" : "_";
+
+	if (c->role && strcmp(c->role, "pair") == 0) {
+		snprintf(out[0], 64, "%s%sserver", proto, sep);
+		snprintf(out[1], 64, "%s%sclient", proto, sep);
+		return 2;
+	}
+	snprintf(out[0], 64, "%s%s%s", proto, sep, c->role ? c->role : "?");
+	return 1;
+}
+
+void
+res_scope(const struct res_run *run, struct res_scope *s)
+{
+	size_t len = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct res_case *c = &run->cases[i];
+		char progs[2][64];
+		size_t n;
+
+		if (c->verdict == RES_SKIP) {
+			s->skipped_points += c->points;
+			continue;
+		}
+		s->ran_points += c->points;
+		n = case_programs(c, progs);
+		for (size_t k = 0; k < n; k++) {
+			/* already listed? (names are whole items between ", ") */
+			const char *p = s->programs;
+			size_t pl = strlen(progs[k]);
+			int seen = 0;
+			while ((p = strstr(p, progs[k])) != NULL) {
+				if ((p == s->programs || p[-1] == ' ') && (p[pl] == ',' || p[pl] == '\0')) {
+					seen = 1;
+					break;
+				}
+				p += pl;
+			}
+			if (!seen && len + pl + 3 < sizeof(s->programs))
+				len += (size_t)snprintf(s->programs + len, sizeof(s->programs) - len, "%s%s",
+				    len ? ", " : "", progs[k]);
+		}
 	}
 }
 

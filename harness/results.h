@@ -84,6 +84,19 @@ const char *res_verdict_name(enum res_verdict v);	/* "pass", "fail", "error", "s
 /* Counts, score and max_score from the cases. */
 void res_tally(struct res_run *run);
 
+/*
+ * What a score counts when cases were skipped (a submission without some of
+ * the programs): the points of the cases that ran, the points of the skipped
+ * ones, and the programs the cases that ran test, in suite order, comma
+ * separated ("file_client" or "echo_server, echo_client"; "" when none ran).
+ */
+struct res_scope {
+	unsigned ran_points;
+	unsigned skipped_points;
+	char programs[256];
+};
+void res_scope(const struct res_run *run, struct res_scope *s);
+
 /* Exit status of `sockcheck run`: 0 every must-case passed, else 1. */
 int res_exit_status(const struct res_run *run);
 

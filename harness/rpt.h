@@ -51,6 +51,13 @@ void rpt_gha(FILE *out, const struct res_run *run, const struct rpt_opts *o);
 int rpt_write_all(const struct res_run *run, const char *formats, const char *dir,
     const struct rpt_opts *o, struct sc_err *err);
 
+/*
+ * The score and what its maximum counts: "score 40/40", or, when cases were
+ * skipped, "score 4/24 for the programs present (file_client); 66 points in
+ * skipped cases". Empty when the run has no points at all.
+ */
+void rpt_score_line(const struct res_run *run, char *buf, size_t len);
+
 /* Write `len` bytes to `path` atomically: temporary file, fsync, rename. */
 int rpt_atomic_write(const char *path, const char *data, size_t len, struct sc_err *err);
 

@@ -36,8 +36,11 @@ rpt_md(const struct res_run *run, const char *path, const struct rpt_opts *o, st
 		return sc_err_sys(err, "markdown");
 	fprintf(f, "## sockcheck: %u passed, %u failed, %u skipped", run->passed,
 	    run->failed + run->errors, run->skipped);
-	if (run->max_score)
-		fprintf(f, " (score %u/%u)", run->score, run->max_score);
+	if (run->max_score) {
+		char score[512];
+		rpt_score_line(run, score, sizeof(score));
+		fprintf(f, "\n\n**%c%s**", score[0] - 'a' + 'A', score + 1);
+	}
 	fputs("\n\n| case | level | result | points | what went wrong |\n|---|---|---|---|---|\n", f);
 	for (size_t i = 0; i < run->ncases; i++) {
 		const struct res_case *c = &run->cases[i];

@@ -121,6 +121,9 @@ rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 	if (run->errors)
 		fprintf(out, " (%u of the failures are errors)", run->errors);
 	fputc('\n', out);
-	if (run->max_score)
-		fprintf(out, "score %u/%u\n", run->score, run->max_score);
+	if (run->max_score) {
+		char score[512];
+		rpt_score_line(run, score, sizeof(score));
+		fprintf(out, "%s\n", score);
+	}
 }

@@ -88,3 +88,20 @@ rpt_write_all(const struct res_run *run, const char *list, const char *dir,
 			}
 	return 0;
 }
+
+void
+rpt_score_line(const struct res_run *run, char *buf, size_t len)
+{
+	struct res_scope sc;
+
+	buf[0] = '\0';
+	if (run->max_score == 0)
+		return;
+	res_scope(run, &sc);
+	if (sc.skipped_points == 0)
+		snprintf(buf, len, "score %u/%u", run->score, run->max_score);
+	else
+		snprintf(buf, len, "score %u/%u for the programs present (%s); %u point%s in skipped "
+		    "cases", run->score, sc.ran_points, sc.programs[0] ? sc.programs : "none",
+		    sc.skipped_points, sc.skipped_points == 1 ? "" : "s");
+}
