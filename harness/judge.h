@@ -58,9 +58,14 @@ struct judge_in {
 	/* echo.client */
 	const struct judge_msg *msgs;
 	size_t nmsgs;
+	int resent;			/* echo.client: stopped for sending its input again */
+	int sent_known;			/* expect.sent_exact: the forms the lines may take */
+	uint64_t sent_size[2];		/* the lines' bytes without, with their newlines */
+	char sent_digest[2][REF_DIGEST_HEX];
 	/* how the case ended */
 	int deadline_hit;
 	double timeout_s;
+	double time_factor;		/* deadlines' factor (memcheck, --timeout-scale); 0: 1 */
 	const char *stall;		/* what the processes were doing at a stall, or NULL */
 	const char *inject;		/* what the preload injected, or NULL */
 	const struct mc_report *mc;	/* memcheck findings, or NULL */

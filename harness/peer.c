@@ -97,6 +97,8 @@ apply_event(struct peer_log *log, json_t *ev)
 		if (n > c->max_read) {
 			c->max_read = n;
 		}
+		c->same_reads = n == c->last_read ? c->same_reads + 1 : 1;
+		c->last_read = n;
 		if (n < c->max_read)
 			c->small_reads++;
 	} else if (strcmp(name, "eof") == 0) {

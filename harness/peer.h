@@ -43,6 +43,8 @@ struct peer_conn {
 	char timeout_what[32];	/* "echo", "eof", "reply", ... or "" */
 	uint64_t small_reads;	/* reads of fewer bytes than the largest read */
 	uint64_t max_read;
+	uint64_t last_read;	/* the size of the last read */
+	uint64_t same_reads;	/* how many reads in a row, up to the last, had that size */
 };
 
 struct peer_log {

@@ -40,6 +40,7 @@
 #include "sbx.h"
 #include "strv.h"
 #include "watch.h"
+#include "early.h"
 
 #define MAXPROCS 32
 #define HEAD_MAX (64 * 1024)
@@ -84,9 +85,13 @@ struct rcase {
 	unsigned port;
 	const char *host;
 	double t0, deadline, factor;
+	double scale;		/* --timeout-scale (and the assignment's) */
 	struct rproc pr[MAXPROCS];
 	size_t np;
 	struct watch w;		/* progress, stalls and spins */
+	struct early early;	/* a case decided before its deadline */
+	struct judge_msg *msgs;	/* echo.client: the echoes the client must print */
+	size_t nmsgs;
 	int memcheck;
 	char mc_xml[PATH_MAX], mc_log[PATH_MAX];
 	char inj_report[PATH_MAX];
@@ -303,6 +308,30 @@ watch_procs(struct rcase *c, struct watch_proc *wp)
 	return c->np;
 }
 
+/* Hand the early decider (early.h) what the student program is doing. */
+static void
+look_early(struct rcase *c, double t)
+{
+	struct rproc *r = NULL;
+	struct early_view v;
+	char *out = NULL;
+
+	for (size_t i = 0; i < c->np && r == NULL; i++)
+		if (c->pr[i].student)
+			r = &c->pr[i];
+	if (r == NULL || c->s->role == SCN_PAIR)
+		return;
+	memset(&v, 0, sizeof(v));
+	v.alive = alive(r);
+	v.input_done = r->in_fd < 0 && r->feed_i >= r->nfeed;
+	if (early_wants_output(&c->early, t, &v)) {
+		out = cap_text(&r->out, &v.out_len);
+		v.out = out;
+	}
+	early_step(&c->early, t, &v);
+	free(out);
+}
+
 /* One round of the loop: capture, feed, reap; waits at most `ms`. */
 static void
 pump(struct rcase *c, int ms)
@@ -353,6 +382,7 @@ pump(struct rcase *c, int ms)
 		size_t nw = watch_procs(c, wp);
 		watch_step(&c->w, t, progress, wp, nw);
 	}
+	look_early(c, t);
 }
 
 typedef int (*cond_fn)(struct rcase *c, void *arg);
@@ -367,7 +397,7 @@ wait_until(struct rcase *c, cond_fn cond, void *arg, double until)
 		if (cond(c, arg))
 			return 1;
 		double t = now_s();
-		if (t >= until || c->w.stalled ||
+		if (t >= until || c->w.stalled || c->early.decided ||
 		    (c->ctx->o->stop && *c->ctx->o->stop))
 			return 0;
 		int ms = (int)((until - t) * 1000) + 1;
@@ -940,7 +970,7 @@ run_peers(struct rcase *c, const char *prog, struct outcome *oc, struct sc_err *
 			wait_until(c, cond_ended, oc->peers[oc->npeers - 1], c->deadline);
 		if (sp->delay_ms)
 			wait_until(c, cond_never, NULL, last_start + sp->delay_ms / 1000.0);
-		if (c->w.stalled || now_s() >= c->deadline)
+		if (c->w.stalled || c->early.decided || now_s() >= c->deadline)
 			break;
 		snprintf(outpath, sizeof(outpath), "/dev/null");
 		char *args[] = { (char *)c->host, portbuf, outpath, NULL };
@@ -1116,6 +1146,8 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 			return sc_err_set(err, "input.text is not supported for file.client scenarios");
 		}
 		oc->peers[oc->npeers++] = srv;
+		if (s->protocol == SCN_ECHO)
+			c->early.server_events = srv->events;
 		la.r = srv;
 		if (!srv->started)
 			return sc_err_set(err, "the reference %s could not be started: %s",
@@ -1148,6 +1180,8 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 	if (oc->student == NULL)
 		return -1;
 	feed_stdin(c, oc->student);
+	for (size_t k = 0; k < oc->student->nfeed; k++)
+		c->early.input_bytes += oc->student->feed[k].len;
 	wait_until(c, cond_ended, oc->student, c->deadline);
 	/* let the reference server log what the client's end looked like */
 	if (srv && s->protocol == SCN_ECHO && !oc->student->killed)
@@ -1324,6 +1358,30 @@ echo_messages(const struct scn *s, struct judge_msg **out, size_t *n)
 	}
 }
 
+/*
+ * echo.client: what the reference server receives from a client that sends
+ * exactly its stdin lines, without (form 0) or with (form 1) their newlines.
+ */
+static int
+lines_digests(const struct scn *s, uint64_t size[2], char hex[2][REF_DIGEST_HEX])
+{
+	for (int k = 0; k < 2; k++) {
+		struct ref_digest d;
+		if (ref_digest_init(&d) < 0)
+			return -1;
+		size[k] = 0;
+		for (size_t i = 0; i < s->stdin_spec.nlines; i++) {
+			size_t len = strlen(s->stdin_spec.lines[i]);
+			ref_digest_update(&d, s->stdin_spec.lines[i], len);
+			if (k == 1)
+				ref_digest_update(&d, "\n", 1);
+			size[k] += len + (size_t)k;
+		}
+		ref_digest_final(&d, hex[k]);
+	}
+	return 0;
+}
+
 /* "every 3rd", "every 2nd", "every 11th" */
 static const char *
 ordinal_suffix(unsigned long n)
@@ -1382,8 +1440,16 @@ inject_outcome(const struct rcase *c, int *took, char *desc, size_t len)
 			char call[32] = "", err[32] = "EINTR";
 			unsigned long k = 0;
 			sscanf(v, "%31[^:]:%lu:%31s", call, &k, err);
-			fprintf(d, "%scall %lu of %s() failed with %s%s", first ? "" : "; ", k, call,
-			    err, strstr(fired, "fired fail") ? "" : " (never triggered)");
+			fprintf(d, "%scall %lu of %s() failed with %s%s%s", first ? "" : "; ", k, call,
+			    err, strcmp(err, "EPIPE") == 0 && strncmp(call, "read", 4) != 0 &&
+			    strncmp(call, "recv", 4) != 0 ? " and raised SIGPIPE, as the kernel does" : "",
+			    strstr(fired, "fired fail") ? "" : " (never triggered)");
+		} else if (strncmp(kv, "reads_fail=", 11) == 0) {
+			char err[32] = "ECONNRESET";
+			sscanf(v, "%*u:%31s", err);
+			fprintf(d, "%severy read()/recv() on connection %lu failed with %s%s",
+			    first ? "" : "; ", n, err,
+			    strstr(fired, "fired reads_fail") ? "" : " (never triggered)");
 		}
 	}
 	fclose(d);
@@ -1398,7 +1464,6 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 	struct peer_log logs[MAXPROCS];
 	char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL;
 	size_t lo1, le1, lo2, le2;
-	struct judge_msg *msgs = NULL;
 	struct sc_err err;
 	char inj_desc[1024];
 	int inj_took = 0;
@@ -1435,11 +1500,15 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 	ji.exp_size = oc->exp_size;
 	memcpy(ji.exp_digest, oc->exp_digest, sizeof(ji.exp_digest));
 	collect_output(c, oc, &ji);
-	echo_messages(c->s, &msgs, &ji.nmsgs);
-	ji.msgs = msgs;
+	ji.msgs = c->msgs;
+	ji.nmsgs = c->nmsgs;
+	if (c->s->expect.sent_exact == SCN_YES)
+		ji.sent_known = lines_digests(c->s, ji.sent_size, ji.sent_digest) == 0;
 	ji.deadline_hit = c->deadline_hit;
+	ji.time_factor = c->factor * c->scale;
 	ji.timeout_s = c->deadline - c->t0;
-	ji.stall = c->w.stall;
+	ji.stall = c->early.why ? c->early.why : c->w.stall;
+	ji.resent = c->early.resent;
 	ji.inject = c->inject_on ? inj_desc : NULL;
 	if (c->memcheck) {
 		char root[PATH_MAX];
@@ -1461,9 +1530,6 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 	}
 	for (size_t i = 0; i < oc->npeers; i++)
 		peer_log_free(&logs[i]);
-	for (size_t i = 0; i < ji.nmsgs; i++)
-		free((char *)msgs[i].text);
-	free(msgs);
 	free(o1);
 	free(e1);
 	free(o2);
@@ -1487,6 +1553,10 @@ release(struct rcase *c)
 		free(r->feed);
 	}
 	watch_free(&c->w);
+	early_free(&c->early);
+	for (size_t i = 0; i < c->nmsgs; i++)
+		free((char *)c->msgs[i].text);
+	free(c->msgs);
 }
 
 /* An address outside 127.0.0.0/8 that a program hard-codes (profile `host`). */
@@ -1592,11 +1662,18 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	if (s->role == SCN_PAIR || s->setup.no_server)
 		c.memcheck = c.memcheck && s->role != SCN_PAIR;
 	c.factor = c.memcheck ? mc_time_factor() : 1.0;
+	c.scale = scale;
 	c.inject_on = s->inject != NULL && ctx->o->inject_lib != NULL;
 	c.t0 = now_s();
 	c.deadline = c.t0 + s->timeout_s * scale * c.factor;
 	watch_init(&c.w, s, c.factor, c.t0);
+	early_init(&c.early, s, c.factor);
+	echo_messages(s, &c.msgs, &c.nmsgs);
+	c.early.msgs = c.msgs;
+	c.early.nmsgs = c.nmsgs;
 
+	if (c.inject_on)
+		c.early.inject_log = c.inj_report;
 	if (prepare(&c, out, &err) < 0) {
 		set_error(out, "could not prepare the case: %s", err.msg);
 		goto done;
@@ -1661,11 +1738,13 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 		free(what);
 	}
 	/* the student program still running at the deadline (or at a stall) is at fault */
-	stop_procs(&c, c.deadline_hit || c.w.stalled);
+	/* a program stopped early (early.h) ran on as at a deadline */
+	stop_procs(&c, c.deadline_hit || c.w.stalled || c.early.decided);
 	for (size_t i = 0; i < c.np; i++)
 		if (!c.pr[i].student && c.pr[i].killed_at_deadline)
 			c.pr[i].killed_at_deadline = 0;
-	if (s->role == SCN_SERVER && oc.student && oc.student->killed_at_deadline && oc.ready) {
+	if (s->role == SCN_SERVER && oc.student && oc.student->killed_at_deadline && oc.ready &&
+	    !(c.early.decided && c.early.fault)) {
 		/* servers are expected to still run; what the peers saw (no EOF, missing
 		 * bytes) is the failure, and the stall diagnosis says who waited on whom */
 		oc.student->killed_at_deadline = 0;

@@ -75,6 +75,7 @@ struct scn_expect {
 	enum scn_tristate output_absent;  /* file.client: no output file, or an empty one */
 	enum scn_tristate closes;	/* echo.client: the client closed its connection */
 	enum scn_tristate serves_next;	/* servers: the last peer (expect echo) was served */
+	enum scn_tristate sent_exact;	/* echo.client: the server received the lines' bytes only */
 	double max_seconds;		/* student must have ended by then; 0: not checked */
 };
 

@@ -160,17 +160,19 @@ TRI(ex_stderr, stderr_message)
 TRI(ex_absent, output_absent)
 TRI(ex_closes, closes)
 TRI(ex_next, serves_next)
+TRI(ex_sent, sent_exact)
 static int ex_max(const struct yc *c, const struct yt_node *n, void *o)
 { return yc_double(c, n, "expect.max_seconds", 0.01, 3600, &((struct scn_expect *)o)->max_seconds); }
 static const struct yc_row expect_rows[] = {
 	{ "exit", ex_exit }, { "data", ex_data }, { "eof", ex_eof }, { "reply", ex_reply },
 	{ "stderr_message", ex_stderr }, { "output_absent", ex_absent }, { "closes", ex_closes },
-	{ "serves_next", ex_next }, { "max_seconds", ex_max }, { NULL, NULL }
+	{ "serves_next", ex_next }, { "max_seconds", ex_max }, { "sent_exact", ex_sent },
+	{ NULL, NULL }
 };
 
 /* inject: stored as "key=value" strings for the preload library */
 static const char *const inject_keys[] = { "read_max", "write_max", "fail", "eintr_every",
-	"seed", "calls", NULL };
+	"reads_fail", "seed", "calls", NULL };
 
 static int
 load_inject(const struct yc *c, const struct yt_node *n, struct scn *s)
@@ -187,12 +189,20 @@ load_inject(const struct yc *c, const struct yt_node *n, struct scn *s)
 			known |= strcmp(inject_keys[k], n->keys[i]) == 0;
 		if (!known)
 			return YC_FAIL(c, n->key_nodes[i], "unknown key '%s' in inject (read_max, write_max, "
-			    "fail, eintr_every, seed, calls)", n->keys[i]);
+			    "fail, eintr_every, reads_fail, seed, calls)", n->keys[i]);
 		if (strcmp(n->keys[i], "read_max") == 0 || strcmp(n->keys[i], "write_max") == 0 ||
 		    strcmp(n->keys[i], "eintr_every") == 0) {
 			uint64_t x;
 			if (yc_uint(c, val, n->keys[i], 1, 1 << 30, &x) < 0)
 				return -1;
+		}
+		if (strcmp(n->keys[i], "reads_fail") == 0) {
+			unsigned k = 0;
+			char e[16] = "", rest;
+			if (val->type != YT_SCALAR || sscanf(val->str, "%u:%15[A-Z]%c", &k, e, &rest) != 2 ||
+			    k == 0)
+				return YC_FAIL(c, val, "'inject.reads_fail' must be K:ERRNO, e.g. "
+				    "\"1:ECONNRESET\" (every read of the first connection fails)");
 		}
 		size_t nvals = val->type == YT_SEQ ? val->n : 1;
 		for (size_t j = 0; j < nvals; j++) {

@@ -12,8 +12,10 @@
 
 /*
  * Spinning: no byte moved for SPIN_S (scaled) while the student's processes
- * used the CPU nearly all that time. A busy loop never blocks, so it never
- * looks like a deadlock; without this it would run to the deadline.
+ * used the CPU nearly all that time, or were runnable at nearly every look
+ * (a busy machine gives a busy loop only part of a CPU). A busy loop never
+ * blocks, so it never looks like a deadlock; without this it would run to
+ * the deadline.
  */
 #define SPIN_S 3.0
 
@@ -132,18 +134,22 @@ watch_describe(const struct watch *w, const struct watch_proc *p, size_t n, int 
 	return out;
 }
 
-/* CPU seconds of the student's processes so far. */
+/* CPU seconds of the student's processes so far; *runnable: one of them is in state R. */
 static double
-student_cpu(const struct watch_proc *p, size_t n)
+student_cpu(const struct watch_proc *p, size_t n, int *runnable)
 {
 	double sum = 0;
 	struct sc_err err;
 
+	*runnable = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct pnet_task tk;
 		if (p[i].alive && p[i].student &&
-		    pnet_task(pnet_group_leaf(p[i].pid), &tk, &err) == 0)
+		    pnet_task(pnet_group_leaf(p[i].pid), &tk, &err) == 0) {
 			sum += tk.cpu_seconds;
+			if (tk.state == 'R')
+				*runnable = 1;
+		}
 	}
 	return sum;
 }
@@ -151,15 +157,22 @@ student_cpu(const struct watch_proc *p, size_t n)
 static int
 spinning(struct watch *w, double t, const struct watch_proc *p, size_t n)
 {
-	double cpu = student_cpu(p, n);
+	int runnable;
+	double cpu = student_cpu(p, n, &runnable);
 
 	if (w->quiet_cpu0 < 0) {
 		w->quiet_cpu0 = cpu;
 		w->quiet_t0 = t;
+		w->quiet_looks = w->quiet_runnable = 0;
 		return 0;
 	}
+	w->quiet_looks++;
+	w->quiet_runnable += (unsigned)runnable;
+	/* on a busy machine a spinning program gets only part of a CPU, but it
+	 * is runnable (state R) whenever it is looked at: that counts too */
 	return t - w->quiet_t0 >= SPIN_S * w->factor &&
-	    cpu - w->quiet_cpu0 >= 0.8 * (t - w->quiet_t0);
+	    (cpu - w->quiet_cpu0 >= 0.8 * (t - w->quiet_t0) ||
+	    (w->quiet_looks >= 5 && w->quiet_runnable * 10 >= w->quiet_looks * 9));
 }
 
 static void

@@ -40,6 +40,8 @@ struct watch {
 	double progress_t;	/* when */
 	double quiet_t0;	/* when the bytes last moved (spin detection) */
 	double quiet_cpu0;	/* the students' CPU seconds then, -1: not taken yet */
+	unsigned quiet_looks;	/* looks at the student since then */
+	unsigned quiet_runnable;	/* ... that found it runnable (state R) */
 	int stalled;		/* the case should end now */
 	char *stall;		/* the diagnosis (malloc'd), or NULL */
 };

@@ -5,7 +5,9 @@
 #  - with --memcheck the faults still reach the program (valgrind's launcher
 #    loads the library but stays inactive);
 #  - a statically linked program gets "skip" with the reason, never a pass;
-#  - a failing case says what was injected.
+#  - a failing case says what was injected;
+#  - an injected EPIPE raises SIGPIPE as the kernel does (not under SIG_IGN
+#    or MSG_NOSIGNAL); reads_fail fails every read of one connection only.
 set -u
 BUILD=${1:-build}
 LIB=$(cd "$BUILD" && pwd)/lib/libscinject.so
@@ -106,4 +108,67 @@ case "$d" in
 fail*"every write()/send() on a socket accepted at most 7 bytes"*) ok "mutant: $d" ;;
 *) bad "mutant: '$d'" ;;
 esac
+# 6. EPIPE with SIGPIPE, and reads_fail, on a probe program of our own.
+cat > "$tmp/probe.c" <<'EOF2'
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+int
+main(int argc, char **argv)
+{
+	int sv[2], l, c, a;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	char b[8];
+	if (strcmp(argv[1], "reads") != 0) {
+		if (strcmp(argv[1], "ign") == 0)
+			signal(SIGPIPE, SIG_IGN);
+		socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+		ssize_t n = send(sv[0], "x", 1, strcmp(argv[1], "nosignal") == 0 ? MSG_NOSIGNAL : 0);
+		printf("send %zd %s\n", n, n < 0 ? strerror(errno) : "");
+		return 0;
+	}
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	bind(l, (struct sockaddr *)&sa, sizeof(sa));
+	listen(l, 1);
+	getsockname(l, (struct sockaddr *)&sa, &len);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	connect(c, (struct sockaddr *)&sa, sizeof(sa));		/* connection 1 */
+	a = accept(l, NULL, NULL);				/* connection 2 */
+	write(a, "y", 1);
+	write(c, "z", 1);
+	for (int i = 0; i < 3; i++) {
+		ssize_t n = recv(c, b, sizeof(b), 0);
+		printf("conn1 %zd %s\n", n, n < 0 ? strerror(errno) : "");
+	}
+	ssize_t n = read(a, b, sizeof(b));
+	printf("conn2 %zd\n", n);
+	(void)argc;
+	return 0;
+}
+EOF2
+if cc -o "$tmp/probe" "$tmp/probe.c" 2>"$tmp/probe.err"; then
+	pr() { SCINJECT="$1" SCINJECT_TARGET=probe LD_PRELOAD="$LIB" "$tmp/probe" "$2" 2>/dev/null; }
+	out=$(pr "fail=send:1:EPIPE" default); st=$?
+	[ $st -eq $((128 + 13)) ] && [ -z "$out" ] && ok "EPIPE: SIGPIPE kills a program that keeps its default" \
+		|| bad "EPIPE default: status $st, '$out'"
+	out=$(pr "fail=send:1:EPIPE" ign)
+	[ "$out" = "send -1 Broken pipe" ] && ok "EPIPE: under SIG_IGN the send fails, nothing more" \
+		|| bad "EPIPE ign: '$out'"
+	out=$(pr "fail=send:1:EPIPE" nosignal)
+	[ "$out" = "send -1 Broken pipe" ] && ok "EPIPE: with MSG_NOSIGNAL the send fails, nothing more" \
+		|| bad "EPIPE nosignal: '$out'"
+	out=$(pr "reads_fail=1:ECONNRESET" reads | tr '\n' '|')
+	[ "$out" = "conn1 -1 Connection reset by peer|conn1 -1 Connection reset by peer|conn1 -1 Connection reset by peer|conn2 1|" ] \
+		&& ok "reads_fail: every read of connection 1 fails, connection 2 reads" \
+		|| bad "reads_fail: '$out'"
+else
+	bad "probe build: $(cat "$tmp/probe.err")"
+fi
 exit $fail

@@ -15,6 +15,12 @@
  *                      fail=CALL:K:ERR  the Kth call of CALL (read, write, accept,
  *                                       connect, socket, bind, listen, close) fails with
  *                                       errno ERR (EINTR, EAGAIN, ECONNABORTED, ...)
+ *                                       A write that fails with EPIPE also raises
+ *                                       SIGPIPE, as the kernel does (nothing
+ *                                       happens under SIG_IGN or MSG_NOSIGNAL)
+ *                      reads_fail=K:ERR every read-kind call on the Kth connection
+ *                                       (accepted or connected) fails with ERR;
+ *                                       the 1000th such call is noted ("spun")
  *                      seed=S           with it, read_max/write_max caps are drawn
  *                                       from 1..N per call, reproducibly
  *                      calls=NAME       limit the caps to calls named NAME (recv,
@@ -33,6 +39,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,6 +60,7 @@ static const char *const call_names[C_NCALLS] = {
 };
 
 #define MAX_FAILS 8
+#define SPUN_READS 1000	/* failed reads of one connection that make a spin certain */
 #define MAX_NAMES 8
 
 static struct {
@@ -69,7 +77,12 @@ static struct {
 	unsigned long count[C_NCALLS];	/* calls seen, per kind, sockets only */
 	unsigned long reads_for_eintr;
 	unsigned long fired_read_max, fired_write_max, fired_eintr, fired_fail;
-} inj = { .side_fd = -1 };
+	unsigned long conn_fail_nth;	/* reads_fail: the Kth connection, 0: none */
+	int conn_fail_err;
+	unsigned long conns;		/* connections made (accept, connect) */
+	int conn_fail_fd;		/* the doomed connection's descriptor, or -1 */
+	unsigned long fired_conn_fail;
+} inj = { .side_fd = -1, .conn_fail_fd = -1 };
 
 /* ---- the side channel: raw syscalls only ---- */
 
@@ -153,7 +166,11 @@ parse_spec(const char *spec)
 			inj.rng = strtoull(v, NULL, 10) * 0x9e3779b97f4a7c15ULL + 1;
 		} else if (strcmp(k, "fail") == 0)
 			parse_fail(v);
-		else if (strcmp(k, "calls") == 0 && inj.nnames < MAX_NAMES)
+		else if (strcmp(k, "reads_fail") == 0) {
+			char *err = strchr(v, ':');
+			inj.conn_fail_nth = strtoul(v, NULL, 10);
+			inj.conn_fail_err = err ? errno_of(err + 1) : ECONNRESET;
+		} else if (strcmp(k, "calls") == 0 && inj.nnames < MAX_NAMES)
 			snprintf(inj.names[inj.nnames++], sizeof(inj.names[0]), "%s", v);
 	}
 }
@@ -181,8 +198,9 @@ __attribute__((destructor)) static void
 inject_fini(void)
 {
 	if (inj.active)
-		side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu\n", (int)getpid(),
-		    inj.fired_read_max, inj.fired_write_max, inj.fired_eintr, inj.fired_fail);
+		side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu reads_fail=%lu\n",
+		    (int)getpid(), inj.fired_read_max, inj.fired_write_max, inj.fired_eintr,
+		    inj.fired_fail, inj.fired_conn_fail);
 }
 
 /* ---- decisions ---- */
@@ -268,6 +286,15 @@ do_read(const char *fn, int fd, size_t *len)
 {
 	if (!ACTIVE_SOCKET(fd))
 		return 0;
+	if (inj.conn_fail_fd >= 0 && fd == inj.conn_fail_fd) {
+		if (inj.fired_conn_fail++ == 0)
+			side("fired reads_fail %s %lu %d\n", fn, inj.conn_fail_nth, inj.conn_fail_err);
+		else if (inj.fired_conn_fail == SPUN_READS)	/* it retries: the harness may stop it */
+			side("spun reads_fail %s %lu\n", fn, inj.fired_conn_fail);
+		++inj.count[C_READ];
+		errno = inj.conn_fail_err;
+		return -1;
+	}
 	if (fail_now(C_READ, fn))
 		return -1;
 	*len = cap(*len, inj.read_max, fn, &inj.fired_read_max, "read_max");
@@ -377,13 +404,31 @@ readv(int fd, const struct iovec *iov, int cnt)
 
 /* ---- writes ---- */
 
+/*
+ * An injected EPIPE comes with SIGPIPE, as from the kernel: to the calling
+ * thread, unless the call passed MSG_NOSIGNAL; an ignored SIGPIPE is
+ * discarded by the kernel, a blocked one stays pending, a handler runs.
+ */
+static void
+raise_sigpipe(int flags)
+{
+	int e = errno;
+
+	if (!(flags & MSG_NOSIGNAL))
+		syscall(SYS_tgkill, (pid_t)syscall(SYS_getpid), (pid_t)syscall(SYS_gettid), SIGPIPE);
+	errno = e;
+}
+
 static ssize_t
-do_write(const char *fn, int fd, size_t *len)
+do_write(const char *fn, int fd, size_t *len, int flags)
 {
 	if (!ACTIVE_SOCKET(fd))
 		return 0;
-	if (fail_now(C_WRITE, fn))
+	if (fail_now(C_WRITE, fn)) {
+		if (errno == EPIPE)
+			raise_sigpipe(flags);
 		return -1;
+	}
 	*len = cap(*len, inj.write_max, fn, &inj.fired_write_max, "write_max");
 	return 0;
 }
@@ -392,7 +437,7 @@ ssize_t
 write(int fd, const void *buf, size_t len)
 {
 	REAL(ssize_t, write, int, const void *, size_t);
-	if (do_write("write", fd, &len) < 0)
+	if (do_write("write", fd, &len, 0) < 0)
 		return -1;
 	return real_write(fd, buf, len);
 }
@@ -401,7 +446,7 @@ ssize_t
 send(int fd, const void *buf, size_t len, int flags)
 {
 	REAL(ssize_t, send, int, const void *, size_t, int);
-	if (do_write("send", fd, &len) < 0)
+	if (do_write("send", fd, &len, flags) < 0)
 		return -1;
 	return real_send(fd, buf, len, flags);
 }
@@ -411,7 +456,7 @@ sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *ad
     socklen_t alen)
 {
 	REAL(ssize_t, sendto, int, const void *, size_t, int, const struct sockaddr *, socklen_t);
-	if (do_write("sendto", fd, &len) < 0)
+	if (do_write("sendto", fd, &len, flags) < 0)
 		return -1;
 	return real_sendto(fd, buf, len, flags, addr, alen);
 }
@@ -423,7 +468,7 @@ writev(int fd, const struct iovec *iov, int cnt)
 	size_t len = iov_total(iov, cnt), want = len;
 	struct iovec v[64];
 
-	if (do_write("writev", fd, &len) < 0)
+	if (do_write("writev", fd, &len, 0) < 0)
 		return -1;
 	if (len < want && cnt <= 64)
 		return real_writev(fd, v, cap_iov(iov, cnt, len, v));
@@ -432,13 +477,22 @@ writev(int fd, const struct iovec *iov, int cnt)
 
 /* ---- connection set-up ---- */
 
+/* A connection was made on fd: the Kth is the one whose reads all fail. */
+static int
+new_conn(int fd)
+{
+	if (fd >= 0 && inj.active && inj.conn_fail_nth && ++inj.conns == inj.conn_fail_nth)
+		inj.conn_fail_fd = fd;
+	return fd;
+}
+
 int
 accept(int fd, struct sockaddr *addr, socklen_t *alen)
 {
 	REAL(int, accept, int, struct sockaddr *, socklen_t *);
 	if (inj.active && fail_now(C_ACCEPT, "accept"))
 		return -1;
-	return real_accept(fd, addr, alen);
+	return new_conn(real_accept(fd, addr, alen));
 }
 
 int
@@ -447,16 +501,21 @@ accept4(int fd, struct sockaddr *addr, socklen_t *alen, int flags)
 	REAL(int, accept4, int, struct sockaddr *, socklen_t *, int);
 	if (inj.active && fail_now(C_ACCEPT, "accept4"))
 		return -1;
-	return real_accept4(fd, addr, alen, flags);
+	return new_conn(real_accept4(fd, addr, alen, flags));
 }
 
 int
 connect(int fd, const struct sockaddr *addr, socklen_t alen)
 {
 	REAL(int, connect, int, const struct sockaddr *, socklen_t);
+	int rc;
+
 	if (inj.active && fail_now(C_CONNECT, "connect"))
 		return -1;
-	return real_connect(fd, addr, alen);
+	rc = real_connect(fd, addr, alen);
+	if (rc == 0 || errno == EINPROGRESS)
+		new_conn(fd);
+	return rc;
 }
 
 int
@@ -492,6 +551,8 @@ int
 close(int fd)
 {
 	REAL(int, close, int);
+	if (fd >= 0 && fd == inj.conn_fail_fd)
+		inj.conn_fail_fd = -1;	/* the number may be reused: that connection is over */
 	if (ACTIVE_SOCKET(fd) && fail_now(C_CLOSE, "close")) {
 		int e = errno;
 		real_close(fd);
