@@ -123,20 +123,27 @@ bench: all
 # The installed layout, as harness/main.c (find_layout) looks for it next to
 # PREFIX/bin/sockcheck: the reference peers and the preload library in
 # libexec/sockcheck, the suite and the example assignments in share/sockcheck,
-# the documentation in share/doc/sockcheck. DESTDIR is honoured.
+# the documentation in share/doc/sockcheck, the manual page in share/man/man1,
+# the correct fixture (to try it on) in share/sockcheck/fixtures. DESTDIR is
+# honoured; nothing is downloaded or installed from the network.
 INST_SHARE := $(DESTDIR)$(PREFIX)/share/sockcheck
 INST_DOC := $(DESTDIR)$(PREFIX)/share/doc/sockcheck
+INST_MAN := $(DESTDIR)$(PREFIX)/share/man/man1
+FIXTURE_FILES := $(wildcard fixtures/correct/*.c fixtures/correct/*.h fixtures/correct/Makefile fixtures/correct/sockcheck.yaml)
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/sockcheck $(INST_SHARE) $(INST_DOC)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/sockcheck $(INST_SHARE) $(INST_DOC) $(INST_MAN)
 	install -m 755 $(BUILD)/sockcheck $(DESTDIR)$(PREFIX)/bin/sockcheck
 	install -m 755 $(REF_BINS) $(DESTDIR)$(PREFIX)/libexec/sockcheck/
 	$(if $(INJ_LIB),install -m 755 $(INJ_LIB) $(DESTDIR)$(PREFIX)/libexec/sockcheck/)
-	rm -rf $(INST_SHARE)/scenarios $(INST_SHARE)/assignments $(INST_SHARE)/reports
+	rm -rf $(INST_SHARE)/scenarios $(INST_SHARE)/assignments $(INST_SHARE)/reports $(INST_SHARE)/fixtures
 	cp -R scenarios assignments $(INST_SHARE)/
+	install -d $(INST_SHARE)/fixtures/correct
+	install -m 644 $(FIXTURE_FILES) $(INST_SHARE)/fixtures/correct/
 	install -d $(INST_SHARE)/reports
 	install -m 644 $(wildcard reports/*.json reports/*.xsd reports/*.md) $(INST_SHARE)/reports/
 	chmod -R u=rwX,go=rX $(INST_SHARE)
 	install -m 644 README.md $(wildcard docs/*.md) $(INST_DOC)/
+	install -m 644 docs/sockcheck.1 $(INST_MAN)/sockcheck.1
 	$(if $(wildcard examples/*),install -d $(INST_DOC)/examples && install -m 644 $(wildcard examples/*) $(INST_DOC)/examples/)
 
 # Installs what building, running and `make check` need (Debian, apt-get).
@@ -145,6 +152,7 @@ deps:
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sockcheck
+	rm -f $(INST_MAN)/sockcheck.1
 	rm -rf $(DESTDIR)$(PREFIX)/libexec/sockcheck $(INST_SHARE) $(INST_DOC)
 
 clean:
