@@ -54,6 +54,8 @@ static const char run_help[] =
     "  --keep               keep every case's working directory\n"
     "  --no-retry           a case the harness could not run (a failed fork, a\n"
     "                       reference peer that did not start) is not run again\n"
+    "  --repeat N           run each case N times; a case whose verdicts differ is\n"
+    "                       reported as flaky, with both outcomes (exit status 1)\n"
     "  -v, --verbose        details of passing cases too\n";
 
 static const char list_help[] =
@@ -267,6 +269,7 @@ cmd_run(int argc, char **argv)
 		{ "student-view", no_argument, NULL, 'S' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "no-retry", no_argument, NULL, 'R' },
+		{ "repeat", required_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -317,6 +320,11 @@ cmd_run(int argc, char **argv)
 		case 'S': rop.student_view = 1; break;
 		case 'k': ro.keep = 1; break;
 		case 'R': ro.no_retry = 1; break;
+		case 'n':
+			if (parse_uint(optarg, 1, 100000, &ro.repeat) < 0)
+				return usage_error("run", "--repeat: '%s' is not a number from 1 to 100000",
+				    optarg);
+			break;
 		case 'v': rop.verbose = 1; break;
 		case 'h': return print_help(run_help);
 		default: return option_error("run", c, argv);

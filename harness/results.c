@@ -19,6 +19,7 @@ res_tally(struct res_run *run)
 {
 	run->passed = run->failed = run->errors = run->skipped = 0;
 	run->score = run->max_score = 0;
+	run->flaky = 0;
 	for (size_t i = 0; i < run->ncases; i++) {
 		const struct res_case *c = &run->cases[i];
 		switch (c->verdict) {
@@ -27,6 +28,7 @@ res_tally(struct res_run *run)
 		case RES_ERROR: run->errors++; break;
 		case RES_SKIP: run->skipped++; break;
 		}
+		run->flaky += c->flaky != 0;
 		run->max_score += c->points;
 		if (c->verdict == RES_PASS)
 			run->score += c->points;
@@ -90,6 +92,8 @@ res_exit_status(const struct res_run *run)
 {
 	for (size_t i = 0; i < run->ncases; i++) {
 		const struct res_case *c = &run->cases[i];
+		if (c->flaky)
+			return 1;
 		if ((c->verdict == RES_FAIL || c->verdict == RES_ERROR) && c->level &&
 		    strcmp(c->level, "must") == 0)
 			return 1;
@@ -135,6 +139,7 @@ res_case_free(struct res_case *c)
 	mc_report_free(&c->mc);
 	free(c->isolation);
 	free(c->case_dir);
+	free(c->other_summary);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -64,6 +64,13 @@ struct res_case {
 	unsigned port;
 	double seconds;
 	char *case_dir;		/* where its logs are kept, or NULL */
+	/* --repeat N: the case ran `runs` times; this is the first run that did
+	 * not pass, or the first run when all passed */
+	unsigned runs;		/* 0 or 1: it ran once */
+	unsigned nverdict[4];	/* runs per verdict, indexed by enum res_verdict */
+	int flaky;		/* the runs did not all give the same verdict */
+	enum res_verdict other_verdict;	/* flaky: another outcome than `verdict`... */
+	char *other_summary;	/* ...and its summary */
 };
 
 struct res_run {
@@ -76,6 +83,8 @@ struct res_run {
 	struct res_case *cases;
 	size_t ncases;
 	unsigned passed, failed, errors, skipped;
+	unsigned repeat;	/* runs per case (--repeat), 0 or 1: once */
+	unsigned flaky;		/* cases whose runs disagreed (--repeat) */
 	unsigned score, max_score;
 };
 
@@ -97,7 +106,10 @@ struct res_scope {
 };
 void res_scope(const struct res_run *run, struct res_scope *s);
 
-/* Exit status of `sockcheck run`: 0 every must-case passed, else 1. */
+/*
+ * Exit status of `sockcheck run`: 0 every must-case passed and no case was
+ * flaky, else 1.
+ */
 int res_exit_status(const struct res_run *run);
 
 void res_case_free(struct res_case *c);

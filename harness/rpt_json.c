@@ -90,6 +90,16 @@ one_case(const struct res_case *c, const struct rpt_opts *o)
 	json_object_set_new(j, "isolation", str_or_null(c->isolation));
 	json_object_set_new(j, "port", json_integer(c->port));
 	json_object_set_new(j, "case_dir", str_or_null(c->case_dir));
+	json_object_set_new(j, "runs", json_integer(c->runs > 1 ? c->runs : 1));
+	json_object_set_new(j, "verdicts", json_pack("{s:i, s:i, s:i, s:i}",
+	    "pass", (int)(c->runs > 1 ? c->nverdict[RES_PASS] : c->verdict == RES_PASS),
+	    "fail", (int)(c->runs > 1 ? c->nverdict[RES_FAIL] : c->verdict == RES_FAIL),
+	    "error", (int)(c->runs > 1 ? c->nverdict[RES_ERROR] : c->verdict == RES_ERROR),
+	    "skip", (int)(c->runs > 1 ? c->nverdict[RES_SKIP] : c->verdict == RES_SKIP)));
+	json_object_set_new(j, "flaky", json_boolean(c->flaky));
+	json_object_set_new(j, "other", c->flaky ? json_pack("{s:s, s:o}", "verdict",
+	    res_verdict_name(c->other_verdict), "summary", str_or_null(c->other_summary ?
+	    c->other_summary : "")) : json_null());
 	json_t *checks = json_array();
 	for (size_t i = 0; i < c->nchecks; i++)
 		json_array_append_new(checks, json_pack("{s:s, s:b, s:o, s:o}", "name",
@@ -127,7 +137,8 @@ rpt_json(const struct res_run *run, const char *path, const struct rpt_opts *o, 
 
 	for (size_t i = 0; i < run->ncases; i++)
 		json_array_append_new(cases, one_case(&run->cases[i], o));
-	root = json_pack("{s:s, s:s, s:o, s:o, s:o, s:f, s:b, s:{s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:o}",
+	root = json_pack("{s:s, s:s, s:o, s:o, s:o, s:f, s:b, s:{s:i, s:i, s:i, s:i}, s:i, s:i, s:i, "
+	    "s:i, s:i, s:o}",
 	    "format", "sockcheck-results-1", "tool_version", run->tool_version ? run->tool_version : "",
 	    "submission", str_or_null(run->submission), "suite", str_or_null(run->suite),
 	    "started", str_or_null(run->started), "seconds", run->seconds,
@@ -135,7 +146,8 @@ rpt_json(const struct res_run *run, const char *path, const struct rpt_opts *o, 
 	    "counts", "passed", (int)run->passed, "failed", (int)run->failed,
 	    "errors", (int)run->errors, "skipped", (int)run->skipped,
 	    "score", (int)run->score, "max_score", (int)run->max_score,
-	    "exit_status", res_exit_status(run), "cases", cases);
+	    "exit_status", res_exit_status(run), "repeat", (int)(run->repeat > 1 ? run->repeat : 1),
+	    "flaky", (int)run->flaky, "cases", cases);
 	if (root == NULL)
 		return sc_err_set(err, "results.json: could not build the document");
 	text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII);

@@ -79,6 +79,18 @@ rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 		if (strcmp(c->level, "must") != 0)
 			fprintf(out, " [%s]", c->level);
 		fputc('\n', out);
+		if (c->flaky) {
+			fprintf(out, "      FLAKY over %u runs:", c->runs);
+			for (int v = 0; v < 4; v++)
+				if (c->nverdict[v])
+					fprintf(out, " %s %u", res_verdict_name((enum res_verdict)v),
+					    c->nverdict[v]);
+			fprintf(out, "\n      this run: %s%s%s\n", res_verdict_name(c->verdict),
+			    c->summary && *c->summary ? ": " : "", c->summary ? c->summary : "");
+			fprintf(out, "      another:  %s%s%s\n", res_verdict_name(c->other_verdict),
+			    c->other_summary && *c->other_summary ? ": " : "",
+			    c->other_summary ? c->other_summary : "");
+		}
 		if (c->verdict == RES_PASS && !o->verbose)
 			continue;
 		if (hidden) {
@@ -121,6 +133,9 @@ rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 	if (run->errors)
 		fprintf(out, " (%u of the failures are errors)", run->errors);
 	fputc('\n', out);
+	if (run->repeat > 1)
+		fprintf(out, "%u flaky of %zu cases, each run %u times\n", run->flaky, run->ncases,
+		    run->repeat);
 	if (run->max_score) {
 		char score[512];
 		rpt_score_line(run, score, sizeof(score));

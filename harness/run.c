@@ -31,6 +31,7 @@ struct pool {
 	struct run_ctx *ctx;
 	struct plan_item *items;
 	size_t n, next, done;
+	unsigned repeat;	/* runs per case (1 normally) */
 	struct res_case *cases;
 	pthread_mutex_t lock;
 };
@@ -57,23 +58,72 @@ could_not_run(const struct res_case *c)
  * a first (such errors are rare: each one should leave a trace).
  */
 static void
-run_again(struct pool *pl, size_t i)
+run_again(struct pool *pl, size_t i, unsigned attempt, struct res_case *c)
 {
-	char *first = pl->cases[i].summary;
+	char *first = c->summary;
 	char *note = NULL;
 
-	pl->cases[i].summary = NULL;
-	res_case_free(&pl->cases[i]);
-	memset(&pl->cases[i], 0, sizeof(pl->cases[i]));
+	c->summary = NULL;
+	res_case_free(c);
 	run_case(pl->ctx, pl->items[i].s, pl->items[i].points, pl->items[i].hidden,
-	    pl->items[i].scale, &pl->cases[i]);
+	    pl->items[i].scale, attempt, c);
 	if (asprintf(&note, "%s%sThis is a second attempt; the first %s.",
-	    pl->cases[i].diagnosis ? pl->cases[i].diagnosis : "",
-	    pl->cases[i].diagnosis ? " " : "", first) >= 0) {
-		free(pl->cases[i].diagnosis);
-		pl->cases[i].diagnosis = note;
+	    c->diagnosis ? c->diagnosis : "", c->diagnosis ? " " : "", first) >= 0) {
+		free(c->diagnosis);
+		c->diagnosis = note;
 	}
 	free(first);
+}
+
+/* A case's logs, once its run is folded into another (--repeat). */
+static void
+drop_run(struct res_case *c, int keep)
+{
+	struct sc_err err;
+
+	if (!keep && c->case_dir)
+		fsx_remove_tree(c->case_dir, &err);
+	res_case_free(c);
+}
+
+/*
+ * --repeat: fold one more run `t` of a case into `k`, the run that stands
+ * for it (the first that did not pass, else the first): counts per verdict,
+ * and when they disagree, flaky with the other outcome. `t` is consumed.
+ */
+static void
+fold_run(struct res_case *k, struct res_case *t, int keep)
+{
+	if (k->id == NULL) {
+		*k = *t;
+		memset(t, 0, sizeof(*t));
+		k->runs = 1;
+		k->nverdict[k->verdict]++;
+		return;
+	}
+	k->runs++;
+	k->nverdict[t->verdict]++;
+	if (t->verdict != k->verdict) {
+		k->flaky = 1;
+		if (k->verdict == RES_PASS) {
+			/* the failure stands for the case; the pass is the other outcome */
+			struct res_case old = *k;
+			*k = *t;
+			memset(t, 0, sizeof(*t));
+			k->runs = old.runs;
+			memcpy(k->nverdict, old.nverdict, sizeof(k->nverdict));
+			k->flaky = 1;
+			k->other_verdict = old.verdict;
+			k->other_summary = strdup(old.summary ? old.summary : "");
+			drop_run(&old, keep);
+			return;
+		}
+		if (k->other_summary == NULL) {
+			k->other_verdict = t->verdict;
+			k->other_summary = strdup(t->summary ? t->summary : "");
+		}
+	}
+	drop_run(t, keep);
 }
 
 static void *
@@ -83,31 +133,40 @@ worker(void *arg)
 	const struct run_opts *o = pl->ctx->o;
 
 	for (;;) {
-		size_t i;
+		size_t i, j;
+		unsigned attempt;
+		struct res_case one, *c;
 		/* several runs at once (sockcheck grade) share `slots` */
 		while (o->slots && sem_wait(o->slots) < 0 && errno == EINTR)
 			;
 		pthread_mutex_lock(&pl->lock);
-		if (pl->next >= pl->n || (o->stop && *o->stop)) {
+		if (pl->next >= pl->n * pl->repeat || (o->stop && *o->stop)) {
 			pthread_mutex_unlock(&pl->lock);
 			if (o->slots)
 				sem_post(o->slots);
 			return NULL;
 		}
-		i = pl->next++;
+		/* --repeat: the whole plan, then the whole plan again, ... */
+		j = pl->next++;
 		pthread_mutex_unlock(&pl->lock);
+		i = j % pl->n;
+		attempt = pl->repeat > 1 ? (unsigned)(j / pl->n) + 1 : 0;
+		memset(&one, 0, sizeof(one));
+		c = pl->repeat > 1 ? &one : &pl->cases[i];
 
 		run_case(pl->ctx, pl->items[i].s, pl->items[i].points, pl->items[i].hidden,
-		    pl->items[i].scale, &pl->cases[i]);
-		if (!o->no_retry && could_not_run(&pl->cases[i]) && !(o->stop && *o->stop))
-			run_again(pl, i);
+		    pl->items[i].scale, attempt, c);
+		if (!o->no_retry && could_not_run(c) && !(o->stop && *o->stop))
+			run_again(pl, i, attempt, c);
 		if (o->slots)
 			sem_post(o->slots);
 
 		pthread_mutex_lock(&pl->lock);
 		pl->done++;
 		if (o->progress)
-			o->progress(o->progress_ctx, &pl->cases[i], pl->done, pl->n);
+			o->progress(o->progress_ctx, c, pl->done, pl->n * pl->repeat);
+		if (c == &one)
+			fold_run(&pl->cases[i], &one, o->keep);
 		pthread_mutex_unlock(&pl->lock);
 	}
 }
@@ -203,13 +262,14 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 		return sc_err_sys(err, "plan");
 	}
 	pthread_mutex_init(&pl.lock, NULL);
+	pl.repeat = o->repeat > 1 ? o->repeat : 1;
 
 	if (jobs == 0) {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		jobs = ncpu > 0 ? (unsigned)ncpu : 1;
 	}
-	if (jobs > pl.n)
-		jobs = pl.n ? (unsigned)pl.n : 1;
+	if (jobs > pl.n * pl.repeat)
+		jobs = pl.n ? (unsigned)(pl.n * pl.repeat) : 1;
 	threads = calloc(jobs, sizeof(*threads));
 	for (unsigned i = 0; threads && i < jobs; i++)
 		if (pthread_create(&threads[i], NULL, worker, &pl) != 0) {
@@ -231,6 +291,7 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	for (size_t i = 0; i < pl.n; i++)
 		mark_unfinished(&pl.cases[i], pl.items[i].s, pl.items[i].points, pl.items[i].hidden);
 	out->interrupted = o->stop && *o->stop;
+	out->repeat = pl.repeat;
 	out->seconds = now_s() - t0;
 	res_tally(out);
 	free(pl.items);

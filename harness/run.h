@@ -28,6 +28,8 @@ struct run_opts {
 	int want_netns;		/* 1: a network namespace per case when allowed */
 	int keep;		/* keep case directories of passing cases too */
 	int no_retry;		/* a case the harness could not run is not run again */
+	unsigned repeat;	/* run each case this many times (0, 1: once); verdicts
+				 * that disagree make the case flaky (res_case) */
 	const char *build_log;	/* set when the build failed: where its output is */
 	const struct asg *assignment;	/* selection, points, hidden; or NULL */
 	sem_t *slots;		/* or NULL; else each case runs holding one (shared by runs) */

@@ -88,6 +88,7 @@ struct rcase {
 	double scale;		/* --timeout-scale (and the assignment's) */
 	struct rproc pr[MAXPROCS];
 	size_t np;
+	unsigned attempt;	/* 0, or N of --repeat's runs: logs in ID.rN */
 	struct watch w;		/* progress, stalls and spins */
 	struct early early;	/* a case decided before its deadline */
 	struct judge_msg *msgs;	/* echo.client: the echoes the client must print */
@@ -1603,7 +1604,10 @@ prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
 	char why[256] = "";
 	int want_ns = ctx->o->want_netns;
 
-	snprintf(c->dir, sizeof(c->dir), "%s/%s", ctx->cases_dir, c->s->id);
+	if (c->attempt)
+		snprintf(c->dir, sizeof(c->dir), "%s/%s.r%u", ctx->cases_dir, c->s->id, c->attempt);
+	else
+		snprintf(c->dir, sizeof(c->dir), "%s/%s", ctx->cases_dir, c->s->id);
 	snprintf(c->cwd, sizeof(c->cwd), "%s/work", c->dir);
 	if (fsx_remove_tree(c->dir, err) < 0 || fsx_mkdirs(c->dir, err) < 0)
 		return -1;
@@ -1629,7 +1633,7 @@ prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
 
 void
 run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, double scale,
-    struct res_case *out)
+    unsigned attempt, struct res_case *out)
 {
 	struct rcase c;
 	struct outcome oc;
@@ -1654,6 +1658,7 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	c.ctx = ctx;
 	c.s = s;
 	c.p = ctx->p;
+	c.attempt = attempt;
 	c.host = "127.0.0.1";
 	c.memcheck = ctx->o->memcheck >= 0 ? ctx->o->memcheck :
 	    s->memcheck >= 0 ? s->memcheck : ctx->p->memcheck > 0;

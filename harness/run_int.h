@@ -19,10 +19,12 @@ struct run_ctx {
 };
 
 /*
- * Run one case. `points`/`hidden`/`scale` come from the assignment.
+ * Run one case. `points`/`hidden`/`scale` come from the assignment; `attempt`
+ * is 0, or the run's number (1, 2, ...) when a case runs more than once
+ * (--repeat): its logs then go to CASE_ID.rN, beside the others.
  * Never fails: problems become an error verdict in `out`.
  */
 void run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden,
-    double scale, struct res_case *out);
+    double scale, unsigned attempt, struct res_case *out);
 
 #endif
