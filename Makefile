@@ -3,6 +3,7 @@
 #   make check      unit tests (Criterion), shell tests and the self-test
 #   make demo       run the suite on the bundled correct fixture and one mutant
 #   make bench      speed and memory figures, written to build/bench/
+#   make stress     the harness under a CPU hog: STRESS_CASES cases, no error, no flake
 #   make install    PREFIX=/usr/local (DESTDIR=... for packaging)
 #   make deps       installs the Debian packages it needs (apt-get); plain make never does
 #   make SANITIZE=1 builds with ASan/UBSan
@@ -120,6 +121,12 @@ demo: all
 bench: all
 	@sh tests/bench.sh $(BUILD)
 
+# The harness under a CPU hog on every core: STRESS_CASES (default 10000)
+# cases of the correct fixture with no harness error and no flaky verdict,
+# then the self-test and the memcheck fixtures (tests/stress.sh).
+stress: all
+	@sh tests/stress.sh $(BUILD)
+
 # The installed layout, as harness/main.c (find_layout) looks for it next to
 # PREFIX/bin/sockcheck: the reference peers and the preload library in
 # libexec/sockcheck, the suite and the example assignments in share/sockcheck,
@@ -158,6 +165,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all tests check demo bench install uninstall clean deps
+.PHONY: all tests check demo bench stress install uninstall clean deps
 .DELETE_ON_ERROR:
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -17,7 +17,7 @@ for t in "$BUILD"/tests/test_*; do
 	fi
 done
 for s in tests/*.sh; do
-	case $s in tests/run-all.sh|tests/demo.sh|tests/bench*.sh) continue ;; esac
+	case $s in tests/run-all.sh|tests/demo.sh|tests/bench*.sh|tests/stress.sh) continue ;; esac
 	[ -f "$s" ] || continue
 	total=$((total + 1))
 	log="$BUILD/tests/$(basename "$s" .sh).log"
