@@ -146,6 +146,7 @@ install: all
 	cp -R scenarios assignments $(INST_SHARE)/
 	install -d $(INST_SHARE)/fixtures/correct
 	install -m 644 $(FIXTURE_FILES) $(INST_SHARE)/fixtures/correct/
+	install -m 755 .ci/install-deps $(INST_SHARE)/install-deps
 	install -d $(INST_SHARE)/reports
 	install -m 644 $(wildcard reports/*.json reports/*.xsd reports/*.md) $(INST_SHARE)/reports/
 	chmod -R u=rwX,go=rX $(INST_SHARE)

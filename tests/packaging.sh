@@ -84,7 +84,7 @@ P=$tmp/stage/opt/sc
 for f in bin/sockcheck libexec/sockcheck/echo_server libexec/sockcheck/file_client \
     share/sockcheck/scenarios/echo/server/one-message.yaml share/man/man1/sockcheck.1 \
     share/doc/sockcheck/grading.md share/sockcheck/fixtures/correct/Makefile \
-    share/sockcheck/fixtures/correct/file_server.c; do
+    share/sockcheck/fixtures/correct/file_server.c share/sockcheck/install-deps; do
 	[ -f "$P/$f" ] || fail "make install: no $f"
 done
 cmp -s docs/sockcheck.1 "$P/share/man/man1/sockcheck.1" || fail "installed manual page differs"
