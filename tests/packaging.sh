@@ -102,15 +102,16 @@ if command -v mandoc >/dev/null 2>&1; then
 	grep -v 'mandoc: outdated mandoc.db lacks .* entry' "$tmp/lint" >"$tmp/lint.page"
 	[ "$rc" -eq 0 ] && [ ! -s "$tmp/lint.page" ] || fail "mandoc -Tlint: exit $rc: $(cat "$tmp/lint")"
 	ok "mandoc -Tlint docs/sockcheck.1"
-	MANWIDTH=200 mandoc -Tascii -O width=200 docs/sockcheck.1 | col -b >"$tmp/man.txt"
+	# plain text: the overstrikes of bold and underline removed (X^HX, _^HX)
+	mandoc -Tascii -O width=200 docs/sockcheck.1 | sed 's/.\x08//g' >"$tmp/man.txt"
 	for c in $("$BUILD/sockcheck" --help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p'); do
 		grep -q "^ *sockcheck $c" "$tmp/man.txt" || fail "sockcheck.1: no synopsis of '$c' (add it: docs/sockcheck.1)"
 		for o in $("$BUILD/sockcheck" "$c" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
-			grep -q -- "$o" "$tmp/man.txt" || fail "sockcheck.1: '$c' option $o is not described"
+			grep -q -- "$o" "$tmp/man.txt" || fail "sockcheck.1: '$c' option $o is not described (add it to docs/sockcheck.1)"
 		done
 	done
 	for v in $(grep -oh 'getenv("[A-Z_]*")' harness/*.c | sed 's/getenv("\(.*\)")/\1/' | sort -u); do
-		grep -q "^ *$v" "$tmp/man.txt" || fail "sockcheck.1: environment variable $v is not described"
+		grep -q "^ *$v" "$tmp/man.txt" || fail "sockcheck.1: environment variable $v is not described (add it to docs/sockcheck.1)"
 	done
 	for s in "EXIT STATUS" ENVIRONMENT FILES; do
 		grep -q "^$s" "$tmp/man.txt" || fail "sockcheck.1: no $s section"
