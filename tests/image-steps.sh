@@ -112,7 +112,8 @@ while IFS="$(printf '\t')" read -r st ins rest; do
 	t0=$(now)
 	rc=0
 	# shellcheck disable=SC2086
-	(cd "$dir" && env PATH="$T/stub:$PATH" $env timeout 900 sh -ec "$rest") >"$T/step.log" 2>&1 || rc=$?
+	(cd "$dir" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL PATH="$T/stub:$PATH" $env \
+	    timeout 900 sh -ec "$rest") >"$T/step.log" 2>&1 || rc=$?
 	t1=$(now)
 	echo "$st $(secs "$t0" "$t1")" >>"$T/times"
 	if [ "$rc" -ne 0 ]; then

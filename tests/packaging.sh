@@ -16,6 +16,8 @@ blk=0
 # ok MESSAGE: the block since the previous ok passed when it failed nothing
 ok() { [ "$fails" -eq "$blk" ] && { n=$((n + 1)); echo "ok - $*"; }; blk=$fails; }
 MAKE="make --no-print-directory"
+# not the flags and variables of a `make check` that runs this
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 # 1. Dependencies. A fake pkg-config that lacks libyaml, and fake apt-get,
 # sudo and dpkg-query (nothing installed) that log every call: no call may
