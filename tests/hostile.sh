@@ -110,7 +110,7 @@ sc() {
 	[ -n "${NOREPORT:-}" ] && shift 4	# the default: a temporary directory in /tmp
 	# shellcheck disable=SC2086
 	$PY "$H/runwrap.py" --out "$W/$name.wrap" --stdout "$W/$name.out" --stderr "$W/$name.err" \
-	    --private-tmp --timeout "$($PY -c "print($LIMIT + 5)")" $wopts -- "$SC" run "$@"
+	    --private-tmp --keep "$TOP" --keep "$BUILD" --keep "$W" --timeout "$($PY -c "print($LIMIT + 5)")" $wopts -- "$SC" run "$@"
 	rc=-1 elapsed=0 timed_out=0 leftovers='' tmp_left='' marker_moving=0 sample=-1 private_tmp=0 signal_at=-1
 	# shellcheck disable=SC1090
 	. "$W/$name.wrap"

@@ -26,6 +26,9 @@ Options:
     --signal SIG@S      send SIG (INT, TERM) to the command (its pid) at S seconds
     --private-tmp       a private mount namespace with an empty tmpfs on /tmp
                         (root only; silently not done otherwise)
+    --keep DIR          (repeatable) with --private-tmp, DIR stays visible at its
+                        own path when it lies under /tmp (a checkout or build
+                        directory there); not counted in tmp_left
     --marker PATH       after the end: does PATH keep changing (0.6 s watch)?
     --sample NAME@S     count processes whose comm is NAME at S seconds
     --no-reap           do not reap orphans during the run (shows that sockcheck
@@ -46,6 +49,7 @@ PR_SET_CHILD_SUBREAPER = 36
 CLONE_NEWNS = 0x00020000
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
+MS_BIND = 4096
 
 
 def comm_of(pid):
@@ -98,7 +102,15 @@ def reap():
             return
 
 
-def private_tmp():
+def under_tmp(path):
+    real = os.path.realpath(path)
+    return real if real.startswith("/tmp/") else None
+
+
+def private_tmp(keep):
+    """An empty tmpfs on /tmp, with the directories `keep` (those under /tmp)
+    bound back at their own paths: they are reached through descriptors
+    opened before the mount hides them."""
     if os.geteuid() != 0:
         return False
     libc = ctypes.CDLL(None, use_errno=True)
@@ -106,15 +118,28 @@ def private_tmp():
         return False
     if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         return False
+    held = []
+    for d in keep:
+        real = under_tmp(d)
+        if real and os.path.isdir(real):
+            held.append((real, os.open(real, os.O_PATH | os.O_DIRECTORY)))
     if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", 0, b"mode=1777,size=1g") != 0:
         return False
-    return True
+    ok = True
+    for real, fd in held:
+        os.makedirs(real, exist_ok=True)
+        src = ("/proc/self/fd/%d" % fd).encode()
+        if libc.mount(src, real.encode(), None, MS_BIND | MS_REC, None) != 0:
+            ok = False
+        os.close(fd)
+    return ok
 
 
 def main(argv):
     opts = {"timeout": 60.0, "signal": None, "private_tmp": False, "marker": None,
             "sample": None, "hold_port": None, "stdout": os.devnull, "stderr": os.devnull,
             "out": None, "no_reap": False}
+    keep = []
     i = 0
     while i < len(argv) and argv[i] != "--":
         a = argv[i]
@@ -122,6 +147,10 @@ def main(argv):
         if key in ("private_tmp", "no_reap"):
             opts[key] = True
             i += 1
+            continue
+        if key == "keep" and i + 1 < len(argv):
+            keep.append(argv[i + 1])
+            i += 2
             continue
         if key not in opts or i + 1 >= len(argv):
             sys.exit("runwrap: bad option %s" % a)
@@ -137,7 +166,7 @@ def main(argv):
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     if opts["private_tmp"]:
-        res["private_tmp"] = int(private_tmp())
+        res["private_tmp"] = int(private_tmp(keep))
     held = []
     if opts["hold_port"]:
         for fam, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
@@ -225,7 +254,9 @@ def main(argv):
     time.sleep(0.05)
     reap()
     if res["private_tmp"]:
-        res["tmp_left"] = " ".join(sorted(os.listdir("/tmp")))
+        # the kept directories' top entries are ours, not leftovers
+        ours = {under_tmp(d).split("/")[2] for d in keep if under_tmp(d)}
+        res["tmp_left"] = " ".join(sorted(set(os.listdir("/tmp")) - ours))
     with open(opts["out"], "w") as f:
         for k, v in res.items():
             f.write("%s=%s\n" % (k, shlex.quote(str(v))))
