@@ -15,7 +15,7 @@
  *     - select: ["echo.*", "file.*"]
  *     - select: "*.pair.*"
  *       exclude: true
- *     - select: "file.server.large-256mib"
+ *     - select: "file.server.large-32mib"
  *       points: 4
  *       hidden: true
  */

@@ -103,6 +103,24 @@ struct rcase {
 	int deadline_hit;
 };
 
+/*
+ * Time for the data: a case gets its scenario's `timeout` plus its data at
+ * FLOOR_RATE. The rate is one that a correct textbook program (reads and
+ * writes of 30 bytes, BUF_SIZE 30) beats on a loaded 2-core machine: it
+ * moved 256 MiB in 42-44 s (6 MB/s) with a CPU hog on every core and five
+ * other test runs beside it, and in 5-9 s on a quiet one. 2 MiB/s leaves it a
+ * third of that. (tests/textbook-load.sh runs the suite under such a load.)
+ */
+#define FLOOR_RATE (2.0 * 1024 * 1024)
+
+/*
+ * A case with this much data checks that it is streamed, not held: the
+ * student program gets an address space MEM_SHORT too small to hold it
+ * (a normal program needs a few MiB).
+ */
+#define BIG_DATA ((uint64_t)32 << 20)
+#define MEM_SHORT ((uint64_t)16 << 20)
+
 static double
 now_s(void)
 {
@@ -121,6 +139,8 @@ set_nonblock(int fd)
 
 /* ---- processes ---- */
 
+static uint64_t default_memory(const struct rcase *c);
+
 static char **
 base_env(const struct rcase *c)
 {
@@ -133,6 +153,11 @@ base_env(const struct rcase *c)
 	env[3] = strdup("TZ=UTC");
 	if (asprintf(&env[4], "HOME=%s", c->cwd) < 0)
 		env[4] = NULL;
+	/* with a tight address space, a thread's first malloc() must not reserve
+	 * an arena of 64 MiB: one arena for all threads */
+	if (env[4] && default_memory(c) < ((uint64_t)2 << 30) && default_memory(c) > 0 &&
+	    c->p->limits.memory == 0)
+		env[5] = strdup("GLIBC_TUNABLES=glibc.malloc.arena_max=1");
 	return env;
 }
 
@@ -696,6 +721,35 @@ free_loopback_port(void)
 }
 
 
+/* The bytes a case moves one way: the served file, or what the peers send. */
+static uint64_t
+data_size(const struct scn *s)
+{
+	uint64_t total = 0;
+	const struct scn_input *in;
+
+	if (s->npeers == 0 || s->protocol == SCN_FILE) {
+		in = peer_input(s, SIZE_MAX);
+		return in->size > in->text_len ? in->size : in->text_len;
+	}
+	for (size_t i = 0; i < s->npeers; i++) {
+		in = peer_input(s, i);
+		total += in->size > in->text_len ? in->size : in->text_len;
+	}
+	return total;
+}
+
+/* The address space a student program gets by default in this case; 0: no limit. */
+static uint64_t
+default_memory(const struct rcase *c)
+{
+	uint64_t size = data_size(c->s);
+
+	if (c->memcheck)	/* valgrind reserves address space of its own */
+		return 0;
+	return size >= BIG_DATA ? size - MEM_SHORT : (uint64_t)2 << 30;
+}
+
 /* The student program's limits; as root it also runs under the case's own uid. */
 static void
 student_limits(const struct rcase *c, struct sbx_limits *lim)
@@ -708,8 +762,7 @@ student_limits(const struct rcase *c, struct sbx_limits *lim)
 	lim->fsize_bytes = (rlim_t)(2 * size + 64 * 1024 * 1024);
 	lim->nofile = 256;
 	lim->nproc = 64;
-	if (!c->memcheck)	/* valgrind reserves address space of its own */
-		lim->as_bytes = (rlim_t)2 << 30;
+	lim->as_bytes = (rlim_t)default_memory(c);
 	if (c->p->limits.cpu_s)
 		lim->cpu_s = c->p->limits.cpu_s;
 	if (c->p->limits.file_size)
@@ -1670,7 +1723,7 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	c.scale = scale;
 	c.inject_on = s->inject != NULL && ctx->o->inject_lib != NULL;
 	c.t0 = now_s();
-	c.deadline = c.t0 + s->timeout_s * scale * c.factor;
+	c.deadline = c.t0 + (s->timeout_s + (double)data_size(s) / FLOOR_RATE) * scale * c.factor;
 	watch_init(&c.w, s, c.factor, c.t0);
 	early_init(&c.early, s, c.factor);
 	echo_messages(s, &c.msgs, &c.nmsgs);
@@ -1738,9 +1791,14 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 		size_t nw = watch_procs(&c, wp);
 		int dl;
 		char *what = watch_describe(&c.w, wp, nw, &dl);
-		if (what && asprintf(&c.w.stall, "At the deadline: %s.", what) < 0)
+		uint64_t size = data_size(s);
+		char *rate = size >= ((uint64_t)1 << 20) ? watch_rate(&c.w, size, now_s() - c.t0,
+		    c.deadline - c.t0) : NULL;
+		if (what && asprintf(&c.w.stall, "At the deadline: %s.%s%s%s", what,
+		    rate ? " Too slow: " : "", rate ? rate : "", rate ? "." : "") < 0)
 			c.w.stall = NULL;
 		free(what);
+		free(rate);
 	}
 	/* the student program still running at the deadline (or at a stall) is at fault */
 	/* a program stopped early (early.h) ran on as at a deadline */

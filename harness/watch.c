@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "sdiag.h"
 #include "watch.h"
 
 #define STALL_MS 300
@@ -13,9 +15,9 @@
 /*
  * Spinning: no byte moved for SPIN_S (scaled) while the student's processes
  * used the CPU nearly all that time, or were runnable at nearly every look
- * (a busy machine gives a busy loop only part of a CPU). A busy loop never
- * blocks, so it never looks like a deadlock; without this it would run to
- * the deadline.
+ * (a busy machine gives a busy loop only part of a CPU), and none of them
+ * sleeps in a system call when looked at. A busy loop never blocks, so it
+ * never looks like a deadlock; without this it would run to the deadline.
  */
 #define SPIN_S 3.0
 
@@ -29,6 +31,7 @@ watch_init(struct watch *w, const struct scn *s, double factor, double t0)
 	w->progress_t = t0;
 	w->quiet_t0 = t0;
 	w->quiet_cpu0 = -1;
+	w->diag_fd = -1;
 }
 
 void
@@ -36,6 +39,9 @@ watch_free(struct watch *w)
 {
 	free(w->stall);
 	w->stall = NULL;
+	if (w->diag_fd >= 0)
+		close(w->diag_fd);
+	w->diag_fd = -1;
 }
 
 int
@@ -134,14 +140,19 @@ watch_describe(const struct watch *w, const struct watch_proc *p, size_t n, int 
 	return out;
 }
 
-/* CPU seconds of the student's processes so far; *runnable: one of them is in state R. */
+/*
+ * CPU seconds of the student's processes so far; *runnable: one of them is
+ * in state R; *blocked: one of them sleeps in a system call now (waiting for
+ * something: not a busy loop).
+ */
 static double
-student_cpu(const struct watch_proc *p, size_t n, int *runnable)
+student_cpu(const struct watch_proc *p, size_t n, int *runnable, int *blocked)
 {
 	double sum = 0;
 	struct sc_err err;
 
 	*runnable = 0;
+	*blocked = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct pnet_task tk;
 		if (p[i].alive && p[i].student &&
@@ -149,6 +160,8 @@ student_cpu(const struct watch_proc *p, size_t n, int *runnable)
 			sum += tk.cpu_seconds;
 			if (tk.state == 'R')
 				*runnable = 1;
+			if (tk.alive && !tk.running && tk.syscall >= 0)
+				*blocked = 1;
 		}
 	}
 	return sum;
@@ -157,8 +170,8 @@ student_cpu(const struct watch_proc *p, size_t n, int *runnable)
 static int
 spinning(struct watch *w, double t, const struct watch_proc *p, size_t n)
 {
-	int runnable;
-	double cpu = student_cpu(p, n, &runnable);
+	int runnable, blocked;
+	double cpu = student_cpu(p, n, &runnable, &blocked);
 
 	if (w->quiet_cpu0 < 0) {
 		w->quiet_cpu0 = cpu;
@@ -170,7 +183,7 @@ spinning(struct watch *w, double t, const struct watch_proc *p, size_t n)
 	w->quiet_runnable += (unsigned)runnable;
 	/* on a busy machine a spinning program gets only part of a CPU, but it
 	 * is runnable (state R) whenever it is looked at: that counts too */
-	return t - w->quiet_t0 >= SPIN_S * w->factor &&
+	return !blocked && t - w->quiet_t0 >= SPIN_S * w->factor &&
 	    (cpu - w->quiet_cpu0 >= 0.8 * (t - w->quiet_t0) ||
 	    (w->quiet_looks >= 5 && w->quiet_runnable * 10 >= w->quiet_looks * 9));
 }
@@ -215,10 +228,50 @@ check_stall(struct watch *w, double t, const struct watch_proc *p, size_t n)
 	free(what);
 }
 
+/*
+ * Bytes acknowledged and received on the case's TCP connections: all of the
+ * namespace's, or, sharing the host's loopback, those on the case's port.
+ * The sum falls when a connection goes; moved_bytes only counts rises.
+ */
+static void
+read_connections(struct watch *w, double t)
+{
+	struct sdiag_conn *cs = NULL;
+	struct sc_err err;
+	ssize_t n;
+	uint64_t sum = 0, recv = 0;
+	int own = w->net_pid == getpid();
+
+	if (w->diag_failed || w->net_pid <= 0 || t - w->sock_t < 0.05)
+		return;
+	w->sock_t = t;
+	if (w->diag_fd < 0 && (w->diag_fd = sdiag_open(w->net_pid, &err)) < 0) {
+		w->diag_failed = 1;
+		return;
+	}
+	if ((n = sdiag_tcp(w->diag_fd, &cs, &err)) < 0)
+		return;
+	for (ssize_t i = 0; i < n; i++)
+		if (!own || cs[i].local_port == w->port || cs[i].remote_port == w->port) {
+			sum += cs[i].bytes_acked + cs[i].bytes_received;
+			recv += cs[i].bytes_received;
+		}
+	free(cs);
+	if (recv > w->recv_sum)
+		w->received += recv - w->recv_sum;
+	w->recv_sum = recv;
+	if (sum > w->sock_bytes)
+		w->moved_bytes += sum - w->sock_bytes;
+	w->sock_bytes = sum;
+}
+
 void
 watch_step(struct watch *w, double t, uint64_t moved, const struct watch_proc *p, size_t n)
 {
-	uint64_t progress = moved + events_size(p, n);
+	uint64_t progress;
+
+	read_connections(w, t);
+	progress = moved + events_size(p, n) + w->sock_bytes;
 
 	if (progress != w->progress) {
 		w->progress = progress;
@@ -229,4 +282,28 @@ watch_step(struct watch *w, double t, uint64_t moved, const struct watch_proc *p
 	    t - w->progress_t >= STALL_MS / 1000.0 * w->factor) {
 		check_stall(w, t, p, n);
 	}
+}
+
+char *
+watch_rate(const struct watch *w, uint64_t expected, double elapsed, double allowed)
+{
+	const double mib = 1024.0 * 1024.0;
+	double rate;
+	char *out;
+	uint64_t got = w->received;
+
+	if (w->diag_fd < 0 || elapsed <= 0)
+		return NULL;
+	/* both ends of an echo count the same bytes: one direction is enough */
+	if (got > expected && expected > 0)
+		got = expected;
+	rate = (double)got / elapsed;
+	if (got == 0)
+		return asprintf(&out, "no data crossed the connection in %.1f s", elapsed) < 0 ?
+		    NULL : out;
+	if (asprintf(&out, "%.1f MiB of %.1f MiB crossed the connection in %.1f s (%.2f MiB/s); "
+	    "at that rate all of it needs %.0f s, the case allows %.0f s", (double)got / mib,
+	    (double)expected / mib, elapsed, rate / mib, (double)expected / rate, allowed) < 0)
+		return NULL;
+	return out;
 }

@@ -3,11 +3,15 @@
  *
  * The runner's poll loop hands the watch, once a round, what it counted
  * itself (output captured, input fed, processes ended) and the processes of
- * the case. When nothing has moved for a quiet period, the watch looks at
+ * the case. The watch adds what crossed the case's TCP connections (bytes
+ * acknowledged and received, from the kernel's tcp_info through sock_diag:
+ * never from a log that may be capped) and the peers' event logs. When
+ * nothing of it has moved for a quiet period, the watch looks at
  * what each process is doing (/proc: the syscall it sleeps in, its CPU time)
  * and at the socket queues, and declares the case stalled: a deadlock (every
  * process waiting for input, nothing queued) or a spin (busy CPU, nothing
- * moving). A stalled case ends early, with the diagnosis as its text.
+ * moving, no process blocked in a system call). A stalled case ends early,
+ * with the diagnosis as its text.
  */
 #ifndef SC_WATCH_H
 #define SC_WATCH_H
@@ -42,6 +46,13 @@ struct watch {
 	double quiet_cpu0;	/* the students' CPU seconds then, -1: not taken yet */
 	unsigned quiet_looks;	/* looks at the student since then */
 	unsigned quiet_runnable;	/* ... that found it runnable (state R) */
+	int diag_fd;		/* sock_diag socket in the case's namespace, -1: none yet */
+	int diag_failed;	/* could not open one: the queues in /proc only */
+	uint64_t sock_bytes;	/* last sum of acked + received on the connections */
+	uint64_t moved_bytes;	/* acked + received so far (rises only) */
+	uint64_t recv_sum;	/* last sum of received on the connections */
+	uint64_t received;	/* bytes received on the connections so far (rises only) */
+	double sock_t;		/* when the connections were last read */
 	int stalled;		/* the case should end now */
 	char *stall;		/* the diagnosis (malloc'd), or NULL */
 };
@@ -71,6 +82,14 @@ void watch_step(struct watch *w, double t, uint64_t moved, const struct watch_pr
  */
 char *watch_describe(const struct watch *w, const struct watch_proc *p, size_t n,
     int *deadlock);
+
+/*
+ * How fast the data went, for a case that ran out of time: "12.0 MiB of
+ * 32.0 MiB crossed the connection in 20.0 s (0.60 MiB/s); at that rate all
+ * of it needs 53 s, the case allows 26 s". `expected`: the bytes the case
+ * moves one way; `elapsed`, `allowed`: seconds. NULL when nothing is known.
+ */
+char *watch_rate(const struct watch *w, uint64_t expected, double elapsed, double allowed);
 
 /* Whether task t is alive and blocked in one of the system calls `names`. */
 int watch_blocked_in(const struct pnet_task *t, const char *const *names);

@@ -45,7 +45,7 @@ cat >"$T/asg.yaml" <<'EOF'
 title: "grade.sh: a small assignment"
 cases:
   - select: ["echo.client.*", "file.server.*", "echo.server.binary-nul", "echo.server.one-message"]
-  - select: ["file.server.large-256mib", "file.server.slow-reader", "file.server.short-writes"]
+  - select: ["file.server.large-32mib", "file.server.slow-reader", "file.server.short-writes"]
     exclude: true
   - select: "file.server.text"
     points: 5

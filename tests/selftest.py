@@ -1,4 +1,7 @@
-"""Self-test: run build/sockcheck on fixtures/correct and every mutant.
+"""Self-test: run build/sockcheck on fixtures/correct, fixtures/textbook and every mutant.
+
+fixtures/textbook is a correct submission written the textbook way (BUF_SIZE
+30): it must pass every must-case too.
 
 A mutant is fixtures/correct with fixtures/mutants/NAME/bug.patch applied;
 its fixture.yaml names the program it breaks and the case ids it must fail
@@ -204,6 +207,17 @@ def main():
         print(describe(res, failing))
     else:
         print("ok - correct fixture: %d cases, %.1f s" % (len(res["cases"]), res.get("seconds", 0)))
+
+    # the textbook way (BUF_SIZE 30: 30-byte reads and writes) is slow, not wrong
+    p, res = run(os.path.abspath("fixtures/textbook"), "textbook")
+    tfail = {c["id"] for c in res["cases"]
+             if c["verdict"] in ("fail", "error") and c["level"] == "must"}
+    if p.returncode != 0 or tfail:
+        bad += 1
+        print("not ok - textbook fixture (exit %d)" % p.returncode)
+        print(describe(res, tfail))
+    else:
+        print("ok - textbook fixture: %d cases, %.1f s" % (len(res["cases"]), res.get("seconds", 0)))
 
     mutants = sorted(os.listdir("fixtures/mutants"))
     for name in mutants:

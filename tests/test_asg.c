@@ -45,7 +45,7 @@ load_fails(const char *text, int line, int col, const char *what)
 
 static const char *const ids[] = {
 	"echo.client.basic", "echo.server.binary-nul", "echo.server.one-message",
-	"echo.pair.student-pair", "file.server.large-256mib", "file.server.text", NULL
+	"echo.pair.student-pair", "file.server.large-32mib", "file.server.text", NULL
 };
 static struct scn scns[6];
 static struct scn *items[6];
@@ -99,7 +99,7 @@ Test(asg, full_example_loads_and_applies_rules_in_order)
 	    "  - select: [\"echo.*\", \"file.*\"]\n"
 	    "  - select: \"*.pair.*\"\n"
 	    "    exclude: true\n"
-	    "  - select: file.server.large-256mib\n"
+	    "  - select: file.server.large-32mib\n"
 	    "    points: 4\n"
 	    "    hidden: true\n"
 	    "    timeout_scale: 2\n"
@@ -120,7 +120,7 @@ Test(asg, full_example_loads_and_applies_rules_in_order)
 	/* excluded by a later rule */
 	cr_assert_eq(asg_lookup(&a, by_id("echo.pair.student-pair"), &p, &h, &sc), 0);
 	/* points: the last matching rule that sets them wins (3 after 4) */
-	cr_assert_eq(asg_lookup(&a, by_id("file.server.large-256mib"), &p, &h, &sc), 1);
+	cr_assert_eq(asg_lookup(&a, by_id("file.server.large-32mib"), &p, &h, &sc), 1);
 	cr_assert_eq(p, 3);
 	cr_assert_eq(h, 1, "hidden kept from the rule that set it");
 	cr_assert_float_eq(sc, 3.0, 1e-9, "rule scale times file scale");
