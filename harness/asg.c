@@ -181,6 +181,19 @@ to_build_timeout(const struct yc *c, const struct yt_node *n, void *o)
 }
 
 static int
+to_report_cap(const struct yc *c, const struct yt_node *n, void *o)
+{
+	uint64_t v;
+
+	if (yc_size(c, n, "report_cap", &v) < 0)
+		return -1;
+	if (v < ((uint64_t)1 << 20))
+		return YC_FAIL(c, n, "'report_cap' must be at least 1MiB");
+	((struct asg *)o)->report_cap = v;
+	return 0;
+}
+
+static int
 to_memcheck(const struct yc *c, const struct yt_node *n, void *o)
 {
 	return yc_bool(c, n, "memcheck", &((struct asg *)o)->memcheck);
@@ -209,7 +222,7 @@ to_cases(const struct yc *c, const struct yt_node *n, void *o)
 static const struct yc_row top_rows[] = {
 	{ "title", to_title }, { "suite", to_suite }, { "timeout_scale", to_scale },
 	{ "build_timeout", to_build_timeout }, { "memcheck", to_memcheck },
-	{ "cases", to_cases }, { NULL, NULL }
+	{ "report_cap", to_report_cap }, { "cases", to_cases }, { NULL, NULL }
 };
 
 int

@@ -22,6 +22,8 @@
 #ifndef SC_ASG_H
 #define SC_ASG_H
 
+#include <stdint.h>
+
 #include <stddef.h>
 
 #include "err.h"
@@ -47,6 +49,7 @@ struct asg {
 	char *suite;		/* `suite:` resolved against the file's directory, or NULL */
 	double timeout_scale;	/* every deadline; default 1 */
 	unsigned build_timeout_s;	/* cap on the build; 0: not set */
+	uint64_t report_cap;	/* bytes a student's report may take; 0: not set */
 	int memcheck;		/* -1 not set, 0, 1 */
 	struct asg_rule *rules;
 	size_t nrules;

@@ -25,6 +25,7 @@
 #include "results.h"
 #include "rpt.h"
 #include "run.h"
+#include "trim.h"
 #include "sbx.h"
 
 #define STAMP_FORMAT "sockcheck-grade-student-1"
@@ -800,6 +801,9 @@ grade_one(struct gctx *g, const struct student *st, struct stamp *s, struct case
 	ro.want_netns = o->want_netns;
 	ro.keep = o->keep;
 	ro.assignment = o->assignment;
+	/* a student's sockcheck.yaml can lower the cap of the class, not raise it */
+	ro.report_cap = o->assignment && o->assignment->report_cap ? o->assignment->report_cap :
+	    TRIM_REPORT_CAP;
 	ro.slots = &g->slots;
 	ro.stop = o->stop;
 	ro.progress = case_ended;

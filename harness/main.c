@@ -51,7 +51,7 @@ static const char run_help[] =
     "  --no-memcheck        never, whatever the profile or scenarios say\n"
     "  --no-netns           no network namespaces: free loopback ports instead\n"
     "  --student-view       hidden cases show only that they failed\n"
-    "  --keep               keep every case's working directory\n"
+    "  --keep               keep every case's working directory and large files whole\n"
     "  --no-retry           a case the harness could not run (a failed fork, a\n"
     "                       reference peer that did not start) is not run again\n"
     "  --repeat N           run each case N times; a case whose verdicts differ is\n"
@@ -357,6 +357,7 @@ cmd_run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		ro.assignment = &asg;
+		ro.report_cap = asg.report_cap;
 		if (ro.memcheck < 0)
 			ro.memcheck = asg.memcheck;
 	}

@@ -51,6 +51,7 @@ struct prof {
 		unsigned long long file_size;	/* largest file it may write, bytes */
 		unsigned long open_files;
 		unsigned long processes;	/* for the uid it runs as */
+		unsigned long long report;	/* bytes the report may take (can only lower an assignment's) */
 	} limits;
 	int memcheck;		/* -1 unset, 0, 1 */
 	char **memcheck_fail;	/* finding kinds that fail a case, or NULL for default */

@@ -153,21 +153,22 @@ load_prog(const char *path, const struct yt_node *m, struct prof_prog *pp, struc
 	return 0;
 }
 
-/* limits: {cpu: S, memory: SIZE, file_size: SIZE, open_files: N, processes: N} */
+/* limits: {cpu: S, memory: SIZE, file_size: SIZE, open_files: N, processes: N, report: SIZE} */
 static int
 load_limits(const char *path, const struct yt_node *v, struct prof *p, struct sc_err *err)
 {
 	if (v->type != YT_MAP)
 		return FAIL(v, "'limits' must be a mapping (cpu, memory, file_size, open_files, "
-		    "processes)");
+		    "processes, report)");
 	for (size_t i = 0; i < v->n; i++) {
 		const char *k = v->keys[i];
 		const struct yt_node *x = v->items[i];
 		uint64_t n;
-		int size = strcmp(k, "memory") == 0 || strcmp(k, "file_size") == 0;
+		int size = strcmp(k, "memory") == 0 || strcmp(k, "file_size") == 0 ||
+		    strcmp(k, "report") == 0;
 		if (strcmp(k, "cpu") && strcmp(k, "open_files") && strcmp(k, "processes") && !size)
 			return FAIL(v->key_nodes[i], "unknown key '%s' in limits (cpu, memory, "
-			    "file_size, open_files, processes)", k);
+			    "file_size, open_files, processes, report)", k);
 		if (x->type != YT_SCALAR || yc_parse_size(x->str, &n) < 0 || n == 0 ||
 		    (!size && strpbrk(x->str, "KMG") != NULL))
 			return FAIL(x, size ? "'limits.%s' must be a positive size, e.g. 512MiB" :
@@ -178,6 +179,8 @@ load_limits(const char *path, const struct yt_node *v, struct prof *p, struct sc
 			p->limits.memory = n;
 		else if (strcmp(k, "file_size") == 0)
 			p->limits.file_size = n;
+		else if (strcmp(k, "report") == 0)
+			p->limits.report = n;
 		else if (strcmp(k, "open_files") == 0)
 			p->limits.open_files = (unsigned long)n;
 		else

@@ -18,6 +18,7 @@
 #include "asg.h"
 #include "fsx.h"
 #include "run_int.h"
+#include "trim.h"
 #include "sbx.h"
 
 struct plan_item {
@@ -281,6 +282,18 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	for (unsigned i = 0; threads && i < jobs; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
+	if (!o->keep) {
+		/* whatever the programs wrote, the report stays under its cap (a
+		 * fifth of it left for the report files written next) */
+		uint64_t cap = o->report_cap;
+		unsigned removed;
+		struct sc_err e;
+		if (p->limits.report && (cap == 0 || p->limits.report < cap))
+			cap = p->limits.report;
+		if (cap == 0)
+			cap = TRIM_REPORT_CAP;
+		trim_to_cap(o->work_dir, cap - cap / 5, &removed, &e);
+	}
 
 	out->tool_version = strdup(SOCKCHECK_VERSION);
 	out->submission = strdup(src_dir);

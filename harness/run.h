@@ -8,6 +8,7 @@
 #define SC_RUN_H
 
 #include <semaphore.h>
+#include <stdint.h>
 #include <signal.h>
 
 #include "err.h"
@@ -26,10 +27,13 @@ struct run_opts {
 	double timeout_scale;	/* 1.0 normally */
 	int memcheck;		/* -1: profile/scenario decide; 0; 1 */
 	int want_netns;		/* 1: a network namespace per case when allowed */
-	int keep;		/* keep case directories of passing cases too */
+	int keep;		/* keep case directories of passing cases too, and large files whole */
 	int no_retry;		/* a case the harness could not run is not run again */
 	unsigned repeat;	/* run each case this many times (0, 1: once); verdicts
 				 * that disagree make the case flaky (res_case) */
+	uint64_t report_cap;	/* bytes work_dir and the reports may take: 0: the profile's
+				 * limits.report or TRIM_REPORT_CAP; set (an assignment's, or
+				 * grade's): the profile can only lower it */
 	const char *build_log;	/* set when the build failed: where its output is */
 	const struct asg *assignment;	/* selection, points, hidden; or NULL */
 	sem_t *slots;		/* or NULL; else each case runs holding one (shared by runs) */

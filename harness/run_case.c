@@ -39,6 +39,7 @@
 #include "run_int.h"
 #include "sbx.h"
 #include "strv.h"
+#include "trim.h"
 #include "watch.h"
 #include "early.h"
 
@@ -93,6 +94,7 @@ struct rcase {
 	struct early early;	/* a case decided before its deadline */
 	struct judge_msg *msgs;	/* echo.client: the echoes the client must print */
 	size_t nmsgs;
+	int64_t out_first_diff;	/* the client's output file: first difference, or -1 */
 	int memcheck;
 	char mc_xml[PATH_MAX], mc_log[PATH_MAX];
 	char inj_report[PATH_MAX];
@@ -1554,6 +1556,7 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 	ji.exp_size = oc->exp_size;
 	memcpy(ji.exp_digest, oc->exp_digest, sizeof(ji.exp_digest));
 	collect_output(c, oc, &ji);
+	c->out_first_diff = ji.out_first_diff;
 	ji.msgs = c->msgs;
 	ji.nmsgs = c->nmsgs;
 	if (c->s->expect.sent_exact == SCN_YES)
@@ -1729,6 +1732,7 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	echo_messages(s, &c.msgs, &c.nmsgs);
 	c.early.msgs = c.msgs;
 	c.early.nmsgs = c.nmsgs;
+	c.out_first_diff = -1;
 
 	if (c.inject_on)
 		c.early.inject_log = c.inj_report;
@@ -1847,9 +1851,18 @@ done:
 	out->seconds = now_s() - started;
 	if (out->summary == NULL)
 		out->summary = strdup("");
-	/* the logs stay for the reports; a passing case's working copy goes */
+	/* the logs stay for the reports; a passing case's working copy goes;
+	 * large files are cut to their head, tail and first difference */
 	if (out->verdict == RES_PASS && !ctx->o->keep && c.cwd[0]) {
 		struct sc_err e3;
 		fsx_remove_tree(c.cwd, &e3);
+	}
+	if (!ctx->o->keep && c.dir[0]) {
+		struct sc_err e4;
+		const struct prof_prog *pp = &ctx->p->progs[PROF_FILE_CLIENT];
+		if (c.cwd[0] && out->verdict != RES_PASS)
+			trim_file(c.cwd, pp->out ? pp->out : "receive.dat", &TRIM_CASE,
+			    c.out_first_diff, &e4);
+		trim_tree(c.dir, &TRIM_CASE, &e4);
 	}
 }

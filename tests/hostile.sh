@@ -11,7 +11,7 @@
 # Usage: sh tests/hostile.sh BUILD_DIR   (~1.5 min; ~2.5 min while runs hang,
 # each of which is killed 5 s after its limit)
 # HOSTILE_ONLY='GLOB ...' runs only the groups whose name matches (yaml, profile,
-# missing, noexec, build*, forkbomb, spew, ..., sigint, deadlock);
+# missing, noexec, build*, forkbomb, spew, garbage, ..., sigint, deadlock);
 # HOSTILE_KEEP=1 keeps the reports and copies (the directory is printed).
 BUILD=${1:-build}
 case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
@@ -495,6 +495,27 @@ if want fsize; then
 	s=$(stat -c %s "$f" 2>/dev/null || echo 0)
 	say "# fsize: receive.dat is $s bytes"
 	[ "$s" -le 134217728 ] && ok "fsize: receive.dat capped at $s bytes" || bad "fsize: receive.dat is $s bytes"
+fi
+if want garbage; then
+	# a file client writing 4 GiB of garbage into receive.dat (and 64 MiB to
+	# stdout) and
+	# an echo client spinning on a dead socket while it fills a log file:
+	# whatever they write, the submission's report stays under its cap
+	# (50 MB), large files cut to head, tail and digest (NAME.trimmed)
+	prep garbage
+	sc garbage 60 -- --jobs 2 --only 'file.client.*,echo.client.basic-lines,echo.client.long-line' "$SUB"
+	after garbage
+	jc "garbage: the writer's and the spinner's cases fail" \
+	    "case('file.client.text')['verdict'] in ('error', 'fail')" \
+	    "case('echo.client.basic-lines')['verdict'] in ('error', 'fail')" \
+	    "stu('file.client.text')['stdout']['total'] > 1000000"
+	sz=$(du -sb "$REP" | cut -f1)
+	say "# garbage: the report is $sz bytes"
+	[ "$sz" -lt 50000000 ] && ok "garbage: report of $sz bytes, under 50 MB" ||
+	    bad "garbage: report of $sz bytes (cap 50 MB)"
+	n=$(find "$REP" -name '*.trimmed' | wc -l)
+	[ "$n" -ge 1 ] && ok "garbage: $n large files cut, digests kept" ||
+	    bad "garbage: no file was cut (no NAME.trimmed)"
 fi
 if want escape && [ "$(id -u)" != 0 ]; then
 	say "# skip escape: not root, so the student programs run as the caller and can"
