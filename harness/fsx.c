@@ -30,6 +30,28 @@ fsx_is_file(const char *path)
 }
 
 int
+fsx_others_can_reach(const char *path)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	size_t len = strlen(path);
+
+	if (path[0] != '/' || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, path, len + 1);
+	/* the path itself, then each parent up to / */
+	for (;;) {
+		if (stat(buf[0] ? buf : "/", &st) < 0 || !S_ISDIR(st.st_mode) ||
+		    !(st.st_mode & S_IXOTH))
+			return 0;
+		char *slash = strrchr(buf, '/');
+		if (slash == NULL || buf[0] == '\0')
+			return 1;
+		*slash = '\0';
+	}
+}
+
+int
 fsx_mkdirs(const char *path, struct sc_err *err)
 {
 	char buf[PATH_MAX];

@@ -16,6 +16,13 @@ int fsx_is_dir(const char *path);
 int fsx_is_file(const char *path);
 
 /*
+ * Whether a process of an unrelated uid (no owner or group in common) can
+ * reach `path` (absolute, links resolved): every directory from / down to
+ * it searchable by others (o+x).
+ */
+int fsx_others_can_reach(const char *path);
+
+/*
  * Copy the tree `src` into `dst` (created): regular files (with their times),
  * directories, symlinks. The directory `skip_dir` (may be NULL) is left out
  * wherever it appears: a report directory inside the submission.

@@ -248,6 +248,12 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	/* a student program running as nobody must reach its working copy */
 	chmod(o->work_dir, 0755);
 	chmod(ctx.cases_dir, 0755);
+	if (ctx.is_root && !fsx_others_can_reach(ctx.cases_dir)) {
+		snprintf(ctx.scratch_dir, sizeof(ctx.scratch_dir), "/tmp/sockcheck-cases.XXXXXX");
+		if (mkdtemp(ctx.scratch_dir) == NULL)
+			return sc_err_sys(err, "mkdtemp /tmp/sockcheck-cases.XXXXXX");
+		chmod(ctx.scratch_dir, 0711);
+	}
 	pthread_mutex_init(&ctx.lock, NULL);
 	pthread_mutex_init(&ctx.fixed_port_lock, NULL);
 
@@ -308,6 +314,12 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	out->seconds = now_s() - t0;
 	res_tally(out);
 	free(pl.items);
+	if (ctx.scratch_dir[0]) {
+		/* the working copies of failed cases: kept with --keep only */
+		struct sc_err e2;
+		if (!o->keep)
+			fsx_remove_tree(ctx.scratch_dir, &e2);
+	}
 	pthread_mutex_destroy(&pl.lock);
 	pthread_mutex_destroy(&ctx.lock);
 	pthread_mutex_destroy(&ctx.fixed_port_lock);

@@ -1664,7 +1664,18 @@ prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
 		snprintf(c->dir, sizeof(c->dir), "%s/%s.r%u", ctx->cases_dir, c->s->id, c->attempt);
 	else
 		snprintf(c->dir, sizeof(c->dir), "%s/%s", ctx->cases_dir, c->s->id);
-	snprintf(c->cwd, sizeof(c->cwd), "%s/work", c->dir);
+	if (ctx->scratch_dir[0]) {
+		/* the case directory is out of the program's reach: its copy goes
+		 * where it can be reached by name (run_int.h) */
+		const char *base = strrchr(c->dir, '/') + 1;
+		char top[sizeof(ctx->scratch_dir) + 512];
+		snprintf(top, sizeof(top), "%s/%s", ctx->scratch_dir, base);
+		if (fsx_remove_tree(top, err) < 0 || fsx_mkdirs(top, err) < 0)
+			return -1;
+		snprintf(c->cwd, sizeof(c->cwd), "%s/work", top);
+	} else {
+		snprintf(c->cwd, sizeof(c->cwd), "%s/work", c->dir);
+	}
 	if (fsx_remove_tree(c->dir, err) < 0 || fsx_mkdirs(c->dir, err) < 0)
 		return -1;
 	if (fsx_copy_tree(ctx->built_dir, c->cwd, NULL, err) < 0)

@@ -12,6 +12,11 @@ struct run_ctx {
 	const char *src_dir;		/* the submission as handed in */
 	const char *built_dir;		/* its built scratch copy */
 	char cases_dir[2048];		/* case directories go below */
+	/* as root, when cases_dir is out of reach of the cases' own uids (a 0700
+	 * parent): the working copies go below this directory in /tmp instead,
+	 * so that valgrind, as the case's uid, can read the program's debug
+	 * info by its absolute path; "" otherwise */
+	char scratch_dir[64];
 	int is_root;
 	pthread_mutex_t fixed_port_lock;	/* loopback mode: fixed-port programs one at a time */
 	int netns_ok;			/* namespaces worked once (else don't retry) */
