@@ -1078,8 +1078,10 @@ rec_load(const char *students_dir, const char *name, const struct cols *c, struc
 		i = (from + i) % c->n;
 		from = i + 1;
 		r->verdict[i] = verdict_from(json_string_value(json_object_get(jc, "verdict")));
-		r->score[i] = r->verdict[i] == RES_PASS ?
-		    (unsigned)json_integer_value(json_object_get(jc, "score")) : 0;
+		/* the points it earned: a failed case charged elsewhere keeps them
+		 * (one fault, one charge: res_tally) */
+		r->score[i] = r->verdict[i] == RES_SKIP ? 0 :
+		    (unsigned)json_integer_value(json_object_get(jc, "score"));
 		if (r->verdict[i] == RES_FAIL || r->verdict[i] == RES_ERROR) {
 			const char *sum = json_string_value(json_object_get(jc, "summary"));
 			r->summary[i] = strdup(sum && *sum ? sum : res_verdict_name(r->verdict[i]));

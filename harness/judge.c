@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "judge.h"
 
 const char *
@@ -36,9 +37,13 @@ vfmt(const char *fmt, va_list ap)
 	return s;
 }
 
-/* Record one check; returns ok so callers can chain. */
+/*
+ * Record one check with the cause it has when it fails (cause.h); returns
+ * ok so callers can chain. judge_case decides afterwards which checks are
+ * collateral and keeps the cause of the failed ones only.
+ */
 static int
-check(struct res_case *c, const char *name, int ok, const char *expected,
+check(struct res_case *c, const char *name, const char *cause, int ok, const char *expected,
     const char *actual_fmt, ...)
 {
 	struct res_check *k = realloc(c->checks, (c->nchecks + 1) * sizeof(*k));
@@ -50,6 +55,8 @@ check(struct res_case *c, const char *name, int ok, const char *expected,
 	k = &c->checks[c->nchecks++];
 	k->name = strdup(name);
 	k->ok = ok;
+	k->cause = cause ? strdup(cause) : NULL;
+	k->collateral = 0;
 	k->expected = expected ? strdup(expected) : NULL;
 	va_start(ap, actual_fmt);
 	k->actual = vfmt(actual_fmt, ap);
@@ -134,9 +141,9 @@ show(char *buf, size_t len, const char *p, size_t n)
 	buf[o++] = '"';
 	for (size_t i = 0; i < n && o + 8 < len; i++) {
 		unsigned char ch = (unsigned char)p[i];
-		if (ch == '\n') {
+		if (ch == '\n' || ch == '\r' || ch == '\t' || ch == '\0') {
 			buf[o++] = '\\';
-			buf[o++] = 'n';
+			buf[o++] = ch == '\n' ? 'n' : ch == '\r' ? 'r' : ch == '\t' ? 't' : '0';
 		} else if (ch == '"' || ch == '\\') {
 			buf[o++] = '\\';
 			buf[o++] = (char)ch;
@@ -167,20 +174,51 @@ prog_label(const struct scn *s, int client)
  * The student program's end: a signal is always an error; a status is
  * checked against `want`. Returns 0 when the case must be an error.
  */
+/*
+ * Why an echo client did not end as it should: the aspect of the case's
+ * standard input (its end, or the quit word), unless the case is about a
+ * server that misbehaves (the client must then fail on its own).
+ */
+static const char *
+end_cause(const struct judge_in *in, int client, const char *otherwise)
+{
+	const struct scn *s = in->s;
+
+	if (!client || s->protocol != SCN_ECHO || s->expect.exit == SCN_EXIT_FAILURE ||
+	    s->setup.no_server)
+		return otherwise;
+	if (s->stdin_spec.quit)
+		return "quit-word";
+	if (s->stdin_spec.close)
+		return "no-eof-exit";
+	return otherwise;
+}
+
+/* A server that could not open the file it serves explains its failures. */
+static const char *
+server_cause(const struct judge_in *in, const char *otherwise)
+{
+	if (in->open_failed && in->s->protocol == SCN_FILE && !in->s->setup.no_file)
+		return "missing-served-file";
+	return otherwise;
+}
+
 static int
 check_end(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
-    const char *label, enum scn_exit_expect want, int *failed)
+    const char *label, enum scn_exit_expect want, int client, int *failed)
 {
 	const char *sname;
 
 	if (!p->started) {
-		check(c, "start", 0, "the program starts", "%s",
+		check(c, "start", "no-start", 0, "the program starts", "%s",
 		    p->start_error ? p->start_error : "it could not be started");
 		return 0;
 	}
 	if (p->ended && !p->exited) {
 		sname = judge_signal_name(p->signal);
-		check(c, "exit", 0, "no death by a signal", "%s died of %s", label,
+		check(c, "exit", client ? (p->signal == SIGPIPE ? "sigpipe-death" : "crash") :
+		    server_cause(in, p->signal == SIGPIPE ? "sigpipe-death" : "crash"), 0,
+		    "no death by a signal", "%s died of %s", label,
 		    sname ? sname : strsignal(p->signal));
 		if (p->signal == SIGPIPE)
 			diag(c, "It wrote to a connection its peer had already closed or reset; "
@@ -195,7 +233,7 @@ check_end(struct res_case *c, const struct judge_in *in, const struct judge_proc
 		return 0;
 	}
 	if (p->killed_at_deadline) {
-		check(c, "exit", 0, "the program ends in time",
+		check(c, "exit", end_cause(in, client, "hang"), 0, "the program ends in time",
 		    "%s was still running after %.1f s and was stopped", label, p->seconds);
 		return 0;
 	}
@@ -203,12 +241,13 @@ check_end(struct res_case *c, const struct judge_in *in, const struct judge_proc
 		return 1;
 	switch (want) {
 	case SCN_EXIT_SUCCESS:
-		if (!check(c, "exit", p->status == 0, "exit status 0",
+		if (!check(c, "exit", end_cause(in, client, "exit-status"), p->status == 0,
+		    "exit status 0",
 		    "exit status %d", p->status))
 			*failed = 1;
 		break;
 	case SCN_EXIT_FAILURE:
-		if (!check(c, "exit", p->status != 0, "a non-zero exit status",
+		if (!check(c, "exit", "exit-0-on-error", p->status != 0, "a non-zero exit status",
 		    "exit status 0 (success reported although it failed)"))
 			*failed = 1;
 		break;
@@ -229,7 +268,7 @@ check_stderr(struct res_case *c, const struct judge_in *in, const struct judge_p
 	for (i = 0; i < p->err_len; i++)
 		if (p->err[i] != ' ' && p->err[i] != '\n' && p->err[i] != '\t' && p->err[i] != '\r')
 			break;
-	if (!check(c, "stderr", i < p->err_len, "an error message on standard error",
+	if (!check(c, "stderr", "stderr-message", i < p->err_len, "an error message on standard error",
 	    p->err_len ? "only white space on standard error" : "nothing on standard error"))
 		*failed = 1;
 }
@@ -245,37 +284,76 @@ check_time(struct res_case *c, const struct judge_in *in, const struct judge_pro
 	/* as every deadline: slower under valgrind or a --timeout-scale */
 	double lim = in->s->expect.max_seconds * (in->time_factor > 0 ? in->time_factor : 1);
 	snprintf(exp, sizeof(exp), "ends within %.1f s", lim);
-	if (!check(c, "time", p->seconds <= lim, exp,
+	if (!check(c, "time", end_cause(in, in->s->role != SCN_SERVER, "too-slow"),
+	    p->seconds <= lim, exp,
 	    "ended after %.2f s", p->seconds))
 		*failed = 1;
 }
 
-/* Is one of the accepted replies in `out`? */
-static int
-reply_printed(const struct prof *p, const char *out, size_t out_len)
-{
-	static char *const def[] = { "Thank you\n" };
-	char *const *r = p->nreplies ? p->replies : def;
-	size_t n = p->nreplies ? p->nreplies : 1;
+/* The default replies: "Thank you" and one of these terminators. */
+static const struct { const char *bytes; size_t len; } default_replies[] = {
+	{ "Thank you\n", 10 }, { "Thank you\0", 10 }, { "Thank you\r\n", 11 }, { "Thank you", 9 },
+};
+#define NDEFAULT_REPLIES (sizeof(default_replies) / sizeof(default_replies[0]))
 
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(r[i]);
-		while (len > 0 && (r[i][len - 1] == '\n' || r[i][len - 1] == '\r'))
-			len--;		/* printed with or without its newline */
-		if (len > 0 && memmem(out, out_len, r[i], len) != NULL)
+static size_t
+nreplies(const struct prof *p)
+{
+	return p->nreplies ? p->nreplies : NDEFAULT_REPLIES;
+}
+
+static const char *
+reply_at(const struct prof *p, size_t i, size_t *len)
+{
+	if (p->nreplies) {
+		*len = p->replies[i].len;
+		return p->replies[i].bytes;
+	}
+	*len = default_replies[i].len;
+	return default_replies[i].bytes;
+}
+
+int
+judge_reply_accepted(const struct prof *p, const char *text, size_t len)
+{
+	for (size_t i = 0; i < nreplies(p); i++) {
+		size_t rlen;
+		const char *r = reply_at(p, i, &rlen);
+		if (rlen == len && memcmp(r, text, len) == 0)
 			return 1;
 	}
 	return 0;
 }
 
-static int
-reply_accepted(const struct prof *p, const char *text, size_t len)
+void
+judge_reply_forms(const struct prof *p, char *buf, size_t len)
 {
-	if (p->nreplies == 0)
-		return len == 10 && memcmp(text, "Thank you\n", 10) == 0;
-	for (size_t i = 0; i < p->nreplies; i++)
-		if (strlen(p->replies[i]) == len && memcmp(p->replies[i], text, len) == 0)
+	size_t o = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < nreplies(p) && o + 1 < len; i++) {
+		char one[80];
+		size_t rlen;
+		const char *r = reply_at(p, i, &rlen);
+		show(one, sizeof(one), r, rlen);
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? (i + 1 == nreplies(p) ?
+		    " or " : ", ") : "", one);
+	}
+}
+
+/* Is one of the accepted replies in `out` (printed with or without its terminator)? */
+static int
+reply_printed(const struct prof *p, const char *out, size_t out_len)
+{
+	for (size_t i = 0; i < nreplies(p); i++) {
+		size_t len;
+		const char *r = reply_at(p, i, &len);
+		while (len > 0 && (r[len - 1] == '\n' || r[len - 1] == '\r' || r[len - 1] == '\0'))
+			len--;
+		if (len > 0 && memmem(out, out_len, r, len) != NULL)
 			return 1;
+	}
 	return 0;
 }
 
@@ -294,7 +372,7 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 		if (want == SCN_PEER_IGNORE)
 			continue;
 		if (pc == NULL || !pc->connected) {
-			check(c, name, 0, "connects and is served",
+			check(c, name, "not-serving", 0, "connects and is served",
 			    "could not connect%s%s", pl->connect_error ? ": " : "",
 			    pl->connect_error ? pl->connect_errno : "");
 			diag(c, "The %s client found nothing listening on port %u: the server had "
@@ -303,7 +381,8 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 			continue;
 		}
 		if (want == SCN_PEER_NOTHING) {
-			if (!check(c, name, pc->idle_bytes == 0, "receives nothing it did not send",
+			if (!check(c, name, "unasked-bytes", pc->idle_bytes == 0,
+			    "receives nothing it did not send",
 			    "received %llu bytes it never sent", (unsigned long long)pc->idle_bytes))
 				*failed = 1;
 			continue;
@@ -311,7 +390,10 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 		snprintf(exp, sizeof(exp), "its %llu bytes echoed back, in order",
 		    (unsigned long long)pc->bytes_out);
 		if (pc->mismatch) {
-			check(c, name, 0, exp, "byte %llu came back as 0x%02x instead of 0x%02x",
+			int injected = in->inject && strstr(in->inject, "write()/send()");
+			check(c, name, pc->mismatch_expected == 0 ? "binary-unsafe" :
+			    injected ? "short-write" : "data-mismatch", 0, exp,
+			    "byte %llu came back as 0x%02x instead of 0x%02x",
 			    (unsigned long long)pc->mismatch_off, pc->mismatch_got & 0xff,
 			    pc->mismatch_expected & 0xff);
 			if (pc->mismatch_expected == 0)
@@ -329,11 +411,12 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 			const char *how = pc->rst ? "; then the connection was reset" :
 			    pc->eof ? "; then the server closed the connection" :
 			    pc->timeout_what[0] ? "; then nothing more came" : "";
-			check(c, name, 0, exp, "%llu of %llu bytes came back%s",
+			check(c, name, in->inject && strstr(in->inject, "write()/send()") ?
+			    "short-write" : "lost-bytes", 0, exp, "%llu of %llu bytes came back%s",
 			    (unsigned long long)pc->bytes_in, (unsigned long long)pc->bytes_out, how);
 			*failed = 1;
 		} else {
-			check(c, name, 1, exp, "all %llu bytes came back",
+			check(c, name, NULL, 1, exp, "all %llu bytes came back",
 			    (unsigned long long)pc->bytes_in);
 		}
 	}
@@ -350,7 +433,8 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 	if (pl == NULL)
 		return;
 	if (pc == NULL || !pc->connected) {
-		check(c, "connect", 0, "the client connects", "could not connect%s%s",
+		check(c, "connect", server_cause(in, "not-serving"), 0, "the client connects",
+		    "could not connect%s%s",
 		    pl->connect_error ? ": " : "", pl->connect_error ? pl->connect_errno : "");
 		*failed = 1;
 		return;
@@ -359,14 +443,17 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 		snprintf(exp, sizeof(exp), "%llu bytes, " REF_DIGEST_NAME " %.12s...",
 		    (unsigned long long)in->exp_size, in->exp_digest);
 		if (pc->bytes_in == in->exp_size && strcmp(pc->digest_in, in->exp_digest) == 0) {
-			check(c, "data", 1, exp, "all %llu bytes, identical",
+			check(c, "data", NULL, 1, exp, "all %llu bytes, identical",
 			    (unsigned long long)pc->bytes_in);
 		} else if (!pc->summary && pc->bytes_in == in->exp_size && !pc->rst) {
 			/* stopped before its digest: the count is all that is known */
-			check(c, "data", 1, exp, "all %llu bytes arrived (content not compared: the "
+			check(c, "data", NULL, 1, exp, "all %llu bytes arrived (content not compared: the "
 			    "client was stopped before it finished)", (unsigned long long)pc->bytes_in);
 		} else {
-			check(c, "data", 0, exp, "%llu bytes%s%s", (unsigned long long)pc->bytes_in,
+			check(c, "data", pc->bytes_in < in->exp_size ? (in->inject &&
+			    strstr(in->inject, "write()/send()") ? "short-write" :
+			    server_cause(in, "lost-bytes")) : "data-mismatch", 0, exp,
+			    "%llu bytes%s%s", (unsigned long long)pc->bytes_in,
 			    pc->bytes_in == in->exp_size ? " with different content" : "",
 			    pc->rst ? ", then a reset" : "");
 			if (pc->bytes_in < in->exp_size)
@@ -376,15 +463,17 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 		}
 	}
 	if (e->eof != SCN_NO && e->data != SCN_NO) {
-		if (!check(c, "eof", pc->eof, "EOF after the data (shutdown or close)",
+		if (!check(c, "eof", "no-shutdown", pc->eof, "EOF after the data (shutdown or close)",
 		    pc->eof ? "EOF" : "no EOF: the connection stayed open")) {
 			diag(c, "The client waited for end-of-file, but the server never "
 			    "shut down its side: call shutdown(sock, SHUT_WR) after the last write.");
 			*failed = 1;
 		}
 	}
-	if (e->reply == SCN_YES) {
-		if (!check(c, "reply", reply_printed(in->p, in->student.out, in->student.out_len),
+	if (e->reply == SCN_YES && !in->p->reply_none) {
+		if (!check(c, "reply", !pc->eof ? "no-shutdown" : pc->rst || pc->write_error[0] ?
+		    "close-not-shutdown" : "reply-not-read",
+		    reply_printed(in->p, in->student.out, in->student.out_len),
 		    "the client's \"Thank you\" printed on standard output",
 		    in->student.out_len ? "not found in its output" : "no output at all")) {
 			if (!pc->eof)
@@ -421,20 +510,24 @@ judge_echo_client(const struct judge_in *in, struct res_case *c, const struct ju
 			snprintf(exp, sizeof(exp), "%s on standard output%s", shown,
 			    m->len > 256 ? " (in pieces allowed)" : "");
 			if (r) {
-				check(c, name, 1, exp, r == 1 ? "found whole" : "found, in pieces, in order");
+				check(c, name, NULL, 1, exp, r == 1 ? "found whole" :
+				    "found, in pieces, in order");
 				continue;
 			}
 			*failed = 1;
 			if (m->sent && m->len == strlen(m->sent) && memcmp(m->text, m->sent, m->len) != 0 &&
 			    memmem(cl->out, cl->out_len, m->sent, m->len) != NULL) {
-				check(c, name, 0, exp, "the client printed what it sent, not what it received");
+				check(c, name, "prints-sent", 0, exp,
+				    "the client printed what it sent, not what it received");
 				diag(c, "Print the buffer recv() filled, not the line you read from "
 				    "standard input.");
 			} else if (m->len > 256) {
-				check(c, name, 0, exp, "bytes from offset %zu on are missing or out of order",
+				check(c, name, "echo-missing", 0, exp,
+				    "bytes from offset %zu on are missing or out of order",
 				    missing);
 			} else {
-				check(c, name, 0, exp, "not found%s", cl->out_len ? "" : " (no output at all)");
+				check(c, name, "echo-missing", 0, exp, "not found%s",
+				    cl->out_len ? "" : " (no output at all)");
 			}
 		}
 	}
@@ -448,7 +541,9 @@ judge_echo_client(const struct judge_in *in, struct res_case *c, const struct ju
 		snprintf(exp, sizeof(exp), "the lines' bytes and nothing else: %llu bytes (%llu with "
 		    "newlines)", (unsigned long long)in->sent_size[0],
 		    (unsigned long long)in->sent_size[1]);
-		if (!check(c, "sent", ok, exp, !pc ? "it never connected" : "%llu bytes%s",
+		/* sending the input again after its end is the end-of-input fault */
+		if (!check(c, "sent", in->resent ? "no-eof-exit" : "sent-bytes", ok, exp,
+		    !pc ? "it never connected" : "%llu bytes%s",
 		    pc ? (unsigned long long)pc->bytes_in : 0ULL,
 		    pc && (pc->bytes_in == in->sent_size[0] || pc->bytes_in == in->sent_size[1]) ?
 		    ", with other content" : "")) {
@@ -463,7 +558,8 @@ judge_echo_client(const struct judge_in *in, struct res_case *c, const struct ju
 		const struct peer_conn *pc = peer_log_conn(&in->peers[0], 1);
 		/* EOF, a reset, or a write that found the socket closed (EPIPE) */
 		int closed = pc && (pc->eof || pc->rst || pc->write_error[0]);
-		if (!check(c, "close", closed, "the client closes its connection",
+		if (!check(c, "close", cl->killed ? end_cause(in, 1, "no-close") : "no-close", closed,
+		    "the client closes its connection",
 		    !pc ? "it never connected" : pc->eof ? "the server saw EOF" :
 		    pc->rst ? "the server saw a reset" : pc->write_error[0] ?
 		    "the server's write found it closed" : "the connection was still open"))
@@ -483,20 +579,24 @@ judge_file_client(const struct judge_in *in, struct res_case *c, const struct ju
 		snprintf(exp, sizeof(exp), "an output file of %llu bytes, " REF_DIGEST_NAME " %.12s...",
 		    (unsigned long long)in->exp_size, in->exp_digest);
 		if (in->out_not_regular) {
-			check(c, "data", 0, exp, "not a regular file (a link, a FIFO or a device; "
+			check(c, "data", "no-output-file", 0, exp,
+			    "not a regular file (a link, a FIFO or a device; "
 			    "not read)");
 			*failed = 1;
 		} else if (!in->out_exists) {
-			check(c, "data", 0, exp, "no output file");
+			check(c, "data", "no-output-file", 0, exp, "no output file");
 			*failed = 1;
 		} else if (in->out_size == in->exp_size && strcmp(in->out_digest, in->exp_digest) == 0) {
-			check(c, "data", 1, exp, "identical");
+			check(c, "data", NULL, 1, exp, "identical");
 		} else {
+			const char *why = in->out_first_diff >= 0 ? "data-mismatch" :
+			    in->out_size < in->exp_size ? "short-read" : "extra-bytes";
 			if (in->out_first_diff >= 0)
-				check(c, "data", 0, exp, "%llu bytes; the first difference is at offset %lld",
+				check(c, "data", why, 0, exp, "%llu bytes; the first difference is at offset %lld",
 				    (unsigned long long)in->out_size, (long long)in->out_first_diff);
 			else
-				check(c, "data", 0, exp, "%llu bytes", (unsigned long long)in->out_size);
+				check(c, "data", why, 0, exp, "%llu bytes",
+				    (unsigned long long)in->out_size);
 			if (in->out_size < in->exp_size && in->out_first_diff < 0 &&
 			    cl->signal == 0)	/* a signal explains it better */
 				diag(c, "The file is a prefix of the data: the client stopped reading "
@@ -508,45 +608,68 @@ judge_file_client(const struct judge_in *in, struct res_case *c, const struct ju
 		}
 	}
 	if (e->output_absent == SCN_YES && in->out_checked) {
-		if (!check(c, "output", !in->out_exists || in->out_size == 0,
+		if (!check(c, "output", "partial-file", !in->out_exists || in->out_size == 0,
 		    "no output file, or an empty one",
 		    "an output file of %llu bytes", (unsigned long long)in->out_size))
 			*failed = 1;
 	}
 	if (pc == NULL)
 		return;
-	if (e->reply == SCN_YES) {
+	if (e->reply == SCN_YES && in->p->reply_none) {
+		;	/* no reply in this protocol (profile: reply: none) */
+	} else if (e->reply == SCN_YES) {
+		char forms[256], rexp[300];
+		judge_reply_forms(in->p, forms, sizeof(forms));
+		snprintf(rexp, sizeof(rexp), "a reply after EOF: %s", forms);
 		if (!pc->has_reply) {
-			check(c, "reply", 0, "\"Thank you\\n\" after EOF", "no reply");
+			check(c, "reply", "no-reply", 0, rexp, "no reply");
 			*failed = 1;
 		} else if (pc->reply_before_eof) {
 			show(shown, sizeof(shown), pc->reply, pc->reply_len);
-			check(c, "reply", 0, "\"Thank you\\n\" after EOF", "%s before EOF", shown);
+			check(c, "reply", "reply-before-eof", 0, rexp, "%s before EOF", shown);
 			diag(c, "Reply only after read() has returned 0.");
 			*failed = 1;
-		} else if (!reply_accepted(in->p, pc->reply, pc->reply_len)) {
+		} else if (!judge_reply_accepted(in->p, pc->reply, pc->reply_len)) {
 			show(shown, sizeof(shown), pc->reply, pc->reply_len);
-			check(c, "reply", 0, "\"Thank you\\n\" after EOF", "%s", shown);
+			check(c, "reply", "reply-format", 0, rexp, "%s (%zu byte%s)", shown,
+			    pc->reply_len, pc->reply_len == 1 ? "" : "s");
 			*failed = 1;
 		} else {
-			check(c, "reply", 1, "\"Thank you\\n\" after EOF", "received after EOF");
+			show(shown, sizeof(shown), pc->reply, pc->reply_len);
+			check(c, "reply", NULL, 1, rexp, "%s after EOF", shown);
 		}
 	} else if (e->reply == SCN_NO) {
 		if (pc->has_reply) {
 			show(shown, sizeof(shown), pc->reply, pc->reply_len);
-			check(c, "reply", 0, "no reply", "%s%s", shown,
-			    pc->reply_before_eof ? " before EOF" : "");
+			check(c, "reply", pc->reply_before_eof ? "reply-before-eof" : "unexpected-reply",
+			    0, "no reply", "%s%s", shown, pc->reply_before_eof ? " before EOF" : "");
 			*failed = 1;
 		} else {
-			check(c, "reply", 1, "no reply", "none");
+			check(c, "reply", NULL, 1, "no reply", "none");
 		}
 	} else if (pc->has_reply && pc->reply_before_eof) {
 		/* no-shutdown and the like: a reply while data may still come is wrong */
-		check(c, "reply", 0, "no reply before EOF", "a reply before EOF");
+		check(c, "reply", "reply-before-eof", 0, "no reply before EOF", "a reply before EOF");
 		diag(c, "The client answered before the server's EOF: it took a pause in the "
 		    "data for the end of the file.");
 		*failed = 1;
 	}
+}
+
+/* The cause of a memcheck failure: a leak, or any other memory error. */
+static const char *
+mc_cause(const struct mc_report *mc, char *const *mc_fail)
+{
+	int leak = 0;
+
+	for (size_t i = 0; mc && i < mc->count; i++) {
+		if (!mc_kind_fails(mc->findings[i].kind, mc_fail))
+			continue;
+		if (strncmp(mc_kind_name(mc->findings[i].kind), "leak", 4) != 0)
+			return "memory-error";
+		leak = 1;
+	}
+	return leak ? "leak" : "memory-error";
 }
 
 static void
@@ -562,9 +685,56 @@ judge_memcheck(const struct judge_in *in, struct res_case *c, int *failed)
 		if (f->fails)
 			nfail++;
 	}
-	if (!check(c, "memcheck", nfail == 0, "no memory errors or definite leaks",
+	if (!check(c, "memcheck", mc_cause(in->mc, in->mc_fail), nfail == 0, "no memory errors or definite leaks",
 	    "%u finding%s that fail the case", nfail, nfail == 1 ? "" : "s"))
 		*failed = 1;
+}
+
+/* A failure that makes the case an error (the program could not run its course). */
+static int
+error_cause(const char *cause)
+{
+	static const char *const errs[] = { "no-start", "crash", "sigpipe-death", "hang",
+	    "missing-served-file", "no-eof-exit", "quit-word", NULL };
+	for (size_t i = 0; cause && errs[i]; i++)
+		if (strcmp(cause, errs[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * One fault, one charge: a check of an aspect the scenario does not target
+ * is collateral (cause.h). The verdict comes from the target checks alone:
+ * error when check_end found the program unable to run its course (`ok` 0)
+ * and a target check says so, fail when a target check failed, else pass.
+ * Failed checks keep their cause; passed ones lose it.
+ */
+static enum res_verdict
+settle(const struct judge_in *in, struct res_case *c, int ok)
+{
+	const struct scn *s = in->s;
+	int fail = 0, error = 0;
+
+	for (size_t i = 0; i < c->nchecks; i++) {
+		struct res_check *k = &c->checks[i];
+		enum cause_aspect a = cause_aspect_of(k->cause);
+
+		k->collateral = a != CAUSE_ASPECT_NONE && !(s->targets & (1u << a));
+		if (k->ok) {
+			free(k->cause);
+			k->cause = NULL;
+			continue;
+		}
+		if (k->collateral)
+			continue;
+		fail = 1;
+		if (!ok && (strcmp(k->name, "start") == 0 || strcmp(k->name, "exit") == 0) &&
+		    error_cause(k->cause))
+			error = 1;
+	}
+	if ((s->targets & (1u << CAUSE_ASPECT_REPLY)) && in->p->reply_none)
+		return RES_SKIP;	/* the reply case, in a protocol without a reply */
+	return error ? RES_ERROR : fail ? RES_FAIL : RES_PASS;
 }
 
 int
@@ -580,18 +750,19 @@ judge_case(const struct judge_in *in, struct res_case *c)
 	if (s->role != SCN_CLIENT && in->student.started && !in->ready &&
 	    !(s->setup.no_file && in->student.ended)) {
 		if (in->student.ended && in->student.exited)
-			check(c, "listen", 0, "listens on its port",
+			check(c, "listen", server_cause(in, "no-listen"), 0, "listens on its port",
 			    "exited with status %d before listening", in->student.status);
 		else if (!in->student.ended)
-			check(c, "listen", 0, "listens on its port",
+			check(c, "listen", server_cause(in, "no-listen"), 0, "listens on its port",
 			    "not listening on port %u after %.1f s", in->port, in->ready_wait);
 		if (in->student.ended || !in->student.ended)
 			failed = 1;
 	}
 	ok = check_end(c, in, &in->student, prog_label(s, client),
-	    s->role == SCN_PAIR ? SCN_EXIT_ANY : want, &failed);
+	    s->role == SCN_PAIR ? SCN_EXIT_ANY : want, client, &failed);
 	if (s->role == SCN_PAIR)
-		ok = check_end(c, in, &in->student2, prog_label(s, 1), SCN_EXIT_SUCCESS, &failed) && ok;
+		ok = check_end(c, in, &in->student2, prog_label(s, 1), SCN_EXIT_SUCCESS, 1,
+		    &failed) && ok;
 	check_stderr(c, in, cl, &failed);
 	check_time(c, in, cl, &failed);
 
@@ -604,7 +775,9 @@ judge_case(const struct judge_in *in, struct res_case *c)
 	else if (s->protocol == SCN_FILE && s->role != SCN_SERVER)
 		judge_file_client(in, c, cl, &failed);
 	if (s->role == SCN_PAIR && s->protocol == SCN_FILE && s->expect.reply != SCN_NO &&
-	    !check(c, "reply", reply_printed(in->p, in->student.out, in->student.out_len),
+	    !in->p->reply_none &&
+	    !check(c, "reply", "reply-not-read",
+	    reply_printed(in->p, in->student.out, in->student.out_len),
 	    "the server prints the client's \"Thank you\"", "not found in its output"))
 		failed = 1;
 	judge_memcheck(in, c, &failed);
@@ -613,12 +786,19 @@ judge_case(const struct judge_in *in, struct res_case *c)
 		diag(c, "%s", in->stall);
 	if (in->inject)
 		diag(c, "Injected: %s.", in->inject);
-	c->verdict = !ok ? RES_ERROR : failed ? RES_FAIL : RES_PASS;
+	(void)failed;	/* the checks' own flags decide: collateral ones count for nothing */
+	c->verdict = settle(in, c, ok);
+	if (c->verdict == RES_SKIP) {
+		free(c->summary);
+		c->summary = strdup("skipped: the profile says the protocol has no reply "
+		    "(reply: none)");
+		return 0;
+	}
 	free(c->summary);
 	c->summary = NULL;
 	for (size_t i = 0; i < c->nchecks && c->verdict != RES_PASS; i++) {
 		const struct res_check *k = &c->checks[i];
-		if (k->ok)
+		if (k->ok || k->collateral)
 			continue;
 		if (asprintf(&c->summary, "%s: expected %s; got %s", k->name,
 		    k->expected ? k->expected : "?", k->actual ? k->actual : "?") < 0)

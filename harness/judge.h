@@ -68,6 +68,9 @@ struct judge_in {
 	double time_factor;		/* deadlines' factor (memcheck, --timeout-scale); 0: 1 */
 	const char *stall;		/* what the processes were doing at a stall, or NULL */
 	const char *inject;		/* what the preload injected, or NULL */
+	const char *open_failed;	/* file servers: "data.txt: No such file or directory"
+					 * when the program failed to open the file it serves
+					 * (finder or preload), else NULL */
 	const struct mc_report *mc;	/* memcheck findings, or NULL */
 	char *const *mc_fail;		/* kinds that fail the case (NULL: default) */
 };
@@ -82,6 +85,15 @@ int judge_case(const struct judge_in *in, struct res_case *c);
  */
 int judge_find_message(const char *out, size_t out_len, const char *msg,
     size_t msg_len, size_t min_piece, size_t *missing_at);
+
+/*
+ * Replies (PROTOCOLS.md): by default "Thank you" followed by "\n", "\0",
+ * "\r\n" or nothing; the profile's reply: list replaces them. Accepted:
+ * exactly one of them, byte for byte. judge_reply_forms writes the accepted
+ * forms, escaped, for messages: "\"Thank you\\n\", ... or \"Thank you\"".
+ */
+int judge_reply_accepted(const struct prof *p, const char *text, size_t len);
+void judge_reply_forms(const struct prof *p, char *buf, size_t len);
 
 /* "SIGSEGV (segmentation fault)" and the like. */
 const char *judge_signal_name(int sig);

@@ -43,8 +43,12 @@ struct prof {
 	char *build;		/* build command, or NULL */
 	unsigned build_timeout_s;
 	struct prof_prog progs[PROF_NPROGS];
-	char **replies;		/* accepted replies (exact bytes); default "Thank you\n" */
+	struct prof_reply {	/* accepted replies: exact bytes, NULs included */
+		char *bytes;
+		size_t len;
+	} *replies;		/* NULL: the defaults ("Thank you" + \n, \0, \r\n or nothing) */
 	size_t nreplies;
+	int reply_none;		/* reply: none: the protocol has no reply */
 	struct {		/* per student program; 0: sockcheck's default */
 		unsigned long cpu_s;		/* CPU seconds */
 		unsigned long long memory;	/* address space, bytes */

@@ -189,6 +189,94 @@ load_limits(const char *path, const struct yt_node *v, struct prof *p, struct sc
 	return 0;
 }
 
+/*
+ * One reply as bytes. Double-quoted YAML decodes its own escapes ("\0",
+ * "\r", "\n", "\xNN"); in plain and single-quoted strings sockcheck
+ * decodes the same ones: \0 \r \n \t \\ \xNN. The length is kept, NULs
+ * included.
+ */
+static int
+reply_bytes(const struct yc *yc, const struct yt_node *n, struct prof_reply *r)
+{
+	char *b = malloc(n->len + 1);
+	size_t o = 0;
+
+	if (b == NULL)
+		return sc_err_sys(yc->err, "reply");
+	for (size_t i = 0; i < n->len; i++) {
+		char ch = n->str[i];
+		if (n->quoted == 2 || ch != '\\') {
+			b[o++] = ch;
+			continue;
+		}
+		if (++i >= n->len) {
+			free(b);
+			return YC_FAIL(yc, n, "'reply': a backslash at the end (write \\\\ for one)");
+		}
+		switch (n->str[i]) {
+		case '0': b[o++] = '\0'; break;
+		case 'r': b[o++] = '\r'; break;
+		case 'n': b[o++] = '\n'; break;
+		case 't': b[o++] = '\t'; break;
+		case '\\': b[o++] = '\\'; break;
+		case 'x': {
+			static const char hex[] = "0123456789abcdef";
+			const char *h1 = i + 1 < n->len ? strchr(hex, n->str[i + 1] | 0x20) : NULL;
+			const char *h2 = i + 2 < n->len ? strchr(hex, n->str[i + 2] | 0x20) : NULL;
+			if (h1 == NULL || h2 == NULL || n->str[i + 1] == '\0' || n->str[i + 2] == '\0') {
+				free(b);
+				return YC_FAIL(yc, n, "'reply': \\x takes two hex digits (\\x0d)");
+			}
+			b[o++] = (char)((h1 - hex) << 4 | (h2 - hex));
+			i += 2;
+			break;
+		}
+		default:
+			free(b);
+			return YC_FAIL(yc, n, "'reply': unknown escape '\\%c' (\\0 \\r \\n \\t "
+			    "\\\\ \\xNN)", n->str[i]);
+		}
+	}
+	b[o] = '\0';
+	r->bytes = b;
+	r->len = o;
+	return 0;
+}
+
+/* reply: a byte string, a list of them, or none (the protocol has no reply). */
+static int
+load_replies(const struct yc *yc, const struct yt_node *v, struct prof *p)
+{
+	size_t n = v->type == YT_SEQ ? v->n : 1;
+
+	for (size_t i = 0; i < p->nreplies; i++)
+		free(p->replies[i].bytes);
+	free(p->replies);
+	p->replies = NULL;
+	p->nreplies = 0;
+	p->reply_none = 0;
+	if (v->type == YT_SCALAR && !v->quoted && strcmp(v->str, "none") == 0) {
+		p->reply_none = 1;
+		return 0;
+	}
+	if (v->type == YT_MAP || n == 0)
+		return YC_FAIL(yc, v, "'reply' must be a string, a list of strings, or none");
+	if ((p->replies = calloc(n, sizeof(*p->replies))) == NULL)
+		return sc_err_sys(yc->err, "reply");
+	for (size_t i = 0; i < n; i++) {
+		const struct yt_node *item = v->type == YT_SEQ ? v->items[i] : v;
+		if (item->type != YT_SCALAR)
+			return YC_FAIL(yc, item, "'reply' must be a string or a list of strings");
+		if (reply_bytes(yc, item, &p->replies[i]) < 0)
+			return -1;
+		p->nreplies++;
+		if (p->replies[i].len == 0)
+			return YC_FAIL(yc, item, "'reply': an empty reply (for no reply at all, "
+			    "write reply: none)");
+	}
+	return 0;
+}
+
 int
 prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err *err)
 {
@@ -240,7 +328,7 @@ prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err 
 					goto fail;
 			}
 		} else if (strcmp(k, "reply") == 0) {
-			if (yc_strlist(&yc, v, k, &p->replies, &p->nreplies) < 0)
+			if (load_replies(&yc, v, p) < 0)
 				goto fail;
 		} else if (strcmp(k, "limits") == 0) {
 			if (load_limits(path, v, p, err) < 0)
@@ -302,7 +390,9 @@ prof_free(struct prof *p)
 	}
 	free(p->path);
 	free(p->build);
-	strv_free(p->replies);
+	for (size_t i = 0; i < p->nreplies; i++)
+		free(p->replies[i].bytes);
+	free(p->replies);
 	strv_free(p->memcheck_fail);
 	memset(p, 0, sizeof(*p));
 }

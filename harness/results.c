@@ -2,9 +2,11 @@
  * results: tallies and ownership of the run model (results.h).
  */
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "results.h"
 
 const char *
@@ -14,14 +16,53 @@ res_verdict_name(enum res_verdict v)
 	return (unsigned)v < 4 ? names[v] : "?";
 }
 
+const char *
+res_case_program(const struct res_case *c)
+{
+	static const char *const names[][3] = {
+		{ "echo_server", "echo_client", "echo pair" },
+		{ "file_server", "file_client", "file pair" },
+		{ "udp_echo_server", "udp_echo_client", "udp pair" },
+	};
+	int p = !c->protocol ? 0 : strcmp(c->protocol, "file") == 0 ? 1 :
+	    strcmp(c->protocol, "udp") == 0 ? 2 : 0;
+	int r = !c->role ? 0 : strcmp(c->role, "client") == 0 ? 1 : strcmp(c->role, "pair") == 0 ? 2 : 0;
+	return names[p][r];
+}
+
+static int
+failed(const struct res_case *c)
+{
+	return c->verdict == RES_FAIL || c->verdict == RES_ERROR;
+}
+
+/* Has an earlier failed case (before `upto`) of the same program failed on `cause`? */
+static const struct res_case *
+charged_before(const struct res_run *run, size_t upto, const struct res_case *c,
+    const char *cause, const unsigned char *costs)
+{
+	for (size_t j = 0; j < upto; j++) {
+		const struct res_case *o = &run->cases[j];
+		if (!costs[j] || strcmp(res_case_program(o), res_case_program(c)) != 0)
+			continue;
+		for (size_t k = 0; k < o->nchecks; k++)
+			if (!o->checks[k].ok && !o->checks[k].collateral && o->checks[k].cause &&
+			    strcmp(o->checks[k].cause, cause) == 0)
+				return o;
+	}
+	return NULL;
+}
+
 void
 res_tally(struct res_run *run)
 {
+	unsigned char *costs = calloc(run->ncases ? run->ncases : 1, 1);
+
 	run->passed = run->failed = run->errors = run->skipped = 0;
 	run->score = run->max_score = 0;
 	run->flaky = 0;
 	for (size_t i = 0; i < run->ncases; i++) {
-		const struct res_case *c = &run->cases[i];
+		struct res_case *c = &run->cases[i];
 		switch (c->verdict) {
 		case RES_PASS: run->passed++; break;
 		case RES_FAIL: run->failed++; break;
@@ -30,9 +71,111 @@ res_tally(struct res_run *run)
 		}
 		run->flaky += c->flaky != 0;
 		run->max_score += c->points;
-		if (c->verdict == RES_PASS)
-			run->score += c->points;
+		free(c->charged_in);
+		c->charged_in = NULL;
+		c->score = c->verdict == RES_PASS ? c->points : 0;
+		if (!failed(c))
+			continue;
+		/*
+		 * One fault, one charge: the case costs its points unless each
+		 * cause of its failed target checks was charged in an earlier case
+		 * of the same program. A failure without a cause (the harness could
+		 * not run the case) always costs.
+		 */
+		const struct res_case *where = NULL;
+		int fresh = 0, any = 0;
+		for (size_t k = 0; k < c->nchecks && !fresh; k++) {
+			const struct res_check *ck = &c->checks[k];
+			const struct res_case *o;
+			if (ck->ok || ck->collateral)
+				continue;
+			any = 1;
+			if (ck->cause == NULL || costs == NULL ||
+			    (o = charged_before(run, i, c, ck->cause, costs)) == NULL)
+				fresh = 1;
+			else if (where == NULL)
+				where = o;
+		}
+		if (!any || fresh || where == NULL) {
+			if (costs)
+				costs[i] = 1;
+			continue;
+		}
+		c->score = c->points;
+		c->charged_in = strdup(where->id);
 	}
+	for (size_t i = 0; i < run->ncases; i++)
+		run->score += run->cases[i].score;
+	free(costs);
+}
+
+static struct res_problem *
+problem_of(struct res_problem **v, size_t *n, const char *cause, const char *program)
+{
+	struct res_problem *p;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i].cause, cause) == 0 && strcmp((*v)[i].program, program) == 0)
+			return &(*v)[i];
+	if ((p = realloc(*v, (*n + 1) * sizeof(**v))) == NULL)
+		return NULL;
+	*v = p;
+	p = &p[(*n)++];
+	memset(p, 0, sizeof(*p));
+	p->cause = cause;
+	p->program = program;
+	p->charged = SIZE_MAX;
+	const struct cause *row = cause_find(cause);
+	p->title = row ? row->title : cause;
+	p->hint = row ? row->hint : NULL;
+	return p;
+}
+
+int
+res_problems(const struct res_run *run, int student_view, struct res_problem **out, size_t *n)
+{
+	struct res_problem *v = NULL;
+	size_t nv = 0;
+
+	for (size_t i = 0; i < run->ncases; i++) {
+		const struct res_case *c = &run->cases[i];
+		if (student_view && c->hidden)
+			continue;
+		for (size_t k = 0; k < c->nchecks; k++) {
+			const struct res_check *ck = &c->checks[k];
+			struct res_problem *p;
+			if (ck->ok || ck->cause == NULL)
+				continue;
+			if ((p = problem_of(&v, &nv, ck->cause, res_case_program(c))) == NULL)
+				goto oom;
+			if (p->ncases == 0 || p->cases[p->ncases - 1] != i) {
+				size_t *nc = realloc(p->cases, (p->ncases + 1) * sizeof(*nc));
+				if (nc == NULL)
+					goto oom;
+				p->cases = nc;
+				p->cases[p->ncases++] = i;
+			}
+			if (!ck->collateral && failed(c) && c->charged_in == NULL &&
+			    p->charged == SIZE_MAX)
+				p->charged = i;
+		}
+	}
+	*out = v;
+	*n = nv;
+	return 0;
+oom:
+	res_problems_free(v, nv);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}
+
+void
+res_problems_free(struct res_problem *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p[i].cases);
+	free(p);
 }
 
 /* The programs a case tests: "<protocol>_<role>" (both sides for a pair). */
@@ -119,10 +262,12 @@ res_case_free(struct res_case *c)
 	free(c->summary);
 	free(c->diagnosis);
 	free(c->hint);
+	free(c->charged_in);
 	for (size_t i = 0; i < c->nchecks; i++) {
 		free(c->checks[i].name);
 		free(c->checks[i].expected);
 		free(c->checks[i].actual);
+		free(c->checks[i].cause);
 	}
 	free(c->checks);
 	for (size_t i = 0; i < c->nprocs; i++) {

@@ -35,12 +35,18 @@ struct res_proc {
 	char *events_path;	/* peers: the JSON-lines event log, kept in the case dir */
 };
 
-/* One thing the judge checked. */
+/*
+ * One thing the judge checked. A target check decides the verdict; a
+ * collateral one (an aspect another case targets: cause.h) is a note that
+ * costs nothing. A failed check names its cause (cause.h), else NULL.
+ */
 struct res_check {
 	char *name;		/* "data", "eof", "reply", "exit", ... */
 	int ok;
 	char *expected;
 	char *actual;
+	char *cause;		/* failed: "no-eof-exit", "reply-format", ... (cause.h) */
+	int collateral;		/* 1: a note, not part of the verdict */
 };
 
 struct res_case {
@@ -48,7 +54,9 @@ struct res_case {
 	char *title;
 	char *protocol, *role, *level;	/* names, as in the scenario */
 	unsigned points;		/* available */
-	unsigned score;			/* earned: points when passed, else 0 */
+	unsigned score;			/* earned: points when passed, or when every cause it
+					 * failed on was charged in another case, else 0 */
+	char *charged_in;	/* that other case's id (res_tally), or NULL */
 	int hidden;
 	enum res_verdict verdict;
 	char *summary;		/* one line: what went wrong, or "" on pass */
@@ -90,7 +98,14 @@ struct res_run {
 
 const char *res_verdict_name(enum res_verdict v);	/* "pass", "fail", "error", "skip" */
 
-/* Counts, score and max_score from the cases. */
+/*
+ * Counts, score and max_score from the cases, and each case's score: one
+ * fault, one charge (docs/grading.md). A failed case costs its points
+ * unless every cause of its failed target checks was already charged in
+ * an earlier case of the same program (run order: a cause with its own case
+ * fails only there); then it keeps its verdict, earns its points and names
+ * that case in charged_in.
+ */
 void res_tally(struct res_run *run);
 
 /*
@@ -105,6 +120,32 @@ struct res_scope {
 	char programs[256];
 };
 void res_scope(const struct res_run *run, struct res_scope *s);
+
+/*
+ * A problem found: one cause in one program, with every case where it
+ * showed (as a target failure or as a collateral note), in run order.
+ */
+struct res_problem {
+	const char *cause;	/* cause.h id */
+	const char *program;	/* "echo_client", ..., "file pair" */
+	const char *title;	/* the cause's one line */
+	const char *hint;	/* the cause's hint */
+	size_t *cases;		/* indices into run->cases */
+	size_t ncases;
+	size_t charged;		/* the case whose points it cost, or SIZE_MAX: noted only */
+};
+
+/*
+ * The problems of `run`, grouped by cause and program, in the order they
+ * first show (run order): what the reports lead with. With `student_view`,
+ * hidden cases are left out. Returns 0, or -1 when out of memory.
+ */
+int res_problems(const struct res_run *run, int student_view, struct res_problem **out,
+    size_t *n);
+void res_problems_free(struct res_problem *p, size_t n);
+
+/* The program a case tests: "echo_server", ..., or "echo pair". */
+const char *res_case_program(const struct res_case *c);
 
 /*
  * Exit status of `sockcheck run`: 0 every must-case passed and no case was

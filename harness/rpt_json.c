@@ -1,6 +1,7 @@
 /*
  * rpt_json: results.json, the tool's own format (reports/results.schema.json).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,29 @@ findings(const struct mc_report *r)
 	return a;
 }
 
+/* The problems found, grouped by cause (res_problems). */
+static json_t *
+problems(const struct res_run *run, const struct rpt_opts *o)
+{
+	json_t *a = json_array();
+	struct res_problem *p;
+	size_t n;
+
+	if (res_problems(run, o->student_view, &p, &n) < 0)
+		return a;
+	for (size_t i = 0; i < n; i++) {
+		json_t *ids = json_array();
+		for (size_t k = 0; k < p[i].ncases; k++)
+			json_array_append_new(ids, json_string(run->cases[p[i].cases[k]].id));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}",
+		    "cause", p[i].cause, "program", p[i].program, "title", p[i].title,
+		    "hint", str_or_null(p[i].hint), "cases", ids, "charged_in",
+		    p[i].charged == SIZE_MAX ? json_null() : json_string(run->cases[p[i].charged].id)));
+	}
+	res_problems_free(p, n);
+	return a;
+}
+
 static json_t *
 one_case(const struct res_case *c, const struct rpt_opts *o)
 {
@@ -85,6 +109,7 @@ one_case(const struct res_case *c, const struct rpt_opts *o)
 		return j;
 	}
 	json_object_set_new(j, "summary", str_or_null(c->summary ? c->summary : ""));
+	json_object_set_new(j, "charged_in", str_or_null(c->charged_in));
 	json_object_set_new(j, "diagnosis", str_or_null(c->diagnosis));
 	json_object_set_new(j, "hint", str_or_null(c->hint));
 	json_object_set_new(j, "isolation", str_or_null(c->isolation));
@@ -102,9 +127,10 @@ one_case(const struct res_case *c, const struct rpt_opts *o)
 	    c->other_summary : "")) : json_null());
 	json_t *checks = json_array();
 	for (size_t i = 0; i < c->nchecks; i++)
-		json_array_append_new(checks, json_pack("{s:s, s:b, s:o, s:o}", "name",
+		json_array_append_new(checks, json_pack("{s:s, s:b, s:o, s:o, s:o, s:b}", "name",
 		    c->checks[i].name, "ok", c->checks[i].ok, "expected",
-		    str_or_null(c->checks[i].expected), "actual", str_or_null(c->checks[i].actual)));
+		    str_or_null(c->checks[i].expected), "actual", str_or_null(c->checks[i].actual),
+		    "cause", str_or_null(c->checks[i].cause), "collateral", c->checks[i].collateral));
 	json_object_set_new(j, "checks", checks);
 	json_t *procs = json_array();
 	for (size_t i = 0; i < c->nprocs; i++) {
@@ -150,6 +176,7 @@ rpt_json(const struct res_run *run, const char *path, const struct rpt_opts *o, 
 	    "flaky", (int)run->flaky, "cases", cases);
 	if (root == NULL)
 		return sc_err_set(err, "results.json: could not build the document");
+	json_object_set_new(root, "problems", problems(run, o));
 	text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	json_decref(root);
 	if (text == NULL)

@@ -104,6 +104,7 @@ struct scn {
 	int memcheck;		/* -1: profile/CLI decide; 0 off; 1 on */
 	char **memcheck_fail;	/* finding kinds that fail this case, or NULL for the default */
 	char **inject;		/* preload fault injection settings "key=value", or NULL */
+	unsigned targets;	/* aspects this case targets: bit (1u << enum cause_aspect) */
 };
 
 struct scn_suite {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cause.h"
 #include "mc.h"
 #include "scn.h"
 #include "strv.h"
@@ -322,13 +323,35 @@ static int sc_mcfail(const struct yc *c, const struct yt_node *n, void *o)
 }
 static int sc_inject(const struct yc *c, const struct yt_node *n, void *o)
 { return load_inject(c, n, o); }
+/* target: the aspects with their own case (cause.h) that this case judges */
+static int sc_target(const struct yc *c, const struct yt_node *n, void *o)
+{
+	struct scn *s = o;
+	size_t nvals = n->type == YT_SEQ ? n->n : 1;
+
+	if (n->type != YT_SEQ && n->type != YT_SCALAR)
+		return YC_FAIL(c, n, "'target' must be an aspect or a list of them");
+	s->targets = 0;
+	for (size_t i = 0; i < nvals; i++) {
+		const struct yt_node *item = n->type == YT_SEQ ? n->items[i] : n;
+		int a;
+		if (yc_scalar(c, item, "target", "an aspect") < 0)
+			return -1;
+		if ((a = cause_aspect_parse(item->str)) < 0)
+			return YC_FAIL(c, item, "'target': unknown aspect '%s' (end-of-input, "
+			    "quit-word, reply, error-text, half-close)", item->str);
+		s->targets |= 1u << a;
+	}
+	return 0;
+}
 
 static const struct yc_row top_rows[] = {
 	{ "id", sc_id }, { "title", sc_title }, { "protocol", sc_proto }, { "role", sc_role },
 	{ "level", sc_level }, { "points", sc_points }, { "timeout", sc_timeout },
 	{ "input", sc_input }, { "stdin", sc_stdin }, { "peers", sc_peers }, { "setup", sc_setup },
 	{ "expect", sc_expect }, { "hint", sc_hint }, { "memcheck", sc_memcheck },
-	{ "memcheck_fail", sc_mcfail }, { "inject", sc_inject }, { NULL, NULL }
+	{ "memcheck_fail", sc_mcfail }, { "inject", sc_inject }, { "target", sc_target },
+	{ NULL, NULL }
 };
 
 /* ---- loading ---- */

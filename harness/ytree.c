@@ -150,7 +150,8 @@ parse_node(struct parse *ps, yaml_event_t *ev, int depth)
 		}
 		memcpy(n->str, ev->data.scalar.value, n->len);
 		n->str[n->len] = '\0';
-		n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+		n->quoted = ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? 2 :
+		    ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
 		return n;
 	case YAML_SEQUENCE_START_EVENT:
 		if ((n = new_node(YT_SEQ, ev)) == NULL)

@@ -18,7 +18,8 @@ struct yt_node {
 	int line, col;
 	char *str;		/* scalar value */
 	size_t len;
-	int quoted;		/* a quoted scalar: never a number or boolean */
+	int quoted;		/* a quoted scalar: never a number or boolean; 2: double
+				 * quotes (YAML has decoded its \ escapes already) */
 	struct yt_node **items;	/* sequence items, or map values */
 	char **keys;		/* map keys */
 	struct yt_node **key_nodes;	/* for positions of keys */

@@ -81,7 +81,7 @@ run() {
 run correct fixtures/correct true 50 --format "$FORMATS"
 run mutant "$T/src-mutant" true 50 --format "$FORMATS"
 # annotations only in GitHub Actions; one case is enough to see none appear
-run plain "$T/src-mutant" false 15 --format json --only file.server.text
+run plain "$T/src-mutant" false 15 --format json --only file.server.half-close-thank-you
 # memcheck findings (a leak per client): results.json's memcheck section and
 # the ::error file=...,line=... annotations
 NAMES="correct mutant"
@@ -274,8 +274,33 @@ for name in NAMES + ["plain"]:
     check(res["score"] == sum(c["score"] for c in cases) and
           res["max_score"] == sum(c["points"] for c in cases),
           "%s: score and max_score are the sums over the cases" % name)
-    check(all(c["score"] == (c["points"] if c["verdict"] == "pass" else 0) for c in cases),
-          "%s: a case scores its points when it passes, else 0" % name)
+    ids = [c["id"] for c in cases]
+    def charged_ok(c):
+        # one fault, one charge: a failed case whose causes were all charged in
+        # an earlier failed case of the same program keeps its points
+        o = c.get("charged_in")
+        if o is None:
+            return c["score"] == (c["points"] if c["verdict"] == "pass" else 0)
+        oc = cases[ids.index(o)] if o in ids else None
+        return (c["verdict"] in ("fail", "error") and c["score"] == c["points"] and
+                oc is not None and ids.index(o) < ids.index(c["id"]) and
+                oc["verdict"] in ("fail", "error") and oc["score"] == 0 and
+                (oc["protocol"], oc["role"]) == (c["protocol"], c["role"]))
+    check(all(charged_ok(c) for c in cases if "checks" in c),
+          "%s: a case scores its points when it passes or was charged elsewhere, else 0" % name)
+    probs = res["problems"]
+    check(all(set(p["cases"]) <= set(ids) and
+              (p["charged_in"] is None or p["charged_in"] in p["cases"]) for p in probs) and
+          all(any(k["cause"] == p["cause"] for i in p["cases"]
+                  for k in cases[ids.index(i)].get("checks", [])) for p in probs),
+          "%s: every problem names cases where its cause shows" % name)
+    causes = {k["cause"] for c in cases for k in c.get("checks", []) if k["cause"]}
+    check(causes == {p["cause"] for p in probs} and
+          all((k["cause"] is None) == k["ok"] for c in cases for k in c.get("checks", [])),
+          "%s: every failed check has a cause, grouped in problems" % name)
+    check(all(c["verdict"] != "pass" or all(k["ok"] or k["collateral"] for k in c["checks"])
+              for c in cases if "checks" in c),
+          "%s: a passing case has no failed target check" % name)
     check(all((c["summary"] == "") == (c["verdict"] == "pass") for c in cases),
           "%s: summary is empty exactly for passing cases" % name)
     check(len({c["id"] for c in cases}) == len(cases) and
@@ -292,8 +317,13 @@ if "correct" in runs:
           "correct: no must-case fails")
 if "mutant" in runs:
     failed = {c["id"] for c in runs["mutant"]["cases"] if must_fails(c)}
-    check("file.server.text" in failed and "file.server.half-close-thank-you" in failed,
-          "mutant: fails the no-shutdown cases", sorted(failed))
+    check(failed == {"file.server.empty-file", "file.server.half-close-thank-you"},
+          "mutant: fails the no-shutdown cases (its own cases only)", sorted(failed))
+    probs = {p["cause"]: p for p in runs["mutant"]["problems"]}
+    p = probs.get("no-shutdown")
+    check(p is not None and p["program"] == "file_server" and
+          p["charged_in"] == "file.server.empty-file" and "file.server.text" in p["cases"],
+          "mutant: the no-shutdown problem is charged once and notes the other cases", p)
 
 # The schema catches damaged documents.
 if "mutant" in runs:

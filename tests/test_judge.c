@@ -433,7 +433,8 @@ Test(judge, start_error_and_deadline)
 
 	/* a client still running at the deadline */
 	scn_free(s);
-	s = scenario("hang.yaml", "title: t\nprotocol: echo\nrole: client\nhint: h\n");
+	s = scenario("hang.yaml", "title: t\nprotocol: echo\nrole: client\nhint: h\n"
+	    "target: [end-of-input]\n");
 	memset(&in, 0, sizeof(in));
 	in.s = s;
 	in.p = &p;
@@ -448,7 +449,31 @@ Test(judge, start_error_and_deadline)
 	judge_case(&in, &c);
 	cr_assert_eq(c.verdict, RES_ERROR);
 	assert_check(&c, "exit", 0, "echo_client was still running after 10.0 s and was stopped");
+	cr_assert_str_eq(find_check(&c, "exit")->cause, "no-eof-exit");
+	cr_assert_not(find_check(&c, "exit")->collateral);
 	assert_diag(&c, "sat in read()");
+	res_case_free(&c);
+
+	/* the same hang in a case that does not target the end of input: a note */
+	scn_free(s);
+	s = scenario("basic-lines.yaml", "title: t\nprotocol: echo\nrole: client\nhint: h\n");
+	in.s = s;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	assert_check(&c, "exit", 0, "still running");
+	cr_assert_str_eq(find_check(&c, "exit")->cause, "no-eof-exit");
+	cr_assert(find_check(&c, "exit")->collateral);
+	cr_assert_str_eq(c.summary, "");
+	res_case_free(&c);
+
+	/* a client hanging where the server misbehaves is at fault there: no aspect */
+	scn_free(s);
+	s = scenario("server-resets.yaml", "title: t\nprotocol: echo\nrole: client\nhint: h\n"
+	    "expect: {exit: failure}\n");
+	in.s = s;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_ERROR);
+	cr_assert_str_eq(find_check(&c, "exit")->cause, "hang");
 	res_case_free(&c);
 	peer_log_free(&log);
 	prof_free(&p);
@@ -488,6 +513,9 @@ Test(judge, server_not_listening)
 
 static const char file_server_yaml[] =
     "title: text\nprotocol: file\nrole: server\npoints: 2\ninput: {size: 10KiB}\nhint: h\n";
+static const char file_server_half_close_yaml[] =
+    "title: text\nprotocol: file\nrole: server\npoints: 2\ninput: {size: 10KiB}\nhint: h\n"
+    "target: [half-close]\n";
 
 static void
 file_server_case(struct scn *s, struct prof *p, struct peer_log *log, struct judge_in *in)
@@ -500,7 +528,7 @@ file_server_case(struct scn *s, struct prof *p, struct peer_log *log, struct jud
 
 Test(judge, file_server_without_eof_fails_with_the_shutdown_diagnosis)
 {
-	struct scn *s = scenario("text.yaml", file_server_yaml);
+	struct scn *s = scenario("half-close-thank-you.yaml", file_server_half_close_yaml);
 	struct prof p;
 	struct peer_log log;
 	struct judge_in in;
@@ -529,6 +557,21 @@ Test(judge, file_server_without_eof_fails_with_the_shutdown_diagnosis)
 	assert_diag(&c, "shutdown(sock, SHUT_WR)");
 	cr_assert_null(strstr(c.diagnosis, "must read the reply"),
 	    "without EOF the reply diagnosis is not given: %s", c.diagnosis);
+	cr_assert_str_eq(find_check(&c, "eof")->cause, "no-shutdown");
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "no-shutdown");
+	res_case_free(&c);
+
+	/* a case about the data: the missing shutdown is a note there, not a failure */
+	scn_free(s);
+	s = scenario("text.yaml", file_server_yaml);
+	in.s = s;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	assert_check(&c, "eof", 0, "no EOF");
+	cr_assert(find_check(&c, "eof")->collateral);
+	cr_assert(find_check(&c, "reply")->collateral);
+	cr_assert_null(find_check(&c, "data")->cause, "a passed check has no cause");
+	cr_assert_not(find_check(&c, "data")->collateral);
 	res_case_free(&c);
 	peer_log_free(&log);
 	prof_free(&p);
@@ -537,7 +580,7 @@ Test(judge, file_server_without_eof_fails_with_the_shutdown_diagnosis)
 
 Test(judge, file_server_pass_and_reply_printed)
 {
-	struct scn *s = scenario("text.yaml", file_server_yaml);
+	struct scn *s = scenario("half-close-thank-you.yaml", file_server_half_close_yaml);
 	struct prof p;
 	struct peer_log log;
 	struct judge_in in;
@@ -574,7 +617,15 @@ Test(judge, file_server_pass_and_reply_printed)
 	judge_case(&in, &c);
 	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_check(&c, "reply", 0, "not found in its output");
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "reply-not-read");
 	assert_diag(&c, "must read the reply until EOF");
+	res_case_free(&c);
+
+	/* printed with the textbook's NUL terminator */
+	in.student.out = "Thank you\0\n";
+	in.student.out_len = 11;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
 	res_case_free(&c);
 	peer_log_free(&log);
 	prof_free(&p);
@@ -583,7 +634,7 @@ Test(judge, file_server_pass_and_reply_printed)
 
 Test(judge, file_server_close_instead_of_shutdown)
 {
-	struct scn *s = scenario("half-close.yaml", file_server_yaml);
+	struct scn *s = scenario("half-close.yaml", file_server_half_close_yaml);
 	struct prof p;
 	struct peer_log log;
 	struct judge_in in;
@@ -605,6 +656,7 @@ Test(judge, file_server_close_instead_of_shutdown)
 	assert_check(&c, "eof", 1, NULL);
 	assert_check(&c, "reply", 0, "no output at all");
 	assert_diag(&c, "close() where shutdown(sock, SHUT_WR) belongs");
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "close-not-shutdown");
 	res_case_free(&c);
 	peer_log_free(&log);
 	prof_free(&p);
@@ -661,6 +713,9 @@ file_client_case(struct scn *s, struct prof *p, struct peer_log *log, struct jud
 
 static const char file_client_yaml[] =
     "title: chunks\nprotocol: file\nrole: client\ninput: {size: 4KiB, pattern: binary}\nhint: h\n";
+static const char file_client_reply_yaml[] =
+    "title: chunks\nprotocol: file\nrole: client\ninput: {size: 4KiB, pattern: binary}\nhint: h\n"
+    "target: [reply]\n";
 
 static const char file_server_thanked[] =
     "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"listen\",\"port\":5000}\n"
@@ -686,7 +741,7 @@ Test(judge, file_client_pass)
 	judge_case(&in, &c);
 	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
 	assert_check(&c, "data", 1, "identical");
-	assert_check(&c, "reply", 1, "received after EOF");
+	assert_check(&c, "reply", 1, "\"Thank you\\n\" after EOF");
 	assert_check(&c, "exit", 1, "exit status 0");
 	res_case_free(&c);
 	peer_log_free(&log);
@@ -746,7 +801,7 @@ Test(judge, file_client_output_names_first_differing_offset)
 
 Test(judge, file_client_reply_missing_early_or_wrong)
 {
-	struct scn *s = scenario("reply-after-eof.yaml", file_client_yaml);
+	struct scn *s = scenario("reply-after-eof.yaml", file_client_reply_yaml);
 	struct prof p;
 	struct peer_log log;
 	struct judge_in in;
@@ -760,7 +815,9 @@ Test(judge, file_client_reply_missing_early_or_wrong)
 	judge_case(&in, &c);
 	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_check(&c, "reply", 0, "no reply");
-	assert_summary(&c, "reply: expected \"Thank you\\n\" after EOF; got no reply");
+	assert_summary(&c, "reply: expected a reply after EOF: \"Thank you\\n\", \"Thank you\\0\", "
+	    "\"Thank you\\r\\n\" or \"Thank you\"; got no reply");
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "no-reply");
 	res_case_free(&c);
 	peer_log_free(&log);
 
@@ -782,13 +839,15 @@ Test(judge, file_client_reply_missing_early_or_wrong)
 	in.peers = &log;
 	judge_case(&in, &c);
 	cr_assert_eq(c.verdict, RES_FAIL);
-	assert_check(&c, "reply", 0, "\"Thanks\\x00\\n\"");
+	assert_check(&c, "reply", 0, "\"Thanks\\0\\n\" (8 bytes)");
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "reply-format");
 	res_case_free(&c);
 
 	/* a profile that accepts other replies */
 	prof_free(&p);
-	p.replies = calloc(2, sizeof(*p.replies));
-	p.replies[0] = strdup("Thanks");
+	p.replies = calloc(1, sizeof(*p.replies));
+	p.replies[0].bytes = strdup("Thanks");
+	p.replies[0].len = 6;
 	p.nreplies = 1;
 	peer_log_free(&log);
 	peer_log("ev4.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":3,\"ev\":\"accept\",\"conn\":1}\n"
@@ -967,9 +1026,12 @@ Test(judge, file_pair_server_prints_the_reply)
 	strcpy(in.out_digest, "ab");
 	in.out_first_diff = -1;
 	judge_case(&in, &c);
-	cr_assert_eq(c.verdict, RES_FAIL);
+	/* the half-close has its own case (file.server.half-close-thank-you): a note here */
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
 	assert_check(&c, "data", 1, NULL);
 	assert_check(&c, "reply", 0, "not found in its output");
+	cr_assert(find_check(&c, "reply")->collateral);
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "reply-not-read");
 	res_case_free(&c);
 
 	in.student.out = "Thank you\n";

@@ -201,8 +201,11 @@ Test(prof, full_profile)
 	cr_assert_str_eq(p.memcheck_fail[1], "leak-definite");
 	cr_assert_null(p.memcheck_fail[2]);
 	cr_assert_eq(p.nreplies, 2);
-	cr_assert_str_eq(p.replies[0], "Thank you\n");
-	cr_assert_str_eq(p.replies[1], "Danke\n");
+	cr_assert_eq(p.replies[0].len, 10);
+	cr_assert_eq(memcmp(p.replies[0].bytes, "Thank you\n", 10), 0);
+	cr_assert_eq(p.replies[1].len, 6);
+	cr_assert_eq(memcmp(p.replies[1].bytes, "Danke\n", 6), 0);
+	cr_assert_not(p.reply_none);
 
 	const struct prof_prog *es = &p.progs[PROF_ECHO_SERVER];
 	cr_assert_eq(es->present, 1);
@@ -249,8 +252,51 @@ Test(prof, port_modes_and_single_reply)
 	cr_assert_eq(p.progs[PROF_FILE_CLIENT].fixed_port, 65535);
 	cr_assert_str_eq(p.progs[PROF_FILE_CLIENT].out, "got.bin");
 	cr_assert_eq(p.nreplies, 1);
-	cr_assert_str_eq(p.replies[0], "Merci");
-	cr_assert_null(p.replies[1]);
+	cr_assert_eq(p.replies[0].len, 5);
+	cr_assert_str_eq(p.replies[0].bytes, "Merci");
+	prof_free(&p);
+}
+
+/* Replies are byte strings: escapes decoded, NULs kept, the length stored. */
+Test(prof, reply_bytes_with_escapes_and_none)
+{
+	struct prof p;
+	struct sc_err err;
+
+	/* plain and single-quoted: sockcheck decodes the escapes */
+	cr_assert_eq(load_profile("reply: [Thank you\\0, 'ok\\r\\n', a\\x41\\x00b, back\\\\slash]\n",
+	    &p, &err), 0, "%s", err.msg);
+	cr_assert_eq(p.nreplies, 4);
+	cr_assert_eq(p.replies[0].len, 10);
+	cr_assert_eq(memcmp(p.replies[0].bytes, "Thank you\0", 10), 0);
+	cr_assert_eq(p.replies[1].len, 4);
+	cr_assert_eq(memcmp(p.replies[1].bytes, "ok\r\n", 4), 0);
+	cr_assert_eq(p.replies[2].len, 4);
+	cr_assert_eq(memcmp(p.replies[2].bytes, "aA\0b", 4), 0);
+	cr_assert_eq(p.replies[3].len, 10);
+	cr_assert_eq(memcmp(p.replies[3].bytes, "back\\slash", 10), 0);
+	prof_free(&p);
+
+	/* double quotes: YAML's own escapes, NUL included, decoded once */
+	cr_assert_eq(load_profile("reply: \"Thank you\\0\"\n", &p, &err), 0, "%s", err.msg);
+	cr_assert_eq(p.nreplies, 1);
+	cr_assert_eq(p.replies[0].len, 10);
+	cr_assert_eq(memcmp(p.replies[0].bytes, "Thank you\0", 10), 0);
+	prof_free(&p);
+	cr_assert_eq(load_profile("reply: \"a\\\\n\"\n", &p, &err), 0, "%s", err.msg);
+	cr_assert_eq(p.replies[0].len, 3, "a backslash in double quotes stays one");
+	cr_assert_eq(memcmp(p.replies[0].bytes, "a\\n", 3), 0);
+	prof_free(&p);
+
+	/* none: the protocol has no reply */
+	cr_assert_eq(load_profile("reply: none\n", &p, &err), 0, "%s", err.msg);
+	cr_assert(p.reply_none);
+	cr_assert_eq(p.nreplies, 0);
+	prof_free(&p);
+	/* ... but a quoted 'none' is the four bytes */
+	cr_assert_eq(load_profile("reply: 'none'\n", &p, &err), 0, "%s", err.msg);
+	cr_assert_not(p.reply_none);
+	cr_assert_eq(p.replies[0].len, 4);
 	prof_free(&p);
 }
 
@@ -294,6 +340,11 @@ Test(prof, bad_keys_and_values)
 	expect_error("memcheck: sometimes\n", 1, 11, "'memcheck' must be true or false");
 	expect_error("memcheck_fail: [leaks]\n", 1, 16, "unknown kind 'leaks'");
 	expect_error("reply: [{a: b}]\n", 1, 9, "'reply' must be a string or a list of strings");
+	expect_error("reply: {a: b}\n", 1, 8, "'reply' must be a string, a list of strings, or none");
+	expect_error("reply: Thanks\\q\n", 1, 8, "unknown escape '\\q'");
+	expect_error("reply: Thanks\\x4\n", 1, 8, "\\x takes two hex digits");
+	expect_error("reply: Thanks\\\n", 1, 8, "a backslash at the end");
+	expect_error("reply: ''\n", 1, 8, "an empty reply");
 	expect_error("build: make\nbuild: make all\n", 2, 1, "duplicate key 'build'");
 	expect_error("- build\n", 1, 1, "a profile must be a mapping");
 	expect_error("build: make\n\tprograms: {}\nreply: x\n", 2, 1, "YAML syntax");
