@@ -411,7 +411,10 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 			const char *how = pc->rst ? "; then the connection was reset" :
 			    pc->eof ? "; then the server closed the connection" :
 			    pc->timeout_what[0] ? "; then nothing more came" : "";
-			check(c, name, in->inject && strstr(in->inject, "write()/send()") ?
+			/* nothing back from a server that is gone: it was not serving
+			 * (whether the connection got into its backlog first is a race) */
+			check(c, name, pc->bytes_in == 0 && in->student.ended ? "not-serving" :
+			    in->inject && strstr(in->inject, "write()/send()") ?
 			    "short-write" : "lost-bytes", 0, exp, "%llu of %llu bytes came back%s",
 			    (unsigned long long)pc->bytes_in, (unsigned long long)pc->bytes_out, how);
 			*failed = 1;

@@ -150,11 +150,18 @@ res_problems(const struct res_run *run, int student_view, struct res_problem **o
 				goto oom;
 			if (p->ncases == 0 || p->cases[p->ncases - 1] != i) {
 				size_t *nc = realloc(p->cases, (p->ncases + 1) * sizeof(*nc));
+				unsigned char *nn;
 				if (nc == NULL)
 					goto oom;
 				p->cases = nc;
+				if ((nn = realloc(p->notes, p->ncases + 1)) == NULL)
+					goto oom;
+				p->notes = nn;
+				p->notes[p->ncases] = 1;
 				p->cases[p->ncases++] = i;
 			}
+			if (!ck->collateral)
+				p->notes[p->ncases - 1] = 0;
 			if (!ck->collateral && failed(c) && c->charged_in == NULL &&
 			    p->charged == SIZE_MAX)
 				p->charged = i;
@@ -170,11 +177,23 @@ oom:
 	return -1;
 }
 
+const char *
+res_problem_mark(const struct res_problem *p, size_t k)
+{
+	if (p->cases[k] == p->charged)
+		return "failed: its points lost here";
+	if (p->notes[k])
+		return "a note: no points lost";
+	return "failed: no points lost, charged once";
+}
+
 void
 res_problems_free(struct res_problem *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(p[i].cases);
+		free(p[i].notes);
+	}
 	free(p);
 }
 

@@ -131,6 +131,7 @@ struct res_problem {
 	const char *title;	/* the cause's one line */
 	const char *hint;	/* the cause's hint */
 	size_t *cases;		/* indices into run->cases */
+	unsigned char *notes;	/* per case: 1 when it showed there as a collateral note only */
 	size_t ncases;
 	size_t charged;		/* the case whose points it cost, or SIZE_MAX: noted only */
 };
@@ -143,6 +144,14 @@ struct res_problem {
 int res_problems(const struct res_run *run, int student_view, struct res_problem **out,
     size_t *n);
 void res_problems_free(struct res_problem *p, size_t n);
+
+/*
+ * How problem `p` showed in its k-th case, for the reports: "failed: its
+ * points lost here" (the case it was charged in), "a note: no points lost"
+ * (collateral there) or "failed: no points lost, charged once" (that case
+ * failed on it too, at no cost).
+ */
+const char *res_problem_mark(const struct res_problem *p, size_t k);
 
 /* The program a case tests: "echo_server", ..., or "echo pair". */
 const char *res_case_program(const struct res_case *c);

@@ -5,6 +5,7 @@
  * wire events drawn as inline SVG from the peers' event logs. libxml2's
  * writer does all the escaping.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,8 @@
 static const char css[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
-    ".pass{color:#070}.fail{color:#b00}.error{color:#808}.skip{color:#960}"
+    ".pass{color:#070}.fail{color:#b00}.error{color:#808}.skip{color:#960}.note{color:#666}"
+    "#problems li{margin-bottom:.5em}"
     "pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:20em}"
     "section{border-top:2px solid #ddd;margin-top:1.5em}svg text{font:11px monospace}";
 
@@ -185,13 +187,21 @@ one_case(xmlTextWriterPtr w, const struct res_case *c, const struct rpt_opts *o)
 	}
 	if (c->summary && *c->summary)
 		elem(w, "p", NULL, c->summary);
+	if (c->charged_in) {
+		snprintf(buf, sizeof(buf), "No points lost here: its problems were charged in %s.",
+		    c->charged_in);
+		elem(w, "p", "charged", buf);
+	}
 	if (c->nchecks) {
 		xmlTextWriterStartElement(w, BAD_CAST "ul");
 		for (size_t i = 0; i < c->nchecks; i++) {
-			snprintf(buf, sizeof(buf), "%s %s: expected %s; got %s", c->checks[i].ok ? "✓" : "✗",
-			    c->checks[i].name, c->checks[i].expected ? c->checks[i].expected : "",
-			    c->checks[i].actual ? c->checks[i].actual : "");
-			elem(w, "li", c->checks[i].ok ? "pass" : "fail", buf);
+			const struct res_check *k = &c->checks[i];
+			snprintf(buf, sizeof(buf), "%s %s%s: expected %s; got %s%s%s%s",
+			    k->ok ? "✓" : k->collateral ? "•" : "✗", k->collateral && !k->ok ?
+			    "note: " : "", k->name, k->expected ? k->expected : "",
+			    k->actual ? k->actual : "", k->cause ? " [" : "", k->cause ? k->cause : "",
+			    k->cause ? "]" : "");
+			elem(w, "li", k->ok ? "pass" : k->collateral ? "note" : "fail", buf);
 		}
 		xmlTextWriterEndElement(w);
 	}
@@ -230,6 +240,52 @@ one_case(xmlTextWriterPtr w, const struct res_case *c, const struct rpt_opts *o)
 	xmlTextWriterEndElement(w);
 }
 
+/* "N problems found", each with its hint and cases, before the cases (docs/grading.md). */
+static void
+problems(xmlTextWriterPtr w, const struct res_run *run, const struct rpt_opts *o)
+{
+	struct res_problem *p;
+	size_t n;
+	char buf[512];
+
+	if (res_problems(run, o->student_view, &p, &n) < 0)
+		return;
+	xmlTextWriterStartElement(w, BAD_CAST "div");	/* the <section>s are the cases */
+	xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "problems");
+	snprintf(buf, sizeof(buf), n ? "%zu problem%s found" : "No problems found", n,
+	    n == 1 ? "" : "s");
+	elem(w, "h2", NULL, buf);
+	if (n)
+		xmlTextWriterStartElement(w, BAD_CAST "ol");
+	for (size_t i = 0; i < n; i++) {
+		xmlTextWriterStartElement(w, BAD_CAST "li");
+		xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "problem");
+		snprintf(buf, sizeof(buf), "%s: %s (%s)", p[i].program, p[i].title, p[i].cause);
+		elem(w, "strong", NULL, buf);
+		if (p[i].hint)
+			elem(w, "p", "hint", p[i].hint);
+		xmlTextWriterStartElement(w, BAD_CAST "ul");
+		for (size_t k = 0; k < p[i].ncases; k++) {
+			const char *id = run->cases[p[i].cases[k]].id;
+			xmlTextWriterStartElement(w, BAD_CAST "li");
+			snprintf(buf, sizeof(buf), "#%s", id);
+			xmlTextWriterStartElement(w, BAD_CAST "a");
+			xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST buf);
+			xmlTextWriterWriteString(w, BAD_CAST id);
+			xmlTextWriterEndElement(w);
+			snprintf(buf, sizeof(buf), " (%s)", res_problem_mark(&p[i], k));
+			xmlTextWriterWriteString(w, BAD_CAST buf);
+			xmlTextWriterEndElement(w);
+		}
+		xmlTextWriterEndElement(w);
+		xmlTextWriterEndElement(w);
+	}
+	if (n)
+		xmlTextWriterEndElement(w);
+	xmlTextWriterEndElement(w);
+	res_problems_free(p, n);
+}
+
 int
 rpt_html(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err)
 {
@@ -251,6 +307,7 @@ rpt_html(const struct res_run *run, const char *path, const struct rpt_opts *o, 
 	snprintf(line, sizeof(line), "sockcheck: %u passed, %u failed, %u skipped", run->passed,
 	    run->failed + run->errors, run->skipped);
 	elem(w, "h1", NULL, line);
+	problems(w, run, o);
 	xmlTextWriterStartElement(w, BAD_CAST "table");
 	xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "summary");
 	xmlTextWriterWriteRaw(w, BAD_CAST "<tr><th>case</th><th>level</th><th>result</th>"

@@ -65,9 +65,13 @@ failure_text(const struct res_case *c)
 		return NULL;
 	for (size_t i = 0; i < c->nchecks; i++)
 		if (!c->checks[i].ok)
-			fprintf(f, "%s: expected %s; got %s\n", c->checks[i].name,
+			fprintf(f, "%s%s: expected %s; got %s [%s]\n",
+			    c->checks[i].collateral ? "note: " : "", c->checks[i].name,
 			    c->checks[i].expected ? c->checks[i].expected : "",
-			    c->checks[i].actual ? c->checks[i].actual : "");
+			    c->checks[i].actual ? c->checks[i].actual : "",
+			    c->checks[i].cause ? c->checks[i].cause : "?");
+	if (c->charged_in)
+		fprintf(f, "No points lost here: its problems were charged in %s.\n", c->charged_in);
 	if (c->diagnosis)
 		fprintf(f, "\n%s\n", c->diagnosis);
 	for (size_t i = 0; c->memcheck && i < c->mc.count; i++) {

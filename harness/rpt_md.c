@@ -23,6 +23,39 @@ cell(FILE *f, const char *s)
 	}
 }
 
+/* "N problems found", each with its hint and cases (docs/grading.md). */
+static void
+problems(FILE *f, const struct res_run *run, const struct rpt_opts *o)
+{
+	struct res_problem *p;
+	size_t n;
+
+	if (res_problems(run, o->student_view, &p, &n) < 0)
+		return;
+	if (n == 0) {
+		fputs("No problems found.\n\n", f);
+		return;
+	}
+	fprintf(f, "### %zu problem%s found\n\n", n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%zu. **%s**: ", i + 1, p[i].program);
+		cell(f, p[i].title);
+		fprintf(f, " (`%s`)\n", p[i].cause);
+		if (p[i].hint) {
+			fputs("   - hint: ", f);
+			cell(f, p[i].hint);
+			fputc('\n', f);
+		}
+		fputs("   - cases:", f);
+		for (size_t k = 0; k < p[i].ncases; k++)
+			fprintf(f, "%s `%s` (%s)", k ? "," : "", run->cases[p[i].cases[k]].id,
+			    res_problem_mark(&p[i], k));
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+	res_problems_free(p, n);
+}
+
 int
 rpt_md(const struct res_run *run, const char *path, const struct rpt_opts *o, struct sc_err *err)
 {
@@ -41,13 +74,17 @@ rpt_md(const struct res_run *run, const char *path, const struct rpt_opts *o, st
 		rpt_score_line(run, score, sizeof(score));
 		fprintf(f, "\n\n**%c%s**", score[0] - 'a' + 'A', score + 1);
 	}
-	fputs("\n\n| case | level | result | points | what went wrong |\n|---|---|---|---|---|\n", f);
+	fputs("\n\n", f);
+	problems(f, run, o);
+	fputs("| case | level | result | points | what went wrong |\n|---|---|---|---|---|\n", f);
 	for (size_t i = 0; i < run->ncases; i++) {
 		const struct res_case *c = &run->cases[i];
 		int hidden = o->student_view && c->hidden;
 		fprintf(f, "| `%s` | %s | %s | %u/%u | ", c->id, c->level, icon[c->verdict], c->score,
 		    c->points);
 		cell(f, hidden && c->verdict != RES_PASS ? "hidden case: failed" : c->summary);
+		if (c->charged_in && !hidden)
+			fprintf(f, " (charged in `%s`)", c->charged_in);
 		fputs(" |\n", f);
 	}
 	for (size_t i = 0; i < run->ncases; i++) {
@@ -57,10 +94,13 @@ rpt_md(const struct res_run *run, const char *path, const struct rpt_opts *o, st
 		fprintf(f, "\n### `%s`: %s\n\n", c->id, c->title);
 		for (size_t k = 0; k < c->nchecks; k++)
 			if (!c->checks[k].ok) {
-				fprintf(f, "- **%s**: expected ", c->checks[k].name);
+				fprintf(f, "- %s**%s**: expected ", c->checks[k].collateral ? "note: " : "",
+				    c->checks[k].name);
 				cell(f, c->checks[k].expected);
 				fputs("; got ", f);
 				cell(f, c->checks[k].actual);
+				if (c->checks[k].cause)
+					fprintf(f, " (`%s`)", c->checks[k].cause);
 				fputc('\n', f);
 			}
 		if (c->diagnosis) {

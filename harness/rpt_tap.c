@@ -63,6 +63,26 @@ rpt_tap(const struct res_run *run, const char *path, const struct rpt_opts *o, s
 				fputs("\n  hint: ", f);
 				yq(f, c->hint);
 			}
+			fputs("\n  causes: [", f);
+			for (size_t k = 0, n = 0; k < c->nchecks; k++) {
+				const struct res_check *ck = &c->checks[k];
+				size_t j;
+				if (ck->ok || ck->collateral || ck->cause == NULL)
+					continue;
+				for (j = 0; j < k; j++)	/* each cause once */
+					if (!c->checks[j].ok && !c->checks[j].collateral &&
+					    c->checks[j].cause && strcmp(c->checks[j].cause, ck->cause) == 0)
+						break;
+				if (j < k)
+					continue;
+				fputs(n++ ? ", " : "", f);
+				yq(f, ck->cause);
+			}
+			fputc(']', f);
+			if (c->charged_in) {
+				fputs("\n  charged_in: ", f);
+				yq(f, c->charged_in);
+			}
 		}
 		fputs("\n  ...\n", f);
 	}

@@ -1,7 +1,9 @@
 /*
- * rpt_term: the terminal report: a line per case, each non-pass explained
- * (expected vs actual, diagnosis, hint, memcheck findings), one closing line.
+ * rpt_term: the terminal report: the problems found (grouped by cause), then
+ * a line per case, each non-pass explained (expected vs actual, diagnosis,
+ * hint, memcheck findings), one closing line.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,11 +65,45 @@ findings(FILE *out, const struct res_case *c)
 		fprintf(out, "        note: %s\n", c->mc.note);
 }
 
+/*
+ * What the report leads with: the problems found, grouped by cause (one
+ * fault, one charge: docs/grading.md), each with its hint and the cases
+ * where it showed.
+ */
+static void
+problems(FILE *out, const struct res_run *run, const struct rpt_opts *o)
+{
+	struct res_problem *p;
+	size_t n;
+
+	if (res_problems(run, o->student_view, &p, &n) < 0)
+		return;
+	if (n == 0) {
+		fprintf(out, "No problems found.\n\n");
+		return;
+	}
+	fprintf(out, "%zu problem%s found:\n", n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "  %zu. %s (%s): %s\n", i + 1, p[i].program, p[i].cause, p[i].title);
+		for (size_t k = 0; k < p[i].ncases; k++)
+			fprintf(out, "       %s (%s)\n", run->cases[p[i].cases[k]].id,
+			    res_problem_mark(&p[i], k));
+		if (p[i].charged == SIZE_MAX)
+			fprintf(out, "       no points lost: it shows only as a note here\n");
+		if (p[i].hint)
+			indent_text(out, "       hint: ", p[i].hint, strlen(p[i].hint), 4);
+	}
+	fputc('\n', out);
+	res_problems_free(p, n);
+}
+
 void
 rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 {
 	static const char *const label[] = { "PASS ", "FAIL ", "ERROR", "SKIP " };
 	const char *reset = o->color ? "\033[0m" : "";
+
+	problems(out, run, o);
 
 	for (size_t i = 0; i < run->ncases; i++) {
 		const struct res_case *c = &run->cases[i];
@@ -78,6 +114,8 @@ rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 			fprintf(out, " (%u/%u)", c->score, c->points);
 		if (strcmp(c->level, "must") != 0)
 			fprintf(out, " [%s]", c->level);
+		if (c->charged_in && !hidden)
+			fprintf(out, " charged in %s", c->charged_in);
 		fputc('\n', out);
 		if (c->flaky) {
 			fprintf(out, "      FLAKY over %u runs:", c->runs);
@@ -107,8 +145,12 @@ rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 			const struct res_check *ck = &c->checks[k];
 			if (ck->ok && !o->verbose)
 				continue;
-			fprintf(out, "      %s %s: expected %s; got %s\n", ck->ok ? "ok " : "NOT",
-			    ck->name, ck->expected ? ck->expected : "", ck->actual ? ck->actual : "");
+			fprintf(out, "      %s %s: expected %s; got %s", ck->ok ? "ok  " :
+			    ck->collateral ? "note" : "NOT ", ck->name, ck->expected ? ck->expected : "",
+			    ck->actual ? ck->actual : "");
+			if (ck->cause)
+				fprintf(out, " [%s]", ck->cause);
+			fputc('\n', out);
 		}
 		if (c->nchecks == 0 && c->summary && *c->summary)
 			fprintf(out, "      %s\n", c->summary);

@@ -54,7 +54,8 @@ cases:
 EOF
 
 # gradebook.csv against the fixtures: every case its points, but 0 for the
-# cases the student's mutant declares (must_fail, inject_fail), all 0 for
+# cases the student's mutant declares (must_fail, inject_fail) unless charged
+# in another case of the assignment (charged_in), all 0 for
 # dave (build failed) and erin (no programs). Columns from manifest.json.
 check_gradebook() {	# OUT_DIR
 	python3 - "$1" "$ROOT" <<'EOF'
@@ -85,7 +86,11 @@ for r in body:
             fx = yaml.safe_load(open(os.path.join(root, "fixtures/mutants", mutant[name],
                                                   "fixture.yaml")))
             bad = set(fx.get("must_fail") or []) | set(fx.get("inject_fail") or [])
-        want = [0 if i in bad else points[i] for i in ids]
+        # one fault, one charge: a declared failure whose cause was charged
+        # in an earlier case (fixture.yaml's charged_in) keeps its points
+        # when that case is in the assignment too
+        charged = (fx.get("charged_in") or {}) if mutant[name] else {}
+        want = [0 if i in bad and charged.get(i) not in ids else points[i] for i in ids]
         assert set(ids) & bad or not mutant[name], "%s: the assignment has none of its failures" % name
     else:
         want = [0] * len(ids)
@@ -163,8 +168,8 @@ EOF
 ok "hidden case: full for the instructor, 'hidden case: failed' for the student"
 
 grep -q '^# Grading summary: grade.sh: a small assignment' "$T/one/summary.md" || fail "summary title"
-grep -q '^### `file.server.text`: 1 of 4 students' "$T/one/summary.md" ||
-	fail "summary: bob's file.server.text failure: $(cat "$T/one/summary.md")"
+grep -q '^### `file.server.empty-file`: 1 of 4 students' "$T/one/summary.md" ||
+	fail "summary: bob's file.server.empty-file failure: $(cat "$T/one/summary.md")"
 grep -q '^- dave: failed' "$T/one/summary.md" || fail "summary: dave's build"
 ok "summary.md"
 

@@ -645,7 +645,7 @@ if want deadlock; then
 	SUB_HASH=$(tree_hash "$SUB")
 	mkdir -p "$W/victims/no-shutdown"
 	VICTIM_HASH=$(tree_hash "$W/victims/no-shutdown")
-	sc deadlock 8 -- --only 'file.server.text' "$SUB"
+	sc deadlock 8 -- --only 'file.server.half-close-thank-you' "$SUB"
 	after deadlock
 	secs=$($PY -c "import json; print(round(json.load(open('$REP/results.json'))['cases'][0]['seconds'], 2))")
 	# the stall starts at the peer's last wire event (t: microseconds since the peer started)
@@ -659,13 +659,13 @@ print(round(c["seconds"] - (st["seconds"] - peer["seconds"]) - last / 1e6, 2))
 EOF
 )
 	DEADLOCK_SECS="$secs s, $stall s after the stall"
-	say "# deadlock: file.server.text (no-shutdown) verdict after $secs s, $stall s after the last byte moved (deadline 10 s)"
+	say "# deadlock: file.server.half-close-thank-you (no-shutdown) verdict after $secs s, $stall s after the last byte moved (deadline 10 s)"
 	if fcmp "$stall" "<" 1; then ok "deadlock: verdict $stall s after the stall"
 	else bad "deadlock: verdict $stall s after the stall (well under a second wanted)"; fi
 	jc "deadlock: diagnosed well before the deadline, naming the missing shutdown" \
-	    "case('file.server.text')['verdict'] == 'fail'" \
-	    "case('file.server.text')['seconds'] < 5" \
-	    "has('file.server.text', r'shutdown')"
+	    "case('file.server.half-close-thank-you')['verdict'] == 'fail'" \
+	    "case('file.server.half-close-thank-you')['seconds'] < 5" \
+	    "has('file.server.half-close-thank-you', r'shutdown')"
 fi
 
 T_TOTAL=$(since "$T_START")

@@ -86,14 +86,34 @@ PY
 printf 'programs:\n  file_client:\n    stdin: "copy.txt\\n"\n    out: copy.txt\n' > "$tmp/asks/sockcheck.yaml"
 expect asks "pass pass" --only 'file.client.text,file.client.binary-nul'
 
-# 5. A reply with a typo: a failure by default, accepted by the profile.
+# 5. A reply with a typo: it fails the reply case only (elsewhere it is a
+# note), and the profile can accept it.
 variant typo
 sed -i 's/write(sd, "Thank you\\n", 10);/write(sd, "Thak you\\n", 9);/' "$tmp/typo/file_client.c"
 grep -q 'Thak you' "$tmp/typo/file_client.c" || { echo "not ok - typo variant not made"; fail=1; }
-expect typo "fail"  --only 'file.client.text'
+expect typo "fail pass"  --only 'file.client.reply-after-eof,file.client.text'
+grep -q 'Thak you' "$tmp/r-typo/results.json" ||
+	{ echo "not ok - typo: the reply case shows what arrived"; fail=1; }
 cp -R "$tmp/typo" "$tmp/typo-accepted"
 printf 'reply: ["Thank you\\n", "Thak you\\n"]\n' > "$tmp/typo-accepted/sockcheck.yaml"
-expect typo-accepted "pass" --only 'file.client.text'
+expect typo-accepted "pass" --only 'file.client.reply-after-eof'
+
+# 5b. The textbook's write(sd, "Thank you", 10) sends "Thank you\0": accepted
+# without a profile; a protocol without a reply (reply: none) skips the reply
+# case with that reason.
+variant textbook-nul
+sed -i 's/write(sd, "Thank you\\n", 10);/write(sd, "Thank you", 10);/' "$tmp/textbook-nul/file_client.c"
+grep -q '"Thank you", 10' "$tmp/textbook-nul/file_client.c" ||
+	{ echo "not ok - textbook-nul variant not made"; fail=1; }
+expect textbook-nul "pass" --only 'file.client.reply-after-eof'
+variant no-reply
+sed -i 's/write(sd, "Thank you\\n", 10);/;/' "$tmp/no-reply/file_client.c"
+grep -q 'write(sd, "Thank you' "$tmp/no-reply/file_client.c" && { echo "not ok - no-reply variant not made"; fail=1; }
+expect no-reply "fail" --only 'file.client.reply-after-eof'
+printf 'reply: none\n' > "$tmp/no-reply/sockcheck.yaml"
+expect no-reply "skip pass" --only 'file.client.reply-after-eof,file.client.text'
+grep -q 'reply: none' "$tmp/r-no-reply/results.json" ||
+	{ echo "not ok - no-reply: the skip says why"; fail=1; }
 
 # 6. A client that hard-codes a remote address and prompts in Korean.
 variant remote

@@ -8,7 +8,9 @@ its fixture.yaml names the program it breaks and the case ids it must fail
 (`must_fail`, plus `inject_fail` for the fault-injection cases). The run of
 a mutant is limited to the cases of that program's protocol and role, and
 the set of failed cases must equal the declared set exactly (`may_fail`: cases
-whose outcome for that mutant depends on timing, ignored).
+whose outcome for that mutant depends on timing, ignored). `charged_in` maps
+each failed case that costs no points (one fault, one charge: its causes were
+charged in an earlier case) to that case; it must match the results exactly.
 """
 import json
 import os
@@ -60,6 +62,28 @@ def describe(res, ids):
         if c["id"] in ids:
             out.append("    %s: %s %s" % (c["id"], c["verdict"], c.get("summary", "")))
     return "\n".join(out)
+
+
+def charged_of(res, ignore=()):
+    return {c["id"]: c["charged_in"] for c in res["cases"]
+            if c.get("charged_in") and c["id"] not in ignore}
+
+
+def check_charged(name, fx, res, ignore=()):
+    """The declared charged_in map against the results; 0 when they agree.
+    A may_fail case that failed may have paid first: a case may then be
+    charged in it instead."""
+    want = {k: v for k, v in (fx.get("charged_in") or {}).items() if k not in ignore}
+    got = charged_of(res, ignore)
+    payers = failed_ids(res) & set(fx.get("may_fail") or [])
+    wrong = sorted(k for k in set(got) | set(want)
+                   if got.get(k) != want.get(k) and got.get(k) not in payers)
+    if not wrong:
+        return 0
+    print("not ok - mutant %s: charged_in differs" % name)
+    for k in wrong:
+        print("    %s: declared %s, got %s" % (k, want.get(k), got.get(k)))
+    return 1
 
 
 def findings_of(res):
@@ -114,6 +138,7 @@ def main_memcheck():
             shutil.rmtree(tmp, ignore_errors=True)
         got_f = findings_of(res)
         got = failed_ids(res) - base
+        bad += check_charged(name, fx, res, base)
         if got_f != want or got != expected:
             bad += 1
             print("not ok - memcheck mutant %s (%s)" % (name, fx.get("description", "")))
@@ -238,7 +263,9 @@ def main():
             shutil.rmtree(tmp, ignore_errors=True)
         # may_fail: cases whose outcome for this mutant depends on timing
         got = failed_ids(res) - baseline - set(fx.get("may_fail") or [])
-        if expected & baseline:
+        if check_charged(name, fx, res, baseline | set(fx.get("may_fail") or [])):
+            bad += 1
+        elif expected & baseline:
             bad += 1
             print("not ok - mutant %s declares cases the correct fixture fails too: %s"
                   % (name, ", ".join(sorted(expected & baseline))))

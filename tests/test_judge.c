@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "judge.h"
 #include "scratch.h"
 
@@ -859,6 +860,248 @@ Test(judge, file_client_reply_missing_early_or_wrong)
 	peer_log_free(&log);
 	prof_free(&p);
 	scn_free(s);
+}
+
+/* A file client's log: EOF sent, then `reply_json` (a JSON string) as its reply. */
+static void
+replied(const char *name, const char *reply_json, struct peer_log *log)
+{
+	char ev[512];
+	snprintf(ev, sizeof(ev), "{\"t\":1,\"ev\":\"start\"}\n{\"t\":3,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":4,\"ev\":\"shutdown\",\"conn\":1,\"off\":4096}\n"
+	    "{\"t\":5,\"ev\":\"reply\",\"conn\":1,\"text\":%s,\"before_eof\":false}\n", reply_json);
+	peer_log(name, ev, log);
+}
+
+/* Issue 12: "Thank you" and \n, \0, \r\n or nothing pass everywhere, the reply case included. */
+Test(judge, reply_forms_accepted_by_default)
+{
+	static const char *const ok[] = { "\"Thank you\\n\"", "\"Thank you\\u0000\"",
+	    "\"Thank you\\r\\n\"", "\"Thank you\"" };
+	static const size_t lens[] = { 10, 10, 11, 9 };
+	struct scn *s = scenario("reply-after-eof.yaml", file_client_reply_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	for (size_t i = 0; i < 4; i++) {
+		replied("ev.jsonl", ok[i], &log);
+		cr_assert_eq(log.conns[0].reply_len, lens[i]);
+		file_client_case(s, &p, &log, &in);
+		judge_case(&in, &c);
+		cr_assert_eq(c.verdict, RES_PASS, "%s: %s", ok[i], c.summary);
+		assert_check(&c, "reply", 1, NULL);
+		res_case_free(&c);
+		peer_log_free(&log);
+	}
+	cr_assert(judge_reply_accepted(&p, "Thank you\0", 10));
+	cr_assert_not(judge_reply_accepted(&p, "Thank you\0\n", 11));
+	cr_assert_not(judge_reply_accepted(&p, "Thank you\n\n", 11));
+	cr_assert_not(judge_reply_accepted(&p, "thank you\n", 10));
+	prof_free(&p);
+	scn_free(s);
+}
+
+/*
+ * "thank you" fails the reply case only, with what arrived escaped next to
+ * the accepted forms; in any other case it is a note.
+ */
+Test(judge, wrong_reply_fails_only_the_reply_case)
+{
+	struct scn *reply = scenario("reply-after-eof.yaml", file_client_reply_yaml);
+	struct scn *text = scenario("text.yaml", file_client_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+	const struct res_check *k;
+
+	default_profile(&p);
+	replied("ev.jsonl", "\"thank you\\u0000\"", &log);
+	file_client_case(reply, &p, &log, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	k = find_check(&c, "reply");
+	cr_assert_str_eq(k->cause, "reply-format");
+	cr_assert_not(k->collateral);
+	cr_assert_str_eq(k->actual, "\"thank you\\0\" (10 bytes)");
+	cr_assert_str_eq(k->expected, "a reply after EOF: \"Thank you\\n\", \"Thank you\\0\", "
+	    "\"Thank you\\r\\n\" or \"Thank you\"");
+	assert_summary(&c, "got \"thank you\\0\" (10 bytes)");
+	res_case_free(&c);
+
+	in.s = text;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	k = find_check(&c, "reply");
+	cr_assert_eq(k->ok, 0);
+	cr_assert(k->collateral);
+	cr_assert_str_eq(k->cause, "reply-format");
+	cr_assert_str_eq(c.summary, "");
+	res_case_free(&c);
+
+	/* no reply at all: the same split */
+	peer_log_free(&log);
+	peer_log("ev2.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":3,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":4,\"ev\":\"shutdown\",\"conn\":1,\"off\":4096}\n", &log);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "no-reply");
+	cr_assert(find_check(&c, "reply")->collateral);
+	res_case_free(&c);
+	in.s = reply;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "no-reply");
+	res_case_free(&c);
+
+	/* a reply before EOF is a fault of the transfer: the target everywhere */
+	peer_log_free(&log);
+	peer_log("ev3.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":3,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":5,\"ev\":\"reply\",\"conn\":1,\"text\":\"Thank you\\n\",\"before_eof\":true}\n",
+	    &log);
+	in.s = text;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "reply-before-eof");
+	cr_assert_not(find_check(&c, "reply")->collateral);
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(reply);
+	scn_free(text);
+}
+
+/* reply: none: the reply case is skipped with that reason; other cases do not look. */
+Test(judge, reply_none_skips_the_reply_case)
+{
+	struct scn *reply = scenario("reply-after-eof.yaml", file_client_reply_yaml);
+	struct scn *text = scenario("text.yaml", file_client_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	p.reply_none = 1;
+	peer_log("ev.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":3,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":4,\"ev\":\"shutdown\",\"conn\":1,\"off\":4096}\n", &log);
+	file_client_case(reply, &p, &log, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_SKIP);
+	assert_summary(&c, "reply: none");
+	cr_assert_null(find_check(&c, "reply"));
+	res_case_free(&c);
+	in.s = text;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	cr_assert_null(find_check(&c, "reply"));
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(reply);
+	scn_free(text);
+}
+
+/* Every cause the judge gives has a row in the table, and docs/grading.md lists it. */
+Test(judge, cause_table_is_documented)
+{
+	unsigned n;
+	const struct cause *t = cause_table(&n);
+	FILE *f = fopen("docs/grading.md", "re");
+	char *doc = NULL;
+	size_t cap = 0;
+
+	cr_assert_not_null(f, "docs/grading.md (run from the top of the tree)");
+	cr_assert_gt(getdelim(&doc, &cap, '\0', f), 0);
+	fclose(f);
+	cr_assert_gt(n, 20);
+	for (unsigned i = 0; i < n; i++) {
+		char want[96];
+		cr_assert_not_null(t[i].hint, "%s has no hint", t[i].id);
+		cr_assert_eq(cause_find(t[i].id), &t[i], "%s twice", t[i].id);
+		snprintf(want, sizeof(want), "| `%s` |", t[i].id);
+		cr_assert_not_null(strstr(doc, want), "docs/grading.md lacks %s", t[i].id);
+	}
+	cr_assert_null(cause_find("no-such-cause"));
+	cr_assert_eq(cause_aspect_of("reply-format"), CAUSE_ASPECT_REPLY);
+	cr_assert_eq(cause_aspect_of("crash"), CAUSE_ASPECT_NONE);
+	cr_assert_eq(cause_aspect_parse("half-close"), CAUSE_ASPECT_HALF_CLOSE);
+	cr_assert_eq(cause_aspect_parse("half_close"), -1);
+	free(doc);
+}
+
+/* One fault, one charge in the score: res_tally and res_problems. */
+static void
+add_case(struct res_run *run, const char *id, enum res_verdict v, const char *cause,
+    int collateral)
+{
+	struct res_case *c = &run->cases[run->ncases++];
+	memset(c, 0, sizeof(*c));
+	c->id = strdup(id);
+	c->protocol = strdup(strncmp(id, "echo", 4) == 0 ? "echo" : "file");
+	c->role = strdup(strstr(id, ".server.") ? "server" : "client");
+	c->level = strdup("must");
+	c->points = 2;
+	c->verdict = v;
+	c->summary = strdup("");
+	if (cause) {
+		c->checks = calloc(1, sizeof(*c->checks));
+		c->nchecks = 1;
+		c->checks[0].name = strdup("x");
+		c->checks[0].cause = strdup(cause);
+		c->checks[0].collateral = collateral;
+	}
+}
+
+Test(judge, tally_charges_a_cause_once_per_program)
+{
+	struct res_run run = { 0 };
+	struct res_problem *p;
+	size_t n;
+
+	run.cases = calloc(8, sizeof(*run.cases));
+	add_case(&run, "file.server.a", RES_FAIL, "lost-bytes", 0);
+	add_case(&run, "file.server.b", RES_FAIL, "lost-bytes", 0);	/* charged in a */
+	add_case(&run, "file.server.c", RES_ERROR, "crash", 0);	/* a new cause: costs */
+	add_case(&run, "file.server.d", RES_PASS, "no-shutdown", 1);	/* a note */
+	add_case(&run, "file.client.e", RES_FAIL, "lost-bytes", 0);	/* another program */
+	add_case(&run, "file.client.f", RES_ERROR, NULL, 0);	/* no cause: always costs */
+	add_case(&run, "file.client.g", RES_FAIL, "lost-bytes", 0);	/* charged in e */
+	res_tally(&run);
+	cr_assert_eq(run.cases[0].score, 0);
+	cr_assert_null(run.cases[0].charged_in);
+	cr_assert_eq(run.cases[1].score, 2);
+	cr_assert_str_eq(run.cases[1].charged_in, "file.server.a");
+	cr_assert_eq(run.cases[2].score, 0);
+	cr_assert_eq(run.cases[3].score, 2);
+	cr_assert_eq(run.cases[4].score, 0);
+	cr_assert_eq(run.cases[5].score, 0);
+	cr_assert_str_eq(run.cases[6].charged_in, "file.client.e");
+	cr_assert_eq(run.score, 6);
+	cr_assert_eq(run.max_score, 14);
+	cr_assert_eq(run.failed, 4);
+	cr_assert_eq(run.errors, 2);
+	cr_assert_eq(res_exit_status(&run), 1, "a failed must-case still fails the run");
+
+	cr_assert_eq(res_problems(&run, 0, &p, &n), 0);
+	cr_assert_eq(n, 4);
+	cr_assert_str_eq(p[0].cause, "lost-bytes");
+	cr_assert_str_eq(p[0].program, "file_server");
+	cr_assert_eq(p[0].ncases, 2);
+	cr_assert_eq(p[0].charged, 0);
+	cr_assert_str_eq(res_problem_mark(&p[0], 1), "failed: no points lost, charged once");
+	cr_assert_str_eq(p[1].cause, "crash");
+	cr_assert_str_eq(p[2].cause, "no-shutdown");
+	cr_assert_eq(p[2].charged, SIZE_MAX, "a note only costs nothing");
+	cr_assert_str_eq(res_problem_mark(&p[2], 0), "a note: no points lost");
+	cr_assert_str_eq(p[3].program, "file_client");
+	cr_assert_eq(p[3].charged, 4);
+	cr_assert_not_null(p[3].hint);
+	res_problems_free(p, n);
+	res_run_free(&run);
 }
 
 Test(judge, file_client_exit_status_and_stderr)

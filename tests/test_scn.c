@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cause.h"
 #include "scn.h"
 #include "scratch.h"
 
@@ -553,6 +554,68 @@ Test(scn, empty_suite_is_an_error)
 	sc_err_clear(&err);
 	cr_assert_eq(scn_load_suite("/nonexistent/dir", &suite, &err), -1);
 	cr_assert_neq(err.msg[0], '\0');
+}
+
+/* target: the aspects with their own case (one fault, one charge). */
+Test(scn, target_aspects)
+{
+	struct sc_err err;
+	struct scn *s = load_text("t.yaml", "title: t\nprotocol: file\nrole: server\nhint: h\n"
+	    "target: [half-close, error-text]\n", &err, NULL, 0);
+
+	cr_assert_not_null(s, "%s", err.msg);
+	cr_assert_eq(s->targets, (1u << CAUSE_ASPECT_HALF_CLOSE) | (1u << CAUSE_ASPECT_ERROR_TEXT));
+	scn_free(s);
+	s = load_text("t.yaml", "title: t\nprotocol: file\nrole: client\nhint: h\ntarget: reply\n",
+	    &err, NULL, 0);
+	cr_assert_not_null(s, "%s", err.msg);
+	cr_assert_eq(s->targets, 1u << CAUSE_ASPECT_REPLY);
+	scn_free(s);
+	s = load_text("t.yaml", "title: t\nprotocol: file\nrole: client\nhint: h\n", &err, NULL, 0);
+	cr_assert_not_null(s, "%s", err.msg);
+	cr_assert_eq(s->targets, 0, "no target by default");
+	scn_free(s);
+	expect_error("title: t\nprotocol: echo\nrole: client\nhint: h\ntarget: [eof]\n", 5, 10,
+	    "'target': unknown aspect 'eof' (end-of-input, quit-word, reply, error-text, half-close)",
+	    NULL);
+	expect_error("title: t\nprotocol: echo\nrole: client\nhint: h\ntarget: {a: b}\n", 5, 9,
+	    "'target' must be an aspect or a list of them", NULL);
+}
+
+/* The aspects with their own case are targeted where scenarios/README.md says (new
+ * scenarios may target them too). */
+Test(scn, suite_targets)
+{
+	static const struct { const char *id; unsigned aspect; } own[] = {
+		{ "echo.client.eof-exits", CAUSE_ASPECT_END_OF_INPUT },
+		{ "echo.client.quit-word", CAUSE_ASPECT_QUIT_WORD },
+		{ "file.client.reply-after-eof", CAUSE_ASPECT_REPLY },
+		{ "echo.client.connection-refused", CAUSE_ASPECT_ERROR_TEXT },
+		{ "file.client.connection-refused", CAUSE_ASPECT_ERROR_TEXT },
+		{ "file.server.missing-file", CAUSE_ASPECT_ERROR_TEXT },
+		{ "file.server.half-close-thank-you", CAUSE_ASPECT_HALF_CLOSE },
+		{ "file.server.empty-file", CAUSE_ASPECT_HALF_CLOSE },
+	};
+	struct sc_err err;
+	struct scn_suite suite;
+	size_t found = 0;
+
+	cr_assert_eq(scn_load_suite(SUITE_DIR, &suite, &err), 0, "%s", err.msg);
+	for (size_t i = 0; i < suite.count; i++) {
+		const struct scn *s = suite.items[i];
+		for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++)
+			if (strcmp(own[k].id, s->id) == 0) {
+				cr_assert_eq(s->targets, 1u << own[k].aspect, "%s: targets 0x%x", s->id,
+				    s->targets);
+				found++;
+			}
+		/* the data cases judge none of them */
+		if (strcmp(s->id, "file.server.text") == 0 || strcmp(s->id, "echo.client.basic-lines") == 0 ||
+		    strcmp(s->id, "file.client.text") == 0)
+			cr_assert_eq(s->targets, 0, "%s", s->id);
+	}
+	cr_assert_eq(found, sizeof(own) / sizeof(own[0]));
+	scn_suite_free(&suite);
 }
 
 Test(scn, whole_suite_loads)
