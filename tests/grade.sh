@@ -205,7 +205,9 @@ sc grade --assignment "$T/asg7.yaml" $JOBS --out "$T/one" "$T/class" >"$T/five.o
 	fail "fifth run: $(cat "$T/five.out")"
 grep -q '^6 students: 6 graded, 0 unchanged' "$T/five.out" || fail "new points: $(cat "$T/five.out")"
 check_gradebook "$T/one" >/dev/null || fail "gradebook with the new points"
-grep -q '^alice,43,43,ok' "$T/one/gradebook.csv" || fail "alice: $(grep alice "$T/one/gradebook.csv")"
+# alice has every point (the maximum follows the suite: check_gradebook checks the sum)
+grep -q '^alice,\([0-9][0-9]*\),\1,ok' "$T/one/gradebook.csv" ||
+	fail "alice: $(grep alice "$T/one/gradebook.csv")"
 ok "resume: a changed assignment grades everyone again"
 
 # ---- shards and merge ----
