@@ -10,7 +10,9 @@
 #   2. the self-test: the correct fixture and every mutant with its declared
 #      verdicts (tests/selftest.sh), and the memcheck fixtures
 #      (tests/memcheck-fixtures.sh): every verdict must hold.
-# STRESS_SELFTEST=0 skips step 2 (to measure step 1 alone).
+# STRESS_SELFTEST=0 skips step 2 (to measure step 1 alone); the logs are kept
+# when a check fails (or with STRESS_KEEP=1): the flaky cases' logs are those
+# of a run that did not pass.
 # Prints the figures (cases, errors, flaky, flake rate, time) and exits 1 on
 # any failure. The full size takes about half an hour on 2 cores.
 set -u
@@ -21,13 +23,17 @@ SC=$(cd "$BUILD" && pwd)/sockcheck
 tmp=$(mktemp -d /tmp/sockcheck-stress.XXXXXX)
 chmod 755 "$tmp"
 hogs=""
+fail=0
 cleanup() {
 	for p in $hogs; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
+	if [ "$fail" = 0 ] && [ -z "${STRESS_KEEP:-}" ]; then
+		rm -rf "$tmp"
+	else
+		echo "# logs kept in $tmp (the run's report: $tmp/r)"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-fail=0
 
 ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 for i in $(seq "$ncpu"); do
@@ -38,7 +44,7 @@ echo "# a CPU hog on each of $ncpu cores"
 
 # 1. the correct fixture, CASES cases, every run judged
 ncases=$("$SC" list | wc -l)
-[ "$ncases" -gt 0 ] || { echo "not ok - sockcheck list found no cases"; exit 1; }
+[ "$ncases" -gt 0 ] || { echo "not ok - sockcheck list found no cases"; fail=1; exit 1; }
 repeat=$(( (CASES + ncases - 1) / ncases ))
 echo "# $ncases cases x $repeat runs = $((ncases * repeat)) cases, --jobs $JOBS"
 t0=$(date +%s)
@@ -49,6 +55,7 @@ t1=$(date +%s)
 if [ ! -f "$tmp/r/results.json" ]; then
 	echo "not ok - the stress run wrote no results.json (exit $rc)"
 	tail -20 "$tmp/run.out"
+	fail=1
 	exit 1
 fi
 python3 - "$tmp/r/results.json" "$((t1 - t0))" <<'PY' || fail=1
