@@ -5,7 +5,8 @@
 # declared failures, the hidden case in student-view reports, resume (an
 # unchanged class is skipped, a changed student and a changed assignment
 # are graded again), and that two shards merged give the same gradebook.csv
-# and summary.md as one run. Usage: sh tests/grade.sh [BUILD_DIR]
+# and summary.md as one run, also for a class of slow textbook-style
+# programs graded in two shards at once. Usage: sh tests/grade.sh [BUILD_DIR]
 set -eu
 BUILD=${1:-build}
 SC=$(cd "$BUILD" && pwd)/sockcheck
@@ -434,4 +435,46 @@ for f in results.json junit.xml results.tap summary.md report.html; do
 	[ -f "$T/ws/sockcheck-reports/$f" ] || fail "course workflow: no $f"
 done
 ok "recipe: the course repository workflow (annotations, job summary, reports)"
+# ---- shards on a class of slow textbook-style programs ----
+# Two textbook students (fixtures/textbook: BUF_SIZE 30, many small writes)
+# among a correct and a mutant one, on the large and slow-reader cases:
+# two shards graded at the same time (each one's load slows the other down)
+# and merged give the same gradebook.csv as one run, and the textbook
+# students, correct programs, get every point in both.
+for n in tina zoe; do
+	mkdir -p "$T/slow/$n"
+	cp fixtures/textbook/*.c fixtures/textbook/Makefile "$T/slow/$n/"
+done
+mkdir -p "$T/slow/alice" "$T/slow/bob"
+cp -R "$T/class/alice/." "$T/slow/alice/"
+cp -R "$T/class/bob/." "$T/slow/bob/"
+cat >"$T/slow.yaml" <<'EOF'
+title: "grade.sh: slow programs"
+cases:
+  - select: ["file.server.large-32mib", "file.client.large-32mib", "file.server.slow-reader",
+             "echo.server.slow-reader", "echo.server.one-mebibyte", "file.server.text",
+             "file.client.text", "file.server.client-closes-early"]
+EOF
+sc grade --assignment "$T/slow.yaml" $JOBS --out "$T/slow-one" "$T/slow" >"$T/slow-one.out" 2>&1 ||
+	fail "slow class, one run: $(cat "$T/slow-one.out")"
+for k in 1 2; do
+	(sc grade --assignment "$T/slow.yaml" $JOBS --shard $k/2 --out "$T/slow-shard$k" "$T/slow" \
+	    >"$T/slow-shard$k.out" 2>&1; echo $? >"$T/slow-shard$k.rc") &
+done
+wait
+for k in 1 2; do
+	[ "$(cat "$T/slow-shard$k.rc")" = 0 ] || fail "slow class, shard $k: $(cat "$T/slow-shard$k.out")"
+done
+sc merge "$T/slow-merged" "$T/slow-shard1" "$T/slow-shard2" >"$T/slow-merge.out" 2>&1 ||
+	fail "slow class, merge: $(cat "$T/slow-merge.out")"
+diff "$T/slow-one/gradebook.csv" "$T/slow-merged/gradebook.csv" ||
+	fail "slow class: the merged gradebook.csv differs from one run's"
+python3 - "$T/slow-one/gradebook.csv" <<'PY' || fail "slow class: $(cat "$T/slow-one/gradebook.csv")"
+import csv, sys
+rows = {r[0]: r for r in list(csv.reader(open(sys.argv[1], newline="")))[1:]}
+for n in ("tina", "zoe", "alice"):
+    assert rows[n][1] == rows[n][2], "%s: %s of %s" % (n, rows[n][1], rows[n][2])
+assert int(rows["bob"][1]) < int(rows["bob"][2]), rows["bob"]
+PY
+ok "slow textbook programs: two shards merged give one run's gradebook, full marks for the textbook"
 echo "all grade tests passed"
