@@ -37,6 +37,9 @@ static const struct cause table[] = {
 	{ "exit-0-on-error", CAUSE_ASPECT_NONE, "the program reported success after a failure",
 	  "After a failed call (connect(), fopen(), ...), print why on standard error "
 	  "and exit with a non-zero status." },
+	{ "spin", CAUSE_ASPECT_NONE, "the program retried a failing call forever",
+	  "A call that returns -1 has failed (only EINTR means try again): close that "
+	  "connection or stop; retrying it in a loop burns the CPU and never ends." },
 	/* the aspects with their own case */
 	{ "no-eof-exit", CAUSE_ASPECT_END_OF_INPUT, "the client did not end at the end of its input",
 	  "When fgets() returns NULL (end of standard input), close the socket and exit 0; "

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "early.h"
 #include "peer.h"
 
@@ -38,12 +39,14 @@ decide(struct early *e, int fault, char *why)
 
 /*
  * Whether the case judges how the client ends: its end of input or its quit
- * word is the target, it must fail, or it must end within a time.
+ * word is the target (cause.h), it must fail, or it must end within a time.
  */
 static int
 targets_end(const struct scn *s)
 {
-	return s->stdin_spec.quit || !s->stdin_spec.close || s->setup.no_server ||
+	unsigned end = 1u << CAUSE_ASPECT_END_OF_INPUT | 1u << CAUSE_ASPECT_QUIT_WORD;
+
+	return (s->targets & end) || s->stdin_spec.quit || !s->stdin_spec.close || s->setup.no_server ||
 	    s->expect.exit == SCN_EXIT_FAILURE || s->expect.max_seconds > 0;
 }
 

@@ -233,7 +233,9 @@ check_end(struct res_case *c, const struct judge_in *in, const struct judge_proc
 		return 0;
 	}
 	if (p->killed_at_deadline) {
-		check(c, "exit", end_cause(in, client, "hang"), 0, "the program ends in time",
+		check(c, "exit", end_cause(in, client, in->spun ? "spin" : "hang"), 0,
+		    "the program ends in time", in->spun ?
+		    "%s was spinning, and was stopped after %.1f s" :
 		    "%s was still running after %.1f s and was stopped", label, p->seconds);
 		return 0;
 	}

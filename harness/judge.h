@@ -59,6 +59,7 @@ struct judge_in {
 	const struct judge_msg *msgs;
 	size_t nmsgs;
 	int resent;			/* echo.client: stopped for sending its input again */
+	int spun;			/* stopped for spinning (a busy loop, a failing call retried) */
 	int sent_known;			/* expect.sent_exact: the forms the lines may take */
 	uint64_t sent_size[2];		/* the lines' bytes without, with their newlines */
 	char sent_digest[2][REF_DIGEST_HEX];

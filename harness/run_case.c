@@ -1566,6 +1566,7 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 	ji.timeout_s = c->deadline - c->t0;
 	ji.stall = c->early.why ? c->early.why : c->w.stall;
 	ji.resent = c->early.resent;
+	ji.spun = c->w.spin || (c->early.decided && c->early.fault);
 	ji.inject = c->inject_on ? inj_desc : NULL;
 	if (c->memcheck) {
 		char root[PATH_MAX];

@@ -202,6 +202,7 @@ check_stall(struct watch *w, double t, const struct watch_proc *p, size_t n)
 			waited_on = 1;
 	if (!deadlock && waited_on && what != NULL && spinning(w, t, p, n)) {
 		w->stalled = 1;
+		w->spin = 1;
 		if (asprintf(&w->stall, "Nothing moved for %.1f s while the program kept the CPU "
 		    "busy (%s): a loop that never blocks, such as retrying a failing recv() or "
 		    "read() forever; stop at an error or at 0.", t - w->quiet_t0, what) < 0)

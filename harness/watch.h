@@ -54,6 +54,7 @@ struct watch {
 	uint64_t received;	/* bytes received on the connections so far (rises only) */
 	double sock_t;		/* when the connections were last read */
 	int stalled;		/* the case should end now */
+	int spin;		/* ... because the program spins (a busy loop, nothing moving) */
 	char *stall;		/* the diagnosis (malloc'd), or NULL */
 };
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "early.h"
 #include "scratch.h"
 
@@ -176,7 +177,7 @@ Test(early, target_judged)
 	early_free(&e);
 
 	/* a case that judges how the client ends waits for it */
-	s.expect.max_seconds = 2;
+	s.targets = 1u << CAUSE_ASPECT_END_OF_INPUT;
 	early_init(&e, &s, 1.0);
 	e.msgs = msgs;
 	e.nmsgs = 3;
