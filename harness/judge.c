@@ -602,8 +602,10 @@ judge_file_client(const struct judge_in *in, struct res_case *c, const struct ju
 			else
 				check(c, "data", why, 0, exp, "%llu bytes",
 				    (unsigned long long)in->out_size);
+			/* a signal explains it better, and so does the deadline (the
+			 * stall text then says how fast the data went) */
 			if (in->out_size < in->exp_size && in->out_first_diff < 0 &&
-			    cl->signal == 0)	/* a signal explains it better */
+			    cl->signal == 0 && !cl->killed_at_deadline)
 				diag(c, "The file is a prefix of the data: the client stopped reading "
 				    "before EOF (read() returns fewer bytes than asked; only 0 means the end).");
 			else if (in->out_size > in->exp_size)

@@ -779,6 +779,22 @@ Test(judge, file_client_output_names_first_differing_offset)
 	assert_diag(&c, "The file is a prefix of the data");
 	res_case_free(&c);
 
+	/* a prefix because the deadline came: too slow, not stopped early */
+	in.student.killed = in.student.killed_at_deadline = 1;
+	in.deadline_hit = 1;
+	in.stall = "At the deadline: student is blocked in read(). Too slow: 1.0 MiB of "
+	    "4.0 MiB crossed the connection in 10.0 s (0.10 MiB/s)";
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_ERROR);
+	assert_check(&c, "data", 0, "1000 bytes");
+	cr_assert(c.diagnosis == NULL || strstr(c.diagnosis, "prefix") == NULL,
+	    "diagnosis '%s'", c.diagnosis);
+	assert_diag(&c, "Too slow: 1.0 MiB");
+	res_case_free(&c);
+	in.student.killed = in.student.killed_at_deadline = 0;
+	in.deadline_hit = 0;
+	in.stall = NULL;
+
 	/* longer than the data */
 	in.out_size = 5000;
 	in.out_first_diff = 4096;
