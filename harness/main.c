@@ -745,9 +745,13 @@ cmd_explain(int argc, char **argv)
 	char where[PATH_MAX];
 	if (s->path == NULL || realpath(s->path, where) == NULL)
 		snprintf(where, sizeof(where), "%s", s->path ? s->path : "");
-	printf("%s: %s\n  level %s, %u point%s, timeout %.0f s\n  file: %s\n\n", s->id,
+	double secs = run_case_seconds(s);
+	char data_time[64] = "";
+	if (secs - s->timeout_s >= 0.5)	/* the data's time at the floor rate */
+		snprintf(data_time, sizeof(data_time), " + %.0f s for its data", secs - s->timeout_s);
+	printf("%s: %s\n  level %s, %u point%s, timeout %.0f s%s\n  file: %s\n\n", s->id,
 	    s->title ? s->title : "", scn_level_name(s->level), s->points,
-	    s->points == 1 ? "" : "s", s->timeout_s, where);
+	    s->points == 1 ? "" : "s", s->timeout_s, data_time, where);
 	if (s->hint)
 		printf("Hint:\n  %s\n\n", s->hint);
 	explain_reproduce(s, &lay);

@@ -57,6 +57,12 @@ int run_build_stoppable(const char *dir, const char *build_dir, const struct pro
     struct sc_err *err);
 
 /*
+ * Seconds scenario `s` gets before --timeout-scale and memcheck: its
+ * `timeout` plus its data at the floor rate (run_case.c, FLOOR_RATE).
+ */
+double run_case_seconds(const struct scn *s);
+
+/*
  * Run `suite` against the built submission in `built_dir` (sources for
  * memcheck file:line in `src_dir`). Fills `out` (caller frees with
  * res_run_free). Returns -1 with err only when nothing could be run.

@@ -741,6 +741,12 @@ data_size(const struct scn *s)
 	return total;
 }
 
+double
+run_case_seconds(const struct scn *s)
+{
+	return s->timeout_s + (double)data_size(s) / FLOOR_RATE;
+}
+
 /* The address space a student program gets by default in this case; 0: no limit. */
 static uint64_t
 default_memory(const struct rcase *c)
@@ -1738,7 +1744,7 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	c.scale = scale;
 	c.inject_on = s->inject != NULL && ctx->o->inject_lib != NULL;
 	c.t0 = now_s();
-	c.deadline = c.t0 + (s->timeout_s + (double)data_size(s) / FLOOR_RATE) * scale * c.factor;
+	c.deadline = c.t0 + run_case_seconds(s) * scale * c.factor;
 	watch_init(&c.w, s, c.factor, c.t0);
 	early_init(&c.early, s, c.factor);
 	echo_messages(s, &c.msgs, &c.nmsgs);
