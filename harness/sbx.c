@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +37,28 @@
 
 #define SBX_MAX 64
 
+/*
+ * Processes are signalled through pidfds, never by a number that may have
+ * been reaped and reused (ARCHITECTURE.md). A process group is signalled by
+ * number only while its leader is our unreaped child: a zombie leader still
+ * holds its pid, so the group's id can't be anyone else's yet.
+ */
+static int
+pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int
+pidfd_kill(int pidfd, int sig)
+{
+	return pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
 struct sbx {
 	enum sbx_mode mode;
 	pid_t holder;		/* NETNS: the holder (its stdin pipe keeps it alive) */
+	int holder_pidfd;
 	int holder_fd;		/* write end: closing it ends the holder */
 	pid_t reaper;		/* NETNS: pid 1 of the namespace, as seen from here */
 	int netns_fd, pidns_fd;
@@ -46,7 +66,8 @@ struct sbx {
 	unsigned naddrs;	/* lo:N aliases added */
 	uid_t owner;		/* as root: the uid only this case's programs run as, or 0 */
 	pid_t pids[SBX_MAX];	/* spawned launchers/programs = their process groups */
-	int ended[SBX_MAX];
+	int pidfds[SBX_MAX];	/* theirs, opened while they were unreaped children */
+	int ended[SBX_MAX];	/* reaped: neither pid nor group may be signalled */
 	size_t n;
 };
 
@@ -137,14 +158,19 @@ holder_main(int report_fd, int life_fd)
 				pause();
 	}
 	int v = reaper > 0 ? (int)reaper : -errno;
+	int reaper_fd = reaper > 0 ? pidfd_open_(reaper) : -1;
 	if (write(report_fd, &v, sizeof(v)) < 0)
 		_exit(1);
 	close(report_fd);
 	/* stay until the caller closes its end (or dies), then take the namespace down */
-	while (read(life_fd, &c, 1) < 0 && errno == EINTR)
-		;
+	for (;;) {
+		ssize_t n = read(life_fd, &c, 1);
+		if (n == 0 || (n < 0 && errno != EINTR))
+			break;
+	}
 	if (reaper > 0) {
-		kill(reaper, SIGKILL);
+		if (pidfd_kill(reaper_fd, SIGKILL) < 0)
+			kill(reaper, SIGKILL);	/* no pidfds (old kernel): our unreaped child */
 		waitpid(reaper, NULL, 0);
 	}
 	_exit(0);
@@ -173,6 +199,7 @@ open_netns(struct sbx *s, char *why, size_t whylen, struct sc_err *err)
 	close(rep[1]);
 	close(life[0]);
 	s->holder_fd = life[1];
+	s->holder_pidfd = pidfd_open_(s->holder);
 	do
 		n = read(rep[0], &v, sizeof(v));
 	while (n < 0 && errno == EINTR);
@@ -182,8 +209,12 @@ open_netns(struct sbx *s, char *why, size_t whylen, struct sc_err *err)
 			snprintf(why, whylen, "network namespaces unavailable: %s",
 			    n == sizeof(v) ? strerror(-v) : "the helper died");
 		close(s->holder_fd);
+		s->holder_fd = -1;
 		waitpid(s->holder, NULL, 0);
 		s->holder = 0;
+		if (s->holder_pidfd >= 0)
+			close(s->holder_pidfd);
+		s->holder_pidfd = -1;
 		return 1;
 	}
 	s->reaper = v;
@@ -211,7 +242,7 @@ sbx_open(int want_netns, struct sbx **out, char *why, size_t whylen, struct sc_e
 	if (s == NULL)
 		return sc_err_sys(err, "sandbox");
 	s->mode = SBX_LOOPBACK;
-	s->holder_fd = s->netns_fd = s->pidns_fd = -1;
+	s->holder_fd = s->holder_pidfd = s->netns_fd = s->pidns_fd = -1;
 	if (why && whylen)
 		why[0] = '\0';
 	if (want_netns) {
@@ -226,10 +257,14 @@ sbx_open(int want_netns, struct sbx **out, char *why, size_t whylen, struct sc_e
 			s->netns_fd = s->pidns_fd = -1;
 			if (s->holder > 0) {
 				close(s->holder_fd);
-				kill(s->holder, SIGKILL);
+				s->holder_fd = -1;
+				pidfd_kill(s->holder_pidfd, SIGKILL);
 				waitpid(s->holder, NULL, 0);
 				s->holder = 0;
 			}
+			if (s->holder_pidfd >= 0)
+				close(s->holder_pidfd);
+			s->holder_pidfd = -1;
 			s->mode = SBX_LOOPBACK;
 		}
 	}
@@ -464,6 +499,7 @@ sbx_spawn(struct sbx *s, const struct sbx_spawn *sp, struct sc_err *err)
 	while (n < 0 && errno == EINTR);
 	close(ep[0]);
 	s->pids[s->n] = pid;
+	s->pidfds[s->n] = pidfd_open_(pid);	/* our unreaped child: it is this one */
 	s->ended[s->n] = 0;
 	s->n++;
 	if (n == sizeof(e)) {
@@ -531,36 +567,60 @@ program_of(pid_t launcher)
  * namespace's own pid 1.
  */
 static void
-kill_launched(const struct sbx *s, pid_t launcher)
+kill_launched(const struct sbx *s, size_t i)
 {
-	pid_t prog;
+	pid_t launcher = s->pids[i], prog;
 
-	if (s->mode == SBX_NETNS && (prog = program_of(launcher)) > 0 &&
-	    kill(prog, SIGKILL) == 0) {
-		siginfo_t si;
-		for (int waited = 0; waited < 500; waited++) {
-			si.si_pid = 0;
-			/* WNOWAIT: the caller collects the status */
-			if (waitid(P_PID, (id_t)launcher, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
-			    si.si_pid == launcher)
-				break;
-			usleep(1000);
+	if (s->ended[i])
+		return;		/* reaped: its pid and group may be anyone's now */
+	if (s->mode == SBX_NETNS && (prog = program_of(launcher)) > 0) {
+		int pfd = pidfd_open_(prog);
+		/* still the launcher's child once the pidfd is open: it is that
+		 * process (the launcher forks once, and its pid is stable) */
+		if (pfd >= 0 && program_of(launcher) == prog && pidfd_kill(pfd, SIGKILL) == 0) {
+			siginfo_t si;
+			for (int waited = 0; waited < 500; waited++) {
+				si.si_pid = 0;
+				/* WNOWAIT: the caller collects the status */
+				if (waitid(P_PID, (id_t)launcher, &si,
+				    WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == launcher)
+					break;
+				usleep(1000);
+			}
 		}
+		if (pfd >= 0)
+			close(pfd);
 	}
-	if (kill(-launcher, SIGKILL) < 0)
-		kill(launcher, SIGKILL);
+	/* the group: its leader is our unreaped child (see pidfd_open_) */
+	if (kill(-launcher, SIGKILL) < 0 && pidfd_kill(s->pidfds[i], SIGKILL) < 0 &&
+	    s->pidfds[i] < 0)
+		kill(launcher, SIGKILL);	/* no pidfd: still our unreaped child */
+}
+
+/* The slot of a process sbx_spawn started, or -1. */
+static ssize_t
+slot_of(const struct sbx *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->pids[i] == pid)
+			return (ssize_t)i;
+	return -1;
 }
 
 int
 sbx_signal(struct sbx *s, pid_t pid, int sig)
 {
+	ssize_t i = slot_of(s, pid);
+
+	if (i < 0 || s->ended[i])
+		return -1;	/* not ours, or reaped: nothing may be signalled */
 	if (sig == SIGKILL) {
-		kill_launched(s, pid);
+		kill_launched(s, (size_t)i);
 		return 0;
 	}
-	if (kill(-pid, sig) < 0 && kill(pid, sig) < 0)
-		return -1;
-	return 0;
+	if (kill(-pid, sig) == 0 || pidfd_kill(s->pidfds[i], sig) == 0)
+		return 0;
+	return -1;
 }
 
 /* Processes still in the case's PID namespace, or in its process groups. */
@@ -600,7 +660,24 @@ sbx_set_owner(struct sbx *s, uid_t uid)
 	s->owner = uid;
 }
 
-/* Kill every process of the case's own uid: daemons that left the process group. */
+/* A /proc entry's pid, or 0. */
+static pid_t
+proc_pid(const char *name)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(name, &end, 10);
+	return errno || end == name || *end || v <= 0 || v > INT32_MAX ? 0 : (pid_t)v;
+}
+
+/*
+ * Kill every process of the case's own uid: daemons that left the process
+ * group. The pidfd is opened before the uid is read: if the process had
+ * gone and its pid been reused in between, the uid read may be another's,
+ * but the signal still goes to the pidfd's process, which is gone (ESRCH).
+ */
 static void
 kill_owned(const struct sbx *s)
 {
@@ -610,9 +687,13 @@ kill_owned(const struct sbx *s)
 	if (s->owner == 0 || (d = opendir("/proc")) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		pid_t pid = (pid_t)atoi(de->d_name);
-		if (pid > 0 && uid_of(pid) == (long)s->owner)
-			kill(pid, SIGKILL);
+		pid_t pid = proc_pid(de->d_name);
+		int pfd;
+		if (pid <= 0 || (pfd = pidfd_open_(pid)) < 0)
+			continue;
+		if (uid_of(pid) == (long)s->owner)
+			pidfd_kill(pfd, SIGKILL);
+		close(pfd);
 	}
 	closedir(d);
 }
@@ -643,7 +724,7 @@ count_survivors(const struct sbx *s)
 	while ((de = readdir(d)) != NULL) {
 		char path[64];
 		struct stat st;
-		pid_t pid = (pid_t)atoi(de->d_name);
+		pid_t pid = proc_pid(de->d_name);
 		if (pid <= 0)
 			continue;
 		if (s->owner != 0 && uid_of(pid) == (long)s->owner) {
@@ -672,13 +753,13 @@ sbx_close(struct sbx *s, unsigned *survivors, struct sc_err *err)
 	if (s == NULL)
 		return 0;
 	for (size_t i = 0; i < s->n; i++)
-		if (!s->ended[i])
-			kill_launched(s, s->pids[i]);
+		kill_launched(s, i);
 	kill_owned(s);
 	if (s->mode == SBX_NETNS) {
 		/* the holder kills and reaps the reaper once its pipe closes: only
 		 * its parent may signal it by pid without a recycling race */
 		close(s->holder_fd);
+		s->holder_fd = -1;
 		/* bounded: a program re-parented outside the namespace (its launcher
 		 * died first under a subreaper that doesn't reap) keeps pid 1 waiting */
 		wait_bounded(s->holder, 3000);
@@ -698,6 +779,11 @@ sbx_close(struct sbx *s, unsigned *survivors, struct sc_err *err)
 		close(s->netns_fd);
 	if (s->pidns_fd >= 0)
 		close(s->pidns_fd);
+	if (s->holder_pidfd >= 0)
+		close(s->holder_pidfd);
+	for (size_t i = 0; i < s->n; i++)
+		if (s->pidfds[i] >= 0)
+			close(s->pidfds[i]);
 	free(s);
 	(void)err;
 	return 0;

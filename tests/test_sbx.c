@@ -52,41 +52,54 @@ open_netns_or_skip(void)
  * thread closes 3 between our two pipe2() calls). Forced here: with 0, 1
  * and 3 free, the report pipe takes 0 and 1 and the life pipe 3. The
  * holder must still wait for the end of its life pipe, not kill the
- * namespace's pid 1 at once (every fork in it then fails with ENOMEM).
+ * namespace's pid 1 at once (every fork in it then fails with ENOMEM:
+ * exit 12 below).
  */
 Test(sbx, namespace_lives_whatever_the_pipe_numbers, .timeout = 30)
 {
-	int saved[4];
-	struct sbx *s;
-	struct sc_err err;
-	unsigned surv;
-	char why[256];
-	int rc;
+	int status = -1;
+	pid_t child;
 
-	/* 3 may be the test runner's own (put back below); 0 and 1 are not used */
-	for (int fd = 0; fd < 4; fd++)
-		saved[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 64);
-	cr_assert(saved[0] >= 0 && saved[1] >= 0);
-	close(0);
-	close(1);
-	close(3);
-	rc = sbx_open(1, &s, why, sizeof(why), &err);
-	/* 0 and 1 now hold the sandbox's namespaces: only 3 goes back */
-	if (saved[3] >= 0) {
-		cr_assert_lt(fcntl(3, F_GETFD), 0, "descriptor 3 is taken");
-		dup2(saved[3], 3);
+	/* in a child: the test runner's own descriptors (3 is one) stay intact */
+	child = fork();
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		struct sbx *s;
+		struct sc_err err;
+		struct sbx_spawn sp;
+		unsigned surv;
+		int st = -1;
+		pid_t pid;
+
+		close(0);
+		close(1);
+		close(3);
+		if (sbx_open(1, &s, NULL, 0, &err) < 0)
+			_exit(10);
+		if (sbx_mode(s) != SBX_NETNS)
+			_exit(11);
+		/* the holder has had the time to act on a wrong descriptor */
+		usleep(200 * 1000);
+		memset(&sp, 0, sizeof(sp));
+		sp.argv = true_argv;
+		sp.envp = env;
+		sp.fd_in = sp.fd_out = sp.fd_err = -1;
+		if ((pid = sbx_spawn(s, &sp, &err)) < 0)
+			_exit(strstr(err.msg, "Cannot allocate memory") ? 12 : 13);
+		if (sbx_wait(s, pid, 10000, &st, NULL, &err) != 1 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			_exit(14);
+		if (sbx_close(s, &surv, &err) < 0 || surv != 0)
+			_exit(15);
+		_exit(0);
 	}
-	cr_assert_eq(rc, 0, "%s", err.msg);
-	if (sbx_mode(s) != SBX_NETNS) {
-		sbx_close(s, &surv, &err);
-		cr_skip_test("needs network and PID namespaces (root): %s", why);
-	}
-	/* the holder has had the time to act on a wrong descriptor */
-	usleep(200 * 1000);
-	int status = run_true(s);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
-	cr_assert_eq(sbx_close(s, &surv, &err), 0);
-	cr_assert_eq(surv, 0);
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert(WIFEXITED(status), "status 0x%x", status);
+	if (WEXITSTATUS(status) == 11)
+		cr_skip_test("needs network and PID namespaces (root)");
+	cr_assert_neq(WEXITSTATUS(status), 12,
+	    "the first fork in the namespace failed with ENOMEM: its pid 1 was killed");
+	cr_assert_eq(WEXITSTATUS(status), 0, "step %d failed", WEXITSTATUS(status));
 }
 
 /* Several programs, one after the other, in one sandbox. */
@@ -100,6 +113,30 @@ Test(sbx, namespace_serves_several_spawns, .timeout = 30)
 		int status = run_true(s);
 		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
 	}
+	cr_assert_eq(sbx_close(s, &surv, &err), 0);
+	cr_assert_eq(surv, 0);
+}
+
+/* A reaped program's pid (and group) may be anyone's: it is never signalled. */
+Test(sbx, no_signal_after_reaping, .timeout = 30)
+{
+	struct sbx *s = open_netns_or_skip();
+	struct sbx_spawn sp;
+	struct sc_err err;
+	unsigned surv;
+	int status;
+	pid_t pid;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.argv = true_argv;
+	sp.envp = env;
+	sp.fd_in = sp.fd_out = sp.fd_err = -1;
+	pid = sbx_spawn(s, &sp, &err);
+	cr_assert_gt(pid, 0, "%s", err.msg);
+	cr_assert_eq(sbx_wait(s, pid, 10000, &status, NULL, &err), 1);
+	cr_assert_eq(sbx_signal(s, pid, SIGTERM), -1);
+	cr_assert_eq(sbx_signal(s, pid, SIGKILL), -1);
+	cr_assert_eq(sbx_signal(s, getpid(), SIGKILL), -1, "not one of the sandbox's");
 	cr_assert_eq(sbx_close(s, &surv, &err), 0);
 	cr_assert_eq(surv, 0);
 }
