@@ -83,6 +83,8 @@ def check_charged(name, fx, res, ignore=()):
     print("not ok - mutant %s: charged_in differs" % name)
     for k in wrong:
         print("    %s: declared %s, got %s" % (k, want.get(k), got.get(k)))
+    print("  what this run gives, for its fixture.yaml:\n  charged_in:" +
+          "".join("\n    %s: %s" % kv for kv in sorted(got.items())))
     return 1
 
 
