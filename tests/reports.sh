@@ -485,6 +485,14 @@ for name in NAMES:
         verdicts = [r[2] for r in p.rows if len(r) > 2]
         check(verdicts == [c["verdict"] for c in cases],
               "%s: report.html result column shows the verdicts" % name)
+        nprob = len(res["problems"])
+        lead = "%d problem%s found" % (nprob, "" if nprob == 1 else "s") if nprob else \
+            "No problems found"
+        at = text.find('id="problems"')
+        check(0 <= at < text.find('id="summary"') and lead in text[at:] and
+              text.count('class="problem"') == nprob and
+              all(p_["cause"] in text[at:text.find('id="summary"')] for p_ in res["problems"]),
+              "%s: report.html leads with the problems found (%s)" % (name, lead))
 
     # ---- summary.md: a table row per case
     text = load(name, "summary.md")
@@ -502,6 +510,22 @@ for name in NAMES:
             res["counts"]["passed"], res["counts"]["failed"] + res["counts"]["errors"],
             res["counts"]["skipped"])
         check(head.startswith(want), "%s: summary.md heading has the counts" % name, head)
+        nprob = len(res["problems"])
+        lead = "### %d problem%s found" % (nprob, "" if nprob == 1 else "s") if nprob else \
+            "No problems found."
+        at, table = text.find(lead), text.find("| case | level |")
+        check(0 <= at < table and all("(`%s`)" % p_["cause"] in text[at:table]
+                                      for p_ in res["problems"]),
+              "%s: summary.md leads with the problems found, each with its cause" % name)
+    # ---- the terminal report: the problems first
+    with open(os.path.join(T, name + ".out"), errors="replace") as f:
+        term = [l for l in f.read().splitlines() if not l.startswith("::")]
+    nprob = len(res["problems"])
+    lead = "%d problem%s found:" % (nprob, "" if nprob == 1 else "s") if nprob else \
+        "No problems found."
+    check(term[:1] == [lead] and all(any("(%s)" % p_["cause"] in l for l in term)
+                                     for p_ in res["problems"]),
+          "%s: the terminal report leads with the problems found" % name, term[:3])
 
     # ---- gradescope.json
     text = load(name, "gradescope.json")
