@@ -9,10 +9,12 @@ for b in tests/bench-*.sh; do
 	echo "== $b"
 	timeout 5400 sh "$b" "$BUILD" || echo "bench: $b failed (exit $?)" >&2
 done
-# The whole suite on the correct fixture, with and without memcheck.
+# The whole suite on the correct fixture, with and without memcheck, and on
+# the textbook one (BUF_SIZE 30), quiet and with a busy loop on every core.
 suite_time() {
 	start=$(date +%s.%N)
-	timeout 1200 "$BUILD/sockcheck" run "$@" fixtures/correct >/dev/null 2>&1
+	fx=${FIXTURE:-fixtures/correct}
+	timeout 1200 "$BUILD/sockcheck" run "$@" "$fx" >/dev/null 2>&1
 	rc=$?
 	end=$(date +%s.%N)
 	echo "$(awk -v s="$start" -v e="$end" "BEGIN{printf \"%.1f\", e-s}") s (exit $rc)"
@@ -22,4 +24,9 @@ suite_time() {
 	echo "suite on fixtures/correct, --jobs 1: $(suite_time --jobs 1)"
 	echo "suite on fixtures/correct, --jobs 2: $(suite_time --jobs 2)"
 	echo "suite on fixtures/correct, --memcheck --jobs 2: $(suite_time --memcheck --jobs 2)"
+	echo "suite on fixtures/textbook, --jobs 2: $(FIXTURE=fixtures/textbook suite_time --jobs 2)"
+	sh tests/cpu-hog.sh 600 &
+	hog=$!
+	echo "suite on fixtures/textbook, --jobs 2, CPU hog on every core: $(FIXTURE=fixtures/textbook suite_time --jobs 2)"
+	kill $hog
 } | tee -a "$BUILD/bench/suite.txt"
