@@ -6,6 +6,7 @@
 
 #include "cause.h"
 #include "judge.h"
+#include "judge_udp.h"
 
 const char *
 judge_signal_name(int sig)
@@ -167,6 +168,8 @@ prog_label(const struct scn *s, int client)
 {
 	if (s->protocol == SCN_ECHO)
 		return client ? "echo_client" : "echo_server";
+	if (s->protocol == SCN_UDP)
+		return client ? "udp_echo_client" : "udp_echo_server";
 	return client ? "file_client" : "file_server";
 }
 
@@ -377,8 +380,12 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 			check(c, name, "not-serving", 0, "connects and is served",
 			    "could not connect%s%s", pl->connect_error ? ": " : "",
 			    pl->connect_error ? pl->connect_errno : "");
-			diag(c, "The %s client found nothing listening on port %u: the server had "
-			    "exited or stopped accepting.", nth(i), in->port);
+			if (in->s->setup.ipv6 && in->student.started && !in->student.ended)
+				diag(c, "The %s client found nothing listening on [::1]:%u while the "
+				    "server ran: it listens on IPv4 only (AF_INET).", nth(i), in->port);
+			else
+				diag(c, "The %s client found nothing listening on port %u: the server had "
+				    "exited or stopped accepting.", nth(i), in->port);
 			*failed = 1;
 			continue;
 		}
@@ -756,12 +763,16 @@ judge_case(const struct judge_in *in, struct res_case *c)
 		want = client ? SCN_EXIT_SUCCESS : SCN_EXIT_ANY;
 	if (s->role != SCN_CLIENT && in->student.started && !in->ready &&
 	    !(s->setup.no_file && in->student.ended)) {
+		const char *listens = s->protocol == SCN_UDP ? "a datagram socket bound to its port" :
+		    "listens on its port";
 		if (in->student.ended && in->student.exited)
-			check(c, "listen", server_cause(in, "no-listen"), 0, "listens on its port",
-			    "exited with status %d before listening", in->student.status);
+			check(c, "listen", server_cause(in, "no-listen"), 0, listens,
+			    "exited with status %d before %s", in->student.status,
+			    s->protocol == SCN_UDP ? "binding" : "listening");
 		else if (!in->student.ended)
-			check(c, "listen", server_cause(in, "no-listen"), 0, "listens on its port",
-			    "not listening on port %u after %.1f s", in->port, in->ready_wait);
+			check(c, "listen", server_cause(in, "no-listen"), 0, listens,
+			    "%s port %u after %.1f s", s->protocol == SCN_UDP ? "nothing bound to UDP" :
+			    "not listening on", in->port, in->ready_wait);
 		if (in->student.ended || !in->student.ended)
 			failed = 1;
 	}
@@ -773,7 +784,11 @@ judge_case(const struct judge_in *in, struct res_case *c)
 	check_stderr(c, in, cl, &failed);
 	check_time(c, in, cl, &failed);
 
-	if (s->protocol == SCN_ECHO && s->role == SCN_SERVER)
+	if (s->protocol == SCN_UDP && s->role == SCN_SERVER)
+		judge_udp_server(in, c, &failed);
+	else if (s->protocol == SCN_UDP)
+		judge_udp_client(in, c, cl, &failed);
+	else if (s->protocol == SCN_ECHO && s->role == SCN_SERVER)
 		judge_echo_server(in, c, &failed);
 	else if (s->protocol == SCN_FILE && s->role == SCN_SERVER && !s->setup.no_file)
 		judge_file_server(in, c, &failed);

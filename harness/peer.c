@@ -78,6 +78,8 @@ apply_event(struct peer_log *log, json_t *ev)
 		log->end_message = strdup(m ? m : "");
 		return;
 	}
+	if (peer_udp_event(log, name, ev))
+		return;
 	if ((c = conn_get(log, ev)) == NULL)
 		return;
 	if (strcmp(name, "accept") == 0 || strcmp(name, "connect") == 0) {
@@ -194,6 +196,7 @@ peer_log_free(struct peer_log *log)
 	for (size_t i = 0; i < log->nconns; i++)
 		free(log->conns[i].reply);
 	free(log->conns);
+	free(log->dgrams);
 	free(log->end_message);
 	memset(log, 0, sizeof(*log));
 }

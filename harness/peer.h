@@ -47,6 +47,18 @@ struct peer_conn {
 	uint64_t same_reads;	/* how many reads in a row, up to the last, had that size */
 };
 
+/* One datagram of a udp_echo_client --sizes: what it sent, what came back. */
+struct peer_dgram {
+	unsigned i;		/* 1, 2, ... */
+	uint64_t sent;		/* its size */
+	int lost;		/* no reply within the client's timeout */
+	uint64_t n;		/* the reply's size */
+	int same;		/* the reply was the same bytes */
+	int prefix;		/* one was the start of the other (truncated or extended) */
+	int64_t diff_off;	/* first differing byte, -1 */
+	int from_ok;		/* it came from the address and port the datagram went to */
+};
+
 struct peer_log {
 	int found;		/* the log existed and had a start event */
 	int listening;		/* a server's listen event */
@@ -59,8 +71,21 @@ struct peer_log {
 	int end_status;
 	char *end_message;
 	int64_t last_t;		/* time of the last event */
+	/* UDP peers (peer_udp.c) */
+	struct peer_dgram *dgrams;	/* udp_echo_client: one per datagram answered or lost */
+	size_t ndgrams;
+	uint64_t dgrams_in, dgrams_out;	/* datagrams received and sent */
+	unsigned dgram_dropped;	/* udp_echo_server --drop: the datagram dropped, 0 */
 	size_t nevents;
 };
+
+/*
+ * The datagram events of a UDP peer (dgram_in, dgram_out, dgram_drop, and
+ * udp_echo_client's reply and lost): applied to `log`, returns 1; any other
+ * event: 0. Called by peer_log_read for every event (peer_udp.c).
+ */
+struct json_t;
+int peer_udp_event(struct peer_log *log, const char *name, struct json_t *ev);
 
 /* Read a JSON-lines event log; a missing or partial log is not an error. */
 int peer_log_read(const char *path, struct peer_log *log, struct sc_err *err);

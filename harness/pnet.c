@@ -72,6 +72,37 @@ pnet_tcp_sockets(pid_t net_pid, struct pnet_sock **out, struct sc_err *err)
 	return (ssize_t)n;
 }
 
+ssize_t
+pnet_udp_sockets(pid_t net_pid, struct pnet_sock **out, struct sc_err *err)
+{
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	if (read_table(net_pid, "udp", 0, out, &n, &cap, err) < 0 ||
+	    read_table(net_pid, "udp6", 1, out, &n, &cap, err) < 0) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+int
+pnet_udp_is_bound(pid_t net_pid, unsigned port, struct sc_err *err)
+{
+	struct pnet_sock *s;
+	ssize_t n = pnet_udp_sockets(net_pid, &s, err);
+	int found = 0;
+
+	if (n < 0)
+		return -1;
+	for (ssize_t i = 0; i < n; i++)
+		if (s[i].local_port == port && s[i].remote_port == 0)
+			found = 1;
+	free(s);
+	return found;
+}
+
 int
 pnet_is_listening(pid_t net_pid, unsigned port, struct sc_err *err)
 {
@@ -131,8 +162,8 @@ pgid_of(pid_t pid, char *state)
 	return (pid_t)pgrp;
 }
 
-ssize_t
-pnet_listening_ports_of(pid_t net_pid, pid_t pid, pid_t pgid, unsigned *ports, size_t max,
+static ssize_t
+ports_of(pid_t net_pid, pid_t pid, pid_t pgid, int udp, unsigned *ports, size_t max,
     struct sc_err *err)
 {
 	unsigned long inodes[256];
@@ -155,10 +186,11 @@ pnet_listening_ports_of(pid_t net_pid, pid_t pid, pid_t pgid, unsigned *ports, s
 	} else {
 		ni = socket_inodes(pid, inodes, 256);
 	}
-	if ((n = pnet_tcp_sockets(net_pid, &s, err)) < 0)
+	if ((n = udp ? pnet_udp_sockets(net_pid, &s, err) : pnet_tcp_sockets(net_pid, &s, err)) < 0)
 		return -1;
 	for (ssize_t i = 0; i < n && np < max; i++) {
-		if (s[i].state != 10)
+		/* TCP: LISTEN; UDP: bound to a port, not connected (a server) */
+		if (udp ? s[i].local_port == 0 || s[i].remote_port != 0 : s[i].state != 10)
 			continue;
 		for (size_t k = 0; k < ni; k++)
 			if (inodes[k] == s[i].inode) {
@@ -168,6 +200,20 @@ pnet_listening_ports_of(pid_t net_pid, pid_t pid, pid_t pgid, unsigned *ports, s
 	}
 	free(s);
 	return (ssize_t)np;
+}
+
+ssize_t
+pnet_listening_ports_of(pid_t net_pid, pid_t pid, pid_t pgid, unsigned *ports, size_t max,
+    struct sc_err *err)
+{
+	return ports_of(net_pid, pid, pgid, 0, ports, max, err);
+}
+
+ssize_t
+pnet_udp_ports_of(pid_t net_pid, pid_t pid, pid_t pgid, unsigned *ports, size_t max,
+    struct sc_err *err)
+{
+	return ports_of(net_pid, pid, pgid, 1, ports, max, err);
 }
 
 static const char *

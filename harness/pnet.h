@@ -39,6 +39,19 @@ int pnet_is_listening(pid_t net_pid, unsigned port, struct sc_err *err);
 ssize_t pnet_listening_ports_of(pid_t net_pid, pid_t pid, pid_t pgid,
     unsigned *ports, size_t max, struct sc_err *err);
 
+/* Every UDP socket of `net_pid`'s namespace (/proc/net/udp and udp6; state 7 unconnected). */
+ssize_t pnet_udp_sockets(pid_t net_pid, struct pnet_sock **out, struct sc_err *err);
+
+/*
+ * A UDP server's readiness: 1 when some datagram socket in `net_pid`'s
+ * namespace is bound to `port` and not connected, 0 if not, -1 on error.
+ */
+int pnet_udp_is_bound(pid_t net_pid, unsigned port, struct sc_err *err);
+
+/* Like pnet_listening_ports_of, for bound, unconnected UDP sockets. */
+ssize_t pnet_udp_ports_of(pid_t net_pid, pid_t pid, pid_t pgid,
+    unsigned *ports, size_t max, struct sc_err *err);
+
 /* What a process is doing now. */
 struct pnet_task {
 	int alive;

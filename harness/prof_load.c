@@ -17,9 +17,10 @@
 #include "ytree.h"
 
 static const char *const prog_names[] = { "echo_server", "echo_client", "file_server",
-	"file_client" };
+	"file_client", "udp_echo_server", "udp_echo_client" };
 static const char *const default_cmds[] = { "./echo_server {port}", "./echo_client {host} {port}",
-	"./file_server {port}", "./file_client {host} {port}" };
+	"./file_server {port}", "./file_client {host} {port}", "./udp_echo_server {port}",
+	"./udp_echo_client {host} {port}" };
 
 const char *
 prof_prog_name(enum prof_prog_kind k)
@@ -54,6 +55,7 @@ defaults(const char *dir, struct prof *p)
 	p->progs[PROF_FILE_CLIENT].out = strdup("receive.dat");
 	/* the lecture's client ends on an empty line */
 	p->progs[PROF_ECHO_CLIENT].quit = strdup("");
+	p->progs[PROF_UDP_CLIENT].quit = strdup("");
 }
 
 #define FAIL(n, ...) sc_err_at(err, path, (n)->line, (n)->col, __VA_ARGS__)
@@ -321,7 +323,7 @@ prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_err 
 						break;
 				if (kind == PROF_NPROGS) {
 					FAIL(v->key_nodes[j], "unknown program '%s' (echo_server, echo_client, "
-					    "file_server, file_client)", v->keys[j]);
+					    "file_server, file_client, udp_echo_server, udp_echo_client)", v->keys[j]);
 					goto fail;
 				}
 				if (load_prog(path, v->items[j], &p->progs[kind], err) < 0)

@@ -31,6 +31,7 @@
 #include "cap.h"
 #include "fsx.h"
 #include "judge.h"
+#include "kind.h"
 #include "mc.h"
 #include "peer.h"
 #include "pnet.h"
@@ -474,7 +475,17 @@ struct listen_arg {
 	enum prof_port_mode mode;
 	const char *pattern;
 	unsigned port;		/* found or given */
+	int udp;		/* a datagram server: bound, not listening */
 };
+
+/* A server's socket is ready: TCP in LISTEN, UDP bound (and not connected). */
+static int
+server_ready(struct rcase *c, int udp, unsigned port)
+{
+	struct sc_err err;
+	return (udp ? pnet_udp_is_bound(sbx_net_pid(c->sbx), port, &err) :
+	    pnet_is_listening(sbx_net_pid(c->sbx), port, &err)) == 1;
+}
 
 static int
 cond_listening(struct rcase *c, void *arg)
@@ -498,16 +509,17 @@ cond_listening(struct rcase *c, void *arg)
 				regfree(&re);
 			}
 			free(text);
-			return a->port && pnet_is_listening(sbx_net_pid(c->sbx), a->port, &err) == 1;
+			return a->port && server_ready(c, a->udp, a->port);
 		}
-		ssize_t k = pnet_listening_ports_of(sbx_net_pid(c->sbx), 0, a->r->pid, ports, 8, &err);
+		ssize_t k = (a->udp ? pnet_udp_ports_of : pnet_listening_ports_of)(sbx_net_pid(c->sbx),
+		    0, a->r->pid, ports, 8, &err);
 		if (k > 0) {
 			a->port = ports[0];
 			return 1;
 		}
 		return 0;
 	}
-	return pnet_is_listening(sbx_net_pid(c->sbx), a->port, &err) == 1;
+	return server_ready(c, a->udp, a->port);
 }
 
 /* Stop the whole process group: SIGTERM, a grace period, SIGKILL. */
@@ -997,7 +1009,7 @@ server_up(struct rcase *c, enum prof_prog_kind kind, struct outcome *oc, struct 
 	struct listen_arg la = { .mode = pp->port_mode, .pattern = pp->port_pattern,
 		/* printed or found: not known until the program says or listens */
 		.port = pp->port_mode == PROF_PORT_PRINTED || pp->port_mode == PROF_PORT_LISTENING ?
-		    0 : c->port };
+		    0 : c->port, .udp = kind_datagram(c->s) };
 	double t;
 
 	oc->student = start_student(c, kind, "student", c->port, 0, err);
@@ -1036,7 +1048,7 @@ run_peers(struct rcase *c, const char *prog, struct outcome *oc, struct sc_err *
 			break;
 		snprintf(outpath, sizeof(outpath), "/dev/null");
 		char *args[] = { (char *)c->host, portbuf, outpath, NULL };
-		if (strcmp(prog, "echo_client") == 0)
+		if (strcmp(prog, "file_client") != 0)
 			args[2] = NULL;
 		/* a file_client's input is the file the student serves, not a flag */
 		r = start_peer(c, prog, i, strcmp(prog, "echo_client") == 0 ? peer_input(s, i) : NULL,
@@ -1065,6 +1077,9 @@ cond_server_settled(struct rcase *c, void *arg)
 {
 	static const char *const idle[] = { "accept", "accept4", "poll", "ppoll", "select",
 	    "pselect6", "epoll_wait", "epoll_pwait", NULL };
+	/* a datagram server waits for the next datagram in recvfrom() */
+	static const char *const idle_udp[] = { "recvfrom", "recvmsg", "read", "poll", "ppoll",
+	    "select", "pselect6", "epoll_wait", "epoll_pwait", NULL };
 	struct settle_arg *a = arg;
 	struct pnet_task t;
 	struct sc_err err;
@@ -1072,7 +1087,8 @@ cond_server_settled(struct rcase *c, void *arg)
 
 	if (!alive(a->r))
 		return 1;
-	if (pnet_task(pnet_group_leaf(a->r->pid), &t, &err) < 0 || !watch_blocked_in(&t, idle)) {
+	if (pnet_task(pnet_group_leaf(a->r->pid), &t, &err) < 0 ||
+	    !watch_blocked_in(&t, kind_datagram(c->s) ? idle_udp : idle)) {
 		a->idle_since = 0;
 		return 0;
 	}
@@ -1126,7 +1142,7 @@ static int
 drive_server(struct rcase *c, struct outcome *oc, struct sc_err *err)
 {
 	const struct scn *s = c->s;
-	enum prof_prog_kind kind = s->protocol == SCN_ECHO ? PROF_ECHO_SERVER : PROF_FILE_SERVER;
+	enum prof_prog_kind kind = kind_student(s, 0);
 
 	if (s->protocol == SCN_FILE && !s->setup.no_file) {
 		if (place_served_file(c, oc, err) < 0)
@@ -1143,7 +1159,7 @@ drive_server(struct rcase *c, struct outcome *oc, struct sc_err *err)
 		wait_until(c, cond_ended, oc->student, c->deadline);
 		return 0;
 	}
-	run_peers(c, s->protocol == SCN_ECHO ? "echo_client" : "file_client", oc, err);
+	run_peers(c, kind_peer(s, 0), oc, err);
 	let_server_finish(c, oc->student);
 	return 0;
 }
@@ -1152,9 +1168,9 @@ static void
 feed_stdin(struct rcase *c, struct rproc *r)
 {
 	const struct scn_stdin *in = &c->s->stdin_spec;
-	const struct prof_prog *pp = &c->p->progs[PROF_ECHO_CLIENT];
-	const char *stdin_text = c->p->progs[c->s->protocol == SCN_ECHO ? PROF_ECHO_CLIENT :
-	    PROF_FILE_CLIENT].stdin_text;
+	const struct prof_prog *pp = &c->p->progs[c->s->protocol == SCN_UDP ? PROF_UDP_CLIENT :
+	    PROF_ECHO_CLIENT];
+	const char *stdin_text = c->p->progs[kind_student(c->s, 1)].stdin_text;
 
 	if (stdin_text)
 		add_feed(r, 0, stdin_text, strlen(stdin_text));
@@ -1184,13 +1200,14 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 	const struct scn *s = c->s;
 	char portbuf[16];
 	struct rproc *srv = NULL;
-	enum prof_prog_kind kind = s->protocol == SCN_ECHO ? PROF_ECHO_CLIENT : PROF_FILE_CLIENT;
+	enum prof_prog_kind kind = kind_student(s, 1);
 
 	snprintf(portbuf, sizeof(portbuf), "%u", c->port);
 	if (!s->setup.no_server && s->npeers > 0) {
 		const struct scn_input *in = peer_input(s, 0);
 		char *args[] = { portbuf, (char *)"-", NULL };
-		struct listen_arg la = { .mode = PROF_PORT_ARGV, .port = c->port };
+		struct listen_arg la = { .mode = PROF_PORT_ARGV, .port = c->port,
+		    .udp = kind_datagram(s) };
 		if (s->protocol == SCN_FILE) {
 			if (input_digest(in, oc->exp_digest, &oc->exp_size) < 0)
 				return sc_err_set(err, "cannot compute the input's digest");
@@ -1198,7 +1215,7 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 		} else {
 			args[1] = NULL;
 		}
-		srv = start_peer(c, s->protocol == SCN_ECHO ? "echo_server" : "file_server", 0,
+		srv = start_peer(c, kind_peer(s, 1), 0,
 		    s->protocol == SCN_FILE && !in->text ? in : NULL, args, err);
 		if (srv == NULL)
 			return -1;
@@ -1213,7 +1230,7 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 		la.r = srv;
 		if (!srv->started)
 			return sc_err_set(err, "the reference %s could not be started: %s",
-			    s->protocol == SCN_ECHO ? "echo_server" : "file_server",
+			    kind_peer(s, 1),
 			    srv->start_error ? srv->start_error : "?");
 		double t_wait = now_s();
 		int listening = wait_until(c, cond_listening, &la, t_wait + 5.0);
@@ -1232,7 +1249,7 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 				    listening ? "listening, then gone" : "still running, not listening",
 				    now_s() - t_wait);
 			return sc_err_set(err, "the reference %s did not start listening on port "
-			    "%u%s%s%.*s", s->protocol == SCN_ECHO ? "echo_server" : "file_server",
+			    "%u%s%s%.*s", kind_peer(s, 1),
 			    c->port, why, srv->err.head_len ? "; its standard error: " : "",
 			    (int)(srv->err.head_len < 200 ? srv->err.head_len : 200),
 			    srv->err.head ? srv->err.head : "");
@@ -1258,8 +1275,8 @@ static int
 drive_pair(struct rcase *c, struct outcome *oc, struct sc_err *err)
 {
 	const struct scn *s = c->s;
-	enum prof_prog_kind skind = s->protocol == SCN_ECHO ? PROF_ECHO_SERVER : PROF_FILE_SERVER;
-	enum prof_prog_kind ckind = s->protocol == SCN_ECHO ? PROF_ECHO_CLIENT : PROF_FILE_CLIENT;
+	enum prof_prog_kind skind = kind_student(s, 0);
+	enum prof_prog_kind ckind = kind_student(s, 1);
 
 	if (!c->p->progs[skind].present || !c->p->progs[ckind].present)
 		return 0;
@@ -1343,9 +1360,9 @@ skip_reason(struct rcase *c, char *buf, size_t len)
 	size_t n = 0;
 
 	if (s->role == SCN_SERVER || s->role == SCN_PAIR)
-		need[n++] = s->protocol == SCN_ECHO ? PROF_ECHO_SERVER : PROF_FILE_SERVER;
+		need[n++] = kind_student(s, 0);
 	if (s->role == SCN_CLIENT || s->role == SCN_PAIR)
-		need[n++] = s->protocol == SCN_ECHO ? PROF_ECHO_CLIENT : PROF_FILE_CLIENT;
+		need[n++] = kind_student(s, 1);
 	for (size_t i = 0; i < n; i++)
 		if (!c->p->progs[need[i]].present) {
 			snprintf(buf, len, "the submission has no %s", prof_prog_name(need[i]));
@@ -1398,7 +1415,7 @@ echo_messages(const struct scn *s, struct judge_msg **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (s->protocol != SCN_ECHO || s->role == SCN_SERVER || s->stdin_spec.nlines == 0)
+	if (s->protocol == SCN_FILE || s->role == SCN_SERVER || s->stdin_spec.nlines == 0)
 		return;
 	*out = calloc(s->stdin_spec.nlines, sizeof(**out));
 	if (*out == NULL)
@@ -1652,8 +1669,7 @@ add_program_addresses(struct rcase *c, struct sc_err *err)
 			return -1;
 	}
 	{
-		enum prof_prog_kind srv = c->s->protocol == SCN_ECHO ? PROF_ECHO_SERVER :
-		    PROF_FILE_SERVER;
+		enum prof_prog_kind srv = kind_student(c->s, 0);
 		if (c->s->role != SCN_CLIENT && c->p->progs[srv].host)
 			c->host = c->p->progs[srv].host;
 	}
@@ -1733,7 +1749,7 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	c.s = s;
 	c.p = ctx->p;
 	c.attempt = attempt;
-	c.host = "127.0.0.1";
+	c.host = s->setup.ipv6 ? "::1" : "127.0.0.1";
 	c.memcheck = ctx->o->memcheck >= 0 ? ctx->o->memcheck :
 	    s->memcheck >= 0 ? s->memcheck : ctx->p->memcheck > 0;
 	if (s->memcheck == 0)
@@ -1765,9 +1781,7 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	}
 	/* the port: a private namespace can use any; loopback needs a free one */
 	{
-		enum prof_prog_kind k = s->role == SCN_CLIENT ?
-		    (s->protocol == SCN_ECHO ? PROF_ECHO_CLIENT : PROF_FILE_CLIENT) :
-		    (s->protocol == SCN_ECHO ? PROF_ECHO_SERVER : PROF_FILE_SERVER);
+		enum prof_prog_kind k = kind_student(s, s->role == SCN_CLIENT);
 		if (ctx->p->progs[k].port_mode == PROF_PORT_FIXED)
 			fixed = &ctx->p->progs[k];
 	}

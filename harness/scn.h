@@ -15,7 +15,7 @@
 
 #include "err.h"
 
-enum scn_protocol { SCN_ECHO, SCN_FILE };
+enum scn_protocol { SCN_ECHO, SCN_FILE, SCN_UDP };
 /* The student's side under test; PAIR runs the student's client against the student's server. */
 enum scn_role { SCN_SERVER, SCN_CLIENT, SCN_PAIR };
 enum scn_level { SCN_MUST, SCN_SHOULD, SCN_INFO };
@@ -83,6 +83,7 @@ struct scn_expect {
 struct scn_setup {
 	int no_file;		/* file.server: the served file does not exist */
 	int no_server;		/* clients: nothing listens on the port (refused) */
+	int ipv6;		/* over ::1: servers are reached there, clients get it as host */
 };
 
 struct scn {

@@ -20,7 +20,7 @@
 #include "ycheck.h"
 #include "ytree.h"
 
-static const char *const protocol_names[] = { "echo", "file", NULL };
+static const char *const protocol_names[] = { "echo", "file", "udp", NULL };
 static const char *const role_names[] = { "server", "client", "pair", NULL };
 static const char *const level_names[] = { "must", "should", "info", NULL };
 static const char *const pattern_names[] = { "text", "binary", "random", "zero", NULL };
@@ -130,8 +130,10 @@ static int su_nofile(const struct yc *c, const struct yt_node *n, void *o)
 { return yc_bool(c, n, "setup.no_file", &((struct scn_setup *)o)->no_file); }
 static int su_noserver(const struct yc *c, const struct yt_node *n, void *o)
 { return yc_bool(c, n, "setup.no_server", &((struct scn_setup *)o)->no_server); }
+static int su_ipv6(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_bool(c, n, "setup.ipv6", &((struct scn_setup *)o)->ipv6); }
 static const struct yc_row setup_rows[] = {
-	{ "no_file", su_nofile }, { "no_server", su_noserver }, { NULL, NULL }
+	{ "no_file", su_nofile }, { "no_server", su_noserver }, { "ipv6", su_ipv6 }, { NULL, NULL }
 };
 
 /* expect */

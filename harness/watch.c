@@ -53,6 +53,10 @@ watch_allowed(const struct scn *s)
 
 	if (s->stdin_spec.line_gap_ms > 0)
 		return 0;
+	/* UDP: waiting in recvfrom() with a timeout (SO_RCVTIMEO) looks the same
+	 * as waiting forever; the reference peers' own timeouts end those cases */
+	if (s->protocol == SCN_UDP)
+		return 0;
 	for (size_t i = 0; i < s->npeers; i++) {
 		if (s->peers[i].delay_ms > 0 || s->peers[i].concurrent)
 			return 0;

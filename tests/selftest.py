@@ -5,7 +5,9 @@ fixtures/textbook is a correct submission written the textbook way (BUF_SIZE
 
 A mutant is fixtures/correct with fixtures/mutants/NAME/bug.patch applied;
 its fixture.yaml names the program it breaks and the case ids it must fail
-(`must_fail`, plus `inject_fail` for the fault-injection cases). The run of
+(`must_fail`, plus `inject_fail` for the fault-injection cases); a variant
+that is not a bug has an empty `must_fail` and lists in `must_pass` the cases
+it must pass. The run of
 a mutant is limited to the cases of that program's protocol and role, and
 the set of failed cases must equal the declared set exactly (`may_fail`: cases
 whose outcome for that mutant depends on timing, ignored). `charged_in` maps
@@ -31,6 +33,8 @@ ROLE_GLOB = {
     "echo_client": "echo.client.*",
     "file_server": "file.server.*",
     "file_client": "file.client.*",
+    "udp_echo_server": "udp.server.*",
+    "udp_echo_client": "udp.client.*",
 }
 
 
@@ -100,7 +104,8 @@ def apply_mutant(correct, mdir, tmp):
     sub = os.path.join(tmp, "sub")
     # sources only: binaries built in fixtures/correct must not stand in
     shutil.copytree(correct, sub, ignore=shutil.ignore_patterns(
-        "echo_server", "echo_client", "file_server", "file_client", "*.o"))
+        "echo_server", "echo_client", "file_server", "file_client", "udp_echo_server",
+        "udp_echo_client", "*.o"))
     with open(os.path.join(mdir, "bug.patch"), "rb") as patch:
         subprocess.run(["patch", "-s", "-p1", "-d", sub], stdin=patch, check=True)
     return sub
@@ -265,7 +270,16 @@ def main():
             shutil.rmtree(tmp, ignore_errors=True)
         # may_fail: cases whose outcome for this mutant depends on timing
         got = failed_ids(res) - baseline - set(fx.get("may_fail") or [])
-        if check_charged(name, fx, res, baseline | set(fx.get("may_fail") or [])):
+        # must_pass: a variant that is not a bug (a connect()ed UDP client, an
+        # IPv6-capable TCP pair) passes these, even where the correct fixture fails
+        verdicts = {c["id"]: c["verdict"] for c in res["cases"]}
+        not_passed = sorted(i for i in fx.get("must_pass") or [] if verdicts.get(i) != "pass")
+        if not_passed:
+            bad += 1
+            print("not ok - variant %s (%s): must pass, did not:\n%s"
+                  % (name, fx.get("description", ""), describe(res, set(not_passed))
+                     or "    " + ", ".join(not_passed) + " (not run)"))
+        elif check_charged(name, fx, res, baseline | set(fx.get("may_fail") or [])):
             bad += 1
         elif expected & baseline:
             bad += 1

@@ -1,0 +1,215 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "judge_udp.h"
+
+static int
+check(struct res_case *c, const char *name, int ok, const char *expected, const char *fmt, ...)
+{
+	struct res_check *k = realloc(c->checks, (c->nchecks + 1) * sizeof(*k));
+	va_list ap;
+
+	if (k == NULL)
+		return ok;
+	c->checks = k;
+	k = &c->checks[c->nchecks++];
+	memset(k, 0, sizeof(*k));
+	k->name = strdup(name);
+	k->ok = ok;
+	k->expected = expected ? strdup(expected) : NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&k->actual, fmt, ap) < 0)
+		k->actual = NULL;
+	va_end(ap);
+	return ok;
+}
+
+static void
+diag(struct res_case *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, *joined;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s == NULL)
+		return;
+	if (c->diagnosis == NULL) {
+		c->diagnosis = s;
+		return;
+	}
+	if (asprintf(&joined, "%s %s", c->diagnosis, s) >= 0) {
+		free(c->diagnosis);
+		c->diagnosis = joined;
+	}
+	free(s);
+}
+
+/* The first datagram of a peer that did not come back right, or NULL. */
+static const struct peer_dgram *
+first_bad(const struct peer_log *pl)
+{
+	for (size_t k = 0; k < pl->ndgrams; k++) {
+		const struct peer_dgram *d = &pl->dgrams[k];
+		if (d->lost || !d->same || !d->from_ok)
+			return d;
+	}
+	return NULL;
+}
+
+static void
+describe_bad(struct res_case *c, const char *name, const char *exp, const struct peer_dgram *d,
+    int *said_trunc)
+{
+	if (d->lost) {
+		check(c, name, 0, exp, "no reply to datagram %u (%llu bytes)", d->i,
+		    (unsigned long long)d->sent);
+	} else if (d->n < d->sent && d->prefix) {
+		check(c, name, 0, exp, "the reply to datagram %u had %llu of %llu bytes", d->i,
+		    (unsigned long long)d->n, (unsigned long long)d->sent);
+		if (!*said_trunc)
+			diag(c, "The reply had %llu of %llu bytes: your receive buffer truncates "
+			    "datagrams. recvfrom() into a buffer smaller than the datagram silently "
+			    "drops the rest; use a buffer of 65507 bytes (the largest UDP payload) "
+			    "and send back the count recvfrom() returned.",
+			    (unsigned long long)d->n, (unsigned long long)d->sent);
+		*said_trunc = 1;
+	} else if (d->n > d->sent && d->prefix) {
+		check(c, name, 0, exp, "the reply to datagram %u had %llu bytes for %llu", d->i,
+		    (unsigned long long)d->n, (unsigned long long)d->sent);
+		diag(c, "Bytes beyond the datagram were sent back: send exactly the count "
+		    "recvfrom() returned, not strlen() or the buffer size.");
+	} else if (!d->same) {
+		check(c, name, 0, exp, "the reply to datagram %u (%llu bytes) differs from byte %lld",
+		    d->i, (unsigned long long)d->n, (long long)d->diff_off);
+	} else {
+		check(c, name, 0, exp, "the reply to datagram %u came from another address or port",
+		    d->i);
+		diag(c, "Reply from the socket the datagram arrived on: a client that "
+		    "connect()ed its socket never sees a reply from another port.");
+	}
+}
+
+void
+judge_udp_server(const struct judge_in *in, struct res_case *c, int *failed)
+{
+	int said_trunc = 0, any_lost = 0, later_lost = 0;
+	char exp[160], name[32];
+
+	for (size_t i = 0; i < in->npeers; i++) {
+		const struct peer_log *pl = &in->peers[i];
+		const struct peer_dgram *bad;
+
+		if (in->peer_specs[i].expect == SCN_PEER_IGNORE)
+			continue;
+		snprintf(name, sizeof(name), "client %zu", i + 1);
+		if (pl->ndgrams == 0) {
+			/* never a pass by default: the exchange was not seen */
+			check(c, name, 0, "its datagrams answered", "%s", pl->dgrams_out ?
+			    "it sent datagrams but logged no reply and no loss (stopped early)" :
+			    "it sent nothing (the reference client did not run)");
+			*failed = 1;
+			continue;
+		}
+		snprintf(exp, sizeof(exp), "each of its %zu datagram%s back whole, from the server's "
+		    "port", pl->ndgrams, pl->ndgrams == 1 ? "" : "s");
+		if ((bad = first_bad(pl)) == NULL) {
+			check(c, name, 1, exp, "all %zu came back", pl->ndgrams);
+			continue;
+		}
+		*failed = 1;
+		describe_bad(c, name, exp, bad, &said_trunc);
+		for (size_t k = 0; k < pl->ndgrams; k++)
+			if (pl->dgrams[k].lost) {
+				any_lost = 1;
+				if (i > 0)
+					later_lost = 1;
+			}
+	}
+	if (any_lost && in->s->setup.ipv6 && !in->student.ended)
+		diag(c, "Datagrams sent to ::1 got no reply: the server's socket serves IPv4 only "
+		    "(AF_INET bound to INADDR_ANY). Bind an AF_INET6 socket to in6addr_any with "
+		    "IPV6_V6ONLY set to 0, and it serves both families.");
+	else if (any_lost && in->student.ended)
+		diag(c, "The server had ended (%s %d) while datagrams were still coming: an empty, "
+		    "bad or oversize datagram must not end it (recvfrom() returning 0 is an empty "
+		    "datagram, not the end of anything).", in->student.exited ? "exit status" :
+		    "signal", in->student.exited ? in->student.status : in->student.signal);
+	else if (later_lost)
+		diag(c, "A later client got no reply: send each reply to the address and port "
+		    "recvfrom() returned with that datagram, not to one remembered from an earlier "
+		    "client.");
+}
+
+/* The longest prefix of msg (at least 8 bytes, shorter than msg) found in out; 0 if none. */
+static size_t
+longest_prefix(const char *out, size_t out_len, const char *msg, size_t len)
+{
+	size_t lo = 0, hi = len;	/* lo found, hi+1 not */
+
+	if (len < 9 || memmem(out, out_len, msg, 8) == NULL)
+		return 0;
+	lo = 8;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+		if (memmem(out, out_len, msg, mid) != NULL)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo < len ? lo : 0;
+}
+
+void
+judge_udp_client(const struct judge_in *in, struct res_case *c, const struct judge_proc *cl,
+    int *failed)
+{
+	const struct scn_expect *e = &in->s->expect;
+	const struct peer_log *srv = in->npeers ? &in->peers[0] : NULL;
+	char exp[160], name[32];
+
+	if (e->data != SCN_NO) {
+		for (size_t i = 0; i < in->nmsgs; i++) {
+			const struct judge_msg *m = &in->msgs[i];
+			size_t part;
+
+			snprintf(name, sizeof(name), "echo %zu", i + 1);
+			snprintf(exp, sizeof(exp), "the %zu-byte reply on standard output", m->len);
+			if (memmem(cl->out, cl->out_len, m->text, m->len) != NULL || m->len == 0) {
+				check(c, name, 1, exp, "found whole");
+				continue;
+			}
+			*failed = 1;
+			if ((part = longest_prefix(cl->out, cl->out_len, m->text, m->len)) > 0) {
+				check(c, name, 0, exp, "only its first %zu bytes", part);
+				diag(c, "The client printed %zu of the %zu bytes of the reply: its receive "
+				    "buffer truncates datagrams (recvfrom() drops what does not fit), or "
+				    "it keeps a byte for a NUL. Receive into a buffer as large as the "
+				    "largest line it sends, plus one for the NUL.", part, m->len);
+			} else {
+				check(c, name, 0, exp, "not found%s", cl->out_len ? "" :
+				    " (no output at all)");
+			}
+		}
+	}
+	if (in->s->setup.ipv6 && *failed)
+		diag(c, "The client was given ::1 as the server's address: inet_addr() and "
+		    "inet_pton(AF_INET) take IPv4 only. Use getaddrinfo() with AF_UNSPEC and a "
+		    "socket of the family it returns.");
+	if (srv == NULL || !cl->killed_at_deadline)
+		return;
+	if (srv->dgrams_in > in->s->stdin_spec.nlines * 3 + 3)
+		diag(c, "The server received %llu datagrams for %zu line%s of input: the client "
+		    "kept sending after its input ended. Stop when fgets() returns NULL.",
+		    (unsigned long long)srv->dgrams_in, in->s->stdin_spec.nlines,
+		    in->s->stdin_spec.nlines == 1 ? "" : "s");
+	else if (srv->dgram_dropped)
+		diag(c, "Datagram %u was lost on purpose (UDP does not deliver reliably) and the "
+		    "client waited for its reply forever: set a receive timeout (SO_RCVTIMEO, or "
+		    "poll()/select() with a timeout), then send again or report the loss.",
+		    srv->dgram_dropped);
+}
