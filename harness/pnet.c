@@ -202,6 +202,28 @@ ports_of(pid_t net_pid, pid_t pid, pid_t pgid, int udp, unsigned *ports, size_t 
 	return (ssize_t)np;
 }
 
+int
+pnet_socket_kinds_of(pid_t net_pid, pid_t pid)
+{
+	unsigned long inodes[256];
+	size_t ni = socket_inodes(pid, inodes, 256);
+	struct pnet_sock *s;
+	struct sc_err err;
+	int kinds = 0;
+
+	for (int udp = 0; udp < 2 && ni > 0; udp++) {
+		ssize_t n = udp ? pnet_udp_sockets(net_pid, &s, &err) :
+		    pnet_tcp_sockets(net_pid, &s, &err);
+		for (ssize_t i = 0; i < n; i++)
+			for (size_t k = 0; k < ni; k++)
+				if (inodes[k] == s[i].inode)
+					kinds |= udp ? PNET_UDP : PNET_TCP;
+		if (n >= 0)
+			free(s);
+	}
+	return kinds;
+}
+
 ssize_t
 pnet_listening_ports_of(pid_t net_pid, pid_t pid, pid_t pgid, unsigned *ports, size_t max,
     struct sc_err *err)

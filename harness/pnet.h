@@ -52,6 +52,15 @@ int pnet_udp_is_bound(pid_t net_pid, unsigned port, struct sc_err *err);
 ssize_t pnet_udp_ports_of(pid_t net_pid, pid_t pid, pid_t pgid,
     unsigned *ports, size_t max, struct sc_err *err);
 
+/*
+ * The kinds of internet socket process `pid` holds now: PNET_TCP, PNET_UDP
+ * (or both, or 0), from its descriptors matched against the namespace's
+ * tables. How a program's protocol is told before it is judged.
+ */
+#define PNET_TCP 1
+#define PNET_UDP 2
+int pnet_socket_kinds_of(pid_t net_pid, pid_t pid);
+
 /* What a process is doing now. */
 struct pnet_task {
 	int alive;

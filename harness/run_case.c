@@ -476,6 +476,7 @@ struct listen_arg {
 	const char *pattern;
 	unsigned port;		/* found or given */
 	int udp;		/* a datagram server: bound, not listening */
+	int other;		/* the student's server uses the other protocol */
 };
 
 /* A server's socket is ready: TCP in LISTEN, UDP bound (and not connected). */
@@ -495,6 +496,11 @@ cond_listening(struct rcase *c, void *arg)
 
 	if (!alive(a->r))
 		return 1;
+	if (a->r->student && a->port && server_ready(c, !a->udp, a->port) &&
+	    !server_ready(c, a->udp, a->port)) {
+		a->other = 1;	/* a UDP server in a TCP case, or the reverse */
+		return 1;
+	}
 	if (a->mode == PROF_PORT_LISTENING || (a->mode == PROF_PORT_PRINTED && a->port == 0)) {
 		unsigned ports[8];
 		if (a->mode == PROF_PORT_PRINTED) {
@@ -992,6 +998,7 @@ start_peer(struct rcase *c, const char *prog, size_t idx, const struct scn_input
 
 struct outcome {
 	struct rproc *student, *student2;
+	int kinds;		/* PNET_TCP/PNET_UDP: the sockets the student program was seen with */
 	int ready;
 	double ready_wait;
 	struct rproc *peers[MAXPROCS];
@@ -1021,7 +1028,10 @@ server_up(struct rcase *c, enum prof_prog_kind kind, struct outcome *oc, struct 
 	la.r = oc->student;
 	t = now_s();
 	/* valgrind takes 0.5-1.5 s to reach listen() */
-	oc->ready = wait_until(c, cond_listening, &la, t + 5.0 * c->factor) && alive(oc->student);
+	oc->ready = wait_until(c, cond_listening, &la, t + 5.0 * c->factor) && alive(oc->student) &&
+	    !la.other;
+	if (la.other)
+		oc->kinds = kind_datagram(c->s) ? PNET_TCP : PNET_UDP;
 	oc->ready_wait = now_s() - t;
 	if (oc->ready && la.port)
 		c->port = la.port;
@@ -1154,6 +1164,8 @@ drive_server(struct rcase *c, struct outcome *oc, struct sc_err *err)
 	if (server_up(c, kind, oc, err) < 0)
 		return -1;
 	if (!oc->ready) {
+		if (oc->kinds)		/* the other protocol: nothing to judge */
+			return 0;
 		if (alive(oc->student) && !s->setup.no_file)
 			return 0;
 		wait_until(c, cond_ended, oc->student, c->deadline);
@@ -1192,6 +1204,18 @@ feed_stdin(struct rcase *c, struct rproc *r)
 		}
 	}
 	r->feed_close = in->close;
+}
+
+/* The student's client ended; meanwhile, the kinds of socket it holds are noted. */
+static int
+cond_client_ended(struct rcase *c, void *arg)
+{
+	struct outcome *oc = arg;
+
+	if (!alive(oc->student))
+		return 1;
+	oc->kinds |= pnet_socket_kinds_of(sbx_net_pid(c->sbx), pnet_group_leaf(oc->student->pid));
+	return 0;
 }
 
 static int
@@ -1261,7 +1285,7 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 	feed_stdin(c, oc->student);
 	for (size_t k = 0; k < oc->student->nfeed; k++)
 		c->early.input_bytes += oc->student->feed[k].len;
-	wait_until(c, cond_ended, oc->student, c->deadline);
+	wait_until(c, cond_client_ended, oc, c->deadline);
 	/* let the reference server log what the client's end looked like */
 	if (srv && s->protocol == SCN_ECHO && !oc->student->killed)
 		wait_until(c, cond_peer_saw_end, srv, now_s() + 1.0 * c->factor);
@@ -1536,6 +1560,29 @@ inject_outcome(const struct rcase *c, int *took, char *desc, size_t len)
 	free(text);
 }
 
+/*
+ * A UDP program in a TCP case, or a TCP one in a UDP case: one line and a
+ * skip, rather than every check failing for a reason that is not the case's.
+ */
+static int
+protocol_mismatch(const struct rcase *c, const struct outcome *oc, struct res_case *out)
+{
+	int udp = kind_datagram(c->s);
+	const char *prog = prof_prog_name(kind_student(c->s, c->s->role == SCN_CLIENT));
+
+	if (oc->kinds == 0 || (oc->kinds & (udp ? PNET_UDP : PNET_TCP)))
+		return 0;
+	out->verdict = RES_SKIP;
+	free(out->summary);
+	if (asprintf(&out->summary, "%s uses %s sockets only, and the %s.* cases are %s: skipped "
+	    "(a %s program is tested as %s)", prog, udp ? "TCP (SOCK_STREAM)" : "UDP (SOCK_DGRAM)",
+	    scn_protocol_name(c->s->protocol), udp ? "UDP" : "TCP", udp ? "TCP" : "UDP",
+	    udp ? (c->s->role == SCN_CLIENT ? "echo_client" : "echo_server") :
+	    (c->s->role == SCN_CLIENT ? "udp_echo_client" : "udp_echo_server")) < 0)
+		out->summary = NULL;
+	return 1;
+}
+
 static void
 finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 {
@@ -1547,6 +1594,8 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 	char inj_desc[1024];
 	int inj_took = 0;
 
+	if (protocol_mismatch(c, oc, out))
+		return;
 	if (c->inject_on) {
 		inject_outcome(c, &inj_took, inj_desc, sizeof(inj_desc));
 		if (!inj_took) {

@@ -403,7 +403,7 @@ Test(scn, bad_enum_values)
 	expect_error("title: t\nprotocol: echo\nrole: sever\nhint: h\n", 3, 7,
 	    "'role' must be one of server, client or pair; got 'sever'", "role: sever");
 	expect_error("title: t\nprotocol: ftp\nrole: server\nhint: h\n", 2, 11,
-	    "'protocol' must be one of echo or file; got 'ftp'", NULL);
+	    "'protocol' must be one of echo, file or udp; got 'ftp'", NULL);
 	expect_error("title: t\nprotocol: echo\nrole: server\nlevel: may\nhint: h\n", 4, 8,
 	    "'level' must be one of must, should or info; got 'may'", NULL);
 	expect_error("title: t\nprotocol: echo\nrole: server\nhint: h\ninput: {pattern: ascii}\n",

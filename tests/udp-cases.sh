@@ -1,0 +1,61 @@
+#!/bin/sh
+# The udp.* cases end to end: the whole UDP suite on the correct fixture
+# (its time is printed as a figure, not asserted), and protocol mismatch:
+# a UDP program given as a TCP one and the reverse are skipped with one
+# line naming it, not failed case by case.
+# Usage: sh tests/udp-cases.sh BUILD
+set -u
+BUILD=${1:-build}
+if [ -z "${UDP_CASES_BOUNDED:-}" ]; then
+	UDP_CASES_BOUNDED=1 exec timeout -k 10 300 sh "$0" "$@"
+fi
+SC=$BUILD/sockcheck
+T=$(mktemp -d "${TMPDIR:-/tmp}/udp-cases.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP
+N=0
+FAILED=0
+ok() { N=$((N + 1)); echo "ok $N - $1"; }
+notok() { N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N - $1"; [ -f "${2:-}" ] && sed 's/^/#   /' "$2" | tail -n 20; }
+
+start=$(date +%s.%N)
+"$SC" run --only 'udp.*' --format json --report-dir "$T/correct" fixtures/correct >"$T/correct.out" 2>&1
+rc=$?
+end=$(date +%s.%N)
+if [ "$rc" = 0 ] && python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+ids = [c["id"] for c in r["cases"]]
+bad = [c["id"] for c in r["cases"] if c["verdict"] != "pass"]
+sys.exit(1 if bad or len(ids) < 18 or not all(i.startswith("udp.") for i in ids) else 0)' "$T/correct/results.json"; then
+	ok "the correct fixture passes every udp.* case (server and client, ::1 included)"
+else
+	notok "the correct fixture passes every udp.* case (exit $rc)" "$T/correct.out"
+fi
+echo "# figure: the UDP suite on fixtures/correct took $(echo "$end - $start" | bc) s"
+
+# a UDP echo server and client given as the TCP ones, a TCP server as the UDP one
+mkdir -p "$T/mixed"
+cp fixtures/correct/udp_echo_server.c "$T/mixed/echo_server.c"
+cp fixtures/correct/udp_echo_client.c "$T/mixed/echo_client.c"
+cp fixtures/correct/echo_server.c "$T/mixed/udp_echo_server.c"
+printf 'all: echo_server echo_client udp_echo_server\n%%: %%.c\n\tcc -o $@ $<\n' >"$T/mixed/Makefile"
+"$SC" run --only 'echo.server.one-message,echo.client.basic-lines,udp.server.one-datagram' \
+	--format json --report-dir "$T/mixed-r" "$T/mixed" >"$T/mixed.out" 2>&1
+q() { python3 -c '
+import json, sys
+r = {c["id"]: c for c in json.load(open(sys.argv[1]))["cases"]}
+c = r[sys.argv[2]]
+sys.exit(0 if c["verdict"] == "skip" and sys.argv[3] in c["summary"] else 1)' "$T/mixed-r/results.json" "$1" "$2"; }
+for c in "echo.server.one-message|echo_server uses UDP (SOCK_DGRAM) sockets only" \
+    "echo.client.basic-lines|echo_client uses UDP (SOCK_DGRAM) sockets only" \
+    "udp.server.one-datagram|udp_echo_server uses TCP (SOCK_STREAM) sockets only"; do
+	id=${c%%|*} want=${c#*|}
+	if q "$id" "$want"; then
+		ok "$id: skipped, '$want'"
+	else
+		notok "$id: skipped, '$want'" "$T/mixed.out"
+	fi
+done
+echo "# $((N - FAILED)) of $N checks passed"
+[ "$FAILED" -eq 0 ]
