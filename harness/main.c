@@ -14,6 +14,7 @@
 #include "asg.h"
 #include "fsx.h"
 #include "grade.h"
+#include "kind.h"
 #include "prof.h"
 #include "bundle.h"
 #include "rpt.h"
@@ -535,9 +536,8 @@ print_argv(const char *label, char *const *v)
 static void
 explain_peer(const struct scn *s, size_t i, const struct layout *lay, const char *payload)
 {
-	const char *prog = s->protocol == SCN_ECHO ?
-	    (s->role == SCN_SERVER ? "echo_client" : "echo_server") :
-	    (s->role == SCN_SERVER ? "file_client" : "file_server");
+	const char *prog = kind_peer(s, s->role != SCN_SERVER);
+	const char *host = s->setup.ipv6 ? "::1" : "127.0.0.1";
 
 	printf("  %s/%s%s", lay->ref, prog,
 	    (s->role == SCN_SERVER && s->protocol == SCN_ECHO) ||
@@ -545,9 +545,9 @@ explain_peer(const struct scn *s, size_t i, const struct layout *lay, const char
 	for (size_t k = 0; i < s->npeers && k < s->peers[i].nflags; k++)
 		printf(" %s", s->peers[i].flags[k]);
 	if (s->role == SCN_SERVER)
-		printf(s->protocol == SCN_ECHO ? " 127.0.0.1 5000\n" : " 127.0.0.1 5000 /dev/null\n");
+		printf(s->protocol == SCN_FILE ? " %s 5000 /dev/null\n" : " %s 5000\n", host);
 	else
-		printf(s->protocol == SCN_ECHO ? " 5000\n" : " 5000 -\n");
+		printf(s->protocol == SCN_FILE ? " 5000 -\n" : " 5000\n");
 	if (i < s->npeers && s->peers[i].delay_ms)
 		printf("    (started %u ms after the previous one)\n", s->peers[i].delay_ms);
 }
@@ -558,9 +558,7 @@ explain_reproduce(const struct scn *s, const struct layout *lay)
 {
 	const struct scn_input *in = s->input.set ? &s->input : NULL;
 	char payload[128] = "", inject[512] = "";
-	const char *prog = s->protocol == SCN_ECHO ?
-	    (s->role == SCN_CLIENT ? "echo_client" : "echo_server") :
-	    (s->role == SCN_CLIENT ? "file_client" : "file_server");
+	const char *prog = prof_prog_name(kind_student(s, s->role == SCN_CLIENT));
 	size_t npeers = s->npeers ? s->npeers : (s->setup.no_server ? 0 : 1);
 
 	if (s->role == SCN_PAIR) {
@@ -594,7 +592,8 @@ explain_reproduce(const struct scn *s, const struct layout *lay)
 	} else {
 		for (size_t i = 0; i < npeers; i++)
 			explain_peer(s, i, lay, payload);
-		printf("  %s./%s 127.0.0.1 5000   (your client)\n", inject, prog);
+		printf("  %s./%s %s 5000   (your client)\n", inject, prog,
+		    s->setup.ipv6 ? "::1" : "127.0.0.1");
 		if (s->stdin_spec.nlines)
 			print_argv("its standard input, one per line:", s->stdin_spec.lines);
 	}

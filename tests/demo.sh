@@ -1,7 +1,8 @@
 #!/bin/sh
-# make demo: the suite against the bundled correct submission, then against
-# a mutant whose file server forgets shutdown(SHUT_WR), so both a clean
-# report and an explained failure are shown. Reports go to BUILD/demo/.
+# make demo: the suite (TCP echo, file transfer, UDP echo; IPv4 and IPv6)
+# against the bundled correct submission, then against a mutant whose file
+# server forgets shutdown(SHUT_WR) and one whose UDP server truncates
+# datagrams, so both a clean report and explained failures are shown. Reports go to BUILD/demo/.
 set -eu
 BUILD=${1:-build}
 out=$BUILD/demo
@@ -25,5 +26,17 @@ if [ "$status" -ne 1 ]; then
 	echo "demo: expected the mutant to fail (exit 1), got exit $status" >&2
 	exit 1
 fi
+cp -R fixtures/correct "$tmp/udp-truncating-buffer"
+patch -s -p1 -d "$tmp/udp-truncating-buffer" < fixtures/mutants/udp-truncating-buffer/bug.patch
 echo
-echo "Reports: $out/correct/report.html, $out/no-shutdown/report.html"
+echo "== sockcheck run on a mutant: udp_echo_server with a 30-byte receive buffer =="
+status=0
+timeout 600 "$BUILD/sockcheck" run --only 'udp.server.*' --report-dir "$out/udp-truncating-buffer" \
+	--format json,html "$tmp/udp-truncating-buffer" || status=$?
+if [ "$status" -ne 1 ]; then
+	echo "demo: expected the UDP mutant to fail (exit 1), got exit $status" >&2
+	exit 1
+fi
+echo
+echo "Reports: $out/correct/report.html, $out/no-shutdown/report.html,"
+echo "         $out/udp-truncating-buffer/report.html"

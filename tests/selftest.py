@@ -294,7 +294,9 @@ def main():
             if extra:
                 print("  failed but not declared:\n" + describe(res, extra))
         else:
-            print("ok - mutant %s fails exactly %d case(s)" % (name, len(expected)))
+            print("ok - mutant %s fails exactly %d case(s)%s" % (
+                name, len(expected), ", passes its %d must_pass case(s)" % len(fx["must_pass"])
+                if fx.get("must_pass") else ""))
     raise SystemExit(1 if bad else 0)
 
 

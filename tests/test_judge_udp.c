@@ -1,0 +1,320 @@
+/*
+ * judge_udp: the UDP cases' verdicts from synthetic event logs of the UDP
+ * reference peers (peer_udp.c folds them into a peer_log), filled into a
+ * judge_in the way run_case.c's finish() does.
+ */
+#include <criterion/criterion.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "judge.h"
+#include "scratch.h"
+
+TestSuite(judge_udp, .init = mk_tmp, .fini = rm_tmp, .timeout = 30);
+
+static struct scn *
+scenario(const char *name, const char *yaml)
+{
+	char path[PATH_MAX];
+	struct sc_err err;
+	struct scn *s;
+
+	write_file(name, yaml, path, sizeof(path));
+	sc_err_clear(&err);
+	s = scn_load_file(path, &err);
+	cr_assert_not_null(s, "%s:%d:%d: %s", err.file, err.line, err.col, err.msg);
+	return s;
+}
+
+static void
+peer_log(const char *name, const char *jsonl, struct peer_log *log)
+{
+	char path[PATH_MAX];
+	struct sc_err err;
+
+	write_file(name, jsonl, path, sizeof(path));
+	sc_err_clear(&err);
+	cr_assert_eq(peer_log_read(path, log, &err), 0, "%s", err.msg);
+	cr_assert(log->found, "%s: no start event", name);
+}
+
+static const struct res_check *
+find_check(const struct res_case *c, const char *name)
+{
+	for (size_t i = 0; i < c->nchecks; i++)
+		if (strcmp(c->checks[i].name, name) == 0)
+			return &c->checks[i];
+	return NULL;
+}
+
+static void
+assert_check(const struct res_case *c, const char *name, int ok, const char *actual)
+{
+	const struct res_check *k = find_check(c, name);
+
+	cr_assert_not_null(k, "no check '%s' (summary: %s)", name, c->summary);
+	cr_assert_eq(k->ok, ok, "check '%s': ok %d (actual: %s)", name, k->ok, k->actual);
+	if (actual)
+		cr_assert_not_null(strstr(k->actual, actual), "check '%s': '%s' lacks '%s'", name,
+		    k->actual, actual);
+}
+
+static void
+assert_diag(const struct res_case *c, const char *needle)
+{
+	cr_assert_not_null(c->diagnosis, "no diagnosis (wanted '%s')", needle);
+	cr_assert_not_null(strstr(c->diagnosis, needle), "diagnosis '%s' lacks '%s'", c->diagnosis,
+	    needle);
+}
+
+static const char server_yaml[] =
+    "title: datagrams\nprotocol: udp\nrole: server\nhint: echo them\n"
+    "peers:\n  - flags: [--sizes, \"16,100\"]\n";
+static const char two_clients_yaml[] =
+    "title: two clients\nprotocol: udp\nrole: server\nhint: echo them\n"
+    "peers:\n  - flags: [--sizes, \"10\"]\n  - flags: [--sizes, \"10\"]\n";
+static const char client_yaml[] =
+    "title: lines\nprotocol: udp\nrole: client\nhint: print them\n"
+    "stdin:\n  lines: [hello]\n";
+
+#define START "{\"t\":1,\"ev\":\"start\",\"prog\":\"udp_echo_client\",\"pid\":1}\n"
+#define END "{\"t\":90,\"ev\":\"end\",\"status\":0,\"message\":\"m\"}\n"
+
+static void
+server_case(struct scn *s, struct prof *p, struct peer_log *logs, size_t n, struct judge_in *in)
+{
+	struct sc_err err;
+
+	cr_assert_eq(prof_load(tmpdir, p, &err), 0, "%s", err.msg);
+	memset(in, 0, sizeof(*in));
+	in->s = s;
+	in->p = p;
+	in->student.started = 1;
+	in->student.killed = 1;
+	in->student.out = in->student.err = "";
+	in->ready = 1;
+	in->port = 5000;
+	in->peers = logs;
+	in->npeers = n;
+	in->peer_specs = s->peers;
+	in->out_first_diff = -1;
+}
+
+Test(judge_udp, every_reply_whole_passes)
+{
+	struct scn *s = scenario("two.yaml", server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	peer_log("c1.jsonl", START
+	    "{\"t\":2,\"ev\":\"dgram_out\",\"i\":1,\"n\":16}\n"
+	    "{\"t\":3,\"ev\":\"dgram_in\",\"n\":16,\"from\":\"127.0.0.1\",\"port\":5000}\n"
+	    "{\"t\":4,\"ev\":\"reply\",\"i\":1,\"sent\":16,\"n\":16,\"same\":true,\"prefix\":true,"
+	    "\"diff_off\":-1,\"from_ok\":true}\n"
+	    "{\"t\":5,\"ev\":\"dgram_out\",\"i\":2,\"n\":100}\n"
+	    "{\"t\":6,\"ev\":\"reply\",\"i\":2,\"sent\":100,\"n\":100,\"same\":true,\"prefix\":true,"
+	    "\"diff_off\":-1,\"from_ok\":true}\n" END, &log);
+	cr_assert_eq(log.ndgrams, 2);
+	cr_assert_eq(log.dgrams_out, 2);
+	cr_assert_eq(log.dgrams_in, 1);
+	cr_assert_eq(log.nconns, 0, "datagram events are not connections");
+	server_case(s, &p, &log, 1, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "%s", c.summary);
+	assert_check(&c, "client 1", 1, "all 2 came back");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge_udp, truncation_is_named)
+{
+	struct scn *s = scenario("two.yaml", server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	peer_log("c1.jsonl", START
+	    "{\"t\":4,\"ev\":\"reply\",\"i\":1,\"sent\":16,\"n\":16,\"same\":true,\"prefix\":true,"
+	    "\"diff_off\":-1,\"from_ok\":true}\n"
+	    "{\"t\":6,\"ev\":\"reply\",\"i\":2,\"sent\":100,\"n\":30,\"same\":false,\"prefix\":true,"
+	    "\"diff_off\":-1,\"from_ok\":true}\n" END, &log);
+	server_case(s, &p, &log, 1, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "client 1", 0, "the reply to datagram 2 had 30 of 100 bytes");
+	assert_diag(&c, "The reply had 30 of 100 bytes: your receive buffer truncates datagrams");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+/* a reference client that logged nothing is never a pass */
+Test(judge_udp, nothing_logged_fails)
+{
+	struct scn *s = scenario("two.yaml", server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	peer_log("c1.jsonl", START END, &log);
+	server_case(s, &p, &log, 1, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "client 1", 0, "it sent nothing");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+static const char lost_log[] = START
+    "{\"t\":2,\"ev\":\"dgram_out\",\"i\":1,\"n\":10}\n"
+    "{\"t\":9,\"ev\":\"lost\",\"i\":1,\"sent\":10,\"ms\":1000}\n" END;
+static const char ok_log[] = START
+    "{\"t\":4,\"ev\":\"reply\",\"i\":1,\"sent\":10,\"n\":10,\"same\":true,\"prefix\":true,"
+    "\"diff_off\":-1,\"from_ok\":true}\n" END;
+
+Test(judge_udp, later_client_lost_names_the_reply_address)
+{
+	struct scn *s = scenario("two-clients.yaml", two_clients_yaml);
+	struct prof p;
+	struct peer_log logs[2];
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	peer_log("c1.jsonl", ok_log, &logs[0]);
+	peer_log("c2.jsonl", lost_log, &logs[1]);
+	server_case(s, &p, logs, 2, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "client 1", 1, NULL);
+	assert_check(&c, "client 2", 0, "no reply to datagram 1 (10 bytes)");
+	assert_diag(&c, "the address and port recvfrom() returned");
+	res_case_free(&c);
+	for (int i = 0; i < 2; i++)
+		peer_log_free(&logs[i]);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge_udp, lost_after_the_server_exited_names_the_exit)
+{
+	struct scn *s = scenario("two-clients.yaml", two_clients_yaml);
+	struct prof p;
+	struct peer_log logs[2];
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	peer_log("c1.jsonl", ok_log, &logs[0]);
+	peer_log("c2.jsonl", lost_log, &logs[1]);
+	server_case(s, &p, logs, 2, &in);
+	in.student.killed = 0;
+	in.student.ended = 1;
+	in.student.exited = 1;
+	in.student.status = 0;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_diag(&c, "must not end it");
+	res_case_free(&c);
+	for (int i = 0; i < 2; i++)
+		peer_log_free(&logs[i]);
+	prof_free(&p);
+	scn_free(s);
+}
+
+/* a file_server's reply belongs to its connection: not a datagram */
+Test(judge_udp, tcp_reply_is_not_a_datagram)
+{
+	struct peer_log log;
+
+	peer_log("fs.jsonl", "{\"t\":1,\"ev\":\"start\",\"prog\":\"file_server\"}\n"
+	    "{\"t\":2,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"reply\",\"conn\":1,\"text\":\"Thank you\\n\",\"n\":10,"
+	    "\"before_eof\":false}\n", &log);
+	cr_assert_eq(log.ndgrams, 0);
+	cr_assert_eq(log.nconns, 1);
+	cr_assert(log.conns[0].has_reply);
+	peer_log_free(&log);
+}
+
+static void
+client_case(struct scn *s, struct prof *p, struct peer_log *log, struct judge_msg *m,
+    const char *out, struct judge_in *in)
+{
+	struct sc_err err;
+
+	cr_assert_eq(prof_load(tmpdir, p, &err), 0, "%s", err.msg);
+	memset(in, 0, sizeof(*in));
+	in->s = s;
+	in->p = p;
+	in->student.started = 1;
+	in->student.ended = 1;
+	in->student.exited = 1;
+	in->student.out = out;
+	in->student.out_len = strlen(out);
+	in->student.err = "";
+	in->peers = log;
+	in->npeers = 1;
+	in->peer_specs = s->peers;
+	in->msgs = m;
+	in->nmsgs = 1;
+	in->out_first_diff = -1;
+}
+
+Test(judge_udp, client_printing_part_of_a_reply_is_told_about_truncation)
+{
+	static const char line[] = "0123456789abcdefghijklmnopqrstuvwxyz0123456789";
+	struct scn *s = scenario("lines.yaml", client_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_msg m = { line, sizeof(line) - 1, line };
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	peer_log("srv.jsonl", "{\"t\":1,\"ev\":\"start\",\"prog\":\"udp_echo_server\"}\n"
+	    "{\"t\":2,\"ev\":\"dgram_in\",\"i\":1,\"n\":46}\n", &log);
+	client_case(s, &p, &log, &m, "[recv] 0123456789abcdefghijklmnopqrst\n", &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "echo 1", 0, "only its first 30 bytes");
+	assert_diag(&c, "printed 30 of the 46 bytes");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+Test(judge_udp, client_waiting_forever_after_a_drop_is_told_to_time_out)
+{
+	struct scn *s = scenario("lines.yaml", client_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_msg m = { "hello", 5, "hello" };
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	peer_log("srv.jsonl", "{\"t\":1,\"ev\":\"start\",\"prog\":\"udp_echo_server\"}\n"
+	    "{\"t\":2,\"ev\":\"dgram_in\",\"i\":1,\"n\":5}\n"
+	    "{\"t\":3,\"ev\":\"dgram_drop\",\"i\":1}\n", &log);
+	cr_assert_eq(log.dgram_dropped, 1);
+	client_case(s, &p, &log, &m, "", &in);
+	in.student.ended = in.student.exited = 0;
+	in.student.killed = in.student.killed_at_deadline = 1;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_ERROR);
+	assert_diag(&c, "SO_RCVTIMEO");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
