@@ -32,7 +32,8 @@ while [ $i -lt "$N" ]; do
 	name=$(printf 'student%03d' $i)
 	mkdir -p "$T/class/$name"
 	(cd fixtures/correct && tar cf - --exclude=echo_server --exclude=echo_client \
-	    --exclude=file_server --exclude=file_client --exclude='*.o' .) |
+	    --exclude=file_server --exclude=file_client --exclude=udp_echo_server \
+	    --exclude=udp_echo_client --exclude='*.o' .) |
 	    (cd "$T/class/$name" && tar xf -)
 	if [ $((i % 3)) -ne 0 ]; then
 		mut=$(echo "$MUTANTS" | sed -n "$((i % M + 1))p")

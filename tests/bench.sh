@@ -29,4 +29,5 @@ suite_time() {
 	hog=$!
 	echo "suite on fixtures/textbook, --jobs 2, CPU hog on every core: $(FIXTURE=fixtures/textbook suite_time --jobs 2)"
 	kill $hog
+	echo "udp.* cases on fixtures/correct, --jobs 2: $(suite_time --only 'udp.*' --jobs 2)"
 } | tee -a "$BUILD/bench/suite.txt"

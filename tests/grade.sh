@@ -24,7 +24,7 @@ ok() { echo "ok - $* ($(( $(date +%s) - T0 )) s)"; }
 student() {	# NAME [MUTANT]: fixtures/correct (sources only), with the mutant's patch
 	mkdir -p "$T/class/$1"
 	(cd fixtures/correct && tar cf - --exclude=echo_server --exclude=echo_client \
-	    --exclude=file_server --exclude=file_client --exclude='*.o' --exclude=build .) |
+	    --exclude=file_server --exclude=file_client --exclude=udp_echo_server --exclude=udp_echo_client --exclude='*.o' --exclude=build .) |
 	    (cd "$T/class/$1" && tar xf -)
 	if [ $# -gt 1 ]; then
 		patch -s -p1 -d "$T/class/$1" <"fixtures/mutants/$2/bug.patch"

@@ -53,7 +53,7 @@ done
 mutant() {
 	mkdir "$2"
 	for f in fixtures/correct/*; do
-		case $(basename "$f") in echo_server|echo_client|file_server|file_client|*.o) continue ;; esac
+		case $(basename "$f") in echo_server|echo_client|file_server|file_client|udp_echo_server|udp_echo_client|*.o) continue ;; esac
 		cp -R "$f" "$2/"
 	done
 	if patch -s -p1 -d "$2" <"fixtures/mutants/$1/bug.patch"; then
