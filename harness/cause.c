@@ -104,6 +104,22 @@ static const struct cause table[] = {
 	  "Reply only after read() has returned 0: a pause in the data is not its end." },
 	{ "unexpected-reply", CAUSE_ASPECT_NONE, "the client replied where it should not",
 	  "Reply only after a complete transfer ended by EOF." },
+	{ "truncated-datagram", CAUSE_ASPECT_NONE, "a datagram came back cut short",
+	  "recvfrom() into a buffer smaller than the datagram silently drops the rest: "
+	  "receive into a buffer of 65507 bytes (the largest UDP payload) and use the "
+	  "count recvfrom() returned." },
+	{ "datagram-unanswered", CAUSE_ASPECT_NONE, "a datagram got no reply",
+	  "Answer every datagram, whatever it holds (empty, binary, oversize), and never "
+	  "exit on one: recvfrom() returning 0 is an empty datagram, not an end." },
+	{ "reply-address", CAUSE_ASPECT_NONE, "a reply went elsewhere than to the datagram's sender",
+	  "Send each reply to the address and port recvfrom() returned with that datagram, "
+	  "from the socket it arrived on." },
+	{ "no-receive-timeout", CAUSE_ASPECT_NONE, "the client waited forever for a lost reply",
+	  "UDP may lose a datagram: set a receive timeout (SO_RCVTIMEO, or poll() with a "
+	  "timeout), then send again or report the loss." },
+	{ "ipv4-only", CAUSE_ASPECT_NONE, "the program works over IPv4 only",
+	  "Servers: an AF_INET6 socket bound to in6addr_any with IPV6_V6ONLY 0 serves both "
+	  "families. Clients: getaddrinfo() with AF_UNSPEC takes ::1 as well as 127.0.0.1." },
 	/* memcheck */
 	{ "memory-error", CAUSE_ASPECT_NONE, "memcheck found a memory error",
 	  "Read the memcheck finding: its file:line is where the invalid access or use of "

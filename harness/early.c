@@ -88,6 +88,20 @@ look_resend(struct early *e, const struct early_view *v)
 	if (e->server_events == NULL || !v->input_done ||
 	    peer_log_read(e->server_events, &log, &err) < 0)
 		return;
+	if (e->s->protocol == SCN_UDP) {
+		/* datagrams: one per line, a few more for a lost reply's retries */
+		if (log.dgrams_in >= nlines + EARLY_RESENDS) {
+			if (asprintf(&why, "Stopped at once: after its input ended the client went on "
+			    "sending (the server received %llu datagrams for %zu line%s of input): it "
+			    "sends its last line again instead of ending at the end of its input.",
+			    (unsigned long long)log.dgrams_in, nlines, nlines == 1 ? "" : "s") < 0)
+				why = NULL;
+			decide(e, 0, why);
+			e->resent = 1;
+		}
+		peer_log_free(&log);
+		return;
+	}
 	pc = peer_log_conn(&log, 1);
 	if (pc && pc->bytes_in > e->input_bytes && pc->reads >= nlines + EARLY_RESENDS &&
 	    pc->same_reads >= EARLY_RESENDS && pc->last_read > 0) {
@@ -122,7 +136,7 @@ target_pending(const struct early *e, const struct early_view *v)
 {
 	const struct scn *s = e->s;
 
-	return s->protocol == SCN_ECHO && s->role == SCN_CLIENT && e->nmsgs > 0 &&
+	return s->protocol != SCN_FILE && s->role == SCN_CLIENT && e->nmsgs > 0 &&
 	    !targets_end(s) && v->alive && v->input_done;
 }
 
@@ -139,7 +153,7 @@ early_step(struct early *e, double t, const struct early_view *v)
 		return;
 	e->next_t = t + LOOK_S;
 	look_inject(e);
-	if (!e->decided && e->s->protocol == SCN_ECHO && e->s->role == SCN_CLIENT)
+	if (!e->decided && e->s->protocol != SCN_FILE && e->s->role == SCN_CLIENT)
 		look_resend(e, v);
 	if (e->decided || !target_pending(e, v) || v->out == NULL)
 		return;

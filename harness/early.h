@@ -9,7 +9,8 @@
  * and the runner stops the program at once:
  * - a client that keeps sending after its input ended: the reference echo
  *   server has received more than the input held, in a run of equal reads
- *   (the same line again and again);
+ *   (the same line again and again); for UDP, EARLY_RESENDS datagrams more
+ *   than the input had lines;
  * - a program that retries a read the preload library fails every time
  *   (inject.reads_fail): the library notes the 1000th failed call;
  * - an echo client whose echoes are all printed and whose input has ended,

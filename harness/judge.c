@@ -187,9 +187,12 @@ end_cause(const struct judge_in *in, int client, const char *otherwise)
 {
 	const struct scn *s = in->s;
 
-	if (!client || s->protocol != SCN_ECHO || s->expect.exit == SCN_EXIT_FAILURE ||
+	if (!client || s->protocol == SCN_FILE || s->expect.exit == SCN_EXIT_FAILURE ||
 	    s->setup.no_server)
 		return otherwise;
+	if (s->protocol == SCN_UDP && in->npeers > 0 && in->peers[0].dgram_dropped &&
+	    in->peers[0].dgrams_in <= s->stdin_spec.nlines * 3 + 3)
+		return "no-receive-timeout";	/* waiting for the reply the server dropped */
 	if (s->stdin_spec.quit)
 		return "quit-word";
 	if (s->stdin_spec.close)
@@ -377,7 +380,8 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 		if (want == SCN_PEER_IGNORE)
 			continue;
 		if (pc == NULL || !pc->connected) {
-			check(c, name, "not-serving", 0, "connects and is served",
+			check(c, name, in->s->setup.ipv6 && pl->connect_error && !in->student.ended ?
+			    "ipv4-only" : "not-serving", 0, "connects and is served",
 			    "could not connect%s%s", pl->connect_error ? ": " : "",
 			    pl->connect_error ? pl->connect_errno : "");
 			if (in->s->setup.ipv6 && in->student.started && !in->student.ended)
@@ -445,7 +449,8 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 	if (pl == NULL)
 		return;
 	if (pc == NULL || !pc->connected) {
-		check(c, "connect", server_cause(in, "not-serving"), 0, "the client connects",
+		check(c, "connect", in->s->setup.ipv6 && pl->connect_error && !in->student.ended ?
+		    "ipv4-only" : server_cause(in, "not-serving"), 0, "the client connects",
 		    "could not connect%s%s",
 		    pl->connect_error ? ": " : "", pl->connect_error ? pl->connect_errno : "");
 		*failed = 1;
@@ -704,12 +709,41 @@ judge_memcheck(const struct judge_in *in, struct res_case *c, int *failed)
 		*failed = 1;
 }
 
+/*
+ * An IPv6 case whose client never reached the server (no connection, no
+ * datagram) failed for one reason: it takes IPv4 addresses only. Its failed
+ * exit and data checks are charged as that.
+ */
+static void
+ipv6_client_causes(const struct judge_in *in, struct res_case *c)
+{
+	const struct peer_log *srv = in->npeers ? &in->peers[0] : NULL;
+
+	if (!in->s->setup.ipv6 || in->s->role != SCN_CLIENT || srv == NULL ||
+	    srv->nconns > 0 || srv->dgrams_in > 0 || !in->student.ended || !in->student.exited)
+		return;
+	int any = 0;
+	for (size_t i = 0; i < c->nchecks; i++) {
+		struct res_check *k = &c->checks[i];
+		if (k->ok || (strcmp(k->name, "exit") && strcmp(k->name, "close") &&
+		    strcmp(k->name, "data") && strncmp(k->name, "echo ", 5)))
+			continue;
+		free(k->cause);
+		k->cause = strdup("ipv4-only");
+		any = 1;
+	}
+	if (any)
+		diag(c, "The client was given ::1 as the server's address and never reached it: "
+		    "inet_addr() and inet_pton(AF_INET) take IPv4 only. Use getaddrinfo() with "
+		    "AF_UNSPEC and a socket of the family it returns.");
+}
+
 /* A failure that makes the case an error (the program could not run its course). */
 static int
 error_cause(const char *cause)
 {
 	static const char *const errs[] = { "no-start", "crash", "sigpipe-death", "hang",
-	    "missing-served-file", "no-eof-exit", "quit-word", NULL };
+	    "missing-served-file", "no-eof-exit", "quit-word", "no-receive-timeout", NULL };
 	for (size_t i = 0; cause && errs[i]; i++)
 		if (strcmp(cause, errs[i]) == 0)
 			return 1;
@@ -803,6 +837,7 @@ judge_case(const struct judge_in *in, struct res_case *c)
 	    "the server prints the client's \"Thank you\"", "not found in its output"))
 		failed = 1;
 	judge_memcheck(in, c, &failed);
+	ipv6_client_causes(in, c);
 
 	if (in->stall)
 		diag(c, "%s", in->stall);

@@ -5,8 +5,10 @@
 
 #include "judge_udp.h"
 
+/* A check and the cause it has when it fails (cause.h), as judge.c records them. */
 static int
-check(struct res_case *c, const char *name, int ok, const char *expected, const char *fmt, ...)
+check(struct res_case *c, const char *name, const char *cause, int ok, const char *expected,
+    const char *fmt, ...)
 {
 	struct res_check *k = realloc(c->checks, (c->nchecks + 1) * sizeof(*k));
 	va_list ap;
@@ -18,6 +20,8 @@ check(struct res_case *c, const char *name, int ok, const char *expected, const 
 	memset(k, 0, sizeof(*k));
 	k->name = strdup(name);
 	k->ok = ok;
+	k->cause = cause ? strdup(cause) : NULL;
+	k->collateral = 0;
 	k->expected = expected ? strdup(expected) : NULL;
 	va_start(ap, fmt);
 	if (vasprintf(&k->actual, fmt, ap) < 0)
@@ -63,13 +67,14 @@ first_bad(const struct peer_log *pl)
 
 static void
 describe_bad(struct res_case *c, const char *name, const char *exp, const struct peer_dgram *d,
-    int *said_trunc)
+    const char *lost_cause, int addr_problem, int *said_trunc)
 {
 	if (d->lost) {
-		check(c, name, 0, exp, "no reply to datagram %u (%llu bytes)", d->i,
+		check(c, name, lost_cause, 0, exp, "no reply to datagram %u (%llu bytes)", d->i,
 		    (unsigned long long)d->sent);
 	} else if (d->n < d->sent && d->prefix) {
-		check(c, name, 0, exp, "the reply to datagram %u had %llu of %llu bytes", d->i,
+		check(c, name, "truncated-datagram", 0, exp,
+		    "the reply to datagram %u had %llu of %llu bytes", d->i,
 		    (unsigned long long)d->n, (unsigned long long)d->sent);
 		if (!*said_trunc)
 			diag(c, "The reply had %llu of %llu bytes: your receive buffer truncates "
@@ -79,26 +84,70 @@ describe_bad(struct res_case *c, const char *name, const char *exp, const struct
 			    (unsigned long long)d->n, (unsigned long long)d->sent);
 		*said_trunc = 1;
 	} else if (d->n > d->sent && d->prefix) {
-		check(c, name, 0, exp, "the reply to datagram %u had %llu bytes for %llu", d->i,
+		check(c, name, "data-mismatch", 0, exp,
+		    "the reply to datagram %u had %llu bytes for %llu", d->i,
 		    (unsigned long long)d->n, (unsigned long long)d->sent);
 		diag(c, "Bytes beyond the datagram were sent back: send exactly the count "
 		    "recvfrom() returned, not strlen() or the buffer size.");
 	} else if (!d->same) {
-		check(c, name, 0, exp, "the reply to datagram %u (%llu bytes) differs from byte %lld",
+		check(c, name, addr_problem ? "reply-address" : "data-mismatch", 0, exp,
+		    "the reply to datagram %u (%llu bytes) differs from byte %lld",
 		    d->i, (unsigned long long)d->n, (long long)d->diff_off);
 	} else {
-		check(c, name, 0, exp, "the reply to datagram %u came from another address or port",
+		check(c, name, "reply-address", 0, exp,
+		    "the reply to datagram %u came from another address or port",
 		    d->i);
 		diag(c, "Reply from the socket the datagram arrived on: a client that "
 		    "connect()ed its socket never sees a reply from another port.");
 	}
 }
 
+/* Whether every datagram of a peer was lost; whether some was. */
+static int
+all_lost(const struct peer_log *pl)
+{
+	for (size_t k = 0; k < pl->ndgrams; k++)
+		if (!pl->dgrams[k].lost)
+			return 0;
+	return pl->ndgrams > 0;
+}
+
+static int
+some_lost(const struct peer_log *pl)
+{
+	for (size_t k = 0; k < pl->ndgrams; k++)
+		if (pl->dgrams[k].lost)
+			return 1;
+	return 0;
+}
+
 void
 judge_udp_server(const struct judge_in *in, struct res_case *c, int *failed)
 {
-	int said_trunc = 0, any_lost = 0, later_lost = 0;
+	int said_trunc = 0, first = -1, nothing_back = 1, later_lost = 0, any_lost = 0;
+	int alive = !in->student.ended;
 	char exp[160], name[32];
+
+	/* first what the clients saw together: that decides why a datagram was lost */
+	for (size_t i = 0; i < in->npeers; i++) {
+		const struct peer_log *pl = &in->peers[i];
+		if (in->peer_specs[i].expect == SCN_PEER_IGNORE || pl->ndgrams == 0)
+			continue;
+		if (!all_lost(pl))
+			nothing_back = 0;
+		if (some_lost(pl)) {
+			any_lost = 1;
+			if (first >= 0)
+				later_lost = 1;
+		}
+		if (first < 0)
+			first = (int)i;
+	}
+	int v4_only = in->s->setup.ipv6 && alive && any_lost && nothing_back;
+	/* the first client answered, a later one not, the server still up */
+	int addr_problem = alive && later_lost && first >= 0 && !all_lost(&in->peers[first]);
+	const char *lost_cause = v4_only ? "ipv4-only" : addr_problem ? "reply-address" :
+	    "datagram-unanswered";
 
 	for (size_t i = 0; i < in->npeers; i++) {
 		const struct peer_log *pl = &in->peers[i];
@@ -108,8 +157,9 @@ judge_udp_server(const struct judge_in *in, struct res_case *c, int *failed)
 			continue;
 		snprintf(name, sizeof(name), "client %zu", i + 1);
 		if (pl->ndgrams == 0) {
-			/* never a pass by default: the exchange was not seen */
-			check(c, name, 0, "its datagrams answered", "%s", pl->dgrams_out ?
+			/* never a pass by default: the exchange was not seen (no cause:
+			 * sockcheck could not run it) */
+			check(c, name, NULL, 0, "its datagrams answered", "%s", pl->dgrams_out ?
 			    "it sent datagrams but logged no reply and no loss (stopped early)" :
 			    "it sent nothing (the reference client did not run)");
 			*failed = 1;
@@ -118,28 +168,22 @@ judge_udp_server(const struct judge_in *in, struct res_case *c, int *failed)
 		snprintf(exp, sizeof(exp), "each of its %zu datagram%s back whole, from the server's "
 		    "port", pl->ndgrams, pl->ndgrams == 1 ? "" : "s");
 		if ((bad = first_bad(pl)) == NULL) {
-			check(c, name, 1, exp, "all %zu came back", pl->ndgrams);
+			check(c, name, NULL, 1, exp, "all %zu came back", pl->ndgrams);
 			continue;
 		}
 		*failed = 1;
-		describe_bad(c, name, exp, bad, &said_trunc);
-		for (size_t k = 0; k < pl->ndgrams; k++)
-			if (pl->dgrams[k].lost) {
-				any_lost = 1;
-				if (i > 0)
-					later_lost = 1;
-			}
+		describe_bad(c, name, exp, bad, lost_cause, addr_problem, &said_trunc);
 	}
-	if (any_lost && in->s->setup.ipv6 && !in->student.ended)
+	if (v4_only)
 		diag(c, "Datagrams sent to ::1 got no reply: the server's socket serves IPv4 only "
 		    "(AF_INET bound to INADDR_ANY). Bind an AF_INET6 socket to in6addr_any with "
 		    "IPV6_V6ONLY set to 0, and it serves both families.");
-	else if (any_lost && in->student.ended)
+	else if (any_lost && !alive)
 		diag(c, "The server had ended (%s %d) while datagrams were still coming: an empty, "
 		    "bad or oversize datagram must not end it (recvfrom() returning 0 is an empty "
 		    "datagram, not the end of anything).", in->student.exited ? "exit status" :
 		    "signal", in->student.exited ? in->student.status : in->student.signal);
-	else if (later_lost)
+	else if (addr_problem)
 		diag(c, "A later client got no reply: send each reply to the address and port "
 		    "recvfrom() returned with that datagram, not to one remembered from an earlier "
 		    "client.");
@@ -180,29 +224,26 @@ judge_udp_client(const struct judge_in *in, struct res_case *c, const struct jud
 			snprintf(name, sizeof(name), "echo %zu", i + 1);
 			snprintf(exp, sizeof(exp), "the %zu-byte reply on standard output", m->len);
 			if (memmem(cl->out, cl->out_len, m->text, m->len) != NULL || m->len == 0) {
-				check(c, name, 1, exp, "found whole");
+				check(c, name, NULL, 1, exp, "found whole");
 				continue;
 			}
 			*failed = 1;
 			if ((part = longest_prefix(cl->out, cl->out_len, m->text, m->len)) > 0) {
-				check(c, name, 0, exp, "only its first %zu bytes", part);
+				check(c, name, "truncated-datagram", 0, exp, "only its first %zu bytes",
+				    part);
 				diag(c, "The client printed %zu of the %zu bytes of the reply: its receive "
 				    "buffer truncates datagrams (recvfrom() drops what does not fit), or "
 				    "it keeps a byte for a NUL. Receive into a buffer as large as the "
 				    "largest line it sends, plus one for the NUL.", part, m->len);
 			} else {
-				check(c, name, 0, exp, "not found%s", cl->out_len ? "" :
+				check(c, name, "echo-missing", 0, exp, "not found%s", cl->out_len ? "" :
 				    " (no output at all)");
 			}
 		}
 	}
-	if (in->s->setup.ipv6 && *failed)
-		diag(c, "The client was given ::1 as the server's address: inet_addr() and "
-		    "inet_pton(AF_INET) take IPv4 only. Use getaddrinfo() with AF_UNSPEC and a "
-		    "socket of the family it returns.");
 	if (srv == NULL || !cl->killed_at_deadline)
 		return;
-	if (srv->dgrams_in > in->s->stdin_spec.nlines * 3 + 3)
+	if (srv->dgrams_in > in->s->stdin_spec.nlines * 3 + 3 && !in->resent)
 		diag(c, "The server received %llu datagrams for %zu line%s of input: the client "
 		    "kept sending after its input ended. Stop when fgets() returns NULL.",
 		    (unsigned long long)srv->dgrams_in, in->s->stdin_spec.nlines,

@@ -63,6 +63,16 @@ assert_check(const struct res_case *c, const char *name, int ok, const char *act
 }
 
 static void
+assert_cause(const struct res_case *c, const char *name, const char *cause)
+{
+	const struct res_check *k = find_check(c, name);
+
+	cr_assert_not_null(k, "no check '%s'", name);
+	cr_assert_not_null(k->cause, "check '%s' has no cause", name);
+	cr_assert_str_eq(k->cause, cause, "check '%s'", name);
+}
+
+static void
 assert_diag(const struct res_case *c, const char *needle)
 {
 	cr_assert_not_null(c->diagnosis, "no diagnosis (wanted '%s')", needle);
@@ -151,6 +161,7 @@ Test(judge_udp, truncation_is_named)
 	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_check(&c, "client 1", 0, "the reply to datagram 2 had 30 of 100 bytes");
 	assert_diag(&c, "The reply had 30 of 100 bytes: your receive buffer truncates datagrams");
+	assert_cause(&c, "client 1", "truncated-datagram");
 	res_case_free(&c);
 	peer_log_free(&log);
 	prof_free(&p);
@@ -200,6 +211,7 @@ Test(judge_udp, later_client_lost_names_the_reply_address)
 	assert_check(&c, "client 1", 1, NULL);
 	assert_check(&c, "client 2", 0, "no reply to datagram 1 (10 bytes)");
 	assert_diag(&c, "the address and port recvfrom() returned");
+	assert_cause(&c, "client 2", "reply-address");
 	res_case_free(&c);
 	for (int i = 0; i < 2; i++)
 		peer_log_free(&logs[i]);
@@ -225,6 +237,7 @@ Test(judge_udp, lost_after_the_server_exited_names_the_exit)
 	judge_case(&in, &c);
 	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_diag(&c, "must not end it");
+	assert_cause(&c, "client 2", "datagram-unanswered");
 	res_case_free(&c);
 	for (int i = 0; i < 2; i++)
 		peer_log_free(&logs[i]);
@@ -288,6 +301,7 @@ Test(judge_udp, client_printing_part_of_a_reply_is_told_about_truncation)
 	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_check(&c, "echo 1", 0, "only its first 30 bytes");
 	assert_diag(&c, "printed 30 of the 46 bytes");
+	assert_cause(&c, "echo 1", "truncated-datagram");
 	res_case_free(&c);
 	peer_log_free(&log);
 	prof_free(&p);
@@ -313,6 +327,30 @@ Test(judge_udp, client_waiting_forever_after_a_drop_is_told_to_time_out)
 	judge_case(&in, &c);
 	cr_assert_eq(c.verdict, RES_ERROR);
 	assert_diag(&c, "SO_RCVTIMEO");
+	assert_cause(&c, "exit", "no-receive-timeout");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+/* over ::1, nothing came back from a server that kept running: IPv4 only */
+Test(judge_udp, ipv6_case_with_nothing_back_is_ipv4_only)
+{
+	struct scn *s = scenario("ipv6.yaml",
+	    "title: v6\nprotocol: udp\nrole: server\nhint: h\nsetup: {ipv6: true}\n"
+	    "peers:\n  - flags: [--sizes, \"10\"]\n");
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	peer_log("c1.jsonl", lost_log, &log);
+	server_case(s, &p, &log, 1, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_cause(&c, "client 1", "ipv4-only");
+	assert_diag(&c, "IPV6_V6ONLY");
 	res_case_free(&c);
 	peer_log_free(&log);
 	prof_free(&p);
