@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "dash.h"
 #include "fsx.h"
 #include "grade.h"
 #include "prof.h"
@@ -1413,12 +1414,13 @@ write_manifest(const char *out_dir, const char *config, const char *title, const
 	    "cases", cases, "students", names), err);
 }
 
-/* gradebook.csv and summary.md from students/ of each of `dirs`; names sorted. */
+/* gradebook.csv, summary.md, summary.json and summary.html from students/ of each of `dirs`; names sorted. */
 static int
 write_outputs(const char *out_dir, const char *title, const struct cols *c, char **names,
     const char **name_dirs, size_t n, struct sc_err *err)
 {
 	struct rec *r = calloc(n ? n : 1, sizeof(*r));
+	struct dash_case *dc = NULL;
 	int rc = -1;
 
 	if (r == NULL)
@@ -1431,8 +1433,19 @@ write_outputs(const char *out_dir, const char *title, const struct cols *c, char
 	}
 	if (write_gradebook(out_dir, c, r, n, err) < 0 || write_summary(out_dir, title, c, r, n, err) < 0)
 		goto out;
+	if ((dc = calloc(c->n ? c->n : 1, sizeof(*dc))) == NULL) {
+		sc_err_sys(err, "summary.html");
+		goto out;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		dc[i] = (struct dash_case){ c->v[i].id, c->v[i].title, c->v[i].level, c->v[i].points,
+			c->v[i].hidden };
+	struct dash_class dcl = { out_dir, title, dc, c->n, names, name_dirs, n };
+	if (dash_write(&dcl, err) < 0)
+		goto out;
 	rc = 0;
 out:
+	free(dc);
 	recs_free(r, n, c->n);
 	return rc;
 }

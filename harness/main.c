@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "asg.h"
@@ -99,8 +101,9 @@ static const char grade_help[] =
     "usage: sockcheck grade [options] CLASS_DIR\n"
     "\n"
     "Builds and runs every subdirectory of CLASS_DIR (one per student) and\n"
-    "writes OUT/gradebook.csv, OUT/summary.md and OUT/students/NAME/ (reports,\n"
-    "build.log). Students whose submission and configuration are unchanged since\n"
+    "writes OUT/gradebook.csv, OUT/summary.md, OUT/summary.html and summary.json\n"
+    "(the class at a glance) and OUT/students/NAME/ (reports, build.log).\n"
+    "Students whose submission and configuration are unchanged since\n"
     "the last grade into OUT are skipped (resume). See docs/grading.md.\n"
     "  --out DIR            output directory (default: grades)\n"
     "  --assignment FILE, --suite DIR, --only GLOB, --timeout-scale X, --memcheck,\n"
@@ -110,13 +113,15 @@ static const char grade_help[] =
     "  --format LIST        reports per student (instructor view; json always)\n"
     "  --student-format LIST  student-view reports into OUT/students/NAME/student/\n"
     "  --build-timeout S    cap on every build (seconds)\n"
-    "  --force              grade every student again\n";
+    "  --force              grade every student again\n"
+    "  --open               print the path of OUT/summary.html and open it (xdg-open)\n";
 
 static const char merge_help[] =
     "usage: sockcheck merge [--no-copy] OUT_DIR SHARD_DIR...\n"
     "\n"
     "Merges the OUT directories of the shards 1..N of a grade --shard into\n"
-    "OUT_DIR (gradebook.csv and summary.md as one run would write them).\n"
+    "OUT_DIR (gradebook.csv, summary.md, summary.html and summary.json as one\n"
+    "run would write them).\n"
     "  --no-copy            do not copy the students' directories\n";
 
 static void
@@ -834,6 +839,42 @@ grade_progress_cb(void *ctx, const struct grade_event *ev)
 	fflush(stderr);
 }
 
+/*
+ * grade --open: print the dashboard's path, and show it with xdg-open when
+ * a desktop is there to show it; without one (no DISPLAY or
+ * WAYLAND_DISPLAY, no xdg-open) printing the path is all.
+ */
+static void
+open_dashboard(const char *out_dir)
+{
+	char path[PATH_MAX + 16];
+	pid_t pid;
+	int st;
+
+	snprintf(path, sizeof(path), "%s/summary.html", out_dir);
+	printf("dashboard: %s\n", path);
+	fflush(stdout);
+	if ((getenv("DISPLAY") == NULL || !*getenv("DISPLAY")) &&
+	    (getenv("WAYLAND_DISPLAY") == NULL || !*getenv("WAYLAND_DISPLAY")))
+		return;
+	/* twice forked: a browser that xdg-open starts in the foreground does not hold us */
+	if ((pid = fork()) == 0) {
+		int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		if (fork() == 0)
+			execlp("xdg-open", "xdg-open", path, (char *)NULL);
+		_exit(127);
+	}
+	/* what xdg-open does next (no browser configured, ...) is not a grading error */
+	if (pid > 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+}
+
 static int
 cmd_grade(int argc, char **argv)
 {
@@ -853,11 +894,13 @@ cmd_grade(int argc, char **argv)
 		{ "no-netns", no_argument, NULL, 'N' },
 		{ "force", no_argument, NULL, 'x' },
 		{ "keep", no_argument, NULL, 'k' },
+		{ "open", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct layout lay;
 	struct grade_opts go;
+	int open_dash = 0;
 	struct grade_result res;
 	struct grade_progress gp;
 	struct scn_suite suite;
@@ -910,6 +953,7 @@ cmd_grade(int argc, char **argv)
 		case 'N': go.want_netns = 0; break;
 		case 'x': go.force = 1; break;
 		case 'k': go.keep = 1; break;
+		case 'P': open_dash = 1; break;
 		case 'h': return print_help(grade_help);
 		default: return option_error("grade", c, argv);
 		}
@@ -970,7 +1014,9 @@ cmd_grade(int argc, char **argv)
 			printf(" in %.1f s (%.1f s per student; %zu student%s and %u case%s at a time)",
 			    res.seconds, res.seconds / (double)res.graded, res.workers,
 			    res.workers == 1 ? "" : "s", res.jobs, res.jobs == 1 ? "" : "s");
-		printf("\n  %s/gradebook.csv\n  %s/summary.md\n", out, out);
+		printf("\n  %s/gradebook.csv\n  %s/summary.md\n  %s/summary.html\n", out, out, out);
+		if (open_dash)
+			open_dashboard(out_dir);
 		rc = 0;
 		if (res.errors) {
 			fprintf(stderr, "sockcheck: %zu student%s could not be graded (build \"error\" in "
@@ -1017,8 +1063,8 @@ cmd_merge(int argc, char **argv)
 		sc_err_print(stderr, "sockcheck", &err);
 		return EXIT_USAGE;
 	}
-	printf("merged %d shard%s into %s/gradebook.csv and %s/summary.md\n", argc - i - 1,
-	    argc - i - 1 == 1 ? "" : "s", argv[i], argv[i]);
+	printf("merged %d shard%s into %s/gradebook.csv, %s/summary.md and %s/summary.html\n",
+	    argc - i - 1, argc - i - 1 == 1 ? "" : "s", argv[i], argv[i], argv[i]);
 	return 0;
 }
 
