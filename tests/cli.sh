@@ -120,6 +120,16 @@ grep -q "$sgr" "$tmp/out" && fail "colour on a pipe"
 grep -q "SKIP" "$tmp/out" || fail "pipe run printed no report: $(cat "$tmp/out" "$tmp/err")"
 ok
 
+# 5. the score line says what the maximum counts: nothing ran here
+run "$SC" run --only 'echo.server.one-message,echo.server.several-messages' \
+    --report-dir "$tmp/rep" --format md "$tmp/empty"
+pts=$("$SC" list --only 'echo.server.one-message,echo.server.several-messages' | awk '{ s += $3 } END { print s }')
+[ "$(tail -n 1 "$tmp/out")" = "score 0/0 for the programs present (none); $pts points in skipped cases" ] ||
+    fail "terminal score line: '$(tail -n 1 "$tmp/out")' ($pts points skipped)"
+grep -qx "\*\*Score 0/0 for the programs present (none); $pts points in skipped cases\*\*" \
+    "$tmp/rep/summary.md" || fail "summary.md has no score line: $(head -n 5 "$tmp/rep/summary.md")"
+ok
+
 if [ "$fails" -ne 0 ]; then
 	echo "$fails failure(s)"
 	exit 1
