@@ -113,7 +113,8 @@ if command -v mandoc >/dev/null 2>&1; then
 		done
 	done
 	for v in $(grep -oh 'getenv("[A-Z_]*")' harness/*.c | sed 's/getenv("\(.*\)")/\1/' | sort -u); do
-		grep -q "^ *$v" "$tmp/man.txt" || fail "sockcheck.1: environment variable $v is not described (add it to docs/sockcheck.1)"
+		# a tag of ENVIRONMENT: "VAR" or "VAR1, VAR2" at the start of a line
+		grep -Eq "^ +([A-Z_]+, )*$v(,| |\$)" "$tmp/man.txt" || fail "sockcheck.1: environment variable $v is not described (add it to docs/sockcheck.1)"
 	done
 	for s in "EXIT STATUS" ENVIRONMENT FILES; do
 		grep -q "^$s" "$tmp/man.txt" || fail "sockcheck.1: no $s section"
