@@ -598,7 +598,7 @@ report_href(const struct dash *d, const struct dstu *s, const char *case_id)
 		fputs("file://", f);
 		if (realpath(s->dir, real) == NULL)
 			snprintf(real, sizeof(real), "%s", s->dir);
-		for (char *p = strtok(real, "/"); p; p = strtok(NULL, "/")) {
+		for (char *sv = NULL, *p = strtok_r(real, "/", &sv); p; p = strtok_r(NULL, "/", &sv)) {
 			fputc('/', f);
 			pct(f, p);
 		}
