@@ -44,6 +44,7 @@ struct dcause {
 	size_t *who;		/* students, sorted by name */
 	size_t nwho;
 	size_t charged;		/* students who lost points to it */
+	size_t last_charged;	/* the last of them counted (one student, several programs) */
 	unsigned lost;		/* points lost to it over the class */
 	json_t *programs, *cases;	/* arrays of distinct strings, first seen first */
 };
@@ -165,6 +166,7 @@ cause_get(struct dash *d, json_t *p)
 	nc->id = id;
 	nc->title = json_string_value(json_object_get(p, "title"));
 	nc->hint = json_string_value(json_object_get(p, "hint"));
+	nc->last_charged = SIZE_MAX;
 	nc->programs = json_array();
 	nc->cases = json_array();
 	if (nc->programs == NULL || nc->cases == NULL) {
@@ -257,7 +259,10 @@ load_student(struct dash *d, size_t k, struct sc_err *err)
 			}
 			dc->who = nw;
 			dc->who[dc->nwho++] = k;
-			dc->charged += charged != NULL;
+		}
+		if (charged != NULL && dc->last_charged != k) {
+			dc->charged++;
+			dc->last_charged = k;
 		}
 		dc->lost += cost;
 		set_add(dc->programs, json_string_value(json_object_get(p, "program")));
@@ -893,10 +898,9 @@ html_matrix(xmlTextWriterPtr w, const struct dash *d)
 			attr(w, "class", buf);
 			snprintf(buf, sizeof(buf), "%s%s", v == V_NONE ? "\xc2\xb7" : vmark[v],
 			    dc->hidden ? "h" : "");
-			if (v != V_NONE && (ch = report_href(d, s, dc->id)) != NULL) {
-				char title[256];
-				snprintf(title, sizeof(title), "%s: %s", dc->id, vclass[v]);
-				link_to(w, ch, title, buf);
+			/* report.html has a section (an anchor) for every case that did not pass */
+			if (v != V_NONE && (ch = report_href(d, s, v == RES_PASS ? NULL : dc->id)) != NULL) {
+				link_to(w, ch, NULL, buf);
 				free(ch);
 			} else {
 				xmlTextWriterWriteString(w, BAD_CAST buf);
