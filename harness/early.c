@@ -12,6 +12,7 @@
 
 #define LOOK_S 0.05		/* between two looks (the logs are read whole) */
 #define JUDGED_GRACE_S 0.5	/* a correct client ends this soon after its last echo */
+#define SERVER_GONE_S 1.0	/* ... and this soon after the server closed the connection */
 
 void
 early_init(struct early *e, const struct scn *s, double factor)
@@ -75,9 +76,13 @@ look_inject(struct early *e)
 	fclose(f);
 }
 
-/* echo.client: more bytes than the input held, the same read again and again. */
+/*
+ * Clients, from the reference server's log: an echo client that sends more
+ * bytes than its input held, the same read again and again; a client still
+ * running a while after the server closed or reset the connection.
+ */
 static void
-look_resend(struct early *e, const struct early_view *v)
+look_server(struct early *e, double t, const struct early_view *v)
 {
 	struct peer_log log;
 	struct sc_err err;
@@ -85,12 +90,11 @@ look_resend(struct early *e, const struct early_view *v)
 	size_t nlines = e->s->stdin_spec.nlines;
 	char *why;
 
-	if (e->server_events == NULL || !v->input_done ||
-	    peer_log_read(e->server_events, &log, &err) < 0)
+	if (e->server_events == NULL || peer_log_read(e->server_events, &log, &err) < 0)
 		return;
 	if (e->s->protocol == SCN_UDP) {
 		/* datagrams: one per line, a few more for a lost reply's retries */
-		if (log.dgrams_in >= nlines + EARLY_RESENDS) {
+		if (v->input_done && log.dgrams_in >= nlines + EARLY_RESENDS) {
 			if (asprintf(&why, "Stopped at once: after its input ended the client went on "
 			    "sending (the server received %llu datagrams for %zu line%s of input): it "
 			    "sends its last line again instead of ending at the end of its input.",
@@ -103,7 +107,20 @@ look_resend(struct early *e, const struct early_view *v)
 		return;
 	}
 	pc = peer_log_conn(&log, 1);
-	if (pc && pc->bytes_in > e->input_bytes && pc->reads >= nlines + EARLY_RESENDS &&
+	if (pc && (pc->closed || pc->reset_sent)) {
+		if (e->closed_t == 0)
+			e->closed_t = t;
+		else if (t - e->closed_t >= SERVER_GONE_S * e->factor) {
+			if (asprintf(&why, "Stopped at once: the server %s the connection %.1f s "
+			    "earlier and the client was still running; read() returning 0 (or "
+			    "failing) means the other side is gone: end then.", pc->reset_sent ?
+			    "reset" : "closed", t - e->closed_t) < 0)
+				why = NULL;
+			decide(e, 1, why);
+		}
+	}
+	if (!e->decided && e->s->protocol == SCN_ECHO && v->input_done && pc &&
+	    pc->bytes_in > e->input_bytes && pc->reads >= nlines + EARLY_RESENDS &&
 	    pc->same_reads >= EARLY_RESENDS && pc->last_read > 0) {
 		if (asprintf(&why, "Stopped at once: after its input ended the client went on "
 		    "sending (the server received %llu bytes for %llu bytes of input, the last %llu "
@@ -153,8 +170,8 @@ early_step(struct early *e, double t, const struct early_view *v)
 		return;
 	e->next_t = t + LOOK_S;
 	look_inject(e);
-	if (!e->decided && e->s->protocol != SCN_FILE && e->s->role == SCN_CLIENT)
-		look_resend(e, v);
+	if (!e->decided && e->s->role == SCN_CLIENT)
+		look_server(e, t, v);
 	if (e->decided || !target_pending(e, v) || v->out == NULL)
 		return;
 	if (!all_echoes(e, v)) {

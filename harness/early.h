@@ -11,6 +11,8 @@
  *   server has received more than the input held, in a run of equal reads
  *   (the same line again and again); for UDP, EARLY_RESENDS datagrams more
  *   than the input had lines;
+ * - a client still running 1 s (times the factor) after the reference
+ *   server closed or reset the connection (TCP);
  * - a program that retries a read the preload library fails every time
  *   (inject.reads_fail): the library notes the 1000th failed call;
  * - an echo client whose echoes are all printed and whose input has ended,
@@ -34,13 +36,14 @@ struct early {
 	const struct scn *s;
 	double factor;			/* time factor (memcheck) */
 	const char *inject_log;		/* the preload library's side channel, or NULL */
-	const char *server_events;	/* echo.client: the reference server's event log */
+	const char *server_events;	/* clients: the reference server's event log */
 	uint64_t input_bytes;		/* echo.client: the bytes of standard input */
 	const struct judge_msg *msgs;	/* echo.client: the echoes to print */
 	size_t nmsgs;
 	/* state */
 	double next_t;			/* when to look next */
 	double judged_t;		/* when the target was first seen judged, 0: not yet */
+	double closed_t;		/* when the server was first seen closed, 0: not yet */
 	int decided;			/* the student program should be stopped now */
 	int fault;			/* ... and its running on is a fault of this case */
 	int resent;			/* ... because it sent its input again after the end */

@@ -1249,8 +1249,7 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 			return sc_err_set(err, "input.text is not supported for file.client scenarios");
 		}
 		oc->peers[oc->npeers++] = srv;
-		if (s->protocol != SCN_FILE)
-			c->early.server_events = srv->events;
+		c->early.server_events = srv->events;
 		la.r = srv;
 		if (!srv->started)
 			return sc_err_set(err, "the reference %s could not be started: %s",

@@ -115,6 +115,37 @@ Test(early, fixed_buffer_client_is_not_resending)
 	early_free(&e);
 }
 
+/* The server closed the connection, the client runs on: decided after a grace. */
+Test(early, server_gone)
+{
+	char path[PATH_MAX];
+	struct scn s;
+	struct early e;
+	struct early_view feeding = { .alive = 1, .input_done = 0 };
+
+	client_scn(&s);
+	s.protocol = SCN_FILE;
+	write_file("gone.events", "{\"t\":1,\"ev\":\"start\",\"prog\":\"file_server\",\"pid\":2}\n"
+	    "{\"t\":2,\"ev\":\"accept\",\"conn\":1,\"addr\":\"127.0.0.1\",\"port\":4}\n"
+	    "{\"t\":3,\"ev\":\"write\",\"conn\":1,\"off\":0,\"n\":64}\n", path, sizeof(path));
+	early_init(&e, &s, 1.0);
+	e.server_events = path;
+	early_step(&e, 1.0, &feeding);
+	early_step(&e, 5.0, &feeding);
+	cr_assert_not(e.decided, "the connection is open");
+	write_file("gone.events", "{\"t\":1,\"ev\":\"start\",\"prog\":\"file_server\",\"pid\":2}\n"
+	    "{\"t\":2,\"ev\":\"accept\",\"conn\":1,\"addr\":\"127.0.0.1\",\"port\":4}\n"
+	    "{\"t\":3,\"ev\":\"close\",\"conn\":1,\"reason\":\"close-after\"}\n", path, sizeof(path));
+	early_step(&e, 6.0, &feeding);
+	cr_assert_not(e.decided, "a moment to notice");
+	early_step(&e, 6.5, &feeding);
+	cr_assert_not(e.decided);
+	early_step(&e, 7.1, &feeding);
+	cr_assert(e.decided);
+	cr_assert_not_null(strstr(e.why, "server closed the connection"), "%s", e.why);
+	early_free(&e);
+}
+
 /* The preload library's note of a spin on a failing read: decided, a fault of the case. */
 Test(early, spin_on_failing_reads)
 {
