@@ -535,9 +535,12 @@ static const char css[] =
     "#scores{display:flex;flex-wrap:wrap;gap:2em;align-items:flex-start}"
     "svg text{font:11px sans-serif;fill:#222}rect.bar{fill:#4a7bb7}rect.nobuild{fill:#c44;"
     "fill-opacity:.8}"
-    "#causes li{margin-bottom:.8em}#causes .hint{margin:.2em 0}.who a{margin-right:.4em}"
+    "#causes li{margin-bottom:.8em}#causes .hint{margin:.2em 0}"
+    ".who a{margin-right:.4em;white-space:nowrap}"
     "code{background:#f3f3f3;padding:0 3px}"
     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 5px;text-align:left}"
+    "#matrix td,#matrix th{white-space:nowrap}"
+    "#matrix tbody th{position:sticky;left:0;background:#fff;z-index:1}"
     "#matrix td.v{text-align:center;padding:0;min-width:1.4em}"
     "#matrix td.v a{display:block;color:inherit;text-decoration:none;padding:2px}"
     "#matrix th.c{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:normal;"
@@ -547,7 +550,9 @@ static const char css[] =
     ".none{background:#eee;color:#888}td.hid{outline:2px dashed #888;outline-offset:-3px}"
     "th.hid{font-style:italic}tr.student:hover td{filter:brightness(.95)}"
     ".legend span{display:inline-block;border:1px solid #ccc;padding:0 .4em;margin-right:.4em}"
-    "@media print{body{margin:0;font-size:10px}a{color:inherit;text-decoration:none}"
+    "@page{size:A4 landscape;margin:1cm}"
+    "@media print{body{margin:0;font-size:9px}a{color:inherit;text-decoration:none}"
+    "#matrix tbody th{position:static}#matrix td,#matrix th{padding:1px 2px}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     "tr,li{break-inside:avoid}h2{break-after:avoid}}";
 
@@ -759,8 +764,9 @@ html_causes(xmlTextWriterPtr w, const struct dash *d)
 		el(w, "strong", NULL, dc->title ? dc->title : dc->id);
 		xmlTextWriterWriteString(w, BAD_CAST " ");
 		el(w, "code", NULL, dc->id);
-		snprintf(buf, sizeof(buf), ": %zu student%s, %u point%s lost (by %zu), in ", dc->nwho,
-		    dc->nwho == 1 ? "" : "s", dc->lost, dc->lost == 1 ? "" : "s", dc->charged);
+		snprintf(buf, sizeof(buf), ": %zu student%s (a case failed on it for %zu), %u point%s "
+		    "lost, in ", dc->nwho, dc->nwho == 1 ? "" : "s", dc->charged, dc->lost,
+		    dc->lost == 1 ? "" : "s");
 		xmlTextWriterWriteString(w, BAD_CAST buf);
 		json_array_foreach(dc->programs, i, v) {
 			if (i)
