@@ -94,6 +94,7 @@ Test(asg, full_example_loads_and_applies_rules_in_order)
 	cr_assert_eq(load("title: \"Lab 4\"\n"
 	    "timeout_scale: 1.5\n"
 	    "build_timeout: 30\n"
+	    "report_cap: 20MiB\n"
 	    "memcheck: true\n"
 	    "cases:\n"
 	    "  - select: [\"echo.*\", \"file.*\"]\n"
@@ -108,6 +109,7 @@ Test(asg, full_example_loads_and_applies_rules_in_order)
 	cr_assert_str_eq(a.title, "Lab 4");
 	cr_assert_float_eq(a.timeout_scale, 1.5, 1e-9);
 	cr_assert_eq(a.build_timeout_s, 30);
+	cr_assert_eq(a.report_cap, 20ull << 20);
 	cr_assert_eq(a.memcheck, 1);
 	cr_assert_eq(a.nrules, 4);
 	cr_assert_eq(asg_check(&a, &suite, &err), 0, "%s", err.msg);
@@ -207,6 +209,7 @@ Test(asg, bad_values_are_located)
 	load_fails("cases:\n  - select: x\n    points: \"3\"\n", 3, 13, "'points' must be an integer");
 	load_fails("cases:\n  - select: x\n    hidden: maybe\n", 3, 13, "true or false");
 	load_fails("memcheck: 1\n", 1, 11, "'memcheck' must be true or false");
+	load_fails("report_cap: 100KiB\n", 1, 13, "'report_cap' must be at least 1MiB");
 }
 
 Test(asg, bad_structure_is_located)

@@ -313,6 +313,20 @@ Test(prof, empty_profile_is_the_defaults)
 	prof_free(&p);
 }
 
+Test(prof, limits_with_the_report_cap)
+{
+	struct prof p;
+	struct sc_err err;
+
+	cr_assert_eq(load_profile("limits:\n  memory: 512MiB\n  report: 20MiB\n", &p, &err), 0,
+	    "%s", err.msg);
+	cr_assert_eq(p.limits.memory, 512ull << 20);
+	cr_assert_eq(p.limits.report, 20ull << 20);
+	prof_free(&p);
+	expect_error("limits:\n  report: 0\n", 2, 11, "'limits.report' must be a positive size");
+	expect_error("limits:\n  reports: 1MiB\n", 2, 3, "unknown key 'reports' in limits");
+}
+
 Test(prof, bad_keys_and_values)
 {
 	expect_error("build: make\nbiuld: make\n", 2, 1, "unknown key 'biuld' in the profile");
