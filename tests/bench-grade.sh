@@ -5,6 +5,8 @@
 # number i % M applied (M mutants in fixtures/mutants): a class where most
 # students have one bug, as in a real course. Both gradebooks must agree
 # (the students whose mutant declares a race, may_fail, may differ).
+# Also the size of the class dashboard (summary.html, summary.json) and how
+# long writing the class's files takes (merge --no-copy of the output).
 # Figures go to BUILD/bench/grade.txt (never asserted: machines are noisy).
 #
 # Usage: sh tests/bench-grade.sh [BUILD]
@@ -75,6 +77,15 @@ run_grade 2 "$T/j2"
 S2=$RG_S
 echo "bench-grade: --jobs 2: $S2 s" >&2
 
+# the class at a glance: its size, and how long writing the class's files
+# from the students' takes (merge --no-copy of the one directory: gradebook,
+# summary.md, summary.html and summary.json, no grading, no copying)
+ncases=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["cases"]))' "$T/j2/manifest.json")
+m_t0=$(now)
+timeout 600 "$SC" merge --no-copy "$T/m" "$T/j2" >/dev/null 2>"$T/merge.err" || die "merge: $(cat "$T/merge.err")"
+m_t1=$(now)
+MS=$(awk -v a="$m_t0" -v b="$m_t1" 'BEGIN { printf "%.2f", b - a }')
+
 # the two gradebooks, student by student (mutants with a declared race aside)
 racy=$(grep -l '^may_fail:' fixtures/mutants/*/fixture.yaml 2>/dev/null |
     sed 's|fixtures/mutants/\([^/]*\)/fixture.yaml|\1|' | tr '\n' ' ')
@@ -94,6 +105,8 @@ PY
 	echo "--jobs 2: $S2 s, $(awk -v s="$S2" -v n="$N" 'BEGIN { printf "%.2f", s / n }') s per student"
 	echo "speedup --jobs 1 -> 2: $(awk -v a="$S1" -v b="$S2" 'BEGIN { printf "%.2f", a / b }')x"
 	echo "gradebooks differing between the runs (racy mutants aside): $differ"
+	echo "summary.html: $(wc -c <"$T/j2/summary.html") bytes, summary.json: $(wc -c <"$T/j2/summary.json") bytes ($N students, $ncases cases)"
+	echo "writing the class's files from the students' (merge --no-copy): $MS s"
 	echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUTF"
 cat "$OUTF"
