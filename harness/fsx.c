@@ -203,6 +203,12 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
+	if (flag == FTW_DNR) {
+		/* a directory left unreadable (not by root's lights: as any
+		 * other user): made ours again, then removed with its content */
+		struct sc_err e;
+		return fsx_remove_tree(path, &e);
+	}
 	if (flag == FTW_DP)
 		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
 	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
