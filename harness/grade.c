@@ -412,6 +412,19 @@ check_formats(const char *list, struct sc_err *err)
 	return 0;
 }
 
+/* `list` names the format `name`. */
+static int
+has_format(const char *list, const char *name)
+{
+	for (const char *p = list; p && *p;) {
+		size_t len = strcspn(p, ",");
+		if (len == strlen(name) && strncmp(p, name, len) == 0)
+			return 1;
+		p += len + (p[len] == ',');
+	}
+	return 0;
+}
+
 /* Every report of `list` exists in `dir`. */
 static int
 formats_present(const char *list, const char *dir)
@@ -530,7 +543,7 @@ struct gctx {
 	const struct cols *cols;
 	char config[65];
 	char students_dir[PATH_MAX];
-	char *formats;		/* o->formats with json first */
+	char *formats;		/* o->formats with json (and html) first */
 	struct student *st;
 	size_t nst;
 	size_t *queue, nqueue, next, done;
@@ -1475,7 +1488,9 @@ grade_class(const struct grade_opts *o, struct grade_result *res, struct sc_err 
 	g.cols = &cols;
 	if (config_hash(o, &cols, g.config, err) < 0)
 		goto out;
-	if (asprintf(&g.formats, "json%s%s", o->formats ? "," : "", o->formats ? o->formats : "") < 0) {
+	/* report.html too: the cells of summary.html link to it */
+	if (asprintf(&g.formats, "json%s%s%s", has_format(o->formats, "html") ? "" : ",html",
+	    o->formats ? "," : "", o->formats ? o->formats : "") < 0) {
 		g.formats = NULL;
 		sc_err_sys(err, "formats");
 		goto out;

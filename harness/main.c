@@ -110,7 +110,7 @@ static const char grade_help[] =
     "  --no-memcheck, --no-netns, --keep   as for run\n"
     "  --jobs N             cases in flight over all students (default: cores)\n"
     "  --shard K/N          grade only shard K of N (a fixed split of the names)\n"
-    "  --format LIST        reports per student (instructor view; json always)\n"
+    "  --format LIST        reports per student (instructor view; json, html always)\n"
     "  --student-format LIST  student-view reports into OUT/students/NAME/student/\n"
     "  --build-timeout S    cap on every build (seconds)\n"
     "  --force              grade every student again\n"

@@ -69,7 +69,7 @@ EOF
 
 OUT=$T/one
 env -u DISPLAY -u WAYLAND_DISPLAY timeout 300 "$SC" grade --assignment "$T/asg.yaml" --jobs 2 \
-    --format html --open --out "$OUT" "$T/class" >"$T/grade.out" 2>"$T/grade.err"
+    --open --out "$OUT" "$T/class" >"$T/grade.out" 2>"$T/grade.err"
 rc=$?
 [ "$rc" -eq 0 ] && ok "grade exits 0" || { notok "grade exits 0 (got $rc)"; tail -n 20 "$T/grade.err"; exit 1; }
 grep -qx "dashboard: $OUT/summary.html" "$T/grade.out" && ok "grade --open prints the page's path" ||
@@ -263,7 +263,7 @@ fi
 for k in 1 2; do
 	cp -R "$OUT" "$T/shard-$k"
 	rm -f "$T/shard-$k/summary.json" "$T/shard-$k/summary.html"
-	sc grade --assignment "$T/asg.yaml" --format html --shard "$k/2" --out "$T/shard-$k" "$T/class" \
+	sc grade --assignment "$T/asg.yaml" --shard "$k/2" --out "$T/shard-$k" "$T/class" \
 	    >"$T/shard-$k.out" 2>&1 || notok "grade --shard $k/2"
 	grep -q ': 0 graded' "$T/shard-$k.out" || notok "shard $k/2 graded nobody again: $(cat "$T/shard-$k.out")"
 done
