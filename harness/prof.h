@@ -25,6 +25,14 @@ enum prof_port_mode {
 
 enum prof_stdout_mode { PROF_STDOUT_PIPE, PROF_STDOUT_LINE, PROF_STDOUT_PTY };
 
+/* Which keys of a program entry the profile sets (struct prof_prog.set): the
+ * convention finder (fnd.h) fills only the others. */
+enum {
+	PROF_SET_COMMAND = 1 << 0, PROF_SET_PORT = 1 << 1, PROF_SET_PORT_PATTERN = 1 << 2,
+	PROF_SET_FILE = 1 << 3, PROF_SET_OUT = 1 << 4, PROF_SET_STDIN = 1 << 5,
+	PROF_SET_QUIT = 1 << 6, PROF_SET_STDOUT = 1 << 7, PROF_SET_HOST = 1 << 8
+};
+
 struct prof_prog {
 	int present;		/* declared in the profile, or found by convention */
 	char *command;		/* template: {host} {port} {file} {out}, shell words */
@@ -35,6 +43,10 @@ struct prof_prog {
 	char *out;		/* file_client: output file name in its working dir */
 	char *stdin_text;	/* written first to stdin (programs that ask) or NULL */
 	char *quit;		/* echo_client: quit word, or NULL */
+	int no_quit;		/* echo_client: no word ends it (`quit: none`) */
+	char *skip;		/* every case of the program is skipped with this reason, or NULL
+				 * (set by the convention finder: e.g. it speaks UDP, not TCP) */
+	unsigned set;		/* PROF_SET_*: the keys the profile sets explicitly */
 	enum prof_stdout_mode stdout_mode;
 	char *host;		/* clients: address to give ({host}); default 127.0.0.1 */
 };
@@ -71,6 +83,19 @@ int prof_load_file(const char *path, const char *dir, struct prof *p, struct sc_
 void prof_free(struct prof *p);
 
 const char *prof_prog_name(enum prof_prog_kind k);	/* "echo_server", ... */
+
+/* A deep copy of `src` into `dst`. Returns -1 with err when out of memory. */
+int prof_dup(const struct prof *src, struct prof *dst, struct sc_err *err);
+
+/*
+ * Whether `name` (a served or output file, relative to the program's working
+ * directory) stays inside the case's scratch root, the working directory's
+ * parent: no absolute path, and `..` never above that root. On success the
+ * path relative to the scratch root is written to `norm` (the working
+ * directory is `work_name`), e.g. "../test/x.c" -> "test/x.c" and "a/b" ->
+ * "work/a/b". Returns 0, or -1 when it would escape or is empty.
+ */
+int prof_path_inside(const char *name, const char *work_name, char *norm, size_t len);
 
 /*
  * Expand a command template into argv (shell-like words, quotes honoured,

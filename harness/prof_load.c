@@ -88,6 +88,7 @@ load_prog(const char *path, const struct yt_node *m, struct prof_prog *pp, struc
 			prof_argv_free(argv);
 			if (yc_string(&yc, v, k, &pp->command) < 0)
 				return -1;
+			pp->set |= PROF_SET_COMMAND;
 		} else if (strcmp(k, "port") == 0) {
 			if (strcmp(v->str, "argv") == 0) {
 				pp->port_mode = PROF_PORT_ARGV;
@@ -104,6 +105,7 @@ load_prog(const char *path, const struct yt_node *m, struct prof_prog *pp, struc
 				pp->port_mode = PROF_PORT_FIXED;
 				pp->fixed_port = (unsigned)n;
 			}
+			pp->set |= PROF_SET_PORT;
 		} else if (strcmp(k, "stdout") == 0) {
 			if (strcmp(v->str, "pipe") == 0)
 				pp->stdout_mode = PROF_STDOUT_PIPE;
@@ -113,6 +115,7 @@ load_prog(const char *path, const struct yt_node *m, struct prof_prog *pp, struc
 				pp->stdout_mode = PROF_STDOUT_PTY;
 			else
 				return FAIL(v, "'stdout' must be one of pipe, line or pty; got '%s'", v->str);
+			pp->set |= PROF_SET_STDOUT;
 		} else if (strcmp(k, "port_pattern") == 0) {
 			regex_t re;
 			int rc = regcomp(&re, v->str, REG_EXTENDED);
@@ -130,25 +133,38 @@ load_prog(const char *path, const struct yt_node *m, struct prof_prog *pp, struc
 			regfree(&re);
 			if (yc_string(&yc, v, k, &pp->port_pattern) < 0)
 				return -1;
+			pp->set |= PROF_SET_PORT_PATTERN;
 		} else if (strcmp(k, "file") == 0 || strcmp(k, "out") == 0) {
-			/* a name inside the program's working copy, never outside it */
-			if (v->str[0] == '/' || strcmp(v->str, "..") == 0 || strncmp(v->str, "../", 3) == 0 ||
-			    strstr(v->str, "/../") != NULL ||
-			    (strlen(v->str) >= 3 && strcmp(v->str + strlen(v->str) - 3, "/..") == 0) ||
-			    v->str[0] == '\0')
-				return FAIL(v, "'%s' must be a file name inside the program's working "
-				    "directory (no absolute path, no '..'); got '%s'", k, v->str);
+			/* inside the case's scratch root (the working copy and its parent),
+			 * never outside it: "../test/data/x.c" is fine, "../../x" is not */
+			char norm[4096];
+			if (prof_path_inside(v->str, "work", norm, sizeof(norm)) < 0)
+				return FAIL(v, "'%s' must be a file name relative to the program's working "
+				    "directory that stays inside the case's scratch tree (no absolute path, "
+				    "at most one '..' above the working directory); got '%s'", k, v->str);
 			if (yc_string(&yc, v, k, strcmp(k, "file") == 0 ? &pp->file : &pp->out) < 0)
 				return -1;
+			pp->set |= strcmp(k, "file") == 0 ? PROF_SET_FILE : PROF_SET_OUT;
 		} else if (strcmp(k, "stdin") == 0) {
 			if (yc_string(&yc, v, k, &pp->stdin_text) < 0)
 				return -1;
+			pp->set |= PROF_SET_STDIN;
 		} else if (strcmp(k, "quit") == 0) {
-			if (yc_string(&yc, v, k, &pp->quit) < 0)
-				return -1;
+			/* `quit: none` (unquoted): no word ends the client */
+			if (v->str && strcmp(v->str, "none") == 0 && !v->quoted) {
+				free(pp->quit);
+				pp->quit = NULL;
+				pp->no_quit = 1;
+			} else {
+				if (yc_string(&yc, v, k, &pp->quit) < 0)
+					return -1;
+				pp->no_quit = 0;
+			}
+			pp->set |= PROF_SET_QUIT;
 		} else if (strcmp(k, "host") == 0) {
 			if (yc_string(&yc, v, k, &pp->host) < 0)
 				return -1;
+			pp->set |= PROF_SET_HOST;
 		}
 	}
 	pp->present = 1;
@@ -388,6 +404,7 @@ prof_free(struct prof *p)
 		free(pp->out);
 		free(pp->stdin_text);
 		free(pp->quit);
+		free(pp->skip);
 		free(pp->host);
 	}
 	free(p->path);
@@ -534,4 +551,75 @@ void
 prof_argv_free(char **argv)
 {
 	strv_free(argv);
+}
+
+static int
+dup_str(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (src == NULL)
+		return 0;
+	return (*dst = strdup(src)) == NULL ? -1 : 0;
+}
+
+int
+prof_dup(const struct prof *src, struct prof *dst, struct sc_err *err)
+{
+	int bad = 0;
+
+	*dst = *src;
+	bad |= dup_str(&dst->path, src->path) | dup_str(&dst->build, src->build);
+	for (int k = 0; k < PROF_NPROGS; k++) {
+		const struct prof_prog *a = &src->progs[k];
+		struct prof_prog *b = &dst->progs[k];
+		bad |= dup_str(&b->command, a->command) | dup_str(&b->port_pattern, a->port_pattern) |
+		    dup_str(&b->file, a->file) | dup_str(&b->out, a->out) |
+		    dup_str(&b->stdin_text, a->stdin_text) | dup_str(&b->quit, a->quit) |
+		    dup_str(&b->skip, a->skip) | dup_str(&b->host, a->host);
+	}
+	dst->replies = NULL;
+	dst->memcheck_fail = NULL;
+	if (src->replies && (dst->replies = strv_dup(src->replies)) == NULL)
+		bad = 1;
+	if (src->memcheck_fail && (dst->memcheck_fail = strv_dup(src->memcheck_fail)) == NULL)
+		bad = 1;
+	if (bad) {
+		prof_free(dst);
+		return sc_err_sys(err, "profile");
+	}
+	return 0;
+}
+
+int
+prof_path_inside(const char *name, const char *work_name, char *norm, size_t len)
+{
+	char buf[4096], *save = NULL, *parts[256];
+	size_t n = 0, o = 0;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '/' || strlen(name) >= sizeof(buf))
+		return -1;
+	parts[n++] = (char *)work_name;
+	snprintf(buf, sizeof(buf), "%s", name);
+	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			if (n == 0)
+				return -1;	/* above the scratch root */
+			n--;
+			continue;
+		}
+		if (n >= sizeof(parts) / sizeof(parts[0]))
+			return -1;
+		parts[n++] = c;
+	}
+	if (n == 0 || (n == 1 && strcmp(parts[0], work_name) == 0))
+		return -1;		/* the root or the working directory itself */
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(norm + o, len - o, "%s%s", i ? "/" : "", parts[i]);
+		if (w < 0 || (size_t)w >= len - o)
+			return -1;
+		o += (size_t)w;
+	}
+	return 0;
 }

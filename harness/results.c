@@ -317,5 +317,6 @@ res_run_free(struct res_run *run)
 	free(run->submission);
 	free(run->suite);
 	free(run->started);
+	free(run->conventions);
 	memset(run, 0, sizeof(*run));
 }

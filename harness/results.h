@@ -88,6 +88,8 @@ struct res_run {
 	char *started;		/* ISO 8601 UTC */
 	double seconds;
 	int interrupted;	/* SIGINT/SIGTERM ended the run: unfinished cases are errors */
+	char *conventions;	/* what the convention finder found, one line per program
+				 * ("file_server: port fixed at 9090; serves data.txt"), or NULL */
 	struct res_case *cases;
 	size_t ncases;
 	unsigned passed, failed, errors, skipped;

@@ -177,6 +177,15 @@ rpt_json(const struct res_run *run, const char *path, const struct rpt_opts *o, 
 	if (root == NULL)
 		return sc_err_set(err, "results.json: could not build the document");
 	json_object_set_new(root, "problems", problems(run, o));
+	{
+		/* what the convention finder found, one line per program */
+		json_t *conv = json_array();
+		char *copy = run->conventions ? strdup(run->conventions) : NULL, *save = NULL;
+		for (char *l = copy ? strtok_r(copy, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
+			json_array_append_new(conv, json_string(l));
+		free(copy);
+		json_object_set_new(root, "conventions", conv);
+	}
 	text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	json_decref(root);
 	if (text == NULL)

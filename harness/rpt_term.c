@@ -103,6 +103,17 @@ rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 	static const char *const label[] = { "PASS ", "FAIL ", "ERROR", "SKIP " };
 	const char *reset = o->color ? "\033[0m" : "";
 
+	if (run->conventions) {
+		/* the header: how each program is run, as the convention finder found it */
+		const char *l = run->conventions;
+		while (*l) {
+			const char *nl = strchr(l, '\n');
+			int n = nl ? (int)(nl - l) : (int)strlen(l);
+			fprintf(out, "found: %.*s\n", n, l);
+			l += n + (nl ? 1 : 0);
+		}
+	}
+
 	problems(out, run, o);
 
 	for (size_t i = 0; i < run->ncases; i++) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "asg.h"
+#include "fnd.h"
 #include "fsx.h"
 #include "run_int.h"
 #include "trim.h"
@@ -222,6 +223,40 @@ mark_unfinished(struct res_case *c, const struct scn *s, unsigned points, int hi
 	c->summary = strdup("not run: the run was interrupted");
 }
 
+/*
+ * The convention finder for the programs the plan needs (fnd.h), then the
+ * effective profile the cases read: the profile's keys, else what was found.
+ */
+static int
+find_conventions(struct run_ctx *ctx, const struct scn_suite *suite, const struct pool *pl,
+    struct fnd_result *found, struct prof *eff, struct sc_err *err)
+{
+	const struct run_opts *o = ctx->o;
+	int need[PROF_NPROGS] = { 0 };
+	struct fnd_env fe;
+
+	(void)suite;
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct scn *s = pl->items[i].s;
+		int echo = s->protocol == SCN_ECHO;
+		if (s->role != SCN_CLIENT)
+			need[echo ? PROF_ECHO_SERVER : PROF_FILE_SERVER] = 1;
+		if (s->role != SCN_SERVER)
+			need[echo ? PROF_ECHO_CLIENT : PROF_FILE_CLIENT] = 1;
+	}
+	memset(&fe, 0, sizeof(fe));
+	fe.built_dir = ctx->built_dir;
+	fe.work_dir = o->work_dir;
+	fe.ref_dir = o->ref_dir;
+	fe.inject_lib = o->inject_lib;
+	fe.want_netns = o->want_netns ? 1 : 0;
+	fe.is_root = ctx->is_root;
+	fe.need = need;
+	if (!o->no_finder && !(o->stop && *o->stop) && fnd_run(&fe, ctx->p, found, err) < 0)
+		return -1;
+	return fnd_effective(ctx->p, found, eff, err);
+}
+
 int
 run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_dir,
     const char *built_dir, const struct run_opts *o, struct res_run *out, struct sc_err *err)
@@ -231,6 +266,9 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	pthread_t *threads;
 	unsigned jobs = o->jobs;
 	double t0 = now_s();
+	struct prof eff;
+	struct fnd_result found;
+	char *conventions = NULL;
 
 	memset(out, 0, sizeof(*out));
 	memset(&ctx, 0, sizeof(ctx));
@@ -270,6 +308,20 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	}
 	pthread_mutex_init(&pl.lock, NULL);
 	pl.repeat = o->repeat > 1 ? o->repeat : 1;
+
+	/* how each program of the plan is run: the finder observes it, the profile overrides */
+	memset(&found, 0, sizeof(found));
+	if (find_conventions(&ctx, suite, &pl, &found, &eff, err) < 0) {
+		free(pl.items);
+		free(pl.cases);
+		pthread_mutex_destroy(&pl.lock);
+		pthread_mutex_destroy(&ctx.lock);
+		pthread_mutex_destroy(&ctx.fixed_port_lock);
+		return -1;
+	}
+	ctx.p = &eff;
+	conventions = fnd_describe(p, &found);
+	fnd_result_free(&found);
 
 	if (jobs == 0) {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -311,7 +363,9 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 		mark_unfinished(&pl.cases[i], pl.items[i].s, pl.items[i].points, pl.items[i].hidden);
 	out->interrupted = o->stop && *o->stop;
 	out->repeat = pl.repeat;
+	out->conventions = conventions;
 	out->seconds = now_s() - t0;
+	prof_free(&eff);
 	res_tally(out);
 	free(pl.items);
 	if (ctx.scratch_dir[0]) {

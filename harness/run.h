@@ -34,6 +34,7 @@ struct run_opts {
 	uint64_t report_cap;	/* bytes work_dir and the reports may take: 0: the profile's
 				 * limits.report or TRIM_REPORT_CAP; set (an assignment's, or
 				 * grade's): the profile can only lower it */
+	int no_finder;		/* 1: don't run the convention finder (fnd.h) */
 	const char *build_log;	/* set when the build failed: where its output is */
 	const struct asg *assignment;	/* selection, points, hidden; or NULL */
 	sem_t *slots;		/* or NULL; else each case runs holding one (shared by runs) */

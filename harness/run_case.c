@@ -29,6 +29,7 @@
 
 
 #include "cap.h"
+#include "fnd.h"
 #include "fsx.h"
 #include "judge.h"
 #include "kind.h"
@@ -1131,10 +1132,17 @@ place_served_file(struct rcase *c, struct outcome *oc, struct sc_err *err)
 {
 	const struct prof_prog *pp = &c->p->progs[PROF_FILE_SERVER];
 	const char *name = pp->file ? pp->file : "file_server.c";
+	char norm[PATH_MAX];
 	int fd, rc;
 
-	fsx_unlink_beneath(c->cwd, name);
-	fd = fsx_open_beneath(c->cwd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	/* a name inside the working copy, or above it inside the case's directory
+	 * ("../test/data/x.c"): opened beneath the case directory, never outside */
+	if (prof_path_inside(name, "work", norm, sizeof(norm)) < 0)
+		return sc_err_set(err, "%s: not inside the case's directory", name);
+	if (fnd_make_parent_dirs(c->dir, norm, err) < 0)
+		return -1;
+	fsx_unlink_beneath(c->dir, norm);
+	fd = fsx_open_beneath(c->dir, norm, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		return sc_err_sys(err, "%s in the working copy%s", name,
 		    errno == ELOOP || errno == EXDEV ? " (a link: not followed)" : "");
@@ -1386,11 +1394,20 @@ skip_reason(struct rcase *c, char *buf, size_t len)
 		need[n++] = kind_student(s, 0);
 	if (s->role == SCN_CLIENT || s->role == SCN_PAIR)
 		need[n++] = kind_student(s, 1);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (!c->p->progs[need[i]].present) {
 			snprintf(buf, len, "the submission has no %s", prof_prog_name(need[i]));
 			return 1;
 		}
+		if (c->p->progs[need[i]].skip) {	/* the convention finder's: e.g. UDP, not TCP */
+			snprintf(buf, len, "%s", c->p->progs[need[i]].skip);
+			return 1;
+		}
+	}
+	if (s->stdin_spec.quit && c->p->progs[PROF_ECHO_CLIENT].no_quit && s->protocol == SCN_ECHO) {
+		snprintf(buf, len, "the echo client has no quit word (quit: none)");
+		return 1;
+	}
 	if (s->inject && c->ctx->o->inject_lib == NULL) {
 		/* honest: never pass a case whose fault could not be injected */
 		snprintf(buf, len, "fault injection inside the program is not available in this build "

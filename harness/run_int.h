@@ -7,7 +7,7 @@
 #include "run.h"
 
 struct run_ctx {
-	const struct prof *p;
+	const struct prof *p;		/* effective: the profile, then what the finder found */
 	const struct run_opts *o;
 	const char *src_dir;		/* the submission as handed in */
 	const char *built_dir;		/* its built scratch copy */

@@ -145,10 +145,12 @@ Test(hostile, profile_bad_port_pattern_is_an_error_at_load)
 }
 
 /*
- * The served file and the output file are names in the program's working
- * copy; sockcheck (root, when grading) writes the served file there and
- * reads the output file: a name that climbs out or is absolute must be
- * refused.
+ * The served file and the output file are names relative to the program's
+ * working copy; sockcheck (root, when grading) writes the served file there
+ * and reads the output file. Course layouts put data above the program
+ * ("../test/data/x.c"), so one level above the working copy (the case's own
+ * scratch directory) is allowed; a name that climbs further out or is
+ * absolute must be refused.
  */
 static void
 expect_refused(const char *text, const char *what)
@@ -171,11 +173,35 @@ Test(hostile, profile_file_names_stay_in_the_working_copy)
 	expect_refused("programs:\n  file_server:\n    command: ./s {port}\n"
 	    "    file: /etc/passwd\n", "file: /etc/passwd");
 	expect_refused("programs:\n  file_server:\n    command: ./s {port}\n"
-	    "    file: data/../../x\n", "file: data/../../x");
+	    "    file: data/../../../x\n", "file: data/../../../x");
+	expect_refused("programs:\n  file_server:\n    command: ./s {port}\n"
+	    "    file: ../../x\n", "file: ../../x");
+	expect_refused("programs:\n  file_server:\n    command: ./s {port}\n"
+	    "    file: ..\n", "file: ..");
 	expect_refused("programs:\n  file_client:\n    command: ./c {host} {port}\n"
 	    "    out: ../../../../etc/shadow\n", "out: ../../../../etc/shadow");
 	expect_refused("programs:\n  file_client:\n    command: ./c {host} {port}\n"
 	    "    out: /etc/shadow\n", "out: /etc/shadow");
+}
+
+/* One level up stays in the case's scratch directory: accepted, and normalised. */
+Test(hostile, profile_file_names_one_level_up_are_accepted)
+{
+	struct prof p;
+	struct sc_err err;
+	char norm[256];
+
+	cr_assert_eq(load_profile("programs:\n  file_server:\n    command: ./s {port}\n"
+	    "    file: ../test/data/x.c\n", &p, &err), 0, "%s", err.msg);
+	cr_expect_str_eq(p.progs[PROF_FILE_SERVER].file, "../test/data/x.c");
+	cr_expect(p.progs[PROF_FILE_SERVER].set & PROF_SET_FILE);
+	prof_free(&p);
+	cr_assert_eq(prof_path_inside("../test/data/x.c", "work", norm, sizeof(norm)), 0);
+	cr_expect_str_eq(norm, "test/data/x.c");
+	cr_assert_eq(prof_path_inside("a/./b", "work", norm, sizeof(norm)), 0);
+	cr_expect_str_eq(norm, "work/a/b");
+	cr_expect_eq(prof_path_inside("a/../..", "work", norm, sizeof(norm)), -1);
+	cr_expect_eq(prof_path_inside("", "work", norm, sizeof(norm)), -1);
 }
 
 /* ---- YAML built to be slow ---- */

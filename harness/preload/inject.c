@@ -33,12 +33,24 @@
  *                    pid=... name=... active=0|1") and notes the first time each
  *                    fault fires, so the harness can tell a fault that was
  *                    injected from one that could not be (static binaries).
+ *   SCINJECT_TRACE   "1": the target also reports, on the side channel, what
+ *                    the convention finder (harness/fnd.c) needs to know, one
+ *                    line each, the path last and with \n and \\ escaped:
+ *                      open ERRNO FLAGS PATH     open/openat/creat/fopen (ERRNO 0:
+ *                                                it worked; FLAGS as for open())
+ *                      socket FD DOMAIN TYPE     (TYPE without its flag bits)
+ *                      bind FD PORT              (0: the kernel chooses one)
+ *                      listen FD
+ *                      connect FD ERRNO PORT
+ *                    Nothing is changed by tracing.
  *
  * Only socket descriptors are touched. Everything the library writes uses
  * raw syscalls, so it never re-enters its own wrappers.
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -65,6 +77,7 @@ static const char *const call_names[C_NCALLS] = {
 
 static struct {
 	int active;
+	int trace;		/* SCINJECT_TRACE: report opens and sockets */
 	int side_fd;
 	size_t read_max, write_max;
 	unsigned long eintr_every;
@@ -100,6 +113,62 @@ side(const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		syscall(SYS_write, inj.side_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+/* "open ERRNO FLAGS PATH\n", the path escaped (\n, \\), at most 4 KiB of it. */
+static void
+trace_open(const char *path, int flags, int rc, int err)
+{
+	char buf[4200];
+	size_t o;
+	int n;
+
+	if (!inj.trace || inj.side_fd < 0 || path == NULL)
+		return;
+	n = snprintf(buf, sizeof(buf), "open %d %d ", rc < 0 ? err : 0, flags);
+	if (n < 0)
+		return;
+	o = (size_t)n;
+	for (const char *p = path; *p && o + 3 < sizeof(buf) && p - path < 4096; p++) {
+		if (*p == '\n' || *p == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = *p == '\n' ? 'n' : '\\';
+		} else {
+			buf[o++] = *p;
+		}
+	}
+	buf[o++] = '\n';
+	syscall(SYS_write, inj.side_fd, buf, o);
+}
+
+/* Flags for open() from an fopen() mode. */
+static int
+mode_flags(const char *mode)
+{
+	int f = 0;
+
+	if (mode == NULL)
+		return 0;
+	if (mode[0] == 'r')
+		f = strchr(mode, '+') ? O_RDWR : O_RDONLY;
+	else if (mode[0] == 'w')
+		f = (strchr(mode, '+') ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC;
+	else if (mode[0] == 'a')
+		f = (strchr(mode, '+') ? O_RDWR : O_WRONLY) | O_CREAT | O_APPEND;
+	return f;
+}
+
+/* The port a sockaddr names, -1 for another family. */
+static int
+addr_port(const struct sockaddr *a)
+{
+	if (a == NULL)
+		return -1;
+	if (a->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)a)->sin_port);
+	if (a->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)a)->sin6_port);
+	return -1;
 }
 
 /* ---- configuration ---- */
@@ -191,7 +260,10 @@ inject_init(void)
 	inj.active = spec != NULL && (target == NULL || strcmp(target, name) == 0);
 	if (inj.active)
 		parse_spec(spec);
-	side("loaded pid=%d name=%s active=%d\n", (int)getpid(), name, inj.active);
+	inj.trace = getenv("SCINJECT_TRACE") != NULL && strcmp(getenv("SCINJECT_TRACE"), "1") == 0 &&
+	    (target == NULL || strcmp(target, name) == 0);
+	side("loaded pid=%d name=%s active=%d%s\n", (int)getpid(), name, inj.active,
+	    inj.trace ? " trace=1" : "");
 }
 
 __attribute__((destructor)) static void
@@ -508,13 +580,17 @@ int
 connect(int fd, const struct sockaddr *addr, socklen_t alen)
 {
 	REAL(int, connect, int, const struct sockaddr *, socklen_t);
-	int rc;
+	int rc, e;
 
 	if (inj.active && fail_now(C_CONNECT, "connect"))
 		return -1;
 	rc = real_connect(fd, addr, alen);
-	if (rc == 0 || errno == EINPROGRESS)
+	e = errno;
+	if (rc == 0 || e == EINPROGRESS)
 		new_conn(fd);
+	if (inj.trace)
+		side("connect %d %d %d\n", fd, rc < 0 ? e : 0, addr_port(addr));
+	errno = e;
 	return rc;
 }
 
@@ -522,27 +598,45 @@ int
 socket(int domain, int type, int protocol)
 {
 	REAL(int, socket, int, int, int);
+	int fd, e;
 	if (inj.active && fail_now(C_SOCKET, "socket"))
 		return -1;
-	return real_socket(domain, type, protocol);
+	fd = real_socket(domain, type, protocol);
+	e = errno;
+	if (inj.trace && fd >= 0)
+		side("socket %d %d %d\n", fd, domain, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC));
+	errno = e;
+	return fd;
 }
 
 int
 bind(int fd, const struct sockaddr *addr, socklen_t alen)
 {
 	REAL(int, bind, int, const struct sockaddr *, socklen_t);
+	int rc, e;
 	if (inj.active && fail_now(C_BIND, "bind"))
 		return -1;
-	return real_bind(fd, addr, alen);
+	rc = real_bind(fd, addr, alen);
+	e = errno;
+	if (inj.trace && rc == 0 && addr_port(addr) >= 0)
+		side("bind %d %d\n", fd, addr_port(addr));
+	errno = e;
+	return rc;
 }
 
 int
 listen(int fd, int backlog)
 {
 	REAL(int, listen, int, int);
+	int rc, e;
 	if (inj.active && fail_now(C_LISTEN, "listen"))
 		return -1;
-	return real_listen(fd, backlog);
+	rc = real_listen(fd, backlog);
+	e = errno;
+	if (inj.trace && rc == 0)
+		side("listen %d\n", fd);
+	errno = e;
+	return rc;
 }
 
 /* close() of a socket: the Kth may fail (EINTR, EIO); the descriptor is closed
@@ -560,4 +654,104 @@ close(int fd)
 		return -1;
 	}
 	return real_close(fd);
+}
+
+/* ---- files (SCINJECT_TRACE only: nothing is injected into them) ---- */
+
+#define OPEN_MODE(flags, mode) \
+	do { \
+		if ((flags) & (O_CREAT | __O_TMPFILE)) { \
+			va_list ap; \
+			va_start(ap, flags); \
+			mode = va_arg(ap, mode_t); \
+			va_end(ap); \
+		} \
+	} while (0)
+
+int
+open(const char *path, int flags, ...)
+{
+	REAL(int, open, const char *, int, ...);
+	mode_t mode = 0;
+	int fd, e;
+	OPEN_MODE(flags, mode);
+	fd = real_open(path, flags, mode);
+	e = errno;
+	trace_open(path, flags, fd, e);
+	errno = e;
+	return fd;
+}
+
+int
+open64(const char *path, int flags, ...)
+{
+	REAL(int, open64, const char *, int, ...);
+	mode_t mode = 0;
+	int fd, e;
+	OPEN_MODE(flags, mode);
+	fd = real_open64(path, flags, mode);
+	e = errno;
+	trace_open(path, flags, fd, e);
+	errno = e;
+	return fd;
+}
+
+int
+openat(int dfd, const char *path, int flags, ...)
+{
+	REAL(int, openat, int, const char *, int, ...);
+	mode_t mode = 0;
+	int fd, e;
+	OPEN_MODE(flags, mode);
+	fd = real_openat(dfd, path, flags, mode);
+	e = errno;
+	trace_open(path, flags, fd, e);
+	errno = e;
+	return fd;
+}
+
+int
+openat64(int dfd, const char *path, int flags, ...)
+{
+	REAL(int, openat64, int, const char *, int, ...);
+	mode_t mode = 0;
+	int fd, e;
+	OPEN_MODE(flags, mode);
+	fd = real_openat64(dfd, path, flags, mode);
+	e = errno;
+	trace_open(path, flags, fd, e);
+	errno = e;
+	return fd;
+}
+
+int
+creat(const char *path, mode_t mode)
+{
+	REAL(int, creat, const char *, mode_t);
+	int fd = real_creat(path, mode), e = errno;
+	trace_open(path, O_WRONLY | O_CREAT | O_TRUNC, fd, e);
+	errno = e;
+	return fd;
+}
+
+FILE *
+fopen(const char *path, const char *mode)
+{
+	REAL(FILE *, fopen, const char *, const char *);
+	FILE *f = real_fopen(path, mode);
+	int e = errno;
+	trace_open(path, mode_flags(mode), f ? 0 : -1, e);
+	errno = e;
+	return f;
+}
+
+FILE *
+fopen64(const char *path, const char *mode)
+{
+	REAL(FILE *, fopen64, const char *, const char *);
+	FILE *f = real_fopen64(path, mode);
+	int e = errno;
+	trace_open(path, mode_flags(mode), f ? 0 : -1, e);
+	errno = e;
+	return f;
 }
