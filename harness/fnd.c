@@ -652,6 +652,29 @@ served_candidate(const struct fnd_trace_line *t, const char *cwd, char *rel, siz
 	return 1;
 }
 
+int
+fnd_failed_open(const char *trace_path, const char *cwd, char *msg, size_t len)
+{
+	FILE *f = fopen(trace_path, "re");
+	char *line = NULL, rel[PATH_MAX];
+	size_t cap = 0;
+	int found = 0;
+
+	while (f && !found && getline(&line, &cap, f) > 0) {
+		struct fnd_trace_line t;
+		if (fnd_trace_parse(line, &t) < 0 || t.kind != FND_T_OPEN || t.err == 0)
+			continue;
+		if (served_candidate(&t, cwd, rel, sizeof(rel))) {
+			snprintf(msg, len, "opened %s: %s", rel, strerror(t.err));
+			found = 1;
+		}
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	return found;
+}
+
 struct srv_obs {
 	int listening;
 	unsigned port;
@@ -1021,8 +1044,11 @@ probe_ref_server(struct probe *pr, const char *prog, unsigned port, struct sc_er
 	if (pr->peer < 0)
 		return -1;
 	until = now_s() + 2.0;
-	while (now_s() < until && pnet_is_listening(sbx_net_pid(pr->sbx), port, &e2) != 1)
-		usleep(2000);
+	while (now_s() < until && pnet_is_listening(sbx_net_pid(pr->sbx), port, &e2) != 1) {
+		probe_pump(pr, 2);
+		if (pr->peer_ended)
+			return sc_err_set(err, "the reference %s did not start", prog);
+	}
 	return 0;
 }
 
@@ -1693,8 +1719,8 @@ fnd_write_yaml(FILE *f, const struct prof *p, const struct fnd_result *r)
 			const char *fl = (pp->set & PROF_SET_FILE) || !fp->file ? pp->file : fp->file;
 			if (fl) {
 				fputs("    file: ", f), yq(f, fl);
-				fputs(fp->file && !(pp->set & PROF_SET_FILE) ?
-				    "    # the file it opened\n" : "\n", f);
+				fputs(fp->file && !(pp->set & PROF_SET_FILE) ? "    # the file it opened\n" :
+				    fp->argv_file ? "    # any name: it is passed as {file}\n" : "\n", f);
 			}
 			if (fp->open_error)
 				fprintf(f, "    # without it: %s\n", fp->open_error);

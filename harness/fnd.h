@@ -104,6 +104,14 @@ int fnd_write_yaml(FILE *f, const struct prof *p, const struct fnd_result *r);
  */
 int fnd_make_parent_dirs(const char *root, const char *norm, struct sc_err *err);
 
+/*
+ * The first file a traced program failed to open for reading, from the
+ * preload library's side channel `trace_path` (system files and the
+ * program's arguments aside): "opened data.txt: No such file or directory".
+ * Returns 1 and fills msg, 0 when there is none.
+ */
+int fnd_failed_open(const char *trace_path, const char *cwd, char *msg, size_t len);
+
 /* ---- pure helpers (unit-tested) ---- */
 
 /*

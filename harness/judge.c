@@ -269,13 +269,27 @@ static void
 check_stderr(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
     int *failed)
 {
-	size_t i;
+	size_t i, k;
 
 	if (in->s->expect.stderr_message != SCN_YES)
 		return;
 	for (i = 0; i < p->err_len; i++)
 		if (p->err[i] != ' ' && p->err[i] != '\n' && p->err[i] != '\t' && p->err[i] != '\r')
 			break;
+	for (k = 0; k < p->out_len; k++)
+		if (p->out[k] != ' ' && p->out[k] != '\n' && p->out[k] != '\t' && p->out[k] != '\r')
+			break;
+	if (i == p->err_len && k < p->out_len && p->ended && p->exited && p->status != 0) {
+		/* the message went to stdout, and the status says it failed: the case's
+		 * point (a clear failure) holds; where the message went is a warning */
+		check(c, "stderr", "stderr-message", 1, "an error message on standard error",
+		    "a message on standard output, none on standard error, and exit status %d",
+		    p->status);
+		diag(c, "Warning: the error message went to standard output; print errors on "
+		    "standard error (perror(), or fprintf(stderr, ...)) so that they are seen "
+		    "even when the output is redirected.");
+		return;
+	}
 	if (!check(c, "stderr", "stderr-message", i < p->err_len, "an error message on standard error",
 	    p->err_len ? "only white space on standard error" : "nothing on standard error"))
 		*failed = 1;
@@ -493,8 +507,8 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 		    reply_printed(in->p, in->student.out, in->student.out_len),
 		    "the client's \"Thank you\" printed on standard output",
 		    in->student.out_len ? "not found in its output" : "no output at all")) {
-			if (!pc->eof)
-				;	/* the client replies after EOF; the eof check explains */
+			if (!pc->eof || in->open_failed)
+				;	/* the eof check, or the missing file, explains it */
 			else if (pc->rst || strcmp(pc->write_error, "") != 0)
 				diag(c, "The client's reply met a closed socket: the server called "
 				    "close() where shutdown(sock, SHUT_WR) belongs, so it could not "
@@ -795,6 +809,21 @@ judge_case(const struct judge_in *in, struct res_case *c)
 
 	if (want == SCN_EXIT_DEFAULT)
 		want = client ? SCN_EXIT_SUCCESS : SCN_EXIT_ANY;
+	if (in->open_failed && s->protocol == SCN_FILE && s->role != SCN_CLIENT &&
+	    !s->setup.no_file && in->student.ended) {
+		/* it died for want of a file: that, not what followed, is the cause
+		 * (cause: missing-served-file) */
+		check(c, "served-file", "missing-served-file", 0, "the server opens the file it serves",
+		    "%s", in->open_failed);
+		diag(c, "The server could not open the file it serves (%s), and ended. sockcheck "
+		    "places the file it finds the server opening; name it in sockcheck.yaml "
+		    "(programs: file_server: file: NAME) if it was not found.", in->open_failed);
+		failed = 1;
+	}
+	if (in->open_failed && s->protocol == SCN_FILE && s->role != SCN_CLIENT &&
+	    s->setup.no_file)
+		diag(c, "It %s and went on: check the result of fopen()/open() and stop there.",
+		    in->open_failed);
 	if (s->role != SCN_CLIENT && in->student.started && !in->ready &&
 	    !(s->setup.no_file && in->student.ended)) {
 		const char *listens = s->protocol == SCN_UDP ? "a datagram socket bound to its port" :

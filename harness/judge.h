@@ -69,9 +69,8 @@ struct judge_in {
 	double time_factor;		/* deadlines' factor (memcheck, --timeout-scale); 0: 1 */
 	const char *stall;		/* what the processes were doing at a stall, or NULL */
 	const char *inject;		/* what the preload injected, or NULL */
-	const char *open_failed;	/* file servers: "data.txt: No such file or directory"
-					 * when the program failed to open the file it serves
-					 * (finder or preload), else NULL */
+	const char *open_failed;	/* servers: "opened data.txt: No such file or directory"
+					 * (the first file it failed to open), or NULL */
 	const struct mc_report *mc;	/* memcheck findings, or NULL */
 	char *const *mc_fail;		/* kinds that fail the case (NULL: default) */
 };

@@ -140,8 +140,13 @@ rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 			    c->other_summary && *c->other_summary ? ": " : "",
 			    c->other_summary ? c->other_summary : "");
 		}
-		if (c->verdict == RES_PASS && !o->verbose)
+		if (c->verdict == RES_PASS && !o->verbose) {
+			/* a pass with a warning (an error message on stdout) says so */
+			const char *w = c->diagnosis && !hidden ? strstr(c->diagnosis, "Warning: ") : NULL;
+			if (w)
+				indent_text(out, "      ", w, strlen(w), 12);
 			continue;
+		}
 		if (hidden) {
 			if (c->verdict != RES_PASS)
 				fprintf(out, "      hidden case: %s\n",

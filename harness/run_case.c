@@ -103,6 +103,7 @@ struct rcase {
 	uid_t uid;		/* as root: the student's uid in this case */
 	char no_addr[64];	/* a hard-coded address this sandbox can't provide */
 	int inject_on;
+	int trace_opens;	/* the preload library reports the server's opens (fnd.h) */
 	int fixed_locked;
 	int deadline_hit;
 };
@@ -842,14 +843,14 @@ add_feed(struct rproc *r, unsigned delay_ms, const char *data, size_t len)
 static int
 add_inject_env(struct rcase *c, char ***envp, const char *prog, int *side_fd, struct sc_err *err)
 {
-	char *spec = NULL, *v[4] = { NULL, NULL, NULL, NULL };
+	char *spec = NULL, *v[5] = { NULL, NULL, NULL, NULL, NULL };
 	size_t len = 0, n = 0;
 	const char *base = strrchr(prog, '/');
 	FILE *f = open_memstream(&spec, &len);
 
 	if (f == NULL)
 		return sc_err_sys(err, "inject");
-	for (size_t i = 0; c->s->inject[i]; i++)
+	for (size_t i = 0; c->inject_on && c->s->inject[i]; i++)
 		fprintf(f, "%s%s", i ? ";" : "", c->s->inject[i]);
 	fclose(f);
 	*side_fd = open(c->inj_report, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -857,23 +858,26 @@ add_inject_env(struct rcase *c, char ***envp, const char *prog, int *side_fd, st
 		free(spec);
 		return sc_err_sys(err, "%s", c->inj_report);
 	}
+	/* without faults (c->inject_on 0) the library only traces the files the
+	 * program opens: a server that dies for want of its file says which */
 	if (asprintf(&v[0], "LD_PRELOAD=%s", c->ctx->o->inject_lib) < 0 ||
-	    asprintf(&v[1], "SCINJECT=%s", spec) < 0 ||
+	    asprintf(&v[1], "%s%s", c->inject_on ? "SCINJECT=" : "SCINJECT_NONE=", spec) < 0 ||
 	    asprintf(&v[2], "SCINJECT_TARGET=%s", base ? base + 1 : prog) < 0 ||
-	    asprintf(&v[3], "SCINJECT_FD=%d", SBX_PASS_FD + 2) < 0) {
+	    asprintf(&v[3], "SCINJECT_FD=%d", SBX_PASS_FD + 2) < 0 ||
+	    asprintf(&v[4], "SCINJECT_TRACE=%d", c->trace_opens) < 0) {
 		free(spec);
 		return sc_err_sys(err, "inject environment");
 	}
 	free(spec);
 	while ((*envp)[n])
 		n++;
-	char **ne = realloc(*envp, (n + 5) * sizeof(*ne));
+	char **ne = realloc(*envp, (n + 6) * sizeof(*ne));
 	if (ne == NULL) {
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < 5; i++)
 			free(v[i]);
 		return sc_err_sys(err, "inject environment");
 	}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		ne[n++] = v[i];
 	ne[n] = NULL;
 	*envp = ne;
@@ -934,7 +938,9 @@ mc_fail:
 		}
 	}
 	student_limits(c, &lim);
-	if (c->inject_on && add_inject_env(c, &env, argv[0], &mc_fds[2], err) < 0) {
+	c->trace_opens = kind == PROF_FILE_SERVER && c->ctx->o->inject_lib != NULL;
+	if ((c->inject_on || c->trace_opens) &&
+	    add_inject_env(c, &env, argv[0], &mc_fds[2], err) < 0) {
 		if (wrapped)
 			mc_argv_free(wrapped);
 		wrapped = NULL;
@@ -1607,7 +1613,7 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 	char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL;
 	size_t lo1, le1, lo2, le2;
 	struct sc_err err;
-	char inj_desc[1024];
+	char inj_desc[1024], open_failed[PATH_MAX + 64];
 	int inj_took = 0;
 
 	if (protocol_mismatch(c, oc, out))
@@ -1656,6 +1662,9 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 	ji.resent = c->early.resent;
 	ji.spun = c->w.spin || (c->early.decided && c->early.fault);
 	ji.inject = c->inject_on ? inj_desc : NULL;
+	if (c->trace_opens &&
+	    fnd_failed_open(c->inj_report, c->cwd, open_failed, sizeof(open_failed)) == 1)
+		ji.open_failed = open_failed;
 	if (c->memcheck) {
 		char root[PATH_MAX];
 		snprintf(root, sizeof(root), "%s", c->cwd);

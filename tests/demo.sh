@@ -2,7 +2,10 @@
 # make demo: the suite (TCP echo, file transfer, UDP echo; IPv4 and IPv6)
 # against the bundled correct submission, then against a mutant whose file
 # server forgets shutdown(SHUT_WR) and one whose UDP server truncates
-# datagrams, so both a clean report and explained failures are shown. Reports go to BUILD/demo/.
+# datagrams, so both a clean report and explained failures are shown; then a
+# variant written in another convention (port fixed at 9090, argv[1] the
+# file to serve), with no profile: the convention finder works out how to
+# run it, and `sockcheck infer` writes that down. Reports go to BUILD/demo/.
 set -eu
 BUILD=${1:-build}
 out=$BUILD/demo
@@ -38,5 +41,12 @@ if [ "$status" -ne 1 ]; then
 	exit 1
 fi
 echo
+echo "== sockcheck infer fixtures/variants/fs-fixed-port-argv-file (no sockcheck.yaml) =="
+timeout 120 "$BUILD/sockcheck" infer fixtures/variants/fs-fixed-port-argv-file
+echo
+echo "== sockcheck run on that variant: the finder's findings head the report =="
+timeout 600 "$BUILD/sockcheck" run --only 'file.server.*' --report-dir "$out/variant" \
+	--format json,html fixtures/variants/fs-fixed-port-argv-file
+echo
 echo "Reports: $out/correct/report.html, $out/no-shutdown/report.html,"
-echo "         $out/udp-truncating-buffer/report.html"
+echo "         $out/udp-truncating-buffer/report.html, $out/variant/report.html"

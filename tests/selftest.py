@@ -1,4 +1,5 @@
-"""Self-test: run build/sockcheck on fixtures/correct, fixtures/textbook and every mutant.
+"""Self-test: run build/sockcheck on fixtures/correct, fixtures/textbook, every
+mutant and every variant.
 
 fixtures/textbook is a correct submission written the textbook way (BUF_SIZE
 30): it must pass every must-case too.
@@ -13,6 +14,13 @@ the set of failed cases must equal the declared set exactly (`may_fail`: cases
 whose outcome for that mutant depends on timing, ignored). `charged_in` maps
 each failed case that costs no points (one fault, one charge: its causes were
 charged in an earlier case) to that case; it must match the results exactly.
+
+A variant (fixtures/variants/NAME/) is a submission written in another
+convention (a fixed port, argv[1] the served file, data.txt, a quit word
+from the prompt, ...) and has no profile: the convention finder must work it
+out. Its fixture.yaml names its programs, what the finder must report for
+each (`finds`: substrings of the report header's line for that program) and
+the verdict of every case of those programs (`verdicts`).
 """
 import json
 import os
@@ -297,7 +305,62 @@ def main():
             print("ok - mutant %s fails exactly %d case(s)%s" % (
                 name, len(expected), ", passes its %d must_pass case(s)" % len(fx["must_pass"])
                 if fx.get("must_pass") else ""))
+    bad += check_variants()
     raise SystemExit(1 if bad else 0)
+
+
+def check_variants():
+    """Each variant, with no profile: what the finder found and every verdict."""
+    bad = 0
+    root = "fixtures/variants"
+    if not os.path.isdir(root):
+        return 0
+    for name in sorted(os.listdir(root)):
+        vdir = os.path.join(root, name)
+        with open(os.path.join(vdir, "fixture.yaml")) as f:
+            fx = yaml.safe_load(f)
+        progs = fx["programs"]
+        only = ",".join(ROLE_GLOB[p] for p in progs)
+        tmp = tempfile.mkdtemp(prefix="sockcheck-variant-")
+        try:
+            sub = os.path.join(tmp, "sub")
+            shutil.copytree(vdir, sub, ignore=shutil.ignore_patterns("fixture.yaml", *progs))
+            if os.path.exists(os.path.join(sub, "sockcheck.yaml")):
+                raise SystemExit("not ok - variant %s has a profile: the finder must do the work"
+                                 % name)
+            p, res = run(sub, "variant-" + name, only)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        problems = []
+        lines = res.get("conventions") or []
+        for prog, wants in (fx.get("finds") or {}).items():
+            line = next((l for l in lines if l.startswith(prog + ": ")), None)
+            for want in (wants if isinstance(wants, list) else [wants]):
+                if line is None or want not in line:
+                    problems.append("  found: expected %r in the %s line, got %r"
+                                    % (want, prog, line))
+        declared = fx.get("verdicts") or {}
+        got = {c["id"]: c["verdict"] for c in res["cases"]}
+        for cid in sorted(set(declared) | set(got)):
+            if cid not in got:
+                problems.append("  %s: declared %s, not run" % (cid, declared[cid]))
+            elif cid not in declared:
+                problems.append("  %s: %s, not declared" % (cid, got[cid]))
+            elif got[cid] != declared[cid]:
+                c = next(c for c in res["cases"] if c["id"] == cid)
+                problems.append("  %s: declared %s, got %s: %s" % (
+                    cid, declared[cid], got[cid], c.get("summary", "")))
+        if problems:
+            bad += 1
+            print("not ok - variant %s (%s)" % (name, fx.get("description", "")))
+            print("\n".join(problems))
+        else:
+            counts = {}
+            for v in got.values():
+                counts[v] = counts.get(v, 0) + 1
+            print("ok - variant %s: %s; %s" % (name, " | ".join(lines), ", ".join(
+                "%d %s" % (n, v) for v, n in sorted(counts.items()))))
+    return bad
 
 
 if MEMCHECK:

@@ -1,0 +1,85 @@
+#!/bin/sh
+# The convention finder (harness/fnd.c) end to end, beyond the variants the
+# self-test checks:
+#  - `sockcheck infer` writes a profile that loads and runs the program as found;
+#  - a second run with the same work directory takes the findings from the cache;
+#  - the profile wins: a wrong `file:` makes the server die for want of its
+#    file, and the verdict says so ("opened data.txt: No such file or
+#    directory"), not "close() where shutdown belongs";
+#  - the time the finder takes per program is printed (a figure, not asserted).
+set -u
+BUILD=${1:-build}
+SC=$BUILD/sockcheck
+T=$(mktemp -d /tmp/sockcheck-finder.XXXXXX)
+trap 'rm -rf "$T"' EXIT INT TERM
+bad=0
+ok() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; bad=1; }
+
+# 1. infer: a commented profile that loads and works
+cp -R fixtures/variants/fs-fixed-port-argv-file "$T/argvfile"
+rm -f "$T/argvfile/fixture.yaml"
+if timeout 120 "$SC" infer -o "$T/inferred.yaml" "$T/argvfile" 2>"$T/infer.err"; then
+	grep -q '^    port: 9090' "$T/inferred.yaml" &&
+	    grep -q '^    command: "./file_server {file}"' "$T/inferred.yaml" &&
+	    grep -q '^#' "$T/inferred.yaml" &&
+	    grep -q 'argv\[1\] is the served file' "$T/infer.err" ||
+	    fail "infer: unexpected profile: $(cat "$T/inferred.yaml" "$T/infer.err")"
+	cp "$T/inferred.yaml" "$T/argvfile/sockcheck.yaml"
+	timeout 300 "$SC" run --no-finder --only 'file.server.text' --report-dir "$T/r1" \
+	    "$T/argvfile" >"$T/r1.out" 2>&1 &&
+	    ok "infer: the profile it writes loads and runs the server as found" ||
+	    fail "infer: the inferred profile does not work: $(cat "$T/r1.out")"
+else
+	fail "infer failed: $(cat "$T/infer.err")"
+fi
+
+# 2. the cache: the second run with the same work directory observes nothing
+cp -R fixtures/variants/ec-quit-Q-prompt "$T/quitq"
+rm -f "$T/quitq/fixture.yaml"
+timeout 300 "$SC" run --only 'echo.client.quit-word' --report-dir "$T/r2" "$T/quitq" >"$T/r2a.out" 2>&1
+timeout 300 "$SC" run --only 'echo.client.quit-word' --report-dir "$T/r2" "$T/quitq" >"$T/r2b.out" 2>&1
+if grep -q '^found: echo_client: quit word "Q" (from its prompt) (found in' "$T/r2a.out" &&
+    grep -q '^found: echo_client: quit word "Q" (from its prompt) (cached)' "$T/r2b.out" &&
+    grep -q '^PASS  echo.client.quit-word' "$T/r2b.out"; then
+	ok "cache: the second run reuses the findings ($(sed -n 's/.*(found in \([^,]*\),.*/\1/p' "$T/r2a.out") the first time)"
+else
+	fail "cache: $(cat "$T/r2a.out" "$T/r2b.out")"
+fi
+
+# 3. the profile wins, and a server that dies for want of its file is told so
+cp -R fixtures/variants/fs-data-txt "$T/wrongfile"
+rm -f "$T/wrongfile/fixture.yaml"
+printf 'programs:\n  file_server:\n    file: other.txt\n' >"$T/wrongfile/sockcheck.yaml"
+timeout 300 "$SC" run --only 'file.server.text' --report-dir "$T/r3" "$T/wrongfile" >"$T/r3.out" 2>&1
+if python3 - "$T/r3/results.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+c = r["cases"][0]
+assert c["verdict"] == "fail", c["verdict"]
+assert c["summary"] == ("served-file: expected the server opens the file it serves; "
+                        "got opened data.txt: No such file or directory"), c["summary"]
+assert "close()" not in (c.get("diagnosis") or ""), c["diagnosis"]
+assert any(l.startswith("file_server: ") for l in r["conventions"]), r["conventions"]
+assert "serves data.txt" not in r["conventions"][0], r["conventions"]
+EOF
+then
+	ok "profile wins; the missing file is the diagnosis: $(grep -m1 'NOT served-file' "$T/r3.out" | sed 's/^ *//')"
+else
+	fail "missing served file: $(cat "$T/r3.out")"
+fi
+
+# 4. figures: what the finder costs per program, uncached (printed, not asserted)
+for v in fixtures/variants/*/; do
+	n=$(basename "$v")
+	case $n in
+	fs-*) g=file.server.text ;; fc-*) g=file.client.text ;;
+	es-*) g=echo.server.one-message ;; ec-*) g=echo.client.basic-lines ;;
+	esac
+	cp -R "$v" "$T/v-$n"
+	rm -f "$T/v-$n/fixture.yaml"
+	timeout 300 "$SC" run --only "$g" --report-dir "$T/f-$n" "$T/v-$n" 2>/dev/null |
+	    sed -n 's/^found: /# finder: /p'
+done
+
+exit $bad
