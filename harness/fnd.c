@@ -690,6 +690,25 @@ struct srv_obs {
 };
 
 static int
+trace_bound_dgram_only(const struct probe *pr)
+{
+	struct trace t;
+	int stream = 0, dgram = -1, bound = 0;
+
+	trace_read(pr, &t);
+	for (size_t i = 0; i < t.n; i++) {
+		if (t.l[i].kind == FND_T_SOCKET && t.l[i].type == 1)
+			stream = 1;
+		else if (t.l[i].kind == FND_T_SOCKET && t.l[i].type == 2)
+			dgram = t.l[i].fd;
+		else if (t.l[i].kind == FND_T_BIND && t.l[i].fd == dgram)
+			bound = 1;
+	}
+	free(t.l);
+	return bound && !stream;
+}
+
+static int
 cond_srv(struct probe *pr, void *arg)
 {
 	struct srv_obs *o = arg;
@@ -705,7 +724,8 @@ cond_srv(struct probe *pr, void *arg)
 		o->port = ports[0];
 		return 1;
 	}
-	return 0;
+	/* a datagram socket bound and no stream socket: a UDP server, no need to wait */
+	return trace_bound_dgram_only(pr);
 }
 
 static int

@@ -74,6 +74,16 @@ rpt_md(const struct res_run *run, const char *path, const struct rpt_opts *o, st
 		rpt_score_line(run, score, sizeof(score));
 		fprintf(f, "\n\n**%c%s**", score[0] - 'a' + 'A', score + 1);
 	}
+	if (run->conventions) {
+		/* how each program was run, as the convention finder found it */
+		const char *l = run->conventions;
+		fputs("\n\nFound without configuration:\n", f);
+		while (*l) {
+			int n = (int)strcspn(l, "\n");
+			fprintf(f, "\n- `%.*s`", n, l);
+			l += n + (l[n] ? 1 : 0);
+		}
+	}
 	fputs("\n\n", f);
 	problems(f, run, o);
 	fputs("| case | level | result | points | what went wrong |\n|---|---|---|---|---|\n", f);
