@@ -475,7 +475,7 @@ static void
 slurp(int *fd, char **buf, size_t *n)
 {
 	char tmp[4096];
-	ssize_t r;
+	ssize_t r = -1;
 
 	while (*fd >= 0 && (r = read(*fd, tmp, sizeof(tmp))) != 0) {
 		if (r < 0) {
