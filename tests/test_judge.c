@@ -1469,3 +1469,91 @@ Test(judge, inject_and_stall_go_into_the_diagnosis)
 	prof_free(&p);
 	scn_free(s);
 }
+
+/* ---- what the convention finder's traces add ---- */
+
+/*
+ * A file server that died for want of its file (fread on a NULL FILE *):
+ * the missing file is the cause, named first, and the close()/shutdown
+ * diagnosis that the client's reset would otherwise suggest is not given.
+ */
+Test(judge, file_server_dead_for_want_of_its_file_says_so)
+{
+	struct scn *s = scenario("text.yaml", file_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev.jsonl",
+	    "{\"t\":1,\"ev\":\"start\"}\n"
+	    "{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"rst\",\"conn\":1}\n"
+	    "{\"t\":4,\"ev\":\"summary\",\"conn\":1,\"bytes_out\":0,\"bytes_in\":0,"
+	    "\"eof\":true,\"rst\":true}\n"
+	    "{\"t\":5,\"ev\":\"end\",\"status\":1,\"message\":\"reset\"}\n", &log);
+	file_server_case(s, &p, &log, &in);
+	died(&in.student, SIGSEGV);
+	in.open_failed = "opened data.txt: No such file or directory";
+	judge_case(&in, &c);
+	cr_assert_neq(c.verdict, RES_PASS);
+	cr_assert_str_eq(c.summary, "served-file: expected the server opens the file it serves; "
+	    "got opened data.txt: No such file or directory");
+	assert_diag(&c, "opened data.txt: No such file or directory");
+	cr_assert_null(strstr(c.diagnosis, "close()"), "%s", c.diagnosis);
+	res_case_free(&c);
+
+	/* without the trace, the same case says nothing about a file */
+	memset(&c, 0, sizeof(c));
+	in.open_failed = NULL;
+	judge_case(&in, &c);
+	cr_assert_null(find_check(&c, "served-file"));
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
+static const char refused_yaml[] =
+    "title: refused\nprotocol: echo\nrole: client\nsetup: {no_server: true}\npeers: []\n"
+    "expect: {exit: failure, stderr_message: true}\nhint: h\n";
+
+/* An error message on stdout and a failing status: the case holds, with a warning. */
+Test(judge, error_message_on_stdout_passes_with_a_warning)
+{
+	struct scn *s = scenario("connection-refused.yaml", refused_yaml);
+	struct prof p;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	memset(&in, 0, sizeof(in));
+	in.s = s;
+	in.p = &p;
+	in.out_first_diff = -1;
+	exited(&in.student, 1, "connect() error!\n");
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	assert_check(&c, "stderr", 1, "a message on standard output");
+	assert_diag(&c, "Warning: the error message went to standard output");
+	res_case_free(&c);
+
+	/* exit status 0: stdout text is no excuse */
+	memset(&c, 0, sizeof(c));
+	exited(&in.student, 0, "connect() error!\n");
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "stderr", 0, "nothing on standard error");
+	res_case_free(&c);
+
+	/* nothing anywhere: still a failure */
+	memset(&c, 0, sizeof(c));
+	exited(&in.student, 1, "");
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "stderr", 0, "nothing on standard error");
+	res_case_free(&c);
+	prof_free(&p);
+	scn_free(s);
+}
