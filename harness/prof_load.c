@@ -579,8 +579,23 @@ prof_dup(const struct prof *src, struct prof *dst, struct sc_err *err)
 	}
 	dst->replies = NULL;
 	dst->memcheck_fail = NULL;
-	if (src->replies && (dst->replies = strv_dup(src->replies)) == NULL)
-		bad = 1;
+	dst->nreplies = 0;
+	if (src->replies && src->nreplies) {
+		/* exact bytes, NULs included */
+		if ((dst->replies = calloc(src->nreplies, sizeof(*dst->replies))) == NULL)
+			bad = 1;
+		for (size_t i = 0; dst->replies && i < src->nreplies; i++) {
+			dst->replies[i].len = src->replies[i].len;
+			dst->replies[i].bytes = malloc(src->replies[i].len + 1);
+			if (dst->replies[i].bytes == NULL) {
+				bad = 1;
+				break;
+			}
+			memcpy(dst->replies[i].bytes, src->replies[i].bytes, src->replies[i].len);
+			dst->replies[i].bytes[src->replies[i].len] = '\0';
+			dst->nreplies++;
+		}
+	}
 	if (src->memcheck_fail && (dst->memcheck_fail = strv_dup(src->memcheck_fail)) == NULL)
 		bad = 1;
 	if (bad) {
