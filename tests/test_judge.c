@@ -1516,7 +1516,8 @@ Test(judge, file_server_dead_for_want_of_its_file_says_so)
 }
 
 static const char refused_yaml[] =
-    "title: refused\nprotocol: echo\nrole: client\nsetup: {no_server: true}\npeers: []\n"
+    "title: refused\nprotocol: echo\nrole: client\ntarget: [error-text]\n"
+    "setup: {no_server: true}\npeers: []\n"
     "expect: {exit: failure, stderr_message: true}\nhint: h\n";
 
 /* An error message on stdout and a failing status: the case holds, with a warning. */
