@@ -1138,17 +1138,19 @@ place_served_file(struct rcase *c, struct outcome *oc, struct sc_err *err)
 {
 	const struct prof_prog *pp = &c->p->progs[PROF_FILE_SERVER];
 	const char *name = pp->file ? pp->file : "file_server.c";
-	char norm[PATH_MAX];
+	char norm[PATH_MAX], root[sizeof(c->cwd)];
 	int fd, rc;
 
-	/* a name inside the working copy, or above it inside the case's directory
-	 * ("../test/data/x.c"): opened beneath the case directory, never outside */
+	/* a name inside the working copy, or above it inside the copy's own
+	 * directory ("../test/data/x.c"): opened beneath that, never outside */
+	snprintf(root, sizeof(root), "%s", c->cwd);
+	*strrchr(root, '/') = '\0';	/* c->cwd is ROOT/work */
 	if (prof_path_inside(name, "work", norm, sizeof(norm)) < 0)
 		return sc_err_set(err, "%s: not inside the case's directory", name);
-	if (fnd_make_parent_dirs(c->dir, norm, err) < 0)
+	if (fnd_make_parent_dirs(root, norm, err) < 0)
 		return -1;
-	fsx_unlink_beneath(c->dir, norm);
-	fd = fsx_open_beneath(c->dir, norm, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fsx_unlink_beneath(root, norm);
+	fd = fsx_open_beneath(root, norm, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		return sc_err_sys(err, "%s in the working copy%s", name,
 		    errno == ELOOP || errno == EXDEV ? " (a link: not followed)" : "");

@@ -64,7 +64,7 @@ assert any(l.startswith("file_server: ") for l in r["conventions"]), r["conventi
 assert "serves data.txt" not in r["conventions"][0], r["conventions"]
 EOF
 then
-	ok "profile wins; the missing file is the diagnosis: $(grep -m1 'NOT served-file' "$T/r3.out" | sed 's/^ *//')"
+	ok "profile wins; the missing file is the diagnosis: $(grep -m1 'served-file' "$T/r3.out" | sed 's/^ *//')"
 else
 	fail "missing served file: $(cat "$T/r3.out")"
 fi
