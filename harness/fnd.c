@@ -1582,9 +1582,6 @@ fnd_effective(const struct prof *p, const struct fnd_result *r, struct prof *eff
 				ep->skip = m;
 			}
 		}
-		if (ep->set & PROF_SET_COMMAND)
-			continue;
-		(void)is_server;
 	}
 	return 0;
 }
