@@ -1489,6 +1489,9 @@ fnd_run(const struct fnd_env *e, const struct prof *p, struct fnd_result *r, str
 		double t0 = now_s();
 		struct sc_err e2;
 
+		/* the TCP programs; the UDP ones run as their profile says */
+		if (k == PROF_UDP_SERVER || k == PROF_UDP_CLIENT)
+			continue;
 		if (!p->progs[k].present || (e->need && !e->need[k]))
 			continue;
 		if (cache_key(e, p, (enum prof_prog_kind)k, key) < 0)
@@ -1702,7 +1705,7 @@ fnd_write_yaml(FILE *f, const struct prof *p, const struct fnd_result *r)
 			continue;
 		fprintf(f, "  %s:\n", prof_prog_name((enum prof_prog_kind)k));
 		if (!fp->probed) {
-			fputs("    # not observed (not built?)\n", f);
+			fputs("    # not observed (not built, or a UDP program: run as the profile says)\n", f);
 			fputs("    command: ", f), yq(f, pp->command), fputc('\n', f);
 			continue;
 		}

@@ -18,6 +18,7 @@
 #include "asg.h"
 #include "fnd.h"
 #include "fsx.h"
+#include "kind.h"
 #include "run_int.h"
 #include "trim.h"
 #include "sbx.h"
@@ -238,11 +239,10 @@ find_conventions(struct run_ctx *ctx, const struct scn_suite *suite, const struc
 	(void)suite;
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct scn *s = pl->items[i].s;
-		int echo = s->protocol == SCN_ECHO;
 		if (s->role != SCN_CLIENT)
-			need[echo ? PROF_ECHO_SERVER : PROF_FILE_SERVER] = 1;
+			need[kind_student(s, 0)] = 1;
 		if (s->role != SCN_SERVER)
-			need[echo ? PROF_ECHO_CLIENT : PROF_FILE_CLIENT] = 1;
+			need[kind_student(s, 1)] = 1;
 	}
 	memset(&fe, 0, sizeof(fe));
 	fe.built_dir = ctx->built_dir;
