@@ -519,7 +519,9 @@ for name in NAMES:
               "%s: summary.md leads with the problems found, each with its cause" % name)
     # ---- the terminal report: the problems first
     with open(os.path.join(T, name + ".out"), errors="replace") as f:
-        term = [l for l in f.read().splitlines() if not l.startswith("::")]
+        # the header of what the convention finder found ("found: ...") comes first
+        term = [l for l in f.read().splitlines()
+                if not l.startswith("::") and not l.startswith("found: ")]
     nprob = len(res["problems"])
     lead = "%d problem%s found:" % (nprob, "" if nprob == 1 else "s") if nprob else \
         "No problems found."
