@@ -35,6 +35,7 @@ struct dstu {
 	unsigned score;
 	int *cell;		/* per case (suite order): enum res_verdict, or V_NONE */
 	size_t top;		/* index into dash.causes, or SIZE_MAX */
+	json_t *causes;		/* the cause ids of its problems, distinct, in their order */
 	char report[16];	/* "report.html", "results.json", "build.log" or "" */
 };
 
@@ -179,7 +180,11 @@ cause_get(struct dash *d, json_t *p)
 	return nc;
 }
 
-/* One student: grade.json, then results.json when the build produced one. */
+/*
+ * One student: grade.json, then results.json when the build produced one.
+ * The student's causes, distinct, in the order of their problems, go into
+ * s->causes.
+ */
 static int
 load_student(struct dash *d, size_t k, struct sc_err *err)
 {
@@ -197,7 +202,8 @@ load_student(struct dash *d, size_t k, struct sc_err *err)
 	s->top = SIZE_MAX;
 	s->label = clean(s->name);
 	s->cell = malloc((c->ncases ? c->ncases : 1) * sizeof(*s->cell));
-	if (s->label == NULL || s->cell == NULL)
+	s->causes = json_array();
+	if (s->label == NULL || s->cell == NULL || s->causes == NULL)
 		return sc_err_sys(err, "summary.html");
 	for (i = 0; i < c->ncases; i++)
 		s->cell[i] = V_NONE;
@@ -241,13 +247,15 @@ load_student(struct dash *d, size_t k, struct sc_err *err)
 	}
 	probs = json_object_get(res, "problems");
 	json_array_foreach(probs, i, p) {
-		struct dcause *dc = cause_get(d, p);
 		const char *charged = json_string_value(json_object_get(p, "charged_in"));
 		size_t f2 = 0, ci = col_of(c, charged, &f2), x;
 		unsigned cost = ci == SIZE_MAX ? 0 : c->cases[ci].points;
+		struct dcause *dc;
 		json_t *id;
 
-		if (dc == NULL) {
+		if (!json_is_string(json_object_get(p, "cause")))
+			continue;	/* not a problem as results.json writes them */
+		if ((dc = cause_get(d, p)) == NULL) {
 			json_decref(res);
 			return sc_err_sys(err, "summary.html");
 		}
@@ -265,6 +273,7 @@ load_student(struct dash *d, size_t k, struct sc_err *err)
 			dc->last_charged = k;
 		}
 		dc->lost += cost;
+		set_add(s->causes, dc->id);
 		set_add(dc->programs, json_string_value(json_object_get(p, "program")));
 		json_array_foreach(json_object_get(p, "cases"), x, id)
 			set_add(dc->cases, json_string_value(id));
@@ -348,6 +357,7 @@ dash_free(struct dash *d)
 	for (size_t k = 0; d->s && k < d->c->nstudents; k++) {
 		free(d->s[k].label);
 		free(d->s[k].cell);
+		json_decref(d->s[k].causes);
 	}
 	for (size_t i = 0; i < d->ncauses; i++) {
 		free(d->causes[i].who);
@@ -504,10 +514,11 @@ model_json(const struct dash *d)
 			json_array_append_new(cells, v == V_NONE ? json_null() :
 			    json_string(res_verdict_name((enum res_verdict)v)));
 		}
-		json_array_append_new(studs, json_pack("{s:s, s:i, s:i, s:s, s:o, s:o, s:o, s:o}",
+		json_array_append_new(studs, json_pack("{s:s, s:i, s:i, s:s, s:o, s:o, s:O, s:o, s:o}",
 		    "name", s->label, "score", (int)s->score, "max_score", (int)d->max, "build", s->build,
 		    "seconds", s->seconds >= 0 ? json_real(s->seconds) : json_null(),
 		    "top_cause", s->top == SIZE_MAX ? json_null() : json_string(d->causes[s->top].id),
+		    "causes", s->causes,
 		    "report", s->report[0] ? json_string(s->report) : json_null(), "cells", cells));
 	}
 	json_object_set_new(root, "format", json_string(DASH_FORMAT));
@@ -890,6 +901,10 @@ html_matrix(xmlTextWriterPtr w, const struct dash *d)
 		if (s->top != SIZE_MAX) {
 			snprintf(buf, sizeof(buf), "#cause-%s", d->causes[s->top].id);
 			link_to(w, buf, d->causes[s->top].title, d->causes[s->top].id);
+			if (json_array_size(s->causes) > 1) {
+				snprintf(buf, sizeof(buf), " +%zu", json_array_size(s->causes) - 1);
+				xmlTextWriterWriteString(w, BAD_CAST buf);
+			}
 		} else {
 			xmlTextWriterWriteString(w, BAD_CAST "");
 		}

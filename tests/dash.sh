@@ -180,6 +180,12 @@ for n, (m, cause) in mutants.items():
         assert n in probs[cause]["hit"], (cause, probs[cause]["hit"])
 for p in d["problems"]:
     assert p["students"] == len(p["hit"]) and p["hint"], p
+for n, s in st.items():
+    assert (s["top_cause"] is None) == (not s["causes"]), n
+    assert s["top_cause"] is None or s["top_cause"] in s["causes"], n
+    for c in s["causes"]:
+        assert n in probs[c]["hit"], (n, c)
+assert sum(len(s["causes"]) for s in st.values()) == sum(p["students"] for p in d["problems"])
 counts = [(-p["students"], -p["points_lost"], p["cause"]) for p in d["problems"]]
 assert counts == sorted(counts), "problems not most common first"
 assert probs["no-shutdown"]["points_lost"] == points["file.server.empty-file"]

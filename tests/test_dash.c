@@ -90,7 +90,8 @@ Test(dash, class_figures)
 {
 	char *names[] = { "ann", "ben", "cy", "dee", "e<vil>&" };
 	student("ann", "ok", "{\"cases\": [" PASS("file.server.a", 3) "," PASS("echo.client.b", 2) ","
-	    PASS("echo.server.c", 5) "," PASS("echo.client.d", 1) "], \"problems\": []}");
+	    PASS("echo.server.c", 5) "," PASS("echo.client.d", 1) "], \"problems\": "
+	    "[{\"program\": \"echo_client\"}]}");	/* a problem without a cause: left out */
 	/* two causes: lost-bytes costs more (5) than no-eof-exit (2): the top cause */
 	student("ben", "ok", "{\"cases\": [" PASS("file.server.a", 3) "," FAIL("echo.client.b", 0) ","
 	    FAIL("echo.server.c", 0) "," PASS("echo.client.d", 1) "], \"problems\": ["
@@ -141,6 +142,12 @@ Test(dash, class_figures)
 		else
 			cr_assert(json_is_null(json_object_get(s, "top_cause")), "%s", rows[i]);
 	}
+	json_t *bc = json_object_get(json_array_get(st, 3), "causes");
+	cr_assert_eq(json_array_size(bc), 2);
+	cr_assert_str_eq(json_string_value(json_array_get(bc, 0)), "no-eof-exit");
+	cr_assert_str_eq(json_string_value(json_array_get(bc, 1)), "lost-bytes");
+	cr_assert_eq(json_array_size(json_object_get(json_array_get(st, 1), "causes")), 1);
+	cr_assert_eq(json_array_size(json_object_get(json_array_get(st, 0), "causes")), 0);
 	const char *cy[] = { "fail", "pass", "pass", "fail" };
 	for (size_t i = 0; i < 4; i++)
 		cr_assert_str_eq(json_string_value(json_array_get(json_object_get(json_array_get(st, 1),
