@@ -16,7 +16,12 @@ ok() { n=$((n + 1)); }
 # run CMD...: stdout in $tmp/out, stderr in $tmp/err, status in $rc
 run() { rc=0; timeout 20 "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?; }
 
-commands="run list validate explain payload grade merge gradescope-bundle"
+# every command the general help lists (a new one is checked as it lands),
+# and at least these
+commands=$("$SC" --help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p' | tr '\n' ' ')
+for c in run list validate explain payload grade merge gradescope-bundle; do
+	case " $commands " in *" $c "*) ;; *) fail "sockcheck --help does not list $c" ;; esac
+done
 
 # 1. per-command help: its own usage line, no other command's
 for c in $commands; do
