@@ -76,6 +76,7 @@ struct peer_log {
 	size_t ndgrams;
 	uint64_t dgrams_in, dgrams_out;	/* datagrams received and sent */
 	unsigned dgram_dropped;	/* udp_echo_server --drop: the datagram dropped, 0 */
+	unsigned tcp_accepts;	/* udp_echo_server --catch-tcp: TCP clients seen */
 	size_t nevents;
 };
 

@@ -42,6 +42,10 @@ peer_udp_event(struct peer_log *log, const char *name, json_t *ev)
 		log->dgrams_out++;
 		return 1;
 	}
+	if (strcmp(name, "tcp_accept") == 0) {
+		log->tcp_accepts++;
+		return 1;
+	}
 	if (strcmp(name, "dgram_drop") == 0) {
 		if (log->dgram_dropped == 0)
 			log->dgram_dropped = (unsigned)u64(ev, "i");

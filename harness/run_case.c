@@ -1252,6 +1252,10 @@ drive_client(struct rcase *c, struct outcome *oc, struct sc_err *err)
 			if (input_digest(in, oc->exp_digest, &oc->exp_size) < 0)
 				return sc_err_set(err, "cannot compute the input's digest");
 			oc->have_expected = 1;
+		} else if (kind_datagram(s)) {
+			/* a TCP client given as the UDP one is seen connecting */
+			args[0] = (char *)"--catch-tcp";
+			args[1] = portbuf;
 		} else {
 			args[1] = NULL;
 		}
@@ -1593,8 +1597,21 @@ protocol_mismatch(const struct rcase *c, const struct outcome *oc, struct res_ca
 {
 	int udp = kind_datagram(c->s);
 	const char *prog = prof_prog_name(kind_student(c->s, c->s->role == SCN_CLIENT));
+	int kinds = oc->kinds;
 
-	if (oc->kinds == 0 || (oc->kinds & (udp ? PNET_UDP : PNET_TCP)))
+	if (udp && c->s->role == SCN_CLIENT && kinds == 0 && oc->npeers > 0 &&
+	    oc->peers[0]->events) {
+		/* a TCP client fails at once, before its socket is seen: the reference
+		 * server's TCP listener (--catch-tcp) saw it connect, and no datagram came */
+		struct peer_log log;
+		struct sc_err err;
+		if (peer_log_read(oc->peers[0]->events, &log, &err) == 0) {
+			if (log.tcp_accepts > 0 && log.dgrams_in == 0)
+				kinds = PNET_TCP;
+			peer_log_free(&log);
+		}
+	}
+	if (kinds == 0 || (kinds & (udp ? PNET_UDP : PNET_TCP)))
 		return 0;
 	out->verdict = RES_SKIP;
 	free(out->summary);

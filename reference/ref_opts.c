@@ -17,7 +17,7 @@ enum {
 	O_DELAY_CONNECT, O_MANGLE, O_SIZE, O_PATTERN, O_SEED, O_IDLE, O_HOLD, O_EXPECT_NOTHING,
 	O_NO_SHUTDOWN, O_CLOSE_INSTEAD, O_NO_REPLY_WAIT, O_REPLY_TIMEOUT, O_NO_REPLY,
 	O_REPLY_EARLY, O_REPLY, O_DROP, O_DUPLICATE, O_REORDER, O_DELAY_MS, O_TRUNCATE,
-	O_OTHER_PORT, O_MAX_DGRAMS, O_SIZES, O_GAP_MS, O_BURST, O_CONNECT, O_HELP
+	O_OTHER_PORT, O_CATCH_TCP, O_MAX_DGRAMS, O_SIZES, O_GAP_MS, O_BURST, O_CONNECT, O_HELP
 };
 
 static const struct flag {
@@ -51,6 +51,7 @@ static const struct flag {
 	{ "reorder", 1, O_REORDER, REF_UDP_SERVER }, { "delay-ms", 1, O_DELAY_MS, REF_UDP_SERVER },
 	{ "truncate", 1, O_TRUNCATE, REF_UDP_SERVER },
 	{ "other-port", 0, O_OTHER_PORT, REF_UDP_SERVER },
+	{ "catch-tcp", 0, O_CATCH_TCP, REF_UDP_SERVER },
 	{ "max-datagrams", 1, O_MAX_DGRAMS, REF_UDP_SERVER },
 	{ "sizes", 1, O_SIZES, REF_UDP_CLIENT }, { "gap-ms", 1, O_GAP_MS, REF_UDP_CLIENT },
 	{ "burst", 0, O_BURST, REF_UDP_CLIENT }, { "connect", 0, O_CONNECT, REF_UDP_CLIENT },
@@ -220,6 +221,7 @@ ref_opts_parse(int argc, char **argv, enum ref_prog prog, struct ref_opts *o, ch
 		case O_DELAY_MS: NUM(3600000, 0); o->delay_ms = (unsigned)v; break;
 		case O_TRUNCATE: NUM(65535, 0); o->truncate = (int64_t)v; break;
 		case O_OTHER_PORT: o->other_port = 1; break;
+		case O_CATCH_TCP: o->catch_tcp = 1; break;
 		case O_MAX_DGRAMS: NUM(1000000, 0); o->max_datagrams = (long)v; break;
 		case O_SIZES:
 			if (ref_sizes_parse(optarg, NULL, 0) < 0) {
@@ -327,6 +329,8 @@ ref_opts_usage(enum ref_prog prog)
 		    "  --other-port         reply from a second socket on another port\n"
 		    "  --unasked N          N datagrams nobody asked for before the first reply\n"
 		    "  --max-datagrams N    exit after N datagrams (default: never)\n"
+		    "  --catch-tcp          also listen on TCP at the same port: log a TCP client\n"
+		    "                       (event tcp_accept), then close its connection\n"
 		    "  --bind ADDR          address (default :: and 0.0.0.0)\n";
 		break;
 	case REF_UDP_CLIENT:

@@ -45,6 +45,7 @@ struct ref_opts {
 	unsigned delay_ms;		/* server: every reply this late */
 	int64_t truncate;		/* server: replies cut to N bytes; -1: off */
 	int other_port;			/* server: reply from a socket on another port */
+	int catch_tcp;			/* server: also listen on TCP, log and close connections */
 	long max_datagrams;		/* server: exit after N datagrams; -1: never */
 	char *sizes;			/* client: datagram sizes "29,30,31" or "1024x3" */
 	unsigned gap_ms;		/* client: pause between datagrams */

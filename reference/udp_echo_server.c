@@ -6,6 +6,7 @@
  * datagrams nobody asked for. Flags and events: reports/events.md.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -146,9 +147,9 @@ main(int argc, char **argv)
 	struct ref_events ev;
 	struct srv s;
 	char err[512], addr[64];
-	unsigned port, bound, other = 0;
+	unsigned port, bound, other = 0, cport;
 	long count = 0;
-	int rc;
+	int rc, tcp_fd = -1;
 
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = ref_start(argc, argv, REF_UDP_SERVER, &o, &port)) >= 0)
@@ -171,12 +172,18 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (o.catch_tcp) {
+		unsigned tbound;
+		if ((tcp_fd = ref_listen(o.bind, bound, 0, &tbound, err, sizeof(err))) < 0) {
+			fprintf(stderr, "udp_echo_server: --catch-tcp: %s\n", err);
+			return 2;
+		}
+	}
 	ref_event(&ev, "listen", 0, "addr", 's', o.bind ? o.bind : "::", "port", 'u',
 	    (uint64_t)bound, "proto", 's', "udp", NULL);
 	while (o.max_datagrams < 0 || count < o.max_datagrams || next_due_ms(&s) >= 0) {
 		struct sockaddr_storage from;
 		socklen_t fromlen = sizeof(from);
-		unsigned cport;
 		ssize_t n;
 		int w = next_due_ms(&s);
 
@@ -185,7 +192,24 @@ main(int argc, char **argv)
 			flush(&s);
 			continue;
 		}
-		if (ref_udp_wait(s.fd, w) <= 0) {
+		if (tcp_fd >= 0) {
+			/* a TCP client where a UDP one belongs: noted, then let go */
+			struct pollfd pf[2] = { { .fd = s.fd, .events = POLLIN },
+			    { .fd = tcp_fd, .events = POLLIN } };
+			if (poll(pf, 2, w) <= 0 || !(pf[0].revents & POLLIN)) {
+				if (pf[1].revents & POLLIN) {
+					int cfd = accept4(tcp_fd, NULL, NULL, SOCK_CLOEXEC);
+					if (cfd >= 0) {
+						ref_peer_name(cfd, addr, sizeof(addr), &cport);
+						ref_event(&ev, "tcp_accept", 0, "addr", 's', addr, "port", 'u',
+						    (uint64_t)cport, NULL);
+						close(cfd);
+					}
+				}
+				flush(&s);
+				continue;
+			}
+		} else if (ref_udp_wait(s.fd, w) <= 0) {
 			flush(&s);
 			continue;
 		}

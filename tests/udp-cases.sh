@@ -39,8 +39,9 @@ mkdir -p "$T/mixed"
 cp fixtures/correct/udp_echo_server.c "$T/mixed/echo_server.c"
 cp fixtures/correct/udp_echo_client.c "$T/mixed/echo_client.c"
 cp fixtures/correct/echo_server.c "$T/mixed/udp_echo_server.c"
-printf 'all: echo_server echo_client udp_echo_server\n%%: %%.c\n\tcc -o $@ $<\n' >"$T/mixed/Makefile"
-"$SC" run --only 'echo.server.one-message,echo.client.basic-lines,udp.server.one-datagram' \
+cp fixtures/correct/echo_client.c "$T/mixed/udp_echo_client.c"
+printf 'all: echo_server echo_client udp_echo_server udp_echo_client\n%%: %%.c\n\tcc -o $@ $<\n' >"$T/mixed/Makefile"
+"$SC" run --only 'echo.server.one-message,echo.client.basic-lines,udp.server.one-datagram,udp.client.basic-lines' \
 	--format json --report-dir "$T/mixed-r" "$T/mixed" >"$T/mixed.out" 2>&1
 q() { python3 -c '
 import json, sys
@@ -49,7 +50,8 @@ c = r[sys.argv[2]]
 sys.exit(0 if c["verdict"] == "skip" and sys.argv[3] in c["summary"] else 1)' "$T/mixed-r/results.json" "$1" "$2"; }
 for c in "echo.server.one-message|echo_server uses UDP (SOCK_DGRAM) sockets only" \
     "echo.client.basic-lines|echo_client uses UDP (SOCK_DGRAM) sockets only" \
-    "udp.server.one-datagram|udp_echo_server uses TCP (SOCK_STREAM) sockets only"; do
+    "udp.server.one-datagram|udp_echo_server uses TCP (SOCK_STREAM) sockets only" \
+    "udp.client.basic-lines|udp_echo_client uses TCP (SOCK_STREAM) sockets only"; do
 	id=${c%%|*} want=${c#*|}
 	if q "$id" "$want"; then
 		ok "$id: skipped, '$want'"

@@ -197,6 +197,12 @@ cli c12 --sizes 10 --reply-timeout-ms 300 127.0.0.1 "$P"
 check "--unasked 2: two datagrams nobody asked for arrive before the reply" \
 	'[ "$CRC" = 1 ] && qt "$T/s12.ev" "len(ev(\"dgram_out\", kind=\"unasked\")) == 2" && qt "$T/c12.ev" "not one(\"reply\")[\"same\"]"' "$T/c12.ev" "$T/s12.ev"
 srv_stop
+srv s12b --catch-tcp PORT || fatal
+printf 'a TCP client\n' | timeout 10 "$NC" -N 127.0.0.1 "$P" >"$T/nc12b.out" 2>"$T/nc12b.err"
+cli c12b --sizes 10 127.0.0.1 "$P"
+check "--catch-tcp: a TCP client on the same port is logged (tcp_accept) and let go; UDP still served" \
+	'[ "$CRC" = 0 ] && qt "$T/s12b.ev" "len(ev(\"tcp_accept\")) == 1 and one(\"tcp_accept\")[\"addr\"] in (\"127.0.0.1\", \"::ffff:127.0.0.1\")"' "$T/s12b.ev" "$T/nc12b.err"
+srv_stop
 srv s13 --max-datagrams 3 PORT || fatal
 cli c13 --sizes 5x3 127.0.0.1 "$P"
 srv_wait
