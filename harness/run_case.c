@@ -1615,9 +1615,10 @@ protocol_mismatch(const struct rcase *c, const struct outcome *oc, struct res_ca
 		return 0;
 	out->verdict = RES_SKIP;
 	free(out->summary);
-	if (asprintf(&out->summary, "%s uses %s sockets only, and the %s.* cases are %s: skipped "
-	    "(a %s program is tested as %s)", prog, udp ? "TCP (SOCK_STREAM)" : "UDP (SOCK_DGRAM)",
-	    scn_protocol_name(c->s->protocol), udp ? "UDP" : "TCP", udp ? "TCP" : "UDP",
+	/* the finder's words (fnd.c) for the same finding */
+	if (asprintf(&out->summary, "%s speaks %s (it %s) where %s is expected: a %s program is "
+	    "tested as %s", prog, udp ? "TCP" : "UDP", udp ? "used a stream socket" :
+	    "opened a datagram socket", udp ? "UDP" : "TCP", udp ? "TCP" : "UDP",
 	    udp ? (c->s->role == SCN_CLIENT ? "echo_client" : "echo_server") :
 	    (c->s->role == SCN_CLIENT ? "udp_echo_client" : "udp_echo_server")) < 0)
 		out->summary = NULL;

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The udp.* cases end to end: the whole UDP suite on the correct fixture
 # (its time is printed as a figure, not asserted), and protocol mismatch:
-# a UDP program given as a TCP one and the reverse are skipped with one
-# line naming it, not failed case by case.
+# a UDP program given as a TCP one (the finder's line, fnd.c) and the
+# reverse (run_case.c, in the finder's words) are skipped with one line
+# naming it, not failed case by case.
 # Usage: sh tests/udp-cases.sh BUILD
 set -u
 BUILD=${1:-build}
@@ -48,10 +49,10 @@ import json, sys
 r = {c["id"]: c for c in json.load(open(sys.argv[1]))["cases"]}
 c = r[sys.argv[2]]
 sys.exit(0 if c["verdict"] == "skip" and sys.argv[3] in c["summary"] else 1)' "$T/mixed-r/results.json" "$1" "$2"; }
-for c in "echo.server.one-message|echo_server uses UDP (SOCK_DGRAM) sockets only" \
-    "echo.client.basic-lines|echo_client uses UDP (SOCK_DGRAM) sockets only" \
-    "udp.server.one-datagram|udp_echo_server uses TCP (SOCK_STREAM) sockets only" \
-    "udp.client.basic-lines|udp_echo_client uses TCP (SOCK_STREAM) sockets only"; do
+for c in "echo.server.one-message|echo_server speaks UDP" \
+    "echo.client.basic-lines|echo_client speaks UDP" \
+    "udp.server.one-datagram|udp_echo_server speaks TCP (it used a stream socket) where UDP is expected" \
+    "udp.client.basic-lines|udp_echo_client speaks TCP (it used a stream socket) where UDP is expected"; do
 	id=${c%%|*} want=${c#*|}
 	if q "$id" "$want"; then
 		ok "$id: skipped, '$want'"
