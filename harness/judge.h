@@ -22,6 +22,7 @@ struct judge_proc {
 	int killed;		/* sockcheck stopped it */
 	int killed_at_deadline;	/* ... because the case deadline came */
 	double seconds;
+	double queued_seconds;	/* of them, runnable but waiting for a CPU (machine load) */
 	const char *out;	/* captured stdout (head, marker, tail) */
 	size_t out_len;
 	const char *err;	/* captured stderr */

@@ -310,6 +310,41 @@ pnet_task(pid_t pid, struct pnet_task *t, struct sc_err *err)
 	return 0;
 }
 
+int
+pnet_run_queue_seconds(pid_t pid, double *seconds)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *e;
+	unsigned long long total = 0;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char tpath[64 + sizeof(e->d_name) + 16];
+		unsigned long long on_cpu, waited;
+		FILE *f;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(tpath, sizeof(tpath), "%s/%s/schedstat", path, e->d_name);
+		if ((f = fopen(tpath, "re")) == NULL)
+			continue;
+		if (fscanf(f, "%llu %llu", &on_cpu, &waited) == 2) {
+			total += waited;
+			found = 1;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	if (!found)
+		return -1;
+	*seconds = (double)total / 1e9;
+	return 0;
+}
+
 void
 pnet_task_describe(const struct pnet_task *t, char *buf, size_t len)
 {

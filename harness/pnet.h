@@ -61,6 +61,14 @@ ssize_t pnet_udp_ports_of(pid_t net_pid, pid_t pid, pid_t pgid,
 #define PNET_UDP 2
 int pnet_socket_kinds_of(pid_t net_pid, pid_t pid);
 
+/*
+ * Seconds the threads of process `pid` have spent runnable but waiting for
+ * a CPU (the run_delay field of /proc/PID/task/TID/schedstat): the part of
+ * its wall time that a busy machine added, not the program. -1 when the
+ * process is gone or the kernel keeps no such count.
+ */
+int pnet_run_queue_seconds(pid_t pid, double *seconds);
+
 /* What a process is doing now. */
 struct pnet_task {
 	int alive;

@@ -1208,6 +1208,23 @@ Test(judge, echo_client_messages)
 	assert_check(&c, "time", 0, "ended after 1.50 s");
 	res_case_free(&c);
 
+	/* the same 1.5 s, 0.8 s of it waiting for a CPU: the program's 0.7 s is in time */
+	exited(&in.student, 0, "hello\nworld\n");
+	in.student.seconds = 1.5;
+	in.student.queued_seconds = 0.8;
+	judge_case(&in, &c);
+	assert_check(&c, "time", 1, "ended after 1.50 s, 0.80 s of it waiting for a CPU");
+	res_case_free(&c);
+
+	/* a wait for a CPU does not excuse a program that was slow by itself */
+	exited(&in.student, 0, "hello\nworld\n");
+	in.student.seconds = 2.5;
+	in.student.queued_seconds = 0.8;
+	judge_case(&in, &c);
+	assert_check(&c, "time", 0, "ended after 2.50 s, 0.80 s of it waiting for a CPU");
+	res_case_free(&c);
+	in.student.queued_seconds = 0;
+
 	/* no output at all */
 	exited(&in.student, 0, "");
 	judge_case(&in, &c);
