@@ -322,6 +322,8 @@ def check_variants():
         return 0
     for name in sorted(os.listdir(root)):
         vdir = os.path.join(root, name)
+        if not os.path.isdir(vdir):
+            continue  # README.md
         with open(os.path.join(vdir, "fixture.yaml")) as f:
             fx = yaml.safe_load(f)
         progs = fx["programs"]
