@@ -307,6 +307,20 @@ rpt_html(const struct res_run *run, const char *path, const struct rpt_opts *o, 
 	snprintf(line, sizeof(line), "sockcheck: %u passed, %u failed, %u skipped", run->passed,
 	    run->failed + run->errors, run->skipped);
 	elem(w, "h1", NULL, line);
+	if (run->conventions) {
+		/* how each program was run, as the convention finder found it */
+		const char *l = run->conventions;
+		xmlTextWriterStartElement(w, BAD_CAST "ul");
+		xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "found");
+		while (*l) {
+			size_t n = strcspn(l, "\n");
+			char *item = strndup(l, n);
+			elem(w, "li", NULL, item);
+			free(item);
+			l += n + (l[n] ? 1 : 0);
+		}
+		xmlTextWriterEndElement(w);
+	}
 	problems(w, run, o);
 	xmlTextWriterStartElement(w, BAD_CAST "table");
 	xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST "summary");
