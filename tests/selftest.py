@@ -286,14 +286,14 @@ def main():
         # must_pass: a variant that is not a bug (a connect()ed UDP client, an
         # IPv6-capable TCP pair) passes these, even where the correct fixture fails
         verdicts = {c["id"]: c["verdict"] for c in res["cases"]}
+        # charged_in is checked (and reported) whatever else is wrong
+        charged_bad = check_charged(name, fx, res, baseline | set(fx.get("may_fail") or []))
         not_passed = sorted(i for i in fx.get("must_pass") or [] if verdicts.get(i) != "pass")
         if not_passed:
             bad += 1
             print("not ok - variant %s (%s): must pass, did not:\n%s"
                   % (name, fx.get("description", ""), describe(res, set(not_passed))
                      or "    " + ", ".join(not_passed) + " (not run)"))
-        elif check_charged(name, fx, res, baseline | set(fx.get("may_fail") or [])):
-            bad += 1
         elif expected & baseline:
             bad += 1
             print("not ok - mutant %s declares cases the correct fixture fails too: %s"
@@ -306,6 +306,8 @@ def main():
                 print("  declared but passed:\n" + describe(res, missing))
             if extra:
                 print("  failed but not declared:\n" + describe(res, extra))
+        elif charged_bad:
+            bad += 1
         else:
             print("ok - mutant %s fails exactly %d case(s)%s" % (
                 name, len(expected), ", passes its %d must_pass case(s)" % len(fx["must_pass"])
