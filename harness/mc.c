@@ -596,6 +596,50 @@ mc_read(const char *xml_path, const char *log_path, const char *src_root,
 	return 0;
 }
 
+/* The file an fd-leak finding names ("file descriptor 3: x.c not closed at exit"), or NULL. */
+static const char *
+open_file_name(const struct mc_finding *f, size_t *len)
+{
+	static const char lead[] = "file descriptor ", tail[] = " not closed at exit";
+	const char *p, *end;
+
+	if (f->kind != MC_FD_LEAK || f->what == NULL || strncmp(f->what, lead, sizeof(lead) - 1))
+		return NULL;
+	if ((p = strstr(f->what, ": ")) == NULL || (end = strstr(p, tail)) == NULL)
+		return NULL;
+	p += 2;
+	*len = (size_t)(end - p);
+	return p;
+}
+
+void
+mc_drop_open_files(struct mc_report *r)
+{
+	size_t kept = 0;
+
+	/* first mark (the names are compared while every finding is in place), then compact */
+	for (size_t i = 0; i < r->count; i++) {
+		struct mc_finding *f = &r->findings[i];
+		size_t len, olen;
+		const char *name = open_file_name(f, &len), *other;
+		unsigned opens = name ? f->count : 0;
+
+		for (size_t k = 0; name && k < r->count; k++)
+			if (k != i && (other = open_file_name(&r->findings[k], &olen)) != NULL &&
+			    olen == len && memcmp(other, name, len) == 0)
+				opens += r->findings[k].count;
+		f->fails = name && opens == 1;	/* reused as the mark; the judge sets it later */
+	}
+	for (size_t i = 0; i < r->count; i++) {
+		if (r->findings[i].fails) {
+			finding_free(&r->findings[i]);
+			continue;
+		}
+		r->findings[kept++] = r->findings[i];
+	}
+	r->count = kept;
+}
+
 void
 mc_report_free(struct mc_report *r)
 {

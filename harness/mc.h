@@ -72,6 +72,15 @@ void mc_argv_free(char **argv);
 int mc_read(const char *xml_path, const char *log_path, const char *src_root,
     struct mc_report *r, struct sc_err *err);
 
+/*
+ * For a program that sockcheck stopped (it never reached its exit): drop
+ * the descriptor findings of files it had open once, such as a served file
+ * waiting for a client that never came. They are its state, not leaks.
+ * Sockets stay (an accepted socket whose client is gone leaks per client),
+ * and so does a file open more than once (opened again per client).
+ */
+void mc_drop_open_files(struct mc_report *r);
+
 /* Does a finding of `kind` fail a case, given a list of kind names (NULL: the default)? */
 int mc_kind_fails(enum mc_kind kind, char *const *fail_kinds);
 

@@ -1729,6 +1729,8 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 		char root[PATH_MAX];
 		snprintf(root, sizeof(root), "%s", c->cwd);
 		if (mc_read(c->mc_xml, c->mc_log, root, &out->mc, &err) == 0) {
+			if (oc->student && oc->student->killed)
+				mc_drop_open_files(&out->mc);
 			out->memcheck = 1;
 			ji.mc = &out->mc;
 			ji.mc_fail = c->s->memcheck_fail ? c->s->memcheck_fail : c->p->memcheck_fail;

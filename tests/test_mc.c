@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mc.h"
@@ -139,5 +140,41 @@ Test(mc, library_frames_are_not_own)
 	cr_assert_eq(mc_read(xml, NULL, tmpdir, &r, &err), 0, "%s", err.msg);
 	cr_assert_eq(r.count, 1);
 	cr_assert_eq(r.findings[0].own, -1);
+	mc_report_free(&r);
+}
+
+static void
+add_fd_finding(struct mc_report *r, const char *what, unsigned count)
+{
+	r->findings = realloc(r->findings, (r->count + 1) * sizeof(*r->findings));
+	cr_assert_not_null(r->findings);
+	memset(&r->findings[r->count], 0, sizeof(r->findings[0]));
+	r->findings[r->count].kind = MC_FD_LEAK;
+	r->findings[r->count].what = strdup(what);
+	r->findings[r->count].own = -1;
+	r->findings[r->count].count = count;
+	r->count++;
+}
+
+/* A stopped program's files open once are its state; sockets and files reopened stay. */
+Test(mc, stopped_program_keeps_sockets_and_reopened_files)
+{
+	struct mc_report r;
+
+	memset(&r, 0, sizeof(r));
+	add_fd_finding(&r, "file descriptor 3: file_server.c not closed at exit", 1);
+	add_fd_finding(&r, "AF_INET socket 4: 127.0.0.1:5000 <-> 127.0.0.1:40112 not closed at exit", 1);
+	add_fd_finding(&r, "file descriptor 5: data.txt not closed at exit", 1);
+	add_fd_finding(&r, "file descriptor 6: data.txt not closed at exit", 1);
+	add_fd_finding(&r, "file descriptor 7: log.txt not closed at exit", 2);
+	mc_drop_open_files(&r);
+	cr_assert_eq(r.count, 4, "kept %zu", r.count);
+	cr_assert_str_eq(r.findings[0].what,
+	    "AF_INET socket 4: 127.0.0.1:5000 <-> 127.0.0.1:40112 not closed at exit");
+	cr_assert_str_eq(r.findings[1].what, "file descriptor 5: data.txt not closed at exit");
+	cr_assert_str_eq(r.findings[2].what, "file descriptor 6: data.txt not closed at exit");
+	cr_assert_str_eq(r.findings[3].what, "file descriptor 7: log.txt not closed at exit");
+	for (size_t i = 0; i < r.count; i++)
+		cr_assert_eq(r.findings[i].fails, 0);
 	mc_report_free(&r);
 }
