@@ -1380,6 +1380,28 @@ Test(judge, find_message)
 	memcpy(out + 1500, msg, 1000);
 	cr_assert_eq(judge_find_message(out, 3000, msg, sizeof(msg), 32, &miss), 0);
 	cr_assert_eq(miss, 1000, "missing at %zu", miss);
+
+	/*
+	 * The textbook's BUF_SIZE-30 client: 29-byte pieces, each after its
+	 * label. Where the label starts with the message's next byte, the match
+	 * must still end at the piece's end.
+	 */
+	{
+		/* three pieces: 29, 29 and 12 bytes; the second starts with 'M' */
+		const char *m = "abcdefghijklmnopqrstuvwxyzABC" "MqrstuvwxyzDEFGHIJKLMNOPQRSTZ"
+		    "xyzwvutsrqpo";
+		char o[300];
+		int n = snprintf(o, sizeof(o), "Message from server: %.29sMessage from server: "
+		    "%.29sMessage from server: %s\n", m, m + 29, m + 58);
+
+		cr_assert_eq(strlen(m), 70);
+		cr_assert_eq(m[29], 'M', "the label starts with the second piece's first byte");
+		cr_assert_eq(judge_find_message(o, (size_t)n, m, strlen(m), 29, &miss), 2,
+		    "missing at %zu", miss);
+		/* pieces smaller than the client's sends are not enough */
+		n = snprintf(o, sizeof(o), "> %.10s> %.19s> %.29s> %s\n", m, m + 10, m + 29, m + 58);
+		cr_assert_eq(judge_find_message(o, (size_t)n, m, strlen(m), 29, &miss), 0);
+	}
 }
 
 Test(judge, peer_log_missing_or_partial)
