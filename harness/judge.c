@@ -6,6 +6,7 @@
 
 #include "cause.h"
 #include "judge.h"
+#include "judge_int.h"
 #include "judge_udp.h"
 
 const char *
@@ -43,8 +44,8 @@ vfmt(const char *fmt, va_list ap)
  * ok so callers can chain. judge_case decides afterwards which checks are
  * collateral and keeps the cause of the failed ones only.
  */
-static int
-check(struct res_case *c, const char *name, const char *cause, int ok, const char *expected,
+int
+judge_check(struct res_case *c, const char *name, const char *cause, int ok, const char *expected,
     const char *actual_fmt, ...)
 {
 	struct res_check *k = realloc(c->checks, (c->nchecks + 1) * sizeof(*k));
@@ -65,9 +66,8 @@ check(struct res_case *c, const char *name, const char *cause, int ok, const cha
 	return ok;
 }
 
-/* Append a sentence to the diagnosis. */
-static void
-diag(struct res_case *c, const char *fmt, ...)
+void
+judge_diag(struct res_case *c, const char *fmt, ...)
 {
 	va_list ap;
 	char *s, *joined;
@@ -227,30 +227,30 @@ check_end(struct res_case *c, const struct judge_in *in, const struct judge_proc
 	const char *sname;
 
 	if (!p->started) {
-		check(c, "start", "no-start", 0, "the program starts", "%s",
+		judge_check(c, "start", "no-start", 0, "the program starts", "%s",
 		    p->start_error ? p->start_error : "it could not be started");
 		return 0;
 	}
 	if (p->ended && !p->exited) {
 		sname = judge_signal_name(p->signal);
-		check(c, "exit", client ? (p->signal == SIGPIPE ? "sigpipe-death" : "crash") :
+		judge_check(c, "exit", client ? (p->signal == SIGPIPE ? "sigpipe-death" : "crash") :
 		    server_cause(in, p->signal == SIGPIPE ? "sigpipe-death" : "crash"), 0,
 		    "no death by a signal", "%s died of %s", label,
 		    sname ? sname : strsignal(p->signal));
 		if (p->signal == SIGPIPE)
-			diag(c, "It wrote to a connection its peer had already closed or reset; "
+			judge_diag(c, "It wrote to a connection its peer had already closed or reset; "
 			    "ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL "
 			    "and handle the EPIPE error instead.");
 		else if (p->signal == SIGXFSZ)
-			diag(c, "It reached the file-size limit: it wrote more than the data it "
+			judge_diag(c, "It reached the file-size limit: it wrote more than the data it "
 			    "received, or the profile's limits.file_size is too small for the case.");
 		else if (p->signal == SIGSEGV)
-			diag(c, "Look for a buffer indexed past its end, a NULL pointer, or a "
+			judge_diag(c, "Look for a buffer indexed past its end, a NULL pointer, or a "
 			    "string function on bytes that are not NUL-terminated.");
 		return 0;
 	}
 	if (p->killed_at_deadline) {
-		check(c, "exit", end_cause(in, client, in->spun ? "spin" : "hang"), 0,
+		judge_check(c, "exit", end_cause(in, client, in->spun ? "spin" : "hang"), 0,
 		    "the program ends in time", in->spun ?
 		    "%s was spinning, and was stopped after %.1f s" :
 		    "%s was still running after %.1f s and was stopped", label, p->seconds);
@@ -260,13 +260,13 @@ check_end(struct res_case *c, const struct judge_in *in, const struct judge_proc
 		return 1;
 	switch (want) {
 	case SCN_EXIT_SUCCESS:
-		if (!check(c, "exit", end_cause(in, client, "exit-status"), p->status == 0,
+		if (!judge_check(c, "exit", end_cause(in, client, "exit-status"), p->status == 0,
 		    "exit status 0",
 		    "exit status %d", p->status))
 			*failed = 1;
 		break;
 	case SCN_EXIT_FAILURE:
-		if (!check(c, "exit", "exit-0-on-error", p->status != 0, "a non-zero exit status",
+		if (!judge_check(c, "exit", "exit-0-on-error", p->status != 0, "a non-zero exit status",
 		    "exit status 0 (success reported although it failed)"))
 			*failed = 1;
 		break;
@@ -293,16 +293,16 @@ check_stderr(struct res_case *c, const struct judge_in *in, const struct judge_p
 	if (i == p->err_len && k < p->out_len && p->ended && p->exited && p->status != 0) {
 		/* the message went to stdout, and the status says it failed: the case's
 		 * point (a clear failure) holds; where the message went is a warning */
-		check(c, "stderr", "stderr-message", 1, "an error message on standard error",
+		judge_check(c, "stderr", "stderr-message", 1, "an error message on standard error",
 		    "a message on standard output, none on standard error, and exit status %d",
 		    p->status);
-		diag(c, "Warning: the error message went to standard output; print errors on "
+		judge_diag(c, "Warning: the error message went to standard output; print errors on "
 		    "standard error (perror(), or fprintf(stderr, ...)) so that they are seen "
 		    "even when the output is redirected.");
 		return;
 	}
-	if (!check(c, "stderr", "stderr-message", i < p->err_len, "an error message on standard error",
-	    p->err_len ? "only white space on standard error" : "nothing on standard error"))
+	if (!judge_check(c, "stderr", "stderr-message", i < p->err_len,
+	    "an error message on standard error", p->err_len ? "only white space on standard error" : "nothing on standard error"))
 		*failed = 1;
 }
 
@@ -320,11 +320,11 @@ check_time(struct res_case *c, const struct judge_in *in, const struct judge_pro
 	double own = p->seconds - p->queued_seconds;
 	snprintf(exp, sizeof(exp), "ends within %.1f s", lim);
 	if (p->queued_seconds >= 0.05) {
-		if (!check(c, "time", end_cause(in, in->s->role != SCN_SERVER, "too-slow"),
+		if (!judge_check(c, "time", end_cause(in, in->s->role != SCN_SERVER, "too-slow"),
 		    own <= lim, exp, "ended after %.2f s, %.2f s of it waiting for a CPU",
 		    p->seconds, p->queued_seconds))
 			*failed = 1;
-	} else if (!check(c, "time", end_cause(in, in->s->role != SCN_SERVER, "too-slow"),
+	} else if (!judge_check(c, "time", end_cause(in, in->s->role != SCN_SERVER, "too-slow"),
 	    own <= lim, exp, "ended after %.2f s", p->seconds))
 		*failed = 1;
 }
@@ -411,21 +411,21 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 		if (want == SCN_PEER_IGNORE)
 			continue;
 		if (pc == NULL || !pc->connected) {
-			check(c, name, in->s->setup.ipv6 && pl->connect_error && !in->student.ended ?
+			judge_check(c, name, in->s->setup.ipv6 && pl->connect_error && !in->student.ended ?
 			    "ipv4-only" : "not-serving", 0, "connects and is served",
 			    "could not connect%s%s", pl->connect_error ? ": " : "",
 			    pl->connect_error ? pl->connect_errno : "");
 			if (in->s->setup.ipv6 && in->student.started && !in->student.ended)
-				diag(c, "The %s client found nothing listening on [::1]:%u while the "
+				judge_diag(c, "The %s client found nothing listening on [::1]:%u while the "
 				    "server ran: it listens on IPv4 only (AF_INET).", nth(i), in->port);
 			else
-				diag(c, "The %s client found nothing listening on port %u: the server had "
+				judge_diag(c, "The %s client found nothing listening on port %u: the server had "
 				    "exited or stopped accepting.", nth(i), in->port);
 			*failed = 1;
 			continue;
 		}
 		if (want == SCN_PEER_NOTHING) {
-			if (!check(c, name, "unasked-bytes", pc->idle_bytes == 0,
+			if (!judge_check(c, name, "unasked-bytes", pc->idle_bytes == 0,
 			    "receives nothing it did not send",
 			    "received %llu bytes it never sent", (unsigned long long)pc->idle_bytes))
 				*failed = 1;
@@ -435,19 +435,19 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 		    (unsigned long long)pc->bytes_out);
 		if (pc->mismatch) {
 			int injected = in->inject && strstr(in->inject, "write()/send()");
-			check(c, name, pc->mismatch_expected == 0 ? "binary-unsafe" :
+			judge_check(c, name, pc->mismatch_expected == 0 ? "binary-unsafe" :
 			    injected ? "short-write" : "data-mismatch", 0, exp,
 			    "byte %llu came back as 0x%02x instead of 0x%02x",
 			    (unsigned long long)pc->mismatch_off, pc->mismatch_got & 0xff,
 			    pc->mismatch_expected & 0xff);
 			if (pc->mismatch_expected == 0)
-				diag(c, "The first wrong byte is where a NUL byte belonged: send back "
+				judge_diag(c, "The first wrong byte is where a NUL byte belonged: send back "
 				    "exactly the bytes recv() returned, with its count, not strlen().");
 			else if (in->inject && strstr(in->inject, "write()/send()"))
-				diag(c, "Bytes went missing: send() accepted only part of a buffer and "
+				judge_diag(c, "Bytes went missing: send() accepted only part of a buffer and "
 				    "the rest was never sent. Loop until all of it is sent.");
 			else
-				diag(c, "From that offset the bytes differ from what was sent: echo "
+				judge_diag(c, "From that offset the bytes differ from what was sent: echo "
 				    "exactly the bytes recv() returned, in order, each once.");
 			*failed = 1;
 		} else if (pc->bytes_in != pc->bytes_out || !pc->summary ||
@@ -457,13 +457,13 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 			    pc->timeout_what[0] ? "; then nothing more came" : "";
 			/* nothing back from a server that is gone: it was not serving
 			 * (whether the connection got into its backlog first is a race) */
-			check(c, name, pc->bytes_in == 0 && in->student.ended ? "not-serving" :
+			judge_check(c, name, pc->bytes_in == 0 && in->student.ended ? "not-serving" :
 			    in->inject && strstr(in->inject, "write()/send()") ?
 			    "short-write" : "lost-bytes", 0, exp, "%llu of %llu bytes came back%s",
 			    (unsigned long long)pc->bytes_in, (unsigned long long)pc->bytes_out, how);
 			*failed = 1;
 		} else {
-			check(c, name, NULL, 1, exp, "all %llu bytes came back",
+			judge_check(c, name, NULL, 1, exp, "all %llu bytes came back",
 			    (unsigned long long)pc->bytes_in);
 		}
 	}
@@ -480,7 +480,7 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 	if (pl == NULL)
 		return;
 	if (pc == NULL || !pc->connected) {
-		check(c, "connect", in->s->setup.ipv6 && pl->connect_error && !in->student.ended ?
+		judge_check(c, "connect", in->s->setup.ipv6 && pl->connect_error && !in->student.ended ?
 		    "ipv4-only" : server_cause(in, "not-serving"), 0, "the client connects",
 		    "could not connect%s%s",
 		    pl->connect_error ? ": " : "", pl->connect_error ? pl->connect_errno : "");
@@ -491,35 +491,35 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 		snprintf(exp, sizeof(exp), "%llu bytes, " REF_DIGEST_NAME " %.12s...",
 		    (unsigned long long)in->exp_size, in->exp_digest);
 		if (pc->bytes_in == in->exp_size && strcmp(pc->digest_in, in->exp_digest) == 0) {
-			check(c, "data", NULL, 1, exp, "all %llu bytes, identical",
+			judge_check(c, "data", NULL, 1, exp, "all %llu bytes, identical",
 			    (unsigned long long)pc->bytes_in);
 		} else if (!pc->summary && pc->bytes_in == in->exp_size && !pc->rst) {
 			/* stopped before its digest: the count is all that is known */
-			check(c, "data", NULL, 1, exp, "all %llu bytes arrived (content not compared: the "
+			judge_check(c, "data", NULL, 1, exp, "all %llu bytes arrived (content not compared: the "
 			    "client was stopped before it finished)", (unsigned long long)pc->bytes_in);
 		} else {
-			check(c, "data", pc->bytes_in < in->exp_size ? (in->inject &&
+			judge_check(c, "data", pc->bytes_in < in->exp_size ? (in->inject &&
 			    strstr(in->inject, "write()/send()") ? "short-write" :
 			    server_cause(in, "lost-bytes")) : "data-mismatch", 0, exp,
 			    "%llu bytes%s%s", (unsigned long long)pc->bytes_in,
 			    pc->bytes_in == in->exp_size ? " with different content" : "",
 			    pc->rst ? ", then a reset" : "");
 			if (pc->bytes_in < in->exp_size)
-				diag(c, "The client received %llu of %llu bytes.",
+				judge_diag(c, "The client received %llu of %llu bytes.",
 				    (unsigned long long)pc->bytes_in, (unsigned long long)in->exp_size);
 			*failed = 1;
 		}
 	}
 	if (e->eof != SCN_NO && e->data != SCN_NO) {
-		if (!check(c, "eof", "no-shutdown", pc->eof, "EOF after the data (shutdown or close)",
+		if (!judge_check(c, "eof", "no-shutdown", pc->eof, "EOF after the data (shutdown or close)",
 		    pc->eof ? "EOF" : "no EOF: the connection stayed open")) {
-			diag(c, "The client waited for end-of-file, but the server never "
+			judge_diag(c, "The client waited for end-of-file, but the server never "
 			    "shut down its side: call shutdown(sock, SHUT_WR) after the last write.");
 			*failed = 1;
 		}
 	}
 	if (e->reply == SCN_YES && !in->p->reply_none) {
-		if (!check(c, "reply", !pc->eof ? "no-shutdown" : pc->rst || pc->write_error[0] ?
+		if (!judge_check(c, "reply", !pc->eof ? "no-shutdown" : pc->rst || pc->write_error[0] ?
 		    "close-not-shutdown" : "reply-not-read",
 		    reply_printed(in->p, in->student.out, in->student.out_len),
 		    "the client's \"Thank you\" printed on standard output",
@@ -527,11 +527,11 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 			if (!pc->eof || in->open_failed)
 				;	/* the eof check, or the missing file, explains it */
 			else if (pc->rst || strcmp(pc->write_error, "") != 0)
-				diag(c, "The client's reply met a closed socket: the server called "
+				judge_diag(c, "The client's reply met a closed socket: the server called "
 				    "close() where shutdown(sock, SHUT_WR) belongs, so it could not "
 				    "read the reply.");
 			else
-				diag(c, "After shutdown(SHUT_WR) the server must read the reply until "
+				judge_diag(c, "After shutdown(SHUT_WR) the server must read the reply until "
 				    "EOF and print it.");
 			*failed = 1;
 		}
@@ -592,23 +592,23 @@ judge_echo_client(const struct judge_in *in, struct res_case *c, const struct ju
 			snprintf(exp, sizeof(exp), "%s on standard output%s", shown,
 			    piece ? " (in pieces allowed)" : "");
 			if (r) {
-				check(c, name, NULL, 1, exp, r == 1 ? "found whole" :
+				judge_check(c, name, NULL, 1, exp, r == 1 ? "found whole" :
 				    "found, in pieces, in order");
 				continue;
 			}
 			*failed = 1;
 			if (m->sent && m->len == strlen(m->sent) && memcmp(m->text, m->sent, m->len) != 0 &&
 			    memmem(cl->out, cl->out_len, m->sent, m->len) != NULL) {
-				check(c, name, "prints-sent", 0, exp,
+				judge_check(c, name, "prints-sent", 0, exp,
 				    "the client printed what it sent, not what it received");
-				diag(c, "Print the buffer recv() filled, not the line you read from "
+				judge_diag(c, "Print the buffer recv() filled, not the line you read from "
 				    "standard input.");
 			} else if (m->len > 256) {
-				check(c, name, "echo-missing", 0, exp,
+				judge_check(c, name, "echo-missing", 0, exp,
 				    "bytes from offset %zu on are missing or out of order",
 				    missing);
 			} else {
-				check(c, name, "echo-missing", 0, exp, "not found%s",
+				judge_check(c, name, "echo-missing", 0, exp, "not found%s",
 				    cl->out_len ? "" : " (no output at all)");
 			}
 		}
@@ -624,14 +624,14 @@ judge_echo_client(const struct judge_in *in, struct res_case *c, const struct ju
 		    "newlines)", (unsigned long long)in->sent_size[0],
 		    (unsigned long long)in->sent_size[1]);
 		/* sending the input again after its end is the end-of-input fault */
-		if (!check(c, "sent", in->resent ? "no-eof-exit" : "sent-bytes", ok, exp,
+		if (!judge_check(c, "sent", in->resent ? "no-eof-exit" : "sent-bytes", ok, exp,
 		    !pc ? "it never connected" : "%llu bytes%s",
 		    pc ? (unsigned long long)pc->bytes_in : 0ULL,
 		    pc && (pc->bytes_in == in->sent_size[0] || pc->bytes_in == in->sent_size[1]) ?
 		    ", with other content" : "")) {
 			*failed = 1;
 			if (pc && pc->bytes_in > in->sent_size[1] && !in->resent)
-				diag(c, "The server received more bytes than the lines have: send only "
+				judge_diag(c, "The server received more bytes than the lines have: send only "
 				    "the line (the count fgets/getline gave, strlen of the line), not "
 				    "the whole buffer with its NUL and padding.");
 		}
@@ -640,7 +640,7 @@ judge_echo_client(const struct judge_in *in, struct res_case *c, const struct ju
 		const struct peer_conn *pc = peer_log_conn(&in->peers[0], 1);
 		/* EOF, a reset, or a write that found the socket closed (EPIPE) */
 		int closed = pc && (pc->eof || pc->rst || pc->write_error[0]);
-		if (!check(c, "close", cl->killed ? end_cause(in, 1, "no-close") : "no-close", closed,
+		if (!judge_check(c, "close", cl->killed ? end_cause(in, 1, "no-close") : "no-close", closed,
 		    "the client closes its connection",
 		    !pc ? "it never connected" : pc->eof ? "the server saw EOF" :
 		    pc->rst ? "the server saw a reset" : pc->write_error[0] ?
@@ -661,38 +661,38 @@ judge_file_client(const struct judge_in *in, struct res_case *c, const struct ju
 		snprintf(exp, sizeof(exp), "an output file of %llu bytes, " REF_DIGEST_NAME " %.12s...",
 		    (unsigned long long)in->exp_size, in->exp_digest);
 		if (in->out_not_regular) {
-			check(c, "data", "no-output-file", 0, exp,
+			judge_check(c, "data", "no-output-file", 0, exp,
 			    "not a regular file (a link, a FIFO or a device; "
 			    "not read)");
 			*failed = 1;
 		} else if (!in->out_exists) {
-			check(c, "data", "no-output-file", 0, exp, "no output file");
+			judge_check(c, "data", "no-output-file", 0, exp, "no output file");
 			*failed = 1;
 		} else if (in->out_size == in->exp_size && strcmp(in->out_digest, in->exp_digest) == 0) {
-			check(c, "data", NULL, 1, exp, "identical");
+			judge_check(c, "data", NULL, 1, exp, "identical");
 		} else {
 			const char *why = in->out_first_diff >= 0 ? "data-mismatch" :
 			    in->out_size < in->exp_size ? "short-read" : "extra-bytes";
 			if (in->out_first_diff >= 0)
-				check(c, "data", why, 0, exp, "%llu bytes; the first difference is at offset %lld",
+				judge_check(c, "data", why, 0, exp, "%llu bytes; the first difference is at offset %lld",
 				    (unsigned long long)in->out_size, (long long)in->out_first_diff);
 			else
-				check(c, "data", why, 0, exp, "%llu bytes",
+				judge_check(c, "data", why, 0, exp, "%llu bytes",
 				    (unsigned long long)in->out_size);
 			/* a signal explains it better, and so does the deadline (the
 			 * stall text then says how fast the data went) */
 			if (in->out_size < in->exp_size && in->out_first_diff < 0 &&
 			    cl->signal == 0 && !cl->killed_at_deadline)
-				diag(c, "The file is a prefix of the data: the client stopped reading "
+				judge_diag(c, "The file is a prefix of the data: the client stopped reading "
 				    "before EOF (read() returns fewer bytes than asked; only 0 means the end).");
 			else if (in->out_size > in->exp_size)
-				diag(c, "The file is longer than what was sent: write exactly the count "
+				judge_diag(c, "The file is longer than what was sent: write exactly the count "
 				    "read() returned, and never a negative count after a failed read.");
 			*failed = 1;
 		}
 	}
 	if (e->output_absent == SCN_YES && in->out_checked) {
-		if (!check(c, "output", "partial-file", !in->out_exists || in->out_size == 0,
+		if (!judge_check(c, "output", "partial-file", !in->out_exists || in->out_size == 0,
 		    "no output file, or an empty one",
 		    "an output file of %llu bytes", (unsigned long long)in->out_size))
 			*failed = 1;
@@ -706,35 +706,35 @@ judge_file_client(const struct judge_in *in, struct res_case *c, const struct ju
 		judge_reply_forms(in->p, forms, sizeof(forms));
 		snprintf(rexp, sizeof(rexp), "a reply after EOF: %s", forms);
 		if (!pc->has_reply) {
-			check(c, "reply", "no-reply", 0, rexp, "no reply");
+			judge_check(c, "reply", "no-reply", 0, rexp, "no reply");
 			*failed = 1;
 		} else if (pc->reply_before_eof) {
 			show(shown, sizeof(shown), pc->reply, pc->reply_len);
-			check(c, "reply", "reply-before-eof", 0, rexp, "%s before EOF", shown);
-			diag(c, "Reply only after read() has returned 0.");
+			judge_check(c, "reply", "reply-before-eof", 0, rexp, "%s before EOF", shown);
+			judge_diag(c, "Reply only after read() has returned 0.");
 			*failed = 1;
 		} else if (!judge_reply_accepted(in->p, pc->reply, pc->reply_len)) {
 			show(shown, sizeof(shown), pc->reply, pc->reply_len);
-			check(c, "reply", "reply-format", 0, rexp, "%s (%zu byte%s)", shown,
+			judge_check(c, "reply", "reply-format", 0, rexp, "%s (%zu byte%s)", shown,
 			    pc->reply_len, pc->reply_len == 1 ? "" : "s");
 			*failed = 1;
 		} else {
 			show(shown, sizeof(shown), pc->reply, pc->reply_len);
-			check(c, "reply", NULL, 1, rexp, "%s after EOF", shown);
+			judge_check(c, "reply", NULL, 1, rexp, "%s after EOF", shown);
 		}
 	} else if (e->reply == SCN_NO) {
 		if (pc->has_reply) {
 			show(shown, sizeof(shown), pc->reply, pc->reply_len);
-			check(c, "reply", pc->reply_before_eof ? "reply-before-eof" : "unexpected-reply",
+			judge_check(c, "reply", pc->reply_before_eof ? "reply-before-eof" : "unexpected-reply",
 			    0, "no reply", "%s%s", shown, pc->reply_before_eof ? " before EOF" : "");
 			*failed = 1;
 		} else {
-			check(c, "reply", NULL, 1, "no reply", "none");
+			judge_check(c, "reply", NULL, 1, "no reply", "none");
 		}
 	} else if (pc->has_reply && pc->reply_before_eof) {
 		/* no-shutdown and the like: a reply while data may still come is wrong */
-		check(c, "reply", "reply-before-eof", 0, "no reply before EOF", "a reply before EOF");
-		diag(c, "The client answered before the server's EOF: it took a pause in the "
+		judge_check(c, "reply", "reply-before-eof", 0, "no reply before EOF", "a reply before EOF");
+		judge_diag(c, "The client answered before the server's EOF: it took a pause in the "
 		    "data for the end of the file.");
 		*failed = 1;
 	}
@@ -769,8 +769,8 @@ judge_memcheck(const struct judge_in *in, struct res_case *c, int *failed)
 		if (f->fails)
 			nfail++;
 	}
-	if (!check(c, "memcheck", mc_cause(in->mc, in->mc_fail), nfail == 0, "no memory errors or definite leaks",
-	    "%u finding%s that fail the case", nfail, nfail == 1 ? "" : "s"))
+	if (!judge_check(c, "memcheck", mc_cause(in->mc, in->mc_fail), nfail == 0,
+	    "no memory errors or definite leaks", "%u finding%s that fail the case", nfail, nfail == 1 ? "" : "s"))
 		*failed = 1;
 }
 
@@ -798,7 +798,7 @@ ipv6_client_causes(const struct judge_in *in, struct res_case *c)
 		any = 1;
 	}
 	if (any)
-		diag(c, "The client was given ::1 as the server's address and never reached it: "
+		judge_diag(c, "The client was given ::1 as the server's address and never reached it: "
 		    "inet_addr() and inet_pton(AF_INET) take IPv4 only. Use getaddrinfo() with "
 		    "AF_UNSPEC and a socket of the family it returns.");
 }
@@ -864,27 +864,27 @@ judge_case(const struct judge_in *in, struct res_case *c)
 	    !s->setup.no_file && in->student.ended) {
 		/* it died for want of a file: that, not what followed, is the cause
 		 * (cause: missing-served-file) */
-		check(c, "served-file", "missing-served-file", 0, "the server opens the file it serves",
+		judge_check(c, "served-file", "missing-served-file", 0, "the server opens the file it serves",
 		    "%s", in->open_failed);
-		diag(c, "The server could not open the file it serves (%s), and ended. sockcheck "
+		judge_diag(c, "The server could not open the file it serves (%s), and ended. sockcheck "
 		    "places the file it finds the server opening; name it in sockcheck.yaml "
 		    "(programs: file_server: file: NAME) if it was not found.", in->open_failed);
 		failed = 1;
 	}
 	if (in->open_failed && s->protocol == SCN_FILE && s->role != SCN_CLIENT &&
 	    s->setup.no_file)
-		diag(c, "It %s and went on: check the result of fopen()/open() and stop there.",
+		judge_diag(c, "It %s and went on: check the result of fopen()/open() and stop there.",
 		    in->open_failed);
 	if (s->role != SCN_CLIENT && in->student.started && !in->ready &&
 	    !(s->setup.no_file && in->student.ended)) {
 		const char *listens = s->protocol == SCN_UDP ? "a datagram socket bound to its port" :
 		    "listens on its port";
 		if (in->student.ended && in->student.exited)
-			check(c, "listen", server_cause(in, "no-listen"), 0, listens,
+			judge_check(c, "listen", server_cause(in, "no-listen"), 0, listens,
 			    "exited with status %d before %s", in->student.status,
 			    s->protocol == SCN_UDP ? "binding" : "listening");
 		else if (!in->student.ended)
-			check(c, "listen", server_cause(in, "no-listen"), 0, listens,
+			judge_check(c, "listen", server_cause(in, "no-listen"), 0, listens,
 			    "%s port %u after %.1f s", s->protocol == SCN_UDP ? "nothing bound to UDP" :
 			    "not listening on", in->port, in->ready_wait);
 		if (in->student.ended || !in->student.ended)
@@ -912,7 +912,7 @@ judge_case(const struct judge_in *in, struct res_case *c)
 		judge_file_client(in, c, cl, &failed);
 	if (s->role == SCN_PAIR && s->protocol == SCN_FILE && s->expect.reply != SCN_NO &&
 	    !in->p->reply_none &&
-	    !check(c, "reply", "reply-not-read",
+	    !judge_check(c, "reply", "reply-not-read",
 	    reply_printed(in->p, in->student.out, in->student.out_len),
 	    "the server prints the client's \"Thank you\"", "not found in its output"))
 		failed = 1;
@@ -920,9 +920,9 @@ judge_case(const struct judge_in *in, struct res_case *c)
 	ipv6_client_causes(in, c);
 
 	if (in->stall)
-		diag(c, "%s", in->stall);
+		judge_diag(c, "%s", in->stall);
 	if (in->inject)
-		diag(c, "Injected: %s.", in->inject);
+		judge_diag(c, "Injected: %s.", in->inject);
 	(void)failed;	/* the checks' own flags decide: collateral ones count for nothing */
 	c->verdict = settle(in, c, ok);
 	if (c->verdict == RES_SKIP) {

@@ -3,55 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "judge_int.h"
 #include "judge_udp.h"
-
-/* A check and the cause it has when it fails (cause.h), as judge.c records them. */
-static int
-check(struct res_case *c, const char *name, const char *cause, int ok, const char *expected,
-    const char *fmt, ...)
-{
-	struct res_check *k = realloc(c->checks, (c->nchecks + 1) * sizeof(*k));
-	va_list ap;
-
-	if (k == NULL)
-		return ok;
-	c->checks = k;
-	k = &c->checks[c->nchecks++];
-	memset(k, 0, sizeof(*k));
-	k->name = strdup(name);
-	k->ok = ok;
-	k->cause = cause ? strdup(cause) : NULL;
-	k->collateral = 0;
-	k->expected = expected ? strdup(expected) : NULL;
-	va_start(ap, fmt);
-	if (vasprintf(&k->actual, fmt, ap) < 0)
-		k->actual = NULL;
-	va_end(ap);
-	return ok;
-}
-
-static void
-diag(struct res_case *c, const char *fmt, ...)
-{
-	va_list ap;
-	char *s, *joined;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	if (s == NULL)
-		return;
-	if (c->diagnosis == NULL) {
-		c->diagnosis = s;
-		return;
-	}
-	if (asprintf(&joined, "%s %s", c->diagnosis, s) >= 0) {
-		free(c->diagnosis);
-		c->diagnosis = joined;
-	}
-	free(s);
-}
 
 /* The first datagram of a peer that did not come back right, or NULL. */
 static const struct peer_dgram *
@@ -70,34 +23,34 @@ describe_bad(struct res_case *c, const char *name, const char *exp, const struct
     const char *lost_cause, int addr_problem, int *said_trunc)
 {
 	if (d->lost) {
-		check(c, name, lost_cause, 0, exp, "no reply to datagram %u (%llu bytes)", d->i,
+		judge_check(c, name, lost_cause, 0, exp, "no reply to datagram %u (%llu bytes)", d->i,
 		    (unsigned long long)d->sent);
 	} else if (d->n < d->sent && d->prefix) {
-		check(c, name, "truncated-datagram", 0, exp,
+		judge_check(c, name, "truncated-datagram", 0, exp,
 		    "the reply to datagram %u had %llu of %llu bytes", d->i,
 		    (unsigned long long)d->n, (unsigned long long)d->sent);
 		if (!*said_trunc)
-			diag(c, "The reply had %llu of %llu bytes: your receive buffer truncates "
+			judge_diag(c, "The reply had %llu of %llu bytes: your receive buffer truncates "
 			    "datagrams. recvfrom() into a buffer smaller than the datagram silently "
 			    "drops the rest; use a buffer of 65507 bytes (the largest UDP payload) "
 			    "and send back the count recvfrom() returned.",
 			    (unsigned long long)d->n, (unsigned long long)d->sent);
 		*said_trunc = 1;
 	} else if (d->n > d->sent && d->prefix) {
-		check(c, name, "data-mismatch", 0, exp,
+		judge_check(c, name, "data-mismatch", 0, exp,
 		    "the reply to datagram %u had %llu bytes for %llu", d->i,
 		    (unsigned long long)d->n, (unsigned long long)d->sent);
-		diag(c, "Bytes beyond the datagram were sent back: send exactly the count "
+		judge_diag(c, "Bytes beyond the datagram were sent back: send exactly the count "
 		    "recvfrom() returned, not strlen() or the buffer size.");
 	} else if (!d->same) {
-		check(c, name, addr_problem ? "reply-address" : "data-mismatch", 0, exp,
+		judge_check(c, name, addr_problem ? "reply-address" : "data-mismatch", 0, exp,
 		    "the reply to datagram %u (%llu bytes) differs from byte %lld",
 		    d->i, (unsigned long long)d->n, (long long)d->diff_off);
 	} else {
-		check(c, name, "reply-address", 0, exp,
+		judge_check(c, name, "reply-address", 0, exp,
 		    "the reply to datagram %u came from another address or port",
 		    d->i);
-		diag(c, "Reply from the socket the datagram arrived on: a client that "
+		judge_diag(c, "Reply from the socket the datagram arrived on: a client that "
 		    "connect()ed its socket never sees a reply from another port.");
 	}
 }
@@ -159,7 +112,7 @@ judge_udp_server(const struct judge_in *in, struct res_case *c, int *failed)
 		if (pl->ndgrams == 0) {
 			/* never a pass by default: the exchange was not seen (no cause:
 			 * sockcheck could not run it) */
-			check(c, name, NULL, 0, "its datagrams answered", "%s", pl->dgrams_out ?
+			judge_check(c, name, NULL, 0, "its datagrams answered", "%s", pl->dgrams_out ?
 			    "it sent datagrams but logged no reply and no loss (stopped early)" :
 			    "it sent nothing (the reference client did not run)");
 			*failed = 1;
@@ -168,23 +121,23 @@ judge_udp_server(const struct judge_in *in, struct res_case *c, int *failed)
 		snprintf(exp, sizeof(exp), "each of its %zu datagram%s back whole, from the server's "
 		    "port", pl->ndgrams, pl->ndgrams == 1 ? "" : "s");
 		if ((bad = first_bad(pl)) == NULL) {
-			check(c, name, NULL, 1, exp, "all %zu came back", pl->ndgrams);
+			judge_check(c, name, NULL, 1, exp, "all %zu came back", pl->ndgrams);
 			continue;
 		}
 		*failed = 1;
 		describe_bad(c, name, exp, bad, lost_cause, addr_problem, &said_trunc);
 	}
 	if (v4_only)
-		diag(c, "Datagrams sent to ::1 got no reply: the server's socket serves IPv4 only "
+		judge_diag(c, "Datagrams sent to ::1 got no reply: the server's socket serves IPv4 only "
 		    "(AF_INET bound to INADDR_ANY). Bind an AF_INET6 socket to in6addr_any with "
 		    "IPV6_V6ONLY set to 0, and it serves both families.");
 	else if (any_lost && !alive)
-		diag(c, "The server had ended (%s %d) while datagrams were still coming: an empty, "
+		judge_diag(c, "The server had ended (%s %d) while datagrams were still coming: an empty, "
 		    "bad or oversize datagram must not end it (recvfrom() returning 0 is an empty "
 		    "datagram, not the end of anything).", in->student.exited ? "exit status" :
 		    "signal", in->student.exited ? in->student.status : in->student.signal);
 	else if (addr_problem)
-		diag(c, "A later client got no reply: send each reply to the address and port "
+		judge_diag(c, "A later client got no reply: send each reply to the address and port "
 		    "recvfrom() returned with that datagram, not to one remembered from an earlier "
 		    "client.");
 }
@@ -224,19 +177,19 @@ judge_udp_client(const struct judge_in *in, struct res_case *c, const struct jud
 			snprintf(name, sizeof(name), "echo %zu", i + 1);
 			snprintf(exp, sizeof(exp), "the %zu-byte reply on standard output", m->len);
 			if (memmem(cl->out, cl->out_len, m->text, m->len) != NULL || m->len == 0) {
-				check(c, name, NULL, 1, exp, "found whole");
+				judge_check(c, name, NULL, 1, exp, "found whole");
 				continue;
 			}
 			*failed = 1;
 			if ((part = longest_prefix(cl->out, cl->out_len, m->text, m->len)) > 0) {
-				check(c, name, "truncated-datagram", 0, exp, "only its first %zu bytes",
+				judge_check(c, name, "truncated-datagram", 0, exp, "only its first %zu bytes",
 				    part);
-				diag(c, "The client printed %zu of the %zu bytes of the reply: its receive "
+				judge_diag(c, "The client printed %zu of the %zu bytes of the reply: its receive "
 				    "buffer truncates datagrams (recvfrom() drops what does not fit), or "
 				    "it keeps a byte for a NUL. Receive into a buffer as large as the "
 				    "largest line it sends, plus one for the NUL.", part, m->len);
 			} else {
-				check(c, name, "echo-missing", 0, exp, "not found%s", cl->out_len ? "" :
+				judge_check(c, name, "echo-missing", 0, exp, "not found%s", cl->out_len ? "" :
 				    " (no output at all)");
 			}
 		}
@@ -244,12 +197,12 @@ judge_udp_client(const struct judge_in *in, struct res_case *c, const struct jud
 	if (srv == NULL || !cl->killed_at_deadline)
 		return;
 	if (srv->dgrams_in > in->s->stdin_spec.nlines * 3 + 3 && !in->resent)
-		diag(c, "The server received %llu datagrams for %zu line%s of input: the client "
+		judge_diag(c, "The server received %llu datagrams for %zu line%s of input: the client "
 		    "kept sending after its input ended. Stop when fgets() returns NULL.",
 		    (unsigned long long)srv->dgrams_in, in->s->stdin_spec.nlines,
 		    in->s->stdin_spec.nlines == 1 ? "" : "s");
 	else if (srv->dgram_dropped)
-		diag(c, "Datagram %u was lost on purpose (UDP does not deliver reliably) and the "
+		judge_diag(c, "Datagram %u was lost on purpose (UDP does not deliver reliably) and the "
 		    "client waited for its reply forever: set a receive timeout (SO_RCVTIMEO, or "
 		    "poll()/select() with a timeout), then send again or report the loss.",
 		    srv->dgram_dropped);
