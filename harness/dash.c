@@ -67,31 +67,11 @@ struct dash {
 
 /* ---- text ---- */
 
-/* Valid UTF-8 without control characters: other bytes become '?'. */
+/* A string of a submission (a name, a summary), fit for the page. */
 static char *
 clean(const char *s)
 {
-	size_t n = s ? strlen(s) : 0, k = 0;
-	char *out = malloc(n + 1);
-
-	for (size_t i = 0; out && i < n;) {
-		unsigned char ch = (unsigned char)s[i];
-		int len = ch < 0x80 ? 1 : (ch >> 5) == 6 ? 2 : (ch >> 4) == 14 ? 3 : (ch >> 3) == 30 ? 4 : 0;
-		int ok = len > 0 && i + (size_t)len <= n;
-		for (int j = 1; ok && j < len; j++)
-			ok = ((unsigned char)s[i + (size_t)j] >> 6) == 2;
-		if (!ok || (len == 1 && (ch < 0x20 || ch == 0x7f))) {
-			out[k++] = '?';
-			i++;
-			continue;
-		}
-		memcpy(out + k, s + i, (size_t)len);
-		k += (size_t)len;
-		i += (size_t)len;
-	}
-	if (out)
-		out[k] = '\0';
-	return out;
+	return rpt_xml_text(s ? s : "", s ? strlen(s) : 0, "");
 }
 
 /* Append `s` percent-encoded for a URL path or fragment (RFC 3986 unreserved kept). */

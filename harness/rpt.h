@@ -58,6 +58,13 @@ int rpt_write_all(const struct res_run *run, const char *formats, const char *di
  */
 void rpt_score_line(const struct res_run *run, char *buf, size_t len);
 
+/*
+ * Text fit for an XML document: valid UTF-8 (decoded by libxml2), each
+ * control character not in `keep` (e.g. "\n\t") and each invalid byte
+ * replaced by '?'. malloc'd, or NULL when out of memory.
+ */
+char *rpt_xml_text(const char *s, size_t n, const char *keep);
+
 /* Write `len` bytes to `path` atomically: temporary file, fsync, rename. */
 int rpt_atomic_write(const char *path, const char *data, size_t len, struct sc_err *err);
 

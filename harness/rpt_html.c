@@ -23,37 +23,10 @@ static const char css[] =
     "pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:20em}"
     "section{border-top:2px solid #ddd;margin-top:1.5em}svg text{font:11px monospace}";
 
-/* Valid UTF-8 without control characters, for XML: other bytes become '?'. */
-static char *
-clean(const char *s, size_t n)
-{
-	char *out = malloc(n + 1);
-	size_t k = 0;
-
-	for (size_t i = 0; out && i < n; ) {
-		unsigned char c = (unsigned char)s[i];
-		int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-		int ok = len > 0 && i + (size_t)len <= n;
-		for (int j = 1; ok && j < len; j++)
-			ok = ((unsigned char)s[i + (size_t)j] >> 6) == 2;
-		if (!ok || (len == 1 && ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f))) {
-			out[k++] = '?';
-			i++;
-			continue;
-		}
-		memcpy(out + k, s + i, (size_t)len);
-		k += (size_t)len;
-		i += (size_t)len;
-	}
-	if (out)
-		out[k] = '\0';
-	return out;
-}
-
 static void
 elem(xmlTextWriterPtr w, const char *name, const char *cls, const char *text)
 {
-	char *t = clean(text ? text : "", text ? strlen(text) : 0);
+	char *t = rpt_xml_text(text ? text : "", text ? strlen(text) : 0, "\n\t");
 	xmlTextWriterStartElement(w, BAD_CAST name);
 	if (cls)
 		xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST cls);
@@ -226,12 +199,12 @@ one_case(xmlTextWriterPtr w, const struct res_case *c, const struct rpt_opts *o)
 		    "killed by a signal" : "stopped");
 		elem(w, "h3", NULL, buf);
 		if (p->out.total) {
-			t = clean(p->out.head, p->out.head_len);
+			t = rpt_xml_text(p->out.head, p->out.head_len, "\n\t");
 			elem(w, "pre", "stdout", t);
 			free(t);
 		}
 		if (p->err.total) {
-			t = clean(p->err.head, p->err.head_len);
+			t = rpt_xml_text(p->err.head, p->err.head_len, "\n\t");
 			elem(w, "pre", "stderr", t);
 			free(t);
 		}

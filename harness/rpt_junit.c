@@ -10,38 +10,10 @@
 
 #include "rpt.h"
 
-/* Text safe for XML 1.0: control characters and invalid UTF-8 become '?'. */
-static char *
-xml_safe(const char *s, size_t n)
-{
-	char *out = malloc(n + 1);
-	size_t k = 0;
-
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; ) {
-		unsigned char c = (unsigned char)s[i];
-		int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-		int ok = len > 0 && i + (size_t)len <= n;
-		for (int j = 1; ok && j < len; j++)
-			ok = ((unsigned char)s[i + (size_t)j] >> 6) == 2;
-		if (!ok || (len == 1 && c < 0x20 && c != '\n' && c != '\t' && c != '\r')) {
-			out[k++] = '?';
-			i++;
-			continue;
-		}
-		memcpy(out + k, s + i, (size_t)len);
-		k += (size_t)len;
-		i += (size_t)len;
-	}
-	out[k] = '\0';
-	return out;
-}
-
 static void
 text_elem(xmlTextWriterPtr w, const char *name, const char *s, size_t n)
 {
-	char *safe = xml_safe(s ? s : "", s ? n : 0);
+	char *safe = rpt_xml_text(s ? s : "", s ? n : 0, "\n\t\r\x7f");
 	xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST (safe ? safe : ""));
 	free(safe);
 }
@@ -49,7 +21,7 @@ text_elem(xmlTextWriterPtr w, const char *name, const char *s, size_t n)
 static void
 attr(xmlTextWriterPtr w, const char *name, const char *v)
 {
-	char *safe = xml_safe(v ? v : "", v ? strlen(v) : 0);
+	char *safe = rpt_xml_text(v ? v : "", v ? strlen(v) : 0, "\n\t\r\x7f");
 	xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST (safe ? safe : ""));
 	free(safe);
 }
@@ -144,7 +116,7 @@ rpt_junit(const struct res_run *run, const char *path, const struct rpt_opts *o,
 				xmlTextWriterStartElement(w, BAD_CAST (c->verdict == RES_FAIL ? "failure" : "error"));
 				attr(w, "message", hidden ? "hidden case: failed" : c->summary);
 				attr(w, "type", res_verdict_name(c->verdict));
-				char *safe = xml_safe(text ? text : "", text ? strlen(text) : 0);
+				char *safe = rpt_xml_text(text ? text : "", text ? strlen(text) : 0, "\n\t\r\x7f");
 				xmlTextWriterWriteString(w, BAD_CAST (safe ? safe : ""));
 				free(safe);
 				free(text);

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libxml/xmlstring.h>
+
 #include "rpt.h"
 
 int
@@ -104,4 +106,30 @@ rpt_score_line(const struct res_run *run, char *buf, size_t len)
 		snprintf(buf, len, "score %u/%u for the programs present (%s); %u point%s in skipped "
 		    "cases", run->score, sc.ran_points, sc.programs[0] ? sc.programs : "none",
 		    sc.skipped_points, sc.skipped_points == 1 ? "" : "s");
+}
+
+char *
+rpt_xml_text(const char *s, size_t n, const char *keep)
+{
+	char *out = malloc(n + 1);
+	size_t k = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; ) {
+		int len = n - i > 4 ? 4 : (int)(n - i);
+		int ch = xmlGetUTF8Char((const unsigned char *)s + i, &len);
+
+		if (ch < 0 || len <= 0 ||
+		    ((ch < 0x20 || ch == 0x7f) && (ch == 0 || strchr(keep, ch) == NULL))) {
+			out[k++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(out + k, s + i, (size_t)len);
+		k += (size_t)len;
+		i += (size_t)len;
+	}
+	out[k] = '\0';
+	return out;
 }
