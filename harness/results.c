@@ -303,6 +303,7 @@ res_case_free(struct res_case *c)
 	mc_report_free(&c->mc);
 	free(c->isolation);
 	free(c->case_dir);
+	free(c->capture_note);
 	free(c->other_summary);
 	memset(c, 0, sizeof(*c));
 }

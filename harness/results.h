@@ -72,6 +72,12 @@ struct res_case {
 	unsigned port;
 	double seconds;
 	char *case_dir;		/* where its logs are kept, or NULL */
+	/* the packet capture (wcap.h, wire.h): case_dir/capture.pcap when captured */
+	int captured;
+	char *capture_note;	/* not captured: why; else what was kept ("812 packets, ...") */
+	double t0_real;		/* the case's start, CLOCK_REALTIME seconds (pcap's clock) */
+	double t_stall;		/* seconds from start: a stall or early decision ended it; <0 none */
+	double t_stop;		/* seconds from start: sockcheck began stopping programs; <0 unknown */
 	/* --repeat N: the case ran `runs` times; this is the first run that did
 	 * not pass, or the first run when all passed */
 	unsigned runs;		/* 0 or 1: it ran once */
