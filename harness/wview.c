@@ -217,7 +217,6 @@ list_items(struct wview *v)
 	for (size_t i = 0; i < w->nevents; i++) {
 		const struct wire_event *e = &w->events[i];
 		struct wview_item *it = NULL;
-		int cap;
 
 		if (used[i])
 			continue;
@@ -242,28 +241,41 @@ list_items(struct wview *v)
 			it->accepted = 1;
 			break;
 		case WIRE_DATA:
-		case WIRE_DATAGRAM:
-			cap = e->kind == WIRE_DATA ? DATA_SHOWN : DGRAM_SHOWN;
-			it = add(v, e->kind == WIRE_DATA ? WV_DATA : WV_DATAGRAM, e);
-			if (e->kind == WIRE_DATAGRAM)
+		case WIRE_OMITTED:
+		case WIRE_DATAGRAM: {
+			int dg = e->kind == WIRE_DATAGRAM;
+			it = add(v, dg ? WV_DATAGRAM : e->kind == WIRE_DATA ? WV_DATA : WV_OMITTED, e);
+			if (dg)
 				it->sizes[0] = e->bytes;
-			if (shown[e->conn][e->from]++ < (unsigned)cap)
+			if (shown[e->conn][e->from]++ < (unsigned)(dg ? DGRAM_SHOWN : DATA_SHOWN))
 				break;
-			/* the rest of this direction (on the same side of the stop), in one */
+			/* the rest of this direction (on the same side of the stop), in one;
+			 * the data in packets left out of the file with it */
+			if (e->kind == WIRE_OMITTED) {
+				it->kind = WV_DATA;
+				it->omitted = e->bytes;
+				it->spans = 0;
+			}
 			for (size_t k = i + 1; k < w->nevents; k++) {
 				const struct wire_event *f = &w->events[k];
-				if (f->conn != e->conn || f->from != e->from || f->kind != e->kind ||
-				    used[k] || (f->after_stop || stopped(v, f->t)) != it->after_stop)
+				if (f->conn != e->conn || f->from != e->from || used[k] ||
+				    dg != (f->kind == WIRE_DATAGRAM) ||
+				    (!dg && f->kind != WIRE_DATA && f->kind != WIRE_OMITTED) ||
+				    (f->after_stop || stopped(v, f->t)) != it->after_stop)
 					continue;
 				used[k] = 1;
-				if (it->spans < WV_SIZES)
+				if (dg && it->spans < WV_SIZES)
 					it->sizes[it->spans] = f->bytes;
-				it->spans++;
+				if (f->kind == WIRE_OMITTED)
+					it->omitted += f->bytes;
+				else
+					it->spans++;
 				it->bytes += f->bytes;
 				it->segments += f->segments;
 				it->t_end = f->t_end > f->t ? f->t_end : f->t;
 			}
 			break;
+		}
 		case WIRE_FIN: it = add(v, WV_FIN, e); break;
 		case WIRE_RST: it = add(v, WV_RST, e); break;
 		case WIRE_ZERO_WINDOW: it = add(v, WV_ZERO_WINDOW, e); break;
@@ -277,7 +289,6 @@ list_items(struct wview *v)
 					break;
 				}
 			break;
-		case WIRE_OMITTED: it = add(v, WV_OMITTED, e); break;
 		}
 		if (it && minor(it->kind) && ++nminor > MINOR_MAX) {
 			more += it->spans;
@@ -409,10 +420,15 @@ wview_what(const struct wview *v, const struct wview_item *it, char *buf, size_t
 		    v->w->conns[it->conn].b.port);
 		break;
 	case WV_DATA:
-		if (it->spans > 1)
-			PUT("data %llu bytes more in %u spans (%u segments), until %.3f s",
-			    (unsigned long long)it->bytes, it->spans, it->segments, it->t_end);
-		else
+		if (it->spans > 1 || it->omitted) {
+			PUT("data %llu bytes more in %u %s (%u %s", (unsigned long long)it->bytes,
+			    it->spans, plural(it->spans, "span", "spans"), it->segments,
+			    plural(it->segments, "segment", "segments"));
+			if (it->omitted)
+				PUT("; %llu bytes of them in packets not kept in capture.pcap",
+				    (unsigned long long)it->omitted);
+			PUT("), until %.3f s", it->t_end);
+		} else
 			PUT("data %llu %s (%u %s)", (unsigned long long)it->bytes,
 			    plural(it->bytes, "byte", "bytes"), it->segments,
 			    plural(it->segments, "segment", "segments"));
@@ -447,8 +463,8 @@ wview_what(const struct wview *v, const struct wview_item *it, char *buf, size_t
 		    (unsigned long long)it->bytes, it->t_end);
 		break;
 	case WV_OMITTED:
-		PUT("%llu %s not kept in capture.pcap (their bytes still count)",
-		    (unsigned long long)it->bytes, plural(it->bytes, "packet", "packets"));
+		PUT("data %llu %s in packets not kept in capture.pcap", (unsigned long long)it->bytes,
+		    plural(it->bytes, "byte", "bytes"));
 		break;
 	case WV_MISSING_FIN:
 		PUT("no FIN from the %s", who);

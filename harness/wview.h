@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "err.h"
+#include "results.h"
 #include "wire.h"
 
 /* What the case says about who is who, and the moments the views mark. */
@@ -38,7 +40,7 @@ enum wview_kind {
 	WV_ZERO_WINDOW,		/* `from`'s receive window is zero */
 	WV_WINDOW_OPEN,		/* ...and open again (t_end - t: how long it was zero) */
 	WV_DATAGRAM,		/* `spans` datagrams one way; sizes[] the first ones */
-	WV_OMITTED,		/* `bytes` packets left out of the file */
+	WV_OMITTED,		/* `bytes` of data in packets left out of the file */
 	WV_MISSING_FIN,		/* `from` sent no FIN or RST before t_stop (offset: its bytes) */
 	WV_STALL,		/* the case was ended here (t_stall) */
 	WV_STOP,		/* sockcheck stops the programs here (t_stop) */
@@ -52,7 +54,8 @@ struct wview_item {
 	size_t conn;
 	int from;		/* 0: conns[conn].a, 1: .b */
 	double t, t_end;
-	uint64_t bytes;		/* DATA: bytes; DATAGRAM: total bytes; OMITTED: packets */
+	uint64_t bytes;		/* DATA, OMITTED: bytes; DATAGRAM: total bytes */
+	uint64_t omitted;	/* DATA: of them, in packets left out of the file */
 	uint64_t offset;	/* DATA/FIN/RST/MISSING_FIN: the sender's bytes before it */
 	unsigned segments;	/* DATA: segments */
 	unsigned spans;		/* DATA: spans merged (1: one); DATAGRAM: datagrams; MORE: events */
@@ -108,5 +111,18 @@ void wview_text(FILE *out, const struct wview *v, const char *indent);
  * RST after 2048 bytes: ..."), or "" when there is nothing to name.
  */
 void wview_evidence(const struct wview *v, char *buf, size_t len);
+
+/*
+ * A finished case's capture (wview_case.c): read case_dir/capture.pcap
+ * (wire_read, with the case's t0_real and t_stop) into `w` and build `v`
+ * from the case's protocol, role, port, t_stall and t_stop. Returns 0, or
+ * -1 with err (not captured, unreadable file); then nothing is to be freed.
+ * Else free with wview_free(v), then wire_free(w).
+ */
+int wview_case_load(const struct res_case *c, struct wire *w, struct wview *v,
+    struct sc_err *err);
+
+/* The judge's evidence (wview_evidence) of a finished case's capture; "" when none. */
+void wview_case_evidence(const struct res_case *c, char *buf, size_t len);
 
 #endif

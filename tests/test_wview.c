@@ -521,3 +521,45 @@ Test(rpt_seq, diagram_of_fin_and_rst)
 	free(s);
 	wview_free(&v);
 }
+
+Test(wview, packets_left_out_count_in_the_summary)
+{
+	struct wview v;
+	struct wview_case c = { "file", "client", SERVER_PORT, -1, -1 };
+	reset_wire();
+	size_t k = conn(0, 40000, SERVER_PORT);
+	ev(k, 0, WIRE_SYN, 0.001, 0, 0);
+	ev(k, 1, WIRE_SYNACK, 0.001, 0, 0);
+	ev(k, 1, WIRE_DATA, 0.010, 1000, 0);
+	struct wire_event *o = ev(k, 1, WIRE_OMITTED, 0.011, 30000000, 0);
+	o->t_end = 0.9;
+	ev(k, 1, WIRE_DATA, 0.9, 1000, 30001000);
+	ev(k, 1, WIRE_DATA, 0.95, 1000, 30002000);
+	ev(k, 1, WIRE_DATA, 0.99, 1000, 30003000);
+	ev(k, 1, WIRE_FIN, 1.0, 0, 30004000);
+	cr_assert_eq(wview_build(&W, &c, &v), 0);
+	char *t = timeline(&v);
+	HAS(t, "  0.011 s  reference server -> student client  data 30000000 bytes in packets not "
+	    "kept in capture.pcap\n");
+	HAS(t, "  0.950 s  reference server -> student client  data 2000 bytes more in 2 spans "
+	    "(2 segments), until 0.990 s\n");
+	HAS(t, "FIN after 30004000 bytes");
+	free(t);
+	wview_free(&v);
+
+	/* the same with the omitted packets beyond the cap: in the summary */
+	W.nevents = 2;
+	ev(k, 1, WIRE_DATA, 0.010, 1000, 0);
+	ev(k, 1, WIRE_DATA, 0.020, 1000, 1000);
+	ev(k, 1, WIRE_DATA, 0.030, 1000, 2000);
+	o = ev(k, 1, WIRE_OMITTED, 0.031, 30000000, 3000);
+	o->t_end = 0.9;
+	ev(k, 1, WIRE_DATA, 0.9, 1000, 30003000);
+	ev(k, 1, WIRE_FIN, 1.0, 0, 30004000);
+	cr_assert_eq(wview_build(&W, &c, &v), 0);
+	t = timeline(&v);
+	HAS(t, "  0.031 s  reference server -> student client  data 30001000 bytes more in 1 span "
+	    "(1 segment; 30000000 bytes of them in packets not kept in capture.pcap), until 0.900 s\n");
+	free(t);
+	wview_free(&v);
+}
