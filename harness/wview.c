@@ -197,7 +197,9 @@ by_time(const void *pa, const void *pb)
 		return rank(a) - rank(b);
 	if (a->t != b->t)
 		return a->t < b->t ? -1 : 1;
-	return rank(a) - rank(b);
+	if (rank(a) != rank(b))
+		return rank(a) - rank(b);
+	return a->order < b->order ? -1 : a->order > b->order;
 }
 
 /* Merge the events of `w` into items, capped; the marks added. */
@@ -298,12 +300,14 @@ list_items(struct wview *v)
 	free(shown);
 	free(used);
 
-	/* the directions that never ended before the stop, at the stall (or the stop) */
+	/* the directions that never ended before the stop, at the stall (or the
+	 * stop): the student's first */
 	int nmissing = 0;
+	for (int pass = 0; pass < 2; pass++)
 	for (size_t i = 0; i < w->nconns; i++)
 		for (int d = 0; d < 2; d++) {
 			double last;
-			if (!missing_fin(v, i, d))
+			if (v->student[i][d] != !pass || !missing_fin(v, i, d))
 				continue;
 			struct wview_item *it = add(v, WV_MISSING_FIN, NULL);
 			it->conn = i;
@@ -327,6 +331,8 @@ list_items(struct wview *v)
 		struct wview_item *it = add(v, WV_MORE, NULL);
 		it->spans = more;
 	}
+	for (size_t i = 0; i < v->nitems; i++)
+		v->items[i].order = i;
 	qsort(v->items, v->nitems, sizeof(*v->items), by_time);
 	v->t_end = 0;
 	for (size_t i = 0; i < v->nitems; i++) {
@@ -473,8 +479,10 @@ wview_what(const struct wview *v, const struct wview_item *it, char *buf, size_t
 			    plural(it->offset, "byte", "bytes"), it->zero_t);
 		else
 			PUT(" (it sent no data)");
-		if (v->c.t_stall >= 0)
+		if (v->c.t_stall >= 0 && v->student[it->conn][it->from])
 			PUT(": the case stalled here waiting for it");
+		else if (v->c.t_stall >= 0)
+			PUT(" when the case stalled");
 		else if (v->c.t_stop >= 0)
 			PUT(" before sockcheck stopped the programs");
 		else

@@ -64,6 +64,7 @@ struct wview_item {
 	double zero_t;		/* WINDOW_OPEN: when the window became zero; MISSING_FIN:
 				 * when its data ended (<0: it sent none) */
 	int after_stop;		/* sockcheck's doing, not the program's */
+	size_t order;		/* the order of items at the same time (internal) */
 };
 
 #define WV_NAME 40
