@@ -11,7 +11,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS    := yaml-0.1 jansson libxml-2.0 libcrypto libxxhash
+PKGS    := yaml-0.1 jansson libxml-2.0 libcrypto libxxhash libpcap
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 # Dependencies. Plain `make` (and install, clean, ...) never installs
@@ -25,6 +25,7 @@ DEB_jansson     := libjansson-dev
 DEB_libxml-2.0  := libxml2-dev
 DEB_libcrypto   := libssl-dev
 DEB_libxxhash   := libxxhash-dev
+DEB_libpcap     := libpcap-dev
 DEB_criterion   := libcriterion-dev
 GOALS := $(or $(MAKECMDGOALS),all)
 ifneq ($(filter-out clean deps uninstall,$(GOALS)),)

@@ -25,7 +25,9 @@ enum wire_kind {
 	WIRE_ZERO_WINDOW,	/* the sender's receive buffer is full: it stopped reading */
 	WIRE_WINDOW_OPEN,	/* ...and has read again */
 	WIRE_DATAGRAM,		/* UDP: one datagram */
-	WIRE_OMITTED		/* packets the capture left out of the file (wcap.h) */
+	WIRE_OMITTED		/* packets the capture left out of the file (wcap.h): from
+				 * the sender's previous packet in the file (t) to the next
+				 * (t_end) */
 };
 
 enum wire_end {
@@ -59,7 +61,10 @@ struct wire_event {
 	int from;			/* 0: from conns[conn].a, 1: from .b */
 	double t, t_end;		/* t_end: DATA/OMITTED spans, else t */
 	uint64_t bytes;			/* DATA: bytes in the span; DATAGRAM: its size;
-					 * OMITTED: packets left out */
+					 * OMITTED: payload bytes the left-out packets
+					 * carried (from the sequence numbers; how many
+					 * packets is not in the file: wcap_stats.omitted
+					 * counts them for the whole case) */
 	uint64_t offset;		/* DATA/FIN/RST: the sender's bytes before it */
 	unsigned segments;		/* DATA: segments merged */
 	int after_stop;			/* at or after wire.t_stop: sockcheck stopping the programs */
