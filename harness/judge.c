@@ -925,6 +925,8 @@ judge_case(const struct judge_in *in, struct res_case *c)
 		judge_diag(c, "Injected: %s.", in->inject);
 	(void)failed;	/* the checks' own flags decide: collateral ones count for nothing */
 	c->verdict = settle(in, c, ok);
+	if (c->verdict != RES_PASS && c->verdict != RES_SKIP && in->wire && *in->wire)
+		judge_diag(c, "On the wire: %s.", in->wire);
 	if (c->verdict == RES_SKIP) {
 		free(c->summary);
 		c->summary = strdup("skipped: the profile says the protocol has no reply "

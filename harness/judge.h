@@ -72,6 +72,10 @@ struct judge_in {
 	const char *inject;		/* what the preload injected, or NULL */
 	const char *open_failed;	/* servers: "opened data.txt: No such file or directory"
 					 * (the first file it failed to open), or NULL */
+	const char *wire;		/* what the packet capture shows the student's side
+					 * doing (wview_evidence), or NULL: named in the
+					 * diagnosis of a case that did not pass, never a
+					 * verdict of its own */
 	const struct mc_report *mc;	/* memcheck findings, or NULL */
 	char *const *mc_fail;		/* kinds that fail the case (NULL: default) */
 };

@@ -2,9 +2,12 @@
  * rpt_html: one self-contained HTML file (inline CSS, no scripts): the
  * summary table, each case's checks, diagnosis, hint, captured output,
  * memcheck findings with their source lines, and a sequence diagram of the
- * wire events drawn as inline SVG from the peers' event logs. libxml2's
- * writer does all the escaping.
+ * wire events as inline SVG: from the case's packet capture (rpt_seq.c),
+ * or, without one, from the reference peers' event logs. libxml2's writer
+ * does all the escaping.
  */
+#include <libgen.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,8 @@
 #include <libxml/xmlwriter.h>
 
 #include "rpt.h"
+#include "rpt_seq.h"
+#include "wcap.h"
 
 static const char css[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
@@ -21,7 +26,8 @@ static const char css[] =
     ".pass{color:#070}.fail{color:#b00}.error{color:#808}.skip{color:#960}.note{color:#666}"
     "#problems li{margin-bottom:.5em}"
     "pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:20em}"
-    "section{border-top:2px solid #ddd;margin-top:1.5em}svg text{font:11px monospace}";
+    "section{border-top:2px solid #ddd;margin-top:1.5em}svg text{font:11px monospace}"
+    ".wire{overflow-x:auto}";
 
 static void
 elem(xmlTextWriterPtr w, const char *name, const char *cls, const char *text)
@@ -144,10 +150,62 @@ diagram(xmlTextWriterPtr w, const struct res_proc *p)
 	xmlTextWriterEndElement(w);
 }
 
+/*
+ * The diagram from the case's packet capture, with a link to the file
+ * (relative to the report when it lies below it, `base`). Returns 1 when
+ * drawn; else says why there is none and returns 0 (the peers' logs are
+ * drawn instead).
+ */
+static int
+capture(xmlTextWriterPtr w, const struct res_case *c, const char *base)
+{
+	struct wire wr;
+	struct wview v;
+	struct sc_err err;
+	char buf[PATH_MAX + 600];
+	size_t nb = strlen(base);
+
+	if (!c->captured && c->capture_note == NULL)
+		return 0;	/* the case did not run, or predates captures */
+	xmlTextWriterStartElement(w, BAD_CAST "div");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "wire");
+	elem(w, "h3", NULL, "On the wire");
+	if (!c->captured || wview_case_load(c, &wr, &v, &err) < 0) {
+		snprintf(buf, sizeof(buf), "No packet capture (%s): the diagrams below are drawn "
+		    "from the reference peers' own event logs.", c->captured ? err.msg :
+		    c->capture_note);
+		elem(w, "p", "no-capture", buf);
+		xmlTextWriterEndElement(w);
+		return 0;
+	}
+	xmlTextWriterStartElement(w, BAD_CAST "p");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "capture");
+	xmlTextWriterWriteString(w, BAD_CAST "open in Wireshark: ");
+	if (nb && strncmp(c->case_dir, base, nb) == 0 && c->case_dir[nb] == '/')
+		snprintf(buf, sizeof(buf), "%s/%s", c->case_dir + nb + 1, WCAP_FILE);
+	else
+		snprintf(buf, sizeof(buf), "file://%s/%s", c->case_dir, WCAP_FILE);
+	xmlTextWriterStartElement(w, BAD_CAST "a");
+	xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST buf);
+	xmlTextWriterWriteString(w, BAD_CAST WCAP_FILE);
+	xmlTextWriterEndElement(w);
+	if (c->capture_note) {
+		snprintf(buf, sizeof(buf), " (%s)", c->capture_note);
+		xmlTextWriterWriteString(w, BAD_CAST buf);
+	}
+	xmlTextWriterEndElement(w);
+	rpt_seq_svg(w, &v, c->diagnosis);
+	wview_free(&v);
+	wire_free(&wr);
+	xmlTextWriterEndElement(w);
+	return 1;
+}
+
 static void
-one_case(xmlTextWriterPtr w, const struct res_case *c, const struct rpt_opts *o)
+one_case(xmlTextWriterPtr w, const struct res_case *c, const struct rpt_opts *o, const char *base)
 {
 	char buf[512];
+	int captured;
 
 	xmlTextWriterStartElement(w, BAD_CAST "section");
 	xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST c->id);
@@ -192,6 +250,7 @@ one_case(xmlTextWriterPtr w, const struct res_case *c, const struct rpt_opts *o)
 		if (f->source_line)
 			elem(w, "pre", "source", f->source_line);
 	}
+	captured = c->verdict != RES_SKIP && capture(w, c, base);
 	for (size_t i = 0; i < c->nprocs; i++) {
 		const struct res_proc *p = &c->procs[i];
 		char *t;
@@ -208,7 +267,8 @@ one_case(xmlTextWriterPtr w, const struct res_case *c, const struct rpt_opts *o)
 			elem(w, "pre", "stderr", t);
 			free(t);
 		}
-		diagram(w, p);
+		if (!captured)
+			diagram(w, p);
 	}
 	xmlTextWriterEndElement(w);
 }
@@ -264,11 +324,15 @@ rpt_html(const struct res_run *run, const char *path, const struct rpt_opts *o, 
 {
 	xmlBufferPtr buf = xmlBufferCreate();
 	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
-	char line[256];
+	char line[256], dir[PATH_MAX], base[PATH_MAX];
 	int rc;
 
 	if (w == NULL)
 		return sc_err_set(err, "html: out of memory");
+	/* where the report lies: its links to the captures are relative to it */
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (realpath(dirname(dir), base) == NULL)
+		base[0] = '\0';
 	xmlTextWriterWriteRaw(w, BAD_CAST "<!DOCTYPE html>\n");
 	xmlTextWriterStartElement(w, BAD_CAST "html");
 	xmlTextWriterStartElement(w, BAD_CAST "head");
@@ -315,7 +379,7 @@ rpt_html(const struct res_run *run, const char *path, const struct rpt_opts *o, 
 	xmlTextWriterEndElement(w);
 	for (size_t i = 0; i < run->ncases; i++)
 		if (run->cases[i].verdict != RES_PASS || o->verbose)
-			one_case(w, &run->cases[i], o);
+			one_case(w, &run->cases[i], o, base);
 	xmlTextWriterEndElement(w);
 	xmlTextWriterEndElement(w);
 	xmlTextWriterEndDocument(w);

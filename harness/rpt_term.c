@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rpt.h"
+#include "wview.h"
 
 static const char *
 colour(const struct rpt_opts *o, enum res_verdict v)
@@ -63,6 +64,32 @@ findings(FILE *out, const struct res_case *c)
 	}
 	if (c->mc.note)
 		fprintf(out, "        note: %s\n", c->mc.note);
+}
+
+/*
+ * What the packet capture shows (wview.h): the text timeline, under a
+ * failed case (and a passing one with -v); with -v, why there is none.
+ */
+static void
+timeline(FILE *out, const struct res_case *c, const struct rpt_opts *o)
+{
+	struct wire w;
+	struct wview v;
+	struct sc_err err;
+
+	if (!c->captured) {
+		if (o->verbose && c->capture_note)
+			fprintf(out, "      no capture: %s\n", c->capture_note);
+		return;
+	}
+	if (wview_case_load(c, &w, &v, &err) < 0) {
+		fprintf(out, "      capture: %s\n", err.msg);
+		return;
+	}
+	fprintf(out, "      on the wire (capture.pcap: tcpdump -r, Wireshark):\n");
+	wview_text(out, &v, "        ");
+	wview_free(&v);
+	wire_free(&w);
 }
 
 /*
@@ -173,6 +200,7 @@ rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 		if (c->diagnosis)
 			indent_text(out, "      ", c->diagnosis, strlen(c->diagnosis), 12);
 		findings(out, c);
+		timeline(out, c, o);
 		for (size_t k = 0; k < c->nprocs && c->verdict != RES_PASS; k++) {
 			const struct res_proc *p = &c->procs[k];
 			if (strncmp(p->role, "student", 7) != 0 || p->err.total == 0)

@@ -44,6 +44,7 @@
 #include "trim.h"
 #include "watch.h"
 #include "early.h"
+#include "wview.h"
 
 #define MAXPROCS 32
 #define HEAD_MAX (64 * 1024)
@@ -1673,7 +1674,7 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 	char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL;
 	size_t lo1, le1, lo2, le2;
 	struct sc_err err;
-	char inj_desc[1024], open_failed[PATH_MAX + 64];
+	char inj_desc[1024], open_failed[PATH_MAX + 64], wire_ev[1024];
 	int inj_took = 0;
 
 	if (protocol_mismatch(c, oc, out))
@@ -1736,6 +1737,8 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 			ji.mc_fail = c->s->memcheck_fail ? c->s->memcheck_fail : c->p->memcheck_fail;
 		}
 	}
+	wview_case_evidence(out, wire_ev, sizeof(wire_ev));	/* "" without a capture */
+	ji.wire = wire_ev;
 	judge_case(&ji, out);
 	if (c->memcheck && !(out->memcheck && out->mc.started) && oc->student &&
 	    oc->student->started && out->verdict != RES_SKIP) {

@@ -1597,3 +1597,51 @@ Test(judge, error_message_on_stdout_passes_with_a_warning)
 	prof_free(&p);
 	scn_free(s);
 }
+
+/* the capture's evidence (judge_in.wire) is named in a failed case only, and decides nothing */
+Test(judge, wire_evidence_in_the_diagnosis_only)
+{
+	struct scn *s = scenario("wire-one-message.yaml", echo_server_yaml);
+	struct prof p;
+	struct peer_log ok_log, bad_log;
+	struct judge_in in;
+	struct res_case pass = { 0 }, failed = { 0 };
+	const char *ev = "the student server sent RST after 2048 bytes at 0.013 s: it closed the "
+	    "socket with data from the reference client unread";
+
+	default_profile(&p);
+	peer_log("wire-ok.jsonl", echo_client_ok, &ok_log);
+	echo_server_case(s, &p, &ok_log, &in);
+	in.wire = ev;
+	cr_assert_eq(judge_case(&in, &pass), 0);
+	cr_assert_eq(pass.verdict, RES_PASS);
+	cr_assert_null(pass.diagnosis, "a pass says nothing of the wire: %s", pass.diagnosis);
+
+	peer_log("wire-bad.jsonl",
+	    "{\"t\":1,\"ev\":\"start\"}\n"
+	    "{\"t\":10,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":20,\"ev\":\"write\",\"conn\":1,\"off\":0,\"n\":4096}\n"
+	    "{\"t\":30,\"ev\":\"read\",\"conn\":1,\"off\":0,\"n\":2048}\n"
+	    "{\"t\":31,\"ev\":\"read_error\",\"conn\":1,\"off\":2048,\"error\":\"ECONNRESET\"}\n"
+	    "{\"t\":40,\"ev\":\"summary\",\"conn\":1,\"bytes_out\":4096,\"bytes_in\":2048,\"rst\":true}\n"
+	    "{\"t\":60,\"ev\":\"end\",\"status\":1,\"message\":\"reset\"}\n", &bad_log);
+	echo_server_case(s, &p, &bad_log, &in);
+	in.wire = NULL;
+	struct res_case without = { 0 };
+	judge_case(&in, &without);
+	in.wire = ev;
+	judge_case(&in, &failed);
+	cr_assert_eq(failed.verdict, RES_FAIL);
+	cr_assert_eq(failed.verdict, without.verdict, "the capture changes no verdict");
+	cr_assert_str_eq(failed.summary, without.summary);
+	assert_diag(&failed, "On the wire: the student server sent RST after 2048 bytes at 0.013 s: "
+	    "it closed the socket with data from the reference client unread.");
+	cr_assert(without.diagnosis == NULL || strstr(without.diagnosis, "On the wire") == NULL);
+	res_case_free(&pass);
+	res_case_free(&failed);
+	res_case_free(&without);
+	peer_log_free(&ok_log);
+	peer_log_free(&bad_log);
+	prof_free(&p);
+	scn_free(s);
+}
