@@ -41,7 +41,11 @@
  *                      socket FD DOMAIN TYPE     (TYPE without its flag bits)
  *                      bind FD PORT              (0: the kernel chooses one)
  *                      listen FD
- *                      connect FD ERRNO PORT
+ *                      connect FD ERRNO PORT ADDR
+ *                      sendto FD ERRNO PORT ADDR (a datagram's destination:
+ *                                                noted when it changes, per
+ *                                                descriptor, not per datagram)
+ *                    ADDR is numeric (inet_ntop), "-" for another family.
  *                    Nothing is changed by tracing.
  *
  * Only socket descriptors are touched. Everything the library writes uses
@@ -50,6 +54,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -169,6 +174,50 @@ addr_port(const struct sockaddr *a)
 	if (a->sa_family == AF_INET6)
 		return ntohs(((const struct sockaddr_in6 *)a)->sin6_port);
 	return -1;
+}
+
+/* The numeric address a sockaddr names, "-" for another family. */
+static void
+addr_text(const struct sockaddr *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "-");
+	if (a == NULL)
+		return;
+	if (a->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, buf, (socklen_t)len);
+	else if (a->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, buf,
+		    (socklen_t)len);
+}
+
+/* "sendto FD ERRNO PORT ADDR" when fd's destination (or the outcome) changed. */
+static void
+trace_sendto(int fd, const struct sockaddr *a, int err)
+{
+	static struct { int fd, port, err; char addr[64]; } last[16];
+	static unsigned nlast;
+	char addr[64];
+	int port = addr_port(a);
+	unsigned i;
+
+	if (!inj.trace || a == NULL || port < 0)
+		return;
+	addr_text(a, addr, sizeof(addr));
+	for (i = 0; i < nlast && i < 16; i++)
+		if (last[i].fd == fd)
+			break;
+	if (i < nlast && last[i].port == port && last[i].err == err &&
+	    strcmp(last[i].addr, addr) == 0)
+		return;
+	if (i == nlast && nlast < 16)
+		nlast++;
+	if (i < 16) {
+		last[i].fd = fd;
+		last[i].port = port;
+		last[i].err = err;
+		snprintf(last[i].addr, sizeof(last[i].addr), "%s", addr);
+	}
+	side("sendto %d %d %d %s\n", fd, err, port, addr);
 }
 
 /* ---- configuration ---- */
@@ -528,9 +577,16 @@ sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *ad
     socklen_t alen)
 {
 	REAL(ssize_t, sendto, int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	ssize_t n;
+	int e;
 	if (do_write("sendto", fd, &len, flags) < 0)
 		return -1;
-	return real_sendto(fd, buf, len, flags, addr, alen);
+	n = real_sendto(fd, buf, len, flags, addr, alen);
+	e = errno;
+	if (inj.trace)
+		trace_sendto(fd, addr, n < 0 ? e : 0);
+	errno = e;
+	return n;
 }
 
 ssize_t
@@ -588,8 +644,11 @@ connect(int fd, const struct sockaddr *addr, socklen_t alen)
 	e = errno;
 	if (rc == 0 || e == EINPROGRESS)
 		new_conn(fd);
-	if (inj.trace)
-		side("connect %d %d %d\n", fd, rc < 0 ? e : 0, addr_port(addr));
+	if (inj.trace) {
+		char a[64];
+		addr_text(addr, a, sizeof(a));
+		side("connect %d %d %d %s\n", fd, rc < 0 ? e : 0, addr_port(addr), a);
+	}
 	errno = e;
 	return rc;
 }
