@@ -1779,12 +1779,15 @@ release(struct rcase *c)
 	free(c->msgs);
 }
 
-/* An address outside 127.0.0.0/8 that a program hard-codes (profile `host`). */
+/* An address the case's loopback lacks: IPv4 outside 127/8, IPv6 other than ::1. */
 static int
-foreign_ipv4(const char *host)
+foreign_address(const char *host)
 {
 	struct in_addr a;
-	return host && inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) != 127;
+	struct in6_addr a6;
+	if (host && inet_pton(AF_INET, host, &a) == 1)
+		return (ntohl(a.s_addr) >> 24) != 127;
+	return host && inet_pton(AF_INET6, host, &a6) == 1 && !IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
 /*
@@ -1798,7 +1801,7 @@ add_program_addresses(struct rcase *c, struct sc_err *err)
 {
 	for (int k = 0; k < PROF_NPROGS; k++) {
 		const char *h = c->p->progs[k].host;
-		if (!c->p->progs[k].present || !foreign_ipv4(h))
+		if (!c->p->progs[k].present || !foreign_address(h))
 			continue;
 		if (sbx_mode(c->sbx) != SBX_NETNS) {
 			snprintf(c->no_addr, sizeof(c->no_addr), "%s", h);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/ipv6.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
@@ -273,18 +274,23 @@ sbx_open(int want_netns, struct sbx **out, char *why, size_t whylen, struct sc_e
 }
 
 int
-sbx_add_address(struct sbx *s, const char *ipv4, struct sc_err *err)
+sbx_add_address(struct sbx *s, const char *addr, struct sc_err *err)
 {
 	struct sockaddr_in sin;
+	struct in6_addr a6;
+	int v6 = 0;
 	pid_t pid;
 	int status;
 
 	if (s->mode != SBX_NETNS)
-		return sc_err_set(err, "%s: an extra address needs a network namespace", ipv4);
+		return sc_err_set(err, "%s: an extra address needs a network namespace", addr);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	if (inet_pton(AF_INET, ipv4, &sin.sin_addr) != 1)
-		return sc_err_set(err, "%s: not an IPv4 address", ipv4);
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+		if (inet_pton(AF_INET6, addr, &a6) != 1)
+			return sc_err_set(err, "%s: not an IPv4 or IPv6 address", addr);
+		v6 = 1;
+	}
 	s->naddrs++;
 	if ((pid = fork()) < 0)
 		return sc_err_sys(err, "fork");
@@ -293,8 +299,17 @@ sbx_add_address(struct sbx *s, const char *ipv4, struct sc_err *err)
 		struct ifreq ifr;
 		int fd;
 		if (setns(s->netns_fd, CLONE_NEWNET) < 0 ||
-		    (fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		    (fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 			_exit(1);
+		if (v6) {
+			/* the address on lo itself (/128): IPv6 has no "lo:N" aliases */
+			struct in6_ifreq r6;
+			memset(&r6, 0, sizeof(r6));
+			r6.ifr6_addr = a6;
+			r6.ifr6_prefixlen = 128;
+			r6.ifr6_ifindex = (int)if_nametoindex("lo");
+			_exit(r6.ifr6_ifindex == 0 || ioctl(fd, SIOCSIFADDR, &r6) < 0 ? 2 : 0);
+		}
 		memset(&ifr, 0, sizeof(ifr));
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo:%u", s->naddrs);
 		memcpy(&ifr.ifr_addr, &sin, sizeof(sin));
@@ -304,7 +319,7 @@ sbx_add_address(struct sbx *s, const char *ipv4, struct sc_err *err)
 		if (errno != EINTR)
 			return sc_err_sys(err, "waitpid");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return sc_err_set(err, "%s: could not add the address to the case's loopback", ipv4);
+		return sc_err_set(err, "%s: could not add the address to the case's loopback", addr);
 	return 0;
 }
 

@@ -54,11 +54,12 @@ struct sbx;
 int sbx_open(int want_netns, struct sbx **out, char *why, size_t whylen,
     struct sc_err *err);
 /*
- * NETNS only: give the namespace's loopback one more IPv4 address, for a
- * client that hard-codes a remote address (its connection then reaches the
- * reference server inside the case, and nothing outside).
+ * NETNS only: give the namespace's loopback one more address (IPv4, or
+ * IPv6 as a /128), for a client that hard-codes a remote address (its
+ * connection then reaches the reference server inside the case, and nothing
+ * outside).
  */
-int sbx_add_address(struct sbx *s, const char *ipv4, struct sc_err *err);
+int sbx_add_address(struct sbx *s, const char *addr, struct sc_err *err);
 /*
  * As root: `uid` is the case's own (no other process runs as it), so at the
  * end every process of that uid is killed and counted, also daemons that left

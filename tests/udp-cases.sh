@@ -60,5 +60,23 @@ for c in "echo.server.one-message|echo_server speaks UDP" \
 		notok "$id: skipped, '$want'" "$T/mixed.out"
 	fi
 done
+# a client that hard-codes an IPv6 server address other than ::1 (profile
+# host): the case's loopback gets that address, so its datagrams reach the
+# reference server inside the case (inside a network namespace only)
+mkdir -p "$T/v6host"
+cp fixtures/correct/udp_echo_client.c "$T/v6host/"
+printf 'udp_echo_client: udp_echo_client.c\n\tcc -o $@ $<\n' >"$T/v6host/Makefile"
+printf 'programs:\n  udp_echo_client:\n    host: "fd00::17"\n' >"$T/v6host/sockcheck.yaml"
+"$SC" run --only 'udp.client.basic-lines' --format json --report-dir "$T/v6host-r" "$T/v6host" \
+	>"$T/v6host.out" 2>&1
+v=$(python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["cases"][0]
+print(c["verdict"], c.get("summary", "")[:80])' "$T/v6host-r/results.json" 2>/dev/null)
+case $v in
+pass*) ok "a client sending to fd00::17 (its host) reaches the reference server in the case" ;;
+skip*namespace*) ok "# SKIP fd00::17 needs a network namespace: $v" ;;
+*) notok "a client sending to fd00::17 reaches the reference server (got: $v)" "$T/v6host.out" ;;
+esac
 echo "# $((N - FAILED)) of $N checks passed"
 [ "$FAILED" -eq 0 ]
