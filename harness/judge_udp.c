@@ -77,28 +77,33 @@ some_lost(const struct peer_log *pl)
 void
 judge_udp_server(const struct judge_in *in, struct res_case *c, int *failed)
 {
-	int said_trunc = 0, first = -1, nothing_back = 1, later_lost = 0, any_lost = 0;
+	int said_trunc = 0, nothing_back = 1, later_lost = 0, any_lost = 0, answered_before = 0;
 	int alive = !in->student.ended;
 	char exp[160], name[32];
 
-	/* first what the clients saw together: that decides why a datagram was lost */
+	/* first what the clients saw together: that decides why a datagram was lost.
+	 * An earlier client counts even where its own replies are not judged
+	 * (expect: ignore, as the garbage senders of survives-garbage): it was
+	 * answered, so the server answers, only not this client. */
 	for (size_t i = 0; i < in->npeers; i++) {
 		const struct peer_log *pl = &in->peers[i];
-		if (in->peer_specs[i].expect == SCN_PEER_IGNORE || pl->ndgrams == 0)
+		if (pl->ndgrams == 0)
 			continue;
-		if (!all_lost(pl))
-			nothing_back = 0;
-		if (some_lost(pl)) {
-			any_lost = 1;
-			if (first >= 0)
-				later_lost = 1;
+		if (in->peer_specs[i].expect != SCN_PEER_IGNORE) {
+			if (!all_lost(pl))
+				nothing_back = 0;
+			if (some_lost(pl)) {
+				any_lost = 1;
+				if (answered_before)
+					later_lost = 1;
+			}
 		}
-		if (first < 0)
-			first = (int)i;
+		if (!all_lost(pl))
+			answered_before = 1;
 	}
 	int v4_only = in->s->setup.ipv6 && alive && any_lost && nothing_back;
-	/* the first client answered, a later one not, the server still up */
-	int addr_problem = alive && later_lost && first >= 0 && !all_lost(&in->peers[first]);
+	/* an earlier client answered, a later one not, the server still up */
+	int addr_problem = alive && later_lost;
 	const char *lost_cause = v4_only ? "ipv4-only" : addr_problem ? "reply-address" :
 	    "datagram-unanswered";
 

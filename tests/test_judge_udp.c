@@ -245,6 +245,45 @@ Test(judge_udp, lost_after_the_server_exited_names_the_exit)
 	scn_free(s);
 }
 
+/*
+ * survives-garbage: the garbage senders' replies are not judged (expect:
+ * ignore), yet the first of them was answered; the last client, judged, was
+ * not, and the server is up: the reply went elsewhere (reply-address, the
+ * cause several-clients charges), not a datagram ignored (udp-fixed-reply-address
+ * paid twice for one fault before).
+ */
+Test(judge_udp, unanswered_after_an_ignored_client_was_answered_is_the_reply_address)
+{
+	struct scn *s = scenario("garbage.yaml",
+	    "title: garbage\nprotocol: udp\nrole: server\nhint: go on\n"
+	    "peers:\n  - flags: [--sizes, \"10\"]\n    expect: ignore\n"
+	    "  - flags: [--sizes, \"10\"]\n");
+	struct prof p;
+	struct peer_log logs[2];
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	peer_log("c1.jsonl", ok_log, &logs[0]);
+	peer_log("c2.jsonl", lost_log, &logs[1]);
+	server_case(s, &p, logs, 2, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	cr_assert_null(find_check(&c, "client 1"), "an ignored client is not judged");
+	assert_cause(&c, "client 2", "reply-address");
+	res_case_free(&c);
+
+	/* the ignored client got nothing either: nothing says the server answers */
+	peer_log_free(&logs[0]);
+	peer_log("c1b.jsonl", lost_log, &logs[0]);
+	judge_case(&in, &c);
+	assert_cause(&c, "client 2", "datagram-unanswered");
+	res_case_free(&c);
+	for (int i = 0; i < 2; i++)
+		peer_log_free(&logs[i]);
+	prof_free(&p);
+	scn_free(s);
+}
+
 /* a file_server's reply belongs to its connection: not a datagram */
 Test(judge_udp, tcp_reply_is_not_a_datagram)
 {
