@@ -26,31 +26,19 @@
 #include <unistd.h>
 
 #include "fnd.h"
+#include "fnd_int.h"
 #include "fsx.h"
 #include "pnet.h"
 #include "sbx.h"
 #include "strv.h"
 
 /* Bump when what is found, or how, changes: old cache entries then miss. */
-#define FND_VERSION 1
-
-#define PROBE_PORT 5000		/* the argv port a probe passes (netns: any) */
-#define LISTEN_WAIT 0.6		/* seconds a server gets to listen */
-#define CLIENT_WAIT 0.8		/* seconds a client gets to do its part */
-#define SETTLE_MS 60		/* a client idle in read(0) this long is waiting for input */
+#define FND_VERSION 2
 
 const char *
 fnd_sock_name(enum fnd_sock s)
 {
 	return s == FND_SOCK_TCP ? "TCP" : s == FND_SOCK_UDP ? "UDP" : "unknown";
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* ---- pure helpers ---- */
@@ -84,9 +72,13 @@ fnd_trace_parse(const char *line, struct fnd_trace_line *t)
 		t->kind = FND_T_BIND;
 	} else if (sscanf(line, "listen %d", &t->fd) == 1) {
 		t->kind = FND_T_LISTEN;
-	} else if (sscanf(line, "connect %d %d %d", &t->fd, &t->err, &t->port) == 3) {
+	} else if (sscanf(line, "connect %d %d %d %63s", &t->fd, &t->err, &t->port, t->addr) >= 3) {
 		t->kind = FND_T_CONNECT;
+	} else if (sscanf(line, "sendto %d %d %d %63s", &t->fd, &t->err, &t->port, t->addr) >= 3) {
+		t->kind = FND_T_SENDTO;
 	}
+	if (strcmp(t->addr, "-") == 0)
+		t->addr[0] = '\0';
 	return 0;
 }
 
@@ -216,401 +208,6 @@ fnd_port_printed(const char *text, size_t len, unsigned port, char *pattern, siz
 	return 1;
 }
 
-/* ---- probes ---- */
-
-struct probe {
-	const struct fnd_env *e;
-	struct sbx *sbx;
-	char root[PATH_MAX - 64];	/* the probe's scratch root (a case directory's analog) */
-	char cwd[PATH_MAX];		/* root/work: the program's working copy */
-	char side[PATH_MAX];		/* the trace */
-	uid_t uid;
-	pid_t pid, peer;
-	int ended, wstatus, peer_ended, peer_status;
-	int out_fd, err_fd, in_fd;
-	char *out;			/* stdout and stderr so far (capped) */
-	size_t outn;
-	char *errt;
-	size_t errn;
-	double t0;
-};
-
-#define OUT_CAP 16384
-
-static void
-probe_env_free(char **env)
-{
-	strv_free(env);
-}
-
-static char **
-probe_env(const struct probe *pr, const char *prog, int trace)
-{
-	char **env = calloc(12, sizeof(*env));
-	const char *base = strrchr(prog, '/');
-	size_t n = 0;
-
-	if (env == NULL)
-		return NULL;
-	env[n++] = strdup("PATH=/usr/local/bin:/usr/bin:/bin");
-	env[n++] = strdup("LANG=C");
-	env[n++] = strdup("LC_ALL=C");
-	env[n++] = strdup("TZ=UTC");
-	if (asprintf(&env[n++], "HOME=%s", pr->cwd) < 0)
-		env[n - 1] = NULL;
-	if (trace && pr->e->inject_lib) {
-		if (asprintf(&env[n++], "LD_PRELOAD=%s", pr->e->inject_lib) < 0)
-			env[n - 1] = NULL;
-		env[n++] = strdup("SCINJECT_TRACE=1");
-		if (asprintf(&env[n++], "SCINJECT_TARGET=%s", base ? base + 1 : prog) < 0)
-			env[n - 1] = NULL;
-		if (asprintf(&env[n++], "SCINJECT_FD=%d", SBX_PASS_FD) < 0)
-			env[n - 1] = NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (env[i] == NULL) {
-			for (size_t k = 0; k < n; k++)
-				free(env[k]);
-			free(env);
-			return NULL;
-		}
-	return env;
-}
-
-static int
-probe_open(const struct fnd_env *e, const char *name, unsigned n, struct probe *pr,
-    struct sc_err *err)
-{
-	char why[256];
-
-	memset(pr, 0, sizeof(*pr));
-	pr->e = e;
-	pr->out_fd = pr->err_fd = pr->in_fd = -1;
-	pr->pid = pr->peer = -1;
-	snprintf(pr->root, sizeof(pr->root), "%s/finder/%s-%u", e->work_dir, name, n);
-	snprintf(pr->cwd, sizeof(pr->cwd), "%s/work", pr->root);
-	snprintf(pr->side, sizeof(pr->side), "%s/trace.log", pr->root);
-	if (fsx_remove_tree(pr->root, err) < 0 || fsx_mkdirs(pr->root, err) < 0)
-		return -1;
-	chmod(pr->root, 0755);
-	if (fsx_copy_tree(e->built_dir, pr->cwd, NULL, err) < 0)
-		return -1;
-	pr->uid = sbx_fresh_uid();
-	if (e->is_root && fsx_chown_tree(pr->cwd, pr->uid, (gid_t)pr->uid, err) < 0)
-		return -1;
-	if (sbx_open(e->want_netns, &pr->sbx, why, sizeof(why), err) < 0)
-		return -1;
-	if (e->is_root)
-		sbx_set_owner(pr->sbx, pr->uid);
-	return 0;
-}
-
-static void
-probe_close(struct probe *pr)
-{
-	unsigned survivors;
-	struct sc_err err;
-
-	if (pr->sbx) {
-		if (pr->pid > 0 && !pr->ended)
-			sbx_signal(pr->sbx, pr->pid, SIGKILL);
-		if (pr->peer > 0 && !pr->peer_ended)
-			sbx_signal(pr->sbx, pr->peer, SIGKILL);
-		sbx_close(pr->sbx, &survivors, &err);
-		pr->sbx = NULL;
-	}
-	if (pr->out_fd >= 0)
-		close(pr->out_fd);
-	if (pr->err_fd >= 0)
-		close(pr->err_fd);
-	if (pr->in_fd >= 0)
-		close(pr->in_fd);
-	pr->out_fd = pr->err_fd = pr->in_fd = -1;
-	free(pr->out);
-	free(pr->errt);
-	pr->out = pr->errt = NULL;
-	fsx_remove_tree(pr->root, &err);
-}
-
-int
-fnd_make_parent_dirs(const char *root, const char *norm, struct sc_err *err)
-{
-	char path[PATH_MAX * 2];
-	size_t rl = strlen(root);
-	struct stat st;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", root, norm) >= sizeof(path))
-		return sc_err_set(err, "%s: path too long", norm);
-	for (char *p = path + rl + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (lstat(path, &st) == 0) {
-			if (!S_ISDIR(st.st_mode)) {
-				*p = '/';
-				return sc_err_set(err, "%s: a component is not a directory", norm);
-			}
-		} else if (errno != ENOENT || mkdir(path, 0755) < 0) {
-			sc_err_sys(err, "mkdir %s", path);
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
-/* Write `len` bytes of text into `name` (relative to the probe's root), owned by the program. */
-static int
-probe_put_file(struct probe *pr, const char *norm, const char *data, size_t len)
-{
-	struct sc_err err;
-	int fd;
-
-	if (fnd_make_parent_dirs(pr->root, norm, &err) < 0)
-		return -1;
-	fd = fsx_open_beneath(pr->root, norm, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return -1;
-	if (write(fd, data, len) != (ssize_t)len) {
-		close(fd);
-		return -1;
-	}
-	if (pr->e->is_root && fchown(fd, pr->uid, (gid_t)pr->uid) < 0) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-static pid_t
-probe_spawn(struct probe *pr, char **argv, int student, struct sc_err *err)
-{
-	struct sbx_spawn sp;
-	struct sbx_limits lim;
-	struct termios tio;
-	int out[2] = { -1, -1 }, er[2] = { -1, -1 }, in[2] = { -1, -1 }, side = -1;
-	char **env = probe_env(pr, argv[0], student);
-	pid_t pid;
-
-	if (env == NULL) {
-		sc_err_sys(err, "environment");
-		return -1;
-	}
-	memset(&sp, 0, sizeof(sp));
-	sp.argv = argv;
-	sp.envp = env;
-	sp.fd_in = sp.fd_out = sp.fd_err = -1;
-	if (!student) {
-		sp.cwd = pr->root;
-		pid = sbx_spawn(pr->sbx, &sp, err);
-		probe_env_free(env);
-		return pid;
-	}
-	/* stdin and stdout on a terminal, as when a student runs it: printf is
-	 * line-buffered and a prompt is flushed when it reads its terminal (not
-	 * when it reads a pipe). No echo: typed words must not look like output. */
-	if (openpty(&out[0], &out[1], NULL, NULL, NULL) < 0 || pipe2(er, O_CLOEXEC) < 0) {
-		sc_err_sys(err, "probe");
-		goto fail;
-	}
-	fcntl(out[0], F_SETFD, FD_CLOEXEC);
-	fcntl(out[1], F_SETFD, FD_CLOEXEC);
-	if (tcgetattr(out[1], &tio) == 0) {
-		tio.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		tio.c_oflag &= ~(tcflag_t)OPOST;
-		tcsetattr(out[1], TCSANOW, &tio);
-	}
-	if ((in[1] = dup(out[0])) < 0) {
-		sc_err_sys(err, "probe");
-		goto fail;
-	}
-	fcntl(in[1], F_SETFD, FD_CLOEXEC);
-	side = open(pr->side, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	memset(&lim, 0, sizeof(lim));
-	lim.cpu_s = 5;
-	lim.fsize_bytes = 64 << 20;
-	lim.nofile = 256;
-	lim.nproc = 64;
-	lim.as_bytes = (rlim_t)2 << 30;
-	if (pr->e->is_root) {
-		lim.drop_uid = 1;
-		lim.uid = pr->uid;
-		lim.gid = (gid_t)pr->uid;
-	}
-	sp.cwd = pr->cwd;
-	sp.fd_in = out[1];
-	sp.set_ctty = 1;
-	sp.fd_out = out[1];
-	sp.fd_err = er[1];
-	sp.limits = &lim;
-	sp.pass_fds[0] = side;
-	sp.npass = side >= 0 ? 1 : 0;
-	pid = sbx_spawn(pr->sbx, &sp, err);
-	close(out[1]);
-	close(er[1]);
-	if (side >= 0)
-		close(side);
-	out[1] = er[1] = in[0] = -1;
-	if (pid < 0)
-		goto fail;
-	pr->out_fd = out[0];
-	pr->err_fd = er[0];
-	pr->in_fd = in[1];
-	fcntl(pr->out_fd, F_SETFL, O_NONBLOCK);
-	fcntl(pr->err_fd, F_SETFL, O_NONBLOCK);
-	pr->t0 = now_s();
-	probe_env_free(env);
-	return pid;
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (out[i] >= 0) close(out[i]);
-		if (er[i] >= 0) close(er[i]);
-		if (in[i] >= 0) close(in[i]);
-	}
-	probe_env_free(env);
-	return -1;
-}
-
-static void
-slurp(int *fd, char **buf, size_t *n)
-{
-	char tmp[4096];
-	ssize_t r = -1;
-
-	while (*fd >= 0 && (r = read(*fd, tmp, sizeof(tmp))) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN) {	/* EIO: the terminal's other side is gone */
-				close(*fd);
-				*fd = -1;
-			}
-			return;
-		}
-		if (*n < OUT_CAP) {
-			size_t take = (size_t)r < OUT_CAP - *n ? (size_t)r : OUT_CAP - *n;
-			char *nb = realloc(*buf, *n + take + 1);
-			if (nb == NULL)
-				return;
-			*buf = nb;
-			memcpy(*buf + *n, tmp, take);
-			*n += take;
-			(*buf)[*n] = '\0';
-		}
-	}
-	if (*fd >= 0 && r == 0) {
-		close(*fd);
-		*fd = -1;
-	}
-}
-
-/* Capture output and notice ends, waiting at most `ms`. */
-static void
-probe_pump(struct probe *pr, int ms)
-{
-	struct pollfd pfd[2];
-	nfds_t n = 0;
-	struct sc_err err;
-
-	if (pr->out_fd >= 0)
-		pfd[n++] = (struct pollfd){ .fd = pr->out_fd, .events = POLLIN };
-	if (pr->err_fd >= 0)
-		pfd[n++] = (struct pollfd){ .fd = pr->err_fd, .events = POLLIN };
-	if (n)
-		poll(pfd, n, ms);
-	else if (ms > 0)
-		usleep((useconds_t)ms * 1000);
-	slurp(&pr->out_fd, &pr->out, &pr->outn);
-	slurp(&pr->err_fd, &pr->errt, &pr->errn);
-	if (pr->pid > 0 && !pr->ended &&
-	    sbx_wait(pr->sbx, pr->pid, 0, &pr->wstatus, NULL, &err) == 1)
-		pr->ended = 1;
-	if (pr->peer > 0 && !pr->peer_ended &&
-	    sbx_wait(pr->sbx, pr->peer, 0, &pr->peer_status, NULL, &err) == 1)
-		pr->peer_ended = 1;
-}
-
-/* The trace so far. */
-struct trace {
-	struct fnd_trace_line *l;
-	size_t n;
-};
-
-static void
-trace_read(const struct probe *pr, struct trace *t)
-{
-	FILE *f = fopen(pr->side, "re");
-	char *line = NULL;
-	size_t cap = 0;
-
-	t->l = NULL;
-	t->n = 0;
-	while (f && getline(&line, &cap, f) > 0) {
-		struct fnd_trace_line x;
-		if (fnd_trace_parse(line, &x) < 0 || x.kind == FND_T_OTHER)
-			continue;
-		struct fnd_trace_line *nl = realloc(t->l, (t->n + 1) * sizeof(*nl));
-		if (nl == NULL)
-			break;
-		t->l = nl;
-		t->l[t->n++] = x;
-	}
-	free(line);
-	if (f)
-		fclose(f);
-}
-
-static int
-trace_loaded(const struct probe *pr)
-{
-	FILE *f = fopen(pr->side, "re");
-	char line[512];
-	int ok = 0;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (strncmp(line, "loaded ", 7) == 0 && strstr(line, " trace=1"))
-			ok = 1;
-	if (f)
-		fclose(f);
-	return ok;
-}
-
-/* 1 when the program (its newest process) sleeps in read() on descriptor 0. */
-static int
-reading_stdin(const struct probe *pr)
-{
-	char path[64], buf[256];
-	pid_t leaf = pnet_group_leaf(pr->pid);
-	FILE *f;
-	long nr = -1;
-	unsigned long a0 = 1;
-	int ok;
-
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)leaf);
-	if ((f = fopen(path, "re")) == NULL)
-		return 0;
-	ok = fgets(buf, sizeof(buf), f) != NULL && sscanf(buf, "%ld %lx", &nr, &a0) == 2;
-	fclose(f);
-	return ok && nr == 0 && a0 == 0;
-}
-
-/* Waits (pumping) until `cond` holds or `secs` pass; returns cond's value. */
-typedef int (*probe_cond)(struct probe *pr, void *arg);
-
-static int
-probe_wait(struct probe *pr, probe_cond cond, void *arg, double secs)
-{
-	double until = now_s() + secs;
-
-	for (;;) {
-		if (cond(pr, arg))
-			return 1;
-		if (now_s() >= until)
-			return 0;
-		probe_pump(pr, 10);
-	}
-}
-
 /* A program file under the working copy, for messages and the cache key. */
 static void
 prog_path(const struct fnd_env *e, char *const *argv, char *out, size_t len)
@@ -679,6 +276,8 @@ struct srv_obs {
 	int listening;
 	unsigned port;
 	int udp;		/* a datagram socket and no stream socket */
+	int want_udp;		/* a UDP server is looked for: "listening" is a bound datagram socket */
+	int tcp;		/* (want_udp) it listens on TCP instead */
 	int exited;
 	int status, signal;
 	int bind_port;		/* -1: not seen */
@@ -690,12 +289,12 @@ struct srv_obs {
 };
 
 static int
-trace_bound_dgram_only(const struct probe *pr)
+trace_bound_dgram_only(const struct fnd_probe *pr)
 {
-	struct trace t;
+	struct fnd_trace t;
 	int stream = 0, dgram = -1, bound = 0;
 
-	trace_read(pr, &t);
+	fnd_trace_read(pr, &t);
 	for (size_t i = 0; i < t.n; i++) {
 		if (t.l[i].kind == FND_T_SOCKET && t.l[i].type == 1)
 			stream = 1;
@@ -709,7 +308,7 @@ trace_bound_dgram_only(const struct probe *pr)
 }
 
 static int
-cond_srv(struct probe *pr, void *arg)
+cond_srv(struct fnd_probe *pr, void *arg)
 {
 	struct srv_obs *o = arg;
 	unsigned ports[8];
@@ -718,14 +317,29 @@ cond_srv(struct probe *pr, void *arg)
 
 	if (pr->ended)
 		return 1;
+	if (o->want_udp && fnd_udp_bound_port(pr, &o->port) == 1) {
+		o->listening = 1;
+		return 1;
+	}
 	k = pnet_listening_ports_of(sbx_net_pid(pr->sbx), 0, pr->pid, ports, 8, &err);
 	if (k > 0) {
-		o->listening = 1;
+		o->listening = !o->want_udp;
+		o->tcp = o->want_udp;
 		o->port = ports[0];
 		return 1;
 	}
 	/* a datagram socket bound and no stream socket: a UDP server, no need to wait */
-	return trace_bound_dgram_only(pr);
+	return !o->want_udp && trace_bound_dgram_only(pr);
+}
+
+/* The port is in the output (a server printing its ephemeral port after bind). */
+static int
+cond_port_shown(struct fnd_probe *pr, void *arg)
+{
+	const struct srv_obs *o = arg;
+	char pat[256];
+
+	return pr->ended || (pr->out && fnd_port_printed(pr->out, pr->outn, o->port, pat, sizeof(pat)));
 }
 
 static int
@@ -748,13 +362,13 @@ udp_sockets_in(pid_t net_pid)
 }
 
 static void
-srv_from_trace(struct probe *pr, char **argv, struct srv_obs *o)
+srv_from_trace(struct fnd_probe *pr, char **argv, struct srv_obs *o)
 {
-	struct trace t;
+	struct fnd_trace t;
 	int stream = 0, dgram = 0;
 
-	o->traced = trace_loaded(pr);
-	trace_read(pr, &t);
+	o->traced = fnd_trace_loaded(pr);
+	fnd_trace_read(pr, &t);
 	o->bind_port = -1;
 	for (size_t i = 0; i < t.n; i++) {
 		const struct fnd_trace_line *x = &t.l[i];
@@ -795,7 +409,7 @@ srv_from_trace(struct probe *pr, char **argv, struct srv_obs *o)
 }
 
 static int
-cond_peer_done(struct probe *pr, void *arg)
+cond_peer_done(struct fnd_probe *pr, void *arg)
 {
 	(void)arg;
 	return pr->peer_ended || pr->ended;
@@ -808,37 +422,40 @@ cond_peer_done(struct probe *pr, void *arg)
  */
 static int
 probe_server(const struct fnd_env *e, enum prof_prog_kind kind, const char *tmpl,
-    const char *file, char **files_present, unsigned n, struct srv_obs *o, struct probe *keep,
+    const char *file, char **files_present, unsigned n, struct srv_obs *o, struct fnd_probe *keep,
     struct sc_err *err)
 {
-	struct probe pr;
+	struct fnd_probe pr;
 	char **argv;
 	int rc = 0;
 
 	memset(o, 0, sizeof(*o));
-	argv = prof_expand(tmpl, "127.0.0.1", PROBE_PORT, file, "receive.dat", err);
+	o->want_udp = kind == PROF_UDP_SERVER;
+	argv = prof_expand(tmpl, "127.0.0.1", FND_PROBE_PORT, file, "receive.dat", err);
 	if (argv == NULL)
 		return -1;
-	if (probe_open(e, prof_prog_name(kind), n, &pr, err) < 0) {
+	if (fnd_probe_open(e, prof_prog_name(kind), n, &pr, err) < 0) {
 		prof_argv_free(argv);
-		probe_close(&pr);
+		fnd_probe_close(&pr);
 		return -1;
 	}
 	for (size_t i = 0; files_present && files_present[i]; i++) {
 		char norm[PATH_MAX];
 		static const char data[] = "sockcheck: the file the server serves\n";
 		if (prof_path_inside(files_present[i], "work", norm, sizeof(norm)) == 0)
-			probe_put_file(&pr, norm, data, sizeof(data) - 1);
+			fnd_probe_put_file(&pr, norm, data, sizeof(data) - 1);
 	}
-	pr.pid = probe_spawn(&pr, argv, 1, err);
+	pr.pid = fnd_probe_spawn(&pr, argv, 1, err);
 	if (pr.pid < 0) {
 		o->exited = 1;
 		o->status = 127;
 		prof_argv_free(argv);
-		probe_close(&pr);
+		fnd_probe_close(&pr);
 		return 0;
 	}
-	probe_wait(&pr, cond_srv, o, LISTEN_WAIT);
+	fnd_probe_wait(&pr, cond_srv, o, FND_LISTEN_WAIT);
+	if (o->listening && o->port >= 32768)
+		fnd_probe_wait(&pr, cond_port_shown, o, 0.15);	/* an ephemeral port printed just after */
 	if (o->listening && kind == PROF_FILE_SERVER && !pr.ended) {
 		char port[16], *cargv[6];
 		snprintf(port, sizeof(port), "%u", o->port);
@@ -847,13 +464,13 @@ probe_server(const struct fnd_env *e, enum prof_prog_kind kind, const char *tmpl
 			cargv[2] = port;
 			cargv[3] = (char *)"/dev/null";
 			cargv[4] = NULL;
-			pr.peer = probe_spawn(&pr, cargv, 0, err);
+			pr.peer = fnd_probe_spawn(&pr, cargv, 0, err);
 			free(cargv[0]);
 			if (pr.peer > 0)
-				probe_wait(&pr, cond_peer_done, NULL, LISTEN_WAIT);
+				fnd_probe_wait(&pr, cond_peer_done, NULL, FND_LISTEN_WAIT);
 		}
 	}
-	probe_pump(&pr, 0);
+	fnd_probe_pump(&pr, 0);
 	srv_from_trace(&pr, argv, o);
 	if (keep) {
 		keep->out = pr.out;
@@ -861,15 +478,8 @@ probe_server(const struct fnd_env *e, enum prof_prog_kind kind, const char *tmpl
 		pr.out = NULL;
 	}
 	prof_argv_free(argv);
-	probe_close(&pr);
+	fnd_probe_close(&pr);
 	return rc;
-}
-
-static void
-set_str(char **dst, const char *src)
-{
-	free(*dst);
-	*dst = src ? strdup(src) : NULL;
 }
 
 static void
@@ -905,7 +515,7 @@ find_server(const struct fnd_env *e, const struct prof *p, enum prof_prog_kind k
 		int has_file = strstr(forms[f], "{file}") != NULL;
 		/* the form `{port}` whose server opened its argv[1]: argv[1] is a file */
 		for (int tries = 0; tries < 3 && runs < 10; tries++) {
-			struct probe out;
+			struct fnd_probe out;
 			memset(&out, 0, sizeof(out));
 			if (has_file && kind == PROF_FILE_SERVER && npresent < 3 &&
 			    (npresent == 0 || strcmp(present[npresent - 1], file) != 0))
@@ -919,17 +529,24 @@ find_server(const struct fnd_env *e, const struct prof *p, enum prof_prog_kind k
 				snprintf(first_fail, sizeof(first_fail), "%s", o.failed_open);
 				first_errno = o.failed_errno;
 			}
-			if (o.udp) {
+			if (o.tcp) {
+				/* a TCP server given as the UDP one: its cases say so, one line each */
+				fp->sock = FND_SOCK_TCP;
+				fnd_set_str(&fp->command, forms[f]);
+				free(out.out);
+				goto done;
+			}
+			if (o.udp && kind != PROF_UDP_SERVER) {
 				fp->sock = FND_SOCK_UDP;
-				set_str(&fp->command, forms[f]);
+				fnd_set_str(&fp->command, forms[f]);
 				free(out.out);
 				goto done;
 			}
 			if (o.listening) {
-				fp->sock = FND_SOCK_TCP;
-				set_str(&fp->command, forms[f]);
+				fp->sock = kind == PROF_UDP_SERVER ? FND_SOCK_UDP : FND_SOCK_TCP;
+				fnd_set_str(&fp->command, forms[f]);
 				fp->port_found = 1;
-				if (strstr(forms[f], "{port}") && o.port == PROBE_PORT) {
+				if (strstr(forms[f], "{port}") && o.port == FND_PROBE_PORT) {
 					fp->port_mode = PROF_PORT_ARGV;
 				} else {
 					char pat[256];
@@ -937,7 +554,7 @@ find_server(const struct fnd_env *e, const struct prof *p, enum prof_prog_kind k
 						if (out.out && fnd_port_printed(out.out, out.outn, o.port, pat,
 						    sizeof(pat))) {
 							fp->port_mode = PROF_PORT_PRINTED;
-							set_str(&fp->port_pattern, pat[0] ? pat : NULL);
+							fnd_set_str(&fp->port_pattern, pat[0] ? pat : NULL);
 						} else {
 							fp->port_mode = PROF_PORT_LISTENING;
 						}
@@ -950,11 +567,11 @@ find_server(const struct fnd_env *e, const struct prof *p, enum prof_prog_kind k
 					fp->argv_file = 1;
 				} else if (kind == PROF_FILE_SERVER) {
 					if (o.read_file[0])
-						set_str(&fp->file, o.read_file);
+						fnd_set_str(&fp->file, o.read_file);
 					else if (o.failed_open[0])
-						set_str(&fp->file, o.failed_open);
+						fnd_set_str(&fp->file, o.failed_open);
 					else if (npresent > 0)
-						set_str(&fp->file, present[npresent - 1]);
+						fnd_set_str(&fp->file, present[npresent - 1]);
 				}
 				free(out.out);
 				goto done;
@@ -971,7 +588,8 @@ find_server(const struct fnd_env *e, const struct prof *p, enum prof_prog_kind k
 			break;
 		}
 	}
-	fp->note = strdup("it never listened, whatever its arguments");
+	fp->note = strdup(kind == PROF_UDP_SERVER ? "it never bound a UDP port, whatever its arguments" :
+	    "it never listened, whatever its arguments");
 done:
 	if (first_fail[0]) {
 		char *msg;
@@ -1000,13 +618,13 @@ struct cli_obs {
 };
 
 static void
-cli_from_trace(struct probe *pr, struct cli_obs *o)
+cli_from_trace(struct fnd_probe *pr, struct cli_obs *o)
 {
-	struct trace t;
+	struct fnd_trace t;
 	int stream = 0, dgram = 0;
 
-	o->traced = trace_loaded(pr);
-	trace_read(pr, &t);
+	o->traced = fnd_trace_loaded(pr);
+	fnd_trace_read(pr, &t);
 	for (size_t i = 0; i < t.n; i++) {
 		const struct fnd_trace_line *x = &t.l[i];
 		if (x->kind == FND_T_SOCKET && (x->domain == 2 || x->domain == 10)) {
@@ -1040,76 +658,6 @@ cli_from_trace(struct probe *pr, struct cli_obs *o)
 	}
 }
 
-/* Start a reference server (echo_server / file_server) on `port` in the probe. */
-static int
-probe_ref_server(struct probe *pr, const char *prog, unsigned port, struct sc_err *err)
-{
-	char portbuf[16], *argv[5];
-	struct sc_err e2;
-	double until;
-
-	snprintf(portbuf, sizeof(portbuf), "%u", port);
-	if (asprintf(&argv[0], "%s/%s", pr->e->ref_dir, prog) < 0)
-		return sc_err_sys(err, "probe");
-	argv[1] = portbuf;
-	argv[2] = NULL;
-	if (strcmp(prog, "file_server") == 0) {
-		static const char data[] = "sockcheck finder: a small file to receive\n";
-		argv[2] = (char *)"served.dat";
-		argv[3] = NULL;
-		probe_put_file(pr, "served.dat", data, sizeof(data) - 1);
-	}
-	pr->peer = probe_spawn(pr, argv, 0, err);
-	free(argv[0]);
-	if (pr->peer < 0)
-		return -1;
-	until = now_s() + 2.0;
-	while (now_s() < until && pnet_is_listening(sbx_net_pid(pr->sbx), port, &e2) != 1) {
-		probe_pump(pr, 2);
-		if (pr->peer_ended)
-			return sc_err_set(err, "the reference %s did not start", prog);
-	}
-	return 0;
-}
-
-struct idle_arg {
-	double since;
-};
-
-/* The client sleeps in read(0) (it waits for input), for SETTLE_MS, or has ended. */
-static int
-cond_idle(struct probe *pr, void *arg)
-{
-	struct idle_arg *a = arg;
-
-	if (pr->ended)
-		return 1;
-	if (!reading_stdin(pr)) {
-		a->since = 0;
-		return 0;
-	}
-	if (a->since == 0)
-		a->since = now_s();
-	return now_s() - a->since >= SETTLE_MS / 1000.0;
-}
-
-static int
-cond_ended(struct probe *pr, void *arg)
-{
-	(void)arg;
-	return pr->ended;
-}
-
-static void
-feed(struct probe *pr, const char *s)
-{
-	size_t len = strlen(s);
-	if (pr->in_fd >= 0 && write(pr->in_fd, s, len) != (ssize_t)len) {
-		close(pr->in_fd);
-		pr->in_fd = -1;
-	}
-}
-
 static char **
 client_argv(const char *tmpl, unsigned port, struct sc_err *err)
 {
@@ -1120,45 +668,45 @@ static int
 run_file_client(const struct fnd_env *e, const char *tmpl, unsigned port, unsigned n,
     struct cli_obs *o, struct sc_err *err)
 {
-	struct probe pr;
+	struct fnd_probe pr;
 	char **argv = client_argv(tmpl, port, err);
-	struct idle_arg ia = { 0 };
+	struct fnd_idle ia = { 0 };
 	double until;
 
 	memset(o, 0, sizeof(*o));
 	if (argv == NULL)
 		return -1;
-	if (probe_open(e, "file_client", n, &pr, err) < 0 ||
-	    probe_ref_server(&pr, "file_server", port, err) < 0) {
+	if (fnd_probe_open(e, "file_client", n, &pr, err) < 0 ||
+	    fnd_probe_ref_server(&pr, "file_server", port, err) < 0) {
 		prof_argv_free(argv);
-		probe_close(&pr);
+		fnd_probe_close(&pr);
 		return -1;
 	}
-	pr.pid = probe_spawn(&pr, argv, 1, err);
+	pr.pid = fnd_probe_spawn(&pr, argv, 1, err);
 	prof_argv_free(argv);
 	if (pr.pid < 0) {
 		o->exited = 1;
 		o->status = 127;
-		probe_close(&pr);
+		fnd_probe_close(&pr);
 		return 0;
 	}
-	until = now_s() + CLIENT_WAIT;
-	while (!pr.ended && now_s() < until) {
-		if (probe_wait(&pr, cond_idle, &ia, until - now_s()) && !pr.ended) {
+	until = fnd_now() + FND_CLIENT_WAIT;
+	while (!pr.ended && fnd_now() < until) {
+		if (fnd_probe_wait(&pr, fnd_cond_idle, &ia, until - fnd_now()) && !pr.ended) {
 			if (o->gave_stdin)
 				break;	/* waiting for more than a name: nothing to give */
 			/* it asks for something before (or while) receiving: a file name */
-			feed(&pr, "receive.dat\n");
+			fnd_feed(&pr, "receive.dat\n");
 			o->gave_stdin = 1;
 			ia.since = 0;
-			probe_pump(&pr, 20);
+			fnd_probe_pump(&pr, 20);
 		}
 	}
 	if (!pr.ended && pr.in_fd >= 0) {
-		feed(&pr, "\x04");	/* end of input on a terminal: ^D at the start of a line */
-		probe_wait(&pr, cond_ended, NULL, 0.2);
+		fnd_feed(&pr, "\x04");	/* end of input on a terminal: ^D at the start of a line */
+		fnd_probe_wait(&pr, fnd_cond_ended, NULL, 0.2);
 	}
-	probe_pump(&pr, 0);
+	fnd_probe_pump(&pr, 0);
 	cli_from_trace(&pr, o);
 	if (o->out_file[0] == '\0' && !o->traced) {
 		/* no trace (a static program): a new regular file in its directory */
@@ -1167,7 +715,7 @@ run_file_client(const struct fnd_env *e, const char *tmpl, unsigned port, unsign
 		if (fsx_is_file(path))
 			snprintf(o->out_file, sizeof(o->out_file), "receive.dat");
 	}
-	probe_close(&pr);
+	fnd_probe_close(&pr);
 	return 0;
 }
 
@@ -1178,7 +726,7 @@ find_file_client(const struct fnd_env *e, const struct prof *p, struct fnd_prog 
 	const struct prof_prog *pp = &p->progs[PROF_FILE_CLIENT];
 	const char *tmpl = (pp->set & PROF_SET_COMMAND) ? pp->command : "./file_client {host} {port}";
 	struct cli_obs o;
-	unsigned port = PROBE_PORT;
+	unsigned port = FND_PROBE_PORT;
 
 	for (int tries = 0; tries < 2; tries++) {
 		if (run_file_client(e, tmpl, port, (unsigned)tries, &o, err) < 0)
@@ -1191,7 +739,7 @@ find_file_client(const struct fnd_env *e, const struct prof *p, struct fnd_prog 
 		}
 		break;
 	}
-	set_str(&fp->command, tmpl);
+	fnd_set_str(&fp->command, tmpl);
 	if (o.udp) {
 		fp->sock = FND_SOCK_UDP;
 		return;
@@ -1204,114 +752,76 @@ find_file_client(const struct fnd_env *e, const struct prof *p, struct fnd_prog 
 		fp->fixed_port = port;
 	}
 	if (o.gave_stdin)
-		set_str(&fp->stdin_text, "receive.dat\n");
+		fnd_set_str(&fp->stdin_text, "receive.dat\n");
 	if (o.out_file[0])
-		set_str(&fp->out, o.out_file);
+		fnd_set_str(&fp->out, o.out_file);
 	else if (o.connected)
 		fp->note = strdup("no output file was seen");
 }
 
-/* Start the echo client against a reference echo server; ready for input. */
-static int
-echo_client_start(const struct fnd_env *e, const char *tmpl, unsigned port, unsigned n,
-    struct probe *pr, struct sc_err *err)
+int
+fnd_client_start(const struct fnd_env *e, const struct fnd_client *cl, unsigned n,
+    struct fnd_probe *pr, struct sc_err *err)
 {
-	char **argv = client_argv(tmpl, port, err);
-	struct idle_arg ia = { 0 };
+	char **argv = prof_expand(cl->tmpl, cl->host, cl->port, "file_server.c", "receive.dat", err);
+	struct fnd_idle ia = { 0 };
+	struct sc_err e2;
 
 	if (argv == NULL)
 		return -1;
-	if (probe_open(e, "echo_client", n, pr, err) < 0 ||
-	    probe_ref_server(pr, "echo_server", port, err) < 0) {
+	if (fnd_probe_open(e, prof_prog_name(cl->kind), n, pr, err) < 0) {
 		prof_argv_free(argv);
 		return -1;
 	}
-	pr->pid = probe_spawn(pr, argv, 1, err);
+	/* a hard-coded remote address: the probe's loopback gets it, as a case's does */
+	if (cl->add_host && sbx_mode(pr->sbx) == SBX_NETNS)
+		sbx_add_address(pr->sbx, cl->host, &e2);
+	if (fnd_probe_ref_server(pr, cl->ref, cl->port, err) < 0) {
+		prof_argv_free(argv);
+		return -1;
+	}
+	pr->pid = fnd_probe_spawn(pr, argv, 1, err);
 	prof_argv_free(argv);
 	if (pr->pid < 0)
 		return 0;
-	probe_wait(pr, cond_idle, &ia, CLIENT_WAIT);
+	fnd_probe_wait(pr, fnd_cond_idle, &ia, FND_CLIENT_WAIT);
 	return 0;
 }
 
-static void
-find_echo_client(const struct fnd_env *e, const struct prof *p, struct fnd_prog *fp,
-    struct sc_err *err)
+void
+fnd_find_quit(const struct fnd_env *e, const struct fnd_client *cl, const char *prompt_word,
+    unsigned *n, struct fnd_prog *fp, struct sc_err *err)
 {
-	const struct prof_prog *pp = &p->progs[PROF_ECHO_CLIENT];
-	const char *tmpl = (pp->set & PROF_SET_COMMAND) ? pp->command : "./echo_client {host} {port}";
+	static const char *const usual[] = { "", "q", "Q", "quit", "exit" };
 	const char *cands[8];
 	size_t nc = 0, next = 0;
-	char prompt_word[32];
-	unsigned port = PROBE_PORT, n = 0;
-	struct cli_obs o;
-	int from_prompt = 0, found = 0;
+	int found = 0;
 
-	set_str(&fp->command, tmpl);
-	/* the first start: its prompt, its socket, whether it connects where told */
-	for (;;) {
-		struct probe pr;
-		memset(&pr, 0, sizeof(pr));
-		if (echo_client_start(e, tmpl, port, n++, &pr, err) < 0) {
-			probe_close(&pr);
-			return;
-		}
-		fp->runs++;
-		probe_pump(&pr, 0);
-		cli_from_trace(&pr, &o);
-		if (!o.connected && o.refused_port > 0 && (unsigned)o.refused_port != port && n < 2) {
-			port = (unsigned)o.refused_port;
-			fp->fixed_client_port = 1;
-			probe_close(&pr);
-			continue;
-		}
-		if (o.udp) {
-			fp->sock = FND_SOCK_UDP;
-			probe_close(&pr);
-			return;
-		}
-		if (o.connected)
-			fp->sock = FND_SOCK_TCP;
-		if (pr.out && fnd_quit_from_prompt(pr.out, pr.outn, prompt_word, sizeof(prompt_word)))
-			from_prompt = 1;
-		probe_close(&pr);
-		break;
-	}
-	if (fp->fixed_client_port) {
-		fp->port_found = 1;
-		fp->port_mode = PROF_PORT_FIXED;
-		fp->fixed_port = port;
-	}
-	if (pp->set & PROF_SET_QUIT)
-		return;
-	if (from_prompt)
+	if (prompt_word)
 		cands[nc++] = prompt_word;
-	{
-		static const char *const usual[] = { "", "q", "Q", "quit", "exit" };
-		for (size_t i = 0; i < 5; i++)
-			if (!from_prompt || strcmp(usual[i], prompt_word) != 0)
-				cands[nc++] = usual[i];
-	}
+	for (size_t i = 0; i < 5; i++)
+		if (!prompt_word || strcmp(usual[i], prompt_word) != 0)
+			cands[nc++] = usual[i];
 	/* try the words in turn; one start serves while the words leave it waiting */
-	while (next < nc && n < 8 && !found) {
-		struct probe pr;
+	while (next < nc && *n < 8 && !found) {
+		struct fnd_probe pr;
 		memset(&pr, 0, sizeof(pr));
-		if (echo_client_start(e, tmpl, port, n++, &pr, err) < 0) {
-			probe_close(&pr);
+		if (fnd_client_start(e, cl, (*n)++, &pr, err) < 0) {
+			fnd_probe_close(&pr);
 			return;
 		}
 		fp->runs++;
-		if (pr.pid < 0 || pr.ended || !reading_stdin(&pr)) {
-			probe_close(&pr);
+		if (pr.pid < 0 || pr.ended || !fnd_reading_stdin(&pr)) {
+			fnd_probe_close(&pr);
 			break;		/* it does not wait for input: nothing to try */
 		}
 		while (next < nc) {
-			struct idle_arg ia = { 0 };
+			struct fnd_idle ia = { 0 };
 			char line[64];
 			snprintf(line, sizeof(line), "%s\n", cands[next]);
-			feed(&pr, line);
-			probe_pump(&pr, 20);
-			probe_wait(&pr, cond_idle, &ia, 0.4);
+			fnd_feed(&pr, line);
+			fnd_probe_pump(&pr, 20);
+			fnd_probe_wait(&pr, fnd_cond_idle, &ia, 0.4);
 			if (pr.ended) {
 				if (WIFEXITED(pr.wstatus) && WEXITSTATUS(pr.wstatus) == 0)
 					found = 1;
@@ -1320,21 +830,74 @@ find_echo_client(const struct fnd_env *e, const struct prof *p, struct fnd_prog 
 				break;
 			}
 			next++;
-			if (!reading_stdin(&pr))
+			if (!fnd_reading_stdin(&pr))
 				break;	/* stuck elsewhere (an echo of nothing): start again */
 		}
-		probe_close(&pr);
+		fnd_probe_close(&pr);
 	}
 	if (found) {
 		fp->quit_found = 1;
-		set_str(&fp->quit, cands[next]);
-		fp->quit_from_prompt = from_prompt && next == 0;
-		return;
-	}
-	if (o.connected) {
+		fnd_set_str(&fp->quit, cands[next]);
+		fp->quit_from_prompt = prompt_word && next == 0;
+	} else if (fp->sock != FND_SOCK_UNKNOWN) {
+		/* it talked to the server and waited for input, and no word ended it */
 		fp->quit_found = 1;
 		fp->no_quit = 1;
 	}
+}
+
+static void
+find_echo_client(const struct fnd_env *e, const struct prof *p, struct fnd_prog *fp,
+    struct sc_err *err)
+{
+	const struct prof_prog *pp = &p->progs[PROF_ECHO_CLIENT];
+	struct fnd_client cl = { .kind = PROF_ECHO_CLIENT, .ref = "echo_server",
+		.tmpl = (pp->set & PROF_SET_COMMAND) ? pp->command : "./echo_client {host} {port}",
+		.host = "127.0.0.1", .port = FND_PROBE_PORT };
+	char prompt_word[32];
+	unsigned n = 0;
+	struct cli_obs o;
+	int from_prompt = 0;
+
+	fnd_set_str(&fp->command, cl.tmpl);
+	/* the first start: its prompt, its socket, whether it connects where told */
+	for (;;) {
+		struct fnd_probe pr;
+		memset(&pr, 0, sizeof(pr));
+		if (fnd_client_start(e, &cl, n++, &pr, err) < 0) {
+			fnd_probe_close(&pr);
+			return;
+		}
+		fp->runs++;
+		fnd_probe_pump(&pr, 0);
+		memset(&o, 0, sizeof(o));	/* each start observed afresh */
+		cli_from_trace(&pr, &o);
+		if (!o.connected && o.refused_port > 0 && (unsigned)o.refused_port != cl.port && n < 2) {
+			cl.port = (unsigned)o.refused_port;
+			fp->fixed_client_port = 1;
+			fnd_probe_close(&pr);
+			continue;
+		}
+		if (o.udp) {
+			fp->sock = FND_SOCK_UDP;
+			fnd_probe_close(&pr);
+			return;
+		}
+		if (o.connected)
+			fp->sock = FND_SOCK_TCP;
+		if (pr.out && fnd_quit_from_prompt(pr.out, pr.outn, prompt_word, sizeof(prompt_word)))
+			from_prompt = 1;
+		fnd_probe_close(&pr);
+		break;
+	}
+	if (fp->fixed_client_port) {
+		fp->port_found = 1;
+		fp->port_mode = PROF_PORT_FIXED;
+		fp->fixed_port = cl.port;
+	}
+	if (pp->set & PROF_SET_QUIT)
+		return;
+	fnd_find_quit(e, &cl, from_prompt ? prompt_word : NULL, &n, fp, err);
 }
 
 /* ---- the cache ---- */
@@ -1415,22 +978,24 @@ cache_load(const struct fnd_env *e, const char *key, struct fnd_prog *fp)
 	fp->cached = 1;
 	fp->runs = 0;
 	fp->sock = (enum fnd_sock)json_integer_value(json_object_get(o, "sock"));
-	set_str(&fp->command, jstr(o, "command"));
+	fnd_set_str(&fp->command, jstr(o, "command"));
 	fp->port_found = json_is_true(json_object_get(o, "port_found"));
 	fp->port_mode = (enum prof_port_mode)json_integer_value(json_object_get(o, "port_mode"));
 	fp->fixed_port = (unsigned)json_integer_value(json_object_get(o, "fixed_port"));
-	set_str(&fp->port_pattern, jstr(o, "port_pattern"));
+	fnd_set_str(&fp->port_pattern, jstr(o, "port_pattern"));
 	fp->argv_file = json_is_true(json_object_get(o, "argv_file"));
-	set_str(&fp->file, jstr(o, "file"));
-	set_str(&fp->open_error, jstr(o, "open_error"));
-	set_str(&fp->out, jstr(o, "out"));
-	set_str(&fp->stdin_text, jstr(o, "stdin"));
+	fnd_set_str(&fp->file, jstr(o, "file"));
+	fnd_set_str(&fp->open_error, jstr(o, "open_error"));
+	fnd_set_str(&fp->out, jstr(o, "out"));
+	fnd_set_str(&fp->stdin_text, jstr(o, "stdin"));
 	fp->quit_found = json_is_true(json_object_get(o, "quit_found"));
-	set_str(&fp->quit, jstr(o, "quit"));
+	fnd_set_str(&fp->quit, jstr(o, "quit"));
 	fp->no_quit = json_is_true(json_object_get(o, "no_quit"));
 	fp->quit_from_prompt = json_is_true(json_object_get(o, "quit_from_prompt"));
 	fp->fixed_client_port = json_is_true(json_object_get(o, "fixed_client_port"));
-	set_str(&fp->note, jstr(o, "note"));
+	fnd_set_str(&fp->host, jstr(o, "host"));
+	fp->udp_connected = json_is_true(json_object_get(o, "udp_connected"));
+	fnd_set_str(&fp->note, jstr(o, "note"));
 	json_decref(o);
 	return 1;
 }
@@ -1466,6 +1031,8 @@ cache_store(const struct fnd_env *e, const char *key, const struct fnd_prog *fp)
 	json_object_set_new(o, "no_quit", json_boolean(fp->no_quit));
 	json_object_set_new(o, "quit_from_prompt", json_boolean(fp->quit_from_prompt));
 	json_object_set_new(o, "fixed_client_port", json_boolean(fp->fixed_client_port));
+	PUTS("host", fp->host);
+	json_object_set_new(o, "udp_connected", json_boolean(fp->udp_connected));
 	PUTS("note", fp->note);
 #undef PUTS
 	snprintf(path, sizeof(path), "%s/%s.json", dir, key);
@@ -1486,12 +1053,9 @@ fnd_run(const struct fnd_env *e, const struct prof *p, struct fnd_result *r, str
 	for (int k = 0; k < PROF_NPROGS; k++) {
 		struct fnd_prog *fp = &r->progs[k];
 		char key[65] = "";
-		double t0 = now_s();
+		double t0 = fnd_now();
 		struct sc_err e2;
 
-		/* the TCP programs; the UDP ones run as their profile says */
-		if (k == PROF_UDP_SERVER || k == PROF_UDP_CLIENT)
-			continue;
 		if (!p->progs[k].present || (e->need && !e->need[k]))
 			continue;
 		if (cache_key(e, p, (enum prof_prog_kind)k, key) < 0)
@@ -1503,6 +1067,7 @@ fnd_run(const struct fnd_env *e, const struct prof *p, struct fnd_result *r, str
 		switch (k) {
 		case PROF_ECHO_SERVER:
 		case PROF_FILE_SERVER:
+		case PROF_UDP_SERVER:
 			find_server(e, p, (enum prof_prog_kind)k, fp, &e2);
 			break;
 		case PROF_FILE_CLIENT:
@@ -1511,8 +1076,11 @@ fnd_run(const struct fnd_env *e, const struct prof *p, struct fnd_result *r, str
 		case PROF_ECHO_CLIENT:
 			find_echo_client(e, p, fp, &e2);
 			break;
+		case PROF_UDP_CLIENT:
+			fnd_find_udp_client(e, p, fp, &e2);
+			break;
 		}
-		fp->seconds = now_s() - t0;
+		fp->seconds = fnd_now() - t0;
 		if (e2.msg[0] && fp->note == NULL) {
 			char *m;
 			if (asprintf(&m, "the finder could not observe it: %s", e2.msg) >= 0)
@@ -1537,6 +1105,7 @@ fnd_result_free(struct fnd_result *r)
 		free(fp->out);
 		free(fp->stdin_text);
 		free(fp->quit);
+		free(fp->host);
 		free(fp->note);
 	}
 	memset(r, 0, sizeof(*r));
@@ -1545,7 +1114,13 @@ fnd_result_free(struct fnd_result *r)
 static int
 is_server(int k)
 {
-	return k == PROF_ECHO_SERVER || k == PROF_FILE_SERVER;
+	return k == PROF_ECHO_SERVER || k == PROF_FILE_SERVER || k == PROF_UDP_SERVER;
+}
+
+static int
+is_udp(int k)
+{
+	return k == PROF_UDP_SERVER || k == PROF_UDP_CLIENT;
 }
 
 int
@@ -1560,24 +1135,26 @@ fnd_effective(const struct prof *p, const struct fnd_result *r, struct prof *eff
 		if (!fp->probed)
 			continue;
 		if (!(ep->set & PROF_SET_COMMAND) && fp->command)
-			set_str(&ep->command, fp->command);
+			fnd_set_str(&ep->command, fp->command);
 		if (!(ep->set & PROF_SET_PORT) && fp->port_found) {
 			ep->port_mode = fp->port_mode;
 			ep->fixed_port = fp->fixed_port;
 			if (!(ep->set & PROF_SET_PORT_PATTERN))
-				set_str(&ep->port_pattern, fp->port_pattern);
+				fnd_set_str(&ep->port_pattern, fp->port_pattern);
 		}
 		if (!(ep->set & PROF_SET_FILE) && fp->file)
-			set_str(&ep->file, fp->file);
+			fnd_set_str(&ep->file, fp->file);
 		if (!(ep->set & PROF_SET_OUT) && fp->out)
-			set_str(&ep->out, fp->out);
+			fnd_set_str(&ep->out, fp->out);
 		if (!(ep->set & PROF_SET_STDIN) && fp->stdin_text)
-			set_str(&ep->stdin_text, fp->stdin_text);
+			fnd_set_str(&ep->stdin_text, fp->stdin_text);
 		if (!(ep->set & PROF_SET_QUIT) && fp->quit_found) {
-			set_str(&ep->quit, fp->no_quit ? NULL : fp->quit);
+			fnd_set_str(&ep->quit, fp->no_quit ? NULL : fp->quit);
 			ep->no_quit = fp->no_quit;
 		}
-		if (fp->sock == FND_SOCK_UDP && !(ep->set & PROF_SET_COMMAND)) {
+		if (!(ep->set & PROF_SET_HOST) && fp->host)
+			fnd_set_str(&ep->host, fp->host);
+		if (fp->sock == FND_SOCK_UDP && !is_udp(k) && !(ep->set & PROF_SET_COMMAND)) {
 			char *m;
 			if (asprintf(&m, "%s speaks UDP (it opened a datagram socket) where TCP is "
 			    "expected", prof_prog_name((enum prof_prog_kind)k)) >= 0) {
@@ -1619,13 +1196,19 @@ describe_prog(FILE *f, const struct prof *p, int k, const struct fnd_prog *fp)
 	int n = 0;
 #define CL(...) do { fputs(n++ ? "; " : "", f); fprintf(f, __VA_ARGS__); } while (0)
 
-	if (fp->sock == FND_SOCK_UDP)
+	if (fp->sock == FND_SOCK_UDP && !is_udp(k))
 		CL("speaks UDP where TCP is expected: its TCP cases are skipped");
+	if (fp->sock == FND_SOCK_TCP && is_udp(k))
+		CL("speaks TCP where UDP is expected");
+	if (fp->command && !(pp->set & PROF_SET_COMMAND) && k == PROF_UDP_CLIENT &&
+	    strcmp(fp->command, "./udp_echo_client {host} {port}") != 0)
+		CL("run as %s", fp->command);
 	if (fp->port_found && !(pp->set & PROF_SET_PORT)) {
 		if (fp->port_mode == PROF_PORT_FIXED && is_server(k))
 			CL("port fixed at %u", fp->fixed_port);
 		else if (fp->port_mode == PROF_PORT_FIXED)
-			CL("connects to port %u, fixed in the program", fp->fixed_port);
+			CL("%s port %u, fixed in the program", k == PROF_UDP_CLIENT ? "sends to" :
+			    "connects to", fp->fixed_port);
 		else if (fp->port_mode == PROF_PORT_PRINTED)
 			CL("ephemeral port, printed (%s)", fp->port_pattern ? fp->port_pattern :
 			    "port[^0-9]*([0-9]+)");
@@ -1634,6 +1217,10 @@ describe_prog(FILE *f, const struct prof *p, int k, const struct fnd_prog *fp)
 		else if (is_server(k))
 			CL("port from argv");
 	}
+	if (fp->host && !(pp->set & PROF_SET_HOST))
+		CL("sends to %s, fixed in the program", fp->host);
+	if (fp->udp_connected)
+		CL("connect()s its socket");
 	if (fp->argv_file && !(pp->set & PROF_SET_COMMAND))
 		CL("%s is the served file", fp->command && strstr(fp->command, "{port} {file}") ?
 		    "argv[2]" : "argv[1]");
@@ -1705,14 +1292,18 @@ fnd_write_yaml(FILE *f, const struct prof *p, const struct fnd_result *r)
 			continue;
 		fprintf(f, "  %s:\n", prof_prog_name((enum prof_prog_kind)k));
 		if (!fp->probed) {
-			fputs("    # not observed (not built, or a UDP program: run as the profile says)\n", f);
+			fputs("    # not observed (not built): run as the profile says\n", f);
 			fputs("    command: ", f), yq(f, pp->command), fputc('\n', f);
 			continue;
 		}
 		if (fp->note)
 			fprintf(f, "    # note: %s\n", fp->note);
-		if (fp->sock == FND_SOCK_UDP)
+		if (fp->sock == FND_SOCK_UDP && !is_udp(k))
 			fputs("    # it speaks UDP where TCP is expected: its TCP cases are skipped\n", f);
+		if (fp->sock == FND_SOCK_TCP && is_udp(k))
+			fputs("    # it speaks TCP where UDP is expected\n", f);
+		if (fp->udp_connected)
+			fputs("    # it connect()s its datagram socket (allowed)\n", f);
 		fputs("    command: ", f);
 		yq(f, (pp->set & PROF_SET_COMMAND) || !fp->command ? pp->command : fp->command);
 		if (fp->argv_file)
@@ -1759,7 +1350,12 @@ fnd_write_yaml(FILE *f, const struct prof *p, const struct fnd_result *r)
 			    fp->stdin_text);
 			fputs("    # it reads standard input before it goes on\n", f);
 		}
-		if (k == PROF_ECHO_CLIENT && (fp->quit_found || (pp->set & PROF_SET_QUIT))) {
+		if (fp->host && !(pp->set & PROF_SET_HOST)) {
+			fputs("    host: ", f), yq(f, fp->host);
+			fputs("    # it sent there whatever address it was given\n", f);
+		}
+		if ((k == PROF_ECHO_CLIENT || k == PROF_UDP_CLIENT) &&
+		    (fp->quit_found || (pp->set & PROF_SET_QUIT))) {
 			int none = (pp->set & PROF_SET_QUIT) ? pp->no_quit : fp->no_quit;
 			const char *q = (pp->set & PROF_SET_QUIT) ? pp->quit : fp->quit;
 			if (none)

@@ -5,14 +5,18 @@
  * "How real course programs differ"): a port fixed in the source, a served
  * file called data.txt, argv[1] that is a file name, an output file with
  * spaces in its name, a save-as name asked on standard input, a quit word
- * announced in the prompt. Before the cases run, the finder starts each
+ * announced in the prompt; for UDP, a client's argument order and a server
+ * port or address fixed in it. Before the cases run, the finder starts each
  * program a few times in the same sandbox the cases use, with the preload
  * library tracing its opens and sockets (harness/preload/inject.c,
- * SCINJECT_TRACE), and watches: the socket it listens on (/proc/net/tcp),
- * the files it opens and creates, what it blocks in (/proc/PID/syscall),
- * what it prints. What it finds fills the profile keys the submission's
+ * SCINJECT_TRACE), and watches: the socket it listens on (/proc/net/tcp;
+ * /proc/net/udp for a UDP server), where a UDP client's datagram goes, the
+ * files it opens and creates, what it blocks in (/proc/PID/syscall), what
+ * it prints. What it finds fills the profile keys the submission's
  * sockcheck.yaml does not set (fnd_effective); the cases then read one
  * struct prof as before. Results are cached by the program's content hash.
+ * fnd.c: TCP programs, the cache and the profile; fnd_udp.c: UDP programs;
+ * fnd_probe.c: one start of one program (fnd_int.h, shared by the three).
  */
 #ifndef SC_FND_H
 #define SC_FND_H
@@ -23,7 +27,7 @@
 #include "err.h"
 #include "prof.h"
 
-/* The kind of socket a program was seen to use (the "udp" work reuses it). */
+/* The kind of socket a program was seen to use. */
 enum fnd_sock { FND_SOCK_UNKNOWN, FND_SOCK_TCP, FND_SOCK_UDP };
 
 const char *fnd_sock_name(enum fnd_sock s);	/* "unknown", "TCP", "UDP" */
@@ -52,6 +56,8 @@ struct fnd_prog {
 	int no_quit;
 	int quit_from_prompt;	/* the quit word was read from its prompt */
 	int fixed_client_port;	/* a client that connects to a port of its own */
+	char *host;		/* a client that sends to an address of its own (UDP), or NULL */
+	int udp_connected;	/* a UDP client that connect()s its socket */
 	char *note;		/* what could not be settled, or NULL */
 };
 
@@ -132,8 +138,9 @@ int fnd_port_printed(const char *text, size_t len, unsigned port, char *pattern,
 /* One line of the preload library's trace, parsed. */
 struct fnd_trace_line {
 	enum { FND_T_OTHER, FND_T_OPEN, FND_T_SOCKET, FND_T_BIND, FND_T_LISTEN,
-		FND_T_CONNECT } kind;
+		FND_T_CONNECT, FND_T_SENDTO } kind;
 	int fd, err, flags, domain, type, port;
+	char addr[64];		/* connect, sendto: the numeric address ("" when not given) */
 	char path[4096];	/* open: unescaped */
 };
 int fnd_trace_parse(const char *line, struct fnd_trace_line *t);

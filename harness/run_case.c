@@ -1461,6 +1461,11 @@ skip_reason(struct rcase *c, char *buf, size_t len)
 		snprintf(buf, len, "the echo client has no quit word (quit: none)");
 		return 1;
 	}
+	if (s->stdin_spec.quit && c->p->progs[PROF_UDP_CLIENT].no_quit && s->protocol == SCN_UDP) {
+		snprintf(buf, len, "the UDP echo client has no quit word (quit: none): it ends at "
+		    "end of input");
+		return 1;
+	}
 	if (s->inject && c->ctx->o->inject_lib == NULL) {
 		/* honest: never pass a case whose fault could not be injected */
 		snprintf(buf, len, "fault injection inside the program is not available in this build "

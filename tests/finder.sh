@@ -6,6 +6,8 @@
 #  - the profile wins: a wrong `file:` makes the server die for want of its
 #    file, and the verdict says so ("opened data.txt: No such file or
 #    directory"), not "close() where shutdown belongs";
+#  - UDP: infer writes a UDP client's argument order and quit word, and the
+#    profile runs it (the same client without the finder fails);
 #  - the time the finder takes per program is printed (a figure, not asserted).
 set -u
 BUILD=${1:-build}
@@ -69,12 +71,42 @@ else
 	fail "missing served file: $(cat "$T/r3.out")"
 fi
 
-# 4. figures: what the finder costs per program, uncached (printed, not asserted)
+# 4. UDP: infer writes what it found (the argument order, a fixed port, the
+# quit word), and the profile it writes runs the client without the finder
+cp -R fixtures/variants/uc-port-host "$T/udpswap"
+rm -f "$T/udpswap/fixture.yaml"
+cp -R "$T/udpswap" "$T/udpnf"
+if timeout 120 "$SC" infer -o "$T/udp.yaml" "$T/udpswap" 2>"$T/udp.err"; then
+	grep -q '^    command: "./udp_echo_client {port} {host}"' "$T/udp.yaml" &&
+	    grep -q '^    quit: "Q"' "$T/udp.yaml" &&
+	    grep -q '^udp_echo_client: run as ./udp_echo_client {port} {host}' "$T/udp.err" ||
+	    fail "infer (UDP): unexpected profile: $(cat "$T/udp.yaml" "$T/udp.err")"
+	cp "$T/udp.yaml" "$T/udpswap/sockcheck.yaml"
+	timeout 300 "$SC" run --no-finder --only 'udp.client.basic-lines,udp.client.quit-word' \
+	    --report-dir "$T/r4" "$T/udpswap" >"$T/r4.out" 2>&1 &&
+	    grep -q '^2 passed' "$T/r4.out" &&
+	    ok "infer (UDP): the profile it writes runs the client with its arguments swapped" ||
+	    fail "infer (UDP): the inferred profile does not work: $(cat "$T/r4.out")"
+else
+	fail "infer (UDP) failed: $(cat "$T/udp.err")"
+fi
+# without the finder the same client fails: the finder did the work
+timeout 300 "$SC" run --no-finder --only 'udp.client.basic-lines' --report-dir "$T/r5" \
+    "$T/udpnf" >"$T/r5.out" 2>&1
+if grep -q '^0 passed' "$T/r5.out"; then
+	ok "infer (UDP): without the finder the swapped arguments fail basic-lines"
+else
+	fail "infer (UDP): the swapped client passes without the finder: $(cat "$T/r5.out")"
+fi
+
+# 5. figures: what the finder costs per program, uncached (printed, not asserted)
 for v in fixtures/variants/*/; do
 	n=$(basename "$v")
 	case $n in
 	fs-*) g=file.server.text ;; fc-*) g=file.client.text ;;
 	es-*) g=echo.server.one-message ;; ec-*) g=echo.client.basic-lines ;;
+	us-*) g=udp.server.one-datagram ;; uc-*) g=udp.client.basic-lines ;;
+	*) continue ;;
 	esac
 	cp -R "$v" "$T/v-$n"
 	rm -f "$T/v-$n/fixture.yaml"

@@ -120,6 +120,17 @@ Test(fnd, trace_lines)
 	cr_expect(t.kind == FND_T_BIND && t.port == 0);
 	cr_assert_eq(fnd_trace_parse("connect 3 111 9190\n", &t), 0);
 	cr_expect(t.kind == FND_T_CONNECT && t.err == 111 && t.port == 9190);
+	cr_expect_str_eq(t.addr, "", "an older trace line without the address");
+	cr_assert_eq(fnd_trace_parse("connect 3 0 9190 127.0.0.1\n", &t), 0);
+	cr_expect(t.kind == FND_T_CONNECT && t.err == 0 && t.port == 9190);
+	cr_expect_str_eq(t.addr, "127.0.0.1");
+	cr_assert_eq(fnd_trace_parse("sendto 4 101 5000 192.168.56.101\n", &t), 0);
+	cr_expect(t.kind == FND_T_SENDTO && t.fd == 4 && t.err == 101 && t.port == 5000);
+	cr_expect_str_eq(t.addr, "192.168.56.101");
+	cr_assert_eq(fnd_trace_parse("sendto 4 0 5000 fd00::17\n", &t), 0);
+	cr_expect_str_eq(t.addr, "fd00::17");
+	cr_assert_eq(fnd_trace_parse("sendto 4 0 5000 -\n", &t), 0);
+	cr_expect_str_eq(t.addr, "", "another family: no address");
 	cr_assert_eq(fnd_trace_parse("loaded pid=1 name=x active=0 trace=1\n", &t), 0);
 	cr_expect_eq(t.kind, FND_T_OTHER);
 }
@@ -223,15 +234,31 @@ Test(fnd, describe_says_what_was_found)
 	prof_free(&p);
 }
 
+/* What infer writes for `r`, loaded back as a profile into `back`; the text (to free). */
+static char *
+infer_and_load(const struct prof *p, const struct fnd_result *r, struct prof *back)
+{
+	struct sc_err err;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fnd_write_yaml(f, p, r), 0);
+	fclose(f);
+	write_file("sockcheck.yaml", text, NULL, 0);
+	cr_assert_eq(prof_load(tmpdir, back, &err), 0, "%s:%d: %s\n%s", err.file, err.line,
+	    err.msg, text);
+	return text;
+}
+
 /* infer's output is a profile: it loads, and gives the same effective values. */
 Test(fnd, infer_writes_a_profile_that_loads_back, .init = mk_tmp, .fini = rm_tmp)
 {
 	struct prof p, back;
 	struct fnd_result r;
 	struct sc_err err;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *text;
 
 	cr_assert_eq(prof_load("/nonexistent", &p, &err), 0);
 	p.progs[PROF_FILE_SERVER].present = 1;
@@ -241,14 +268,8 @@ Test(fnd, infer_writes_a_profile_that_loads_back, .init = mk_tmp, .fini = rm_tmp
 	r.progs[PROF_ECHO_CLIENT].quit_found = 1;
 	r.progs[PROF_ECHO_CLIENT].quit = strdup("Q \"x\"");
 	r.progs[PROF_ECHO_CLIENT].quit_from_prompt = 1;
-	f = open_memstream(&text, &len);
-	cr_assert_not_null(f);
-	cr_assert_eq(fnd_write_yaml(f, &p, &r), 0);
-	fclose(f);
+	text = infer_and_load(&p, &r, &back);
 	cr_expect(strstr(text, "# ") != NULL, "commented for review");
-	write_file("sockcheck.yaml", text, NULL, 0);
-	cr_assert_eq(prof_load(tmpdir, &back, &err), 0, "%s:%d: %s\n%s", err.file, err.line,
-	    err.msg, text);
 	cr_expect_str_eq(back.progs[PROF_FILE_SERVER].command, "./file_server {file}");
 	cr_expect_eq(back.progs[PROF_FILE_SERVER].port_mode, PROF_PORT_FIXED);
 	cr_expect_eq(back.progs[PROF_FILE_SERVER].fixed_port, 9090);
@@ -261,12 +282,7 @@ Test(fnd, infer_writes_a_profile_that_loads_back, .init = mk_tmp, .fini = rm_tmp
 	r.progs[PROF_ECHO_CLIENT].quit = NULL;
 	r.progs[PROF_ECHO_CLIENT].no_quit = 1;
 	free(text);
-	text = NULL;
-	f = open_memstream(&text, &len);
-	cr_assert_eq(fnd_write_yaml(f, &p, &r), 0);
-	fclose(f);
-	write_file("sockcheck.yaml", text, NULL, 0);
-	cr_assert_eq(prof_load(tmpdir, &back, &err), 0, "%s\n%s", err.msg, text);
+	text = infer_and_load(&p, &r, &back);
 	cr_expect(back.progs[PROF_ECHO_CLIENT].no_quit, "%s", text);
 	prof_free(&back);
 	free(text);
@@ -294,4 +310,98 @@ Test(fnd, failed_open_from_a_trace, .init = mk_tmp, .fini = rm_tmp)
 	fprintf(f, "open 0 0 data.txt\n");
 	fclose(f);
 	cr_expect_eq(fnd_failed_open(path, cwd, msg, sizeof(msg)), 0);
+}
+
+/* A UDP client found with its arguments swapped, a fixed port and address, no quit word. */
+static void
+found_udp_client(struct fnd_result *r)
+{
+	struct fnd_prog *fp = &r->progs[PROF_UDP_CLIENT];
+
+	memset(r, 0, sizeof(*r));
+	fp->probed = 1;
+	fp->sock = FND_SOCK_UDP;
+	fp->command = strdup("./udp_echo_client {port} {host}");
+	fp->port_found = 1;
+	fp->port_mode = PROF_PORT_FIXED;
+	fp->fixed_port = 9190;
+	fp->fixed_client_port = 1;
+	fp->host = strdup("192.168.56.101");
+	fp->udp_connected = 1;
+	fp->quit_found = 1;
+	fp->no_quit = 1;
+	fp->runs = 3;
+	r->progs[PROF_UDP_SERVER].probed = 1;
+	r->progs[PROF_UDP_SERVER].sock = FND_SOCK_UDP;
+	r->progs[PROF_UDP_SERVER].command = strdup("./udp_echo_server");
+	r->progs[PROF_UDP_SERVER].port_found = 1;
+	r->progs[PROF_UDP_SERVER].port_mode = PROF_PORT_PRINTED;
+}
+
+/* A UDP program in a UDP slot runs (no skip), as it was found; the profile still wins. */
+Test(fnd, udp_programs_run_as_found, .init = mk_tmp, .fini = rm_tmp)
+{
+	struct prof p, eff;
+	struct fnd_result r;
+	struct sc_err err;
+	char *d;
+
+	cr_assert_eq(prof_load("/nonexistent", &p, &err), 0);
+	found_udp_client(&r);
+	cr_assert_eq(fnd_effective(&p, &r, &eff, &err), 0, "%s", err.msg);
+	cr_expect_null(eff.progs[PROF_UDP_SERVER].skip, "%s", eff.progs[PROF_UDP_SERVER].skip);
+	cr_expect_null(eff.progs[PROF_UDP_CLIENT].skip, "%s", eff.progs[PROF_UDP_CLIENT].skip);
+	cr_expect_eq(eff.progs[PROF_UDP_SERVER].port_mode, PROF_PORT_PRINTED);
+	cr_expect_str_eq(eff.progs[PROF_UDP_SERVER].command, "./udp_echo_server");
+	cr_expect_str_eq(eff.progs[PROF_UDP_CLIENT].command, "./udp_echo_client {port} {host}");
+	cr_expect_eq(eff.progs[PROF_UDP_CLIENT].port_mode, PROF_PORT_FIXED);
+	cr_expect_eq(eff.progs[PROF_UDP_CLIENT].fixed_port, 9190);
+	cr_expect_str_eq(eff.progs[PROF_UDP_CLIENT].host, "192.168.56.101");
+	cr_expect(eff.progs[PROF_UDP_CLIENT].no_quit);
+	cr_expect_null(eff.progs[PROF_UDP_CLIENT].quit);
+	prof_free(&eff);
+	d = fnd_describe(&p, &r);
+	cr_assert_not_null(d);
+	cr_expect(strstr(d, "udp_echo_client: run as ./udp_echo_client {port} {host}; sends to port "
+	    "9190, fixed in the program; sends to 192.168.56.101, fixed in the program; connect()s "
+	    "its socket; no quit word ends it (quit: none)") != NULL, "%s", d);
+	cr_expect(strstr(d, "udp_echo_server: ephemeral port, printed") != NULL, "%s", d);
+	cr_expect(strstr(d, "where TCP is expected") == NULL, "%s", d);
+	free(d);
+	prof_free(&p);
+
+	/* the profile's host and quit word stand */
+	cr_assert_eq(load_profile("programs:\n  udp_echo_client:\n    host: 127.0.0.1\n"
+	    "    quit: bye\n", &p, &err), 0, "%s", err.msg);
+	cr_assert_eq(fnd_effective(&p, &r, &eff, &err), 0, "%s", err.msg);
+	cr_expect_str_eq(eff.progs[PROF_UDP_CLIENT].host, "127.0.0.1");
+	cr_expect_str_eq(eff.progs[PROF_UDP_CLIENT].quit, "bye");
+	cr_expect(!eff.progs[PROF_UDP_CLIENT].no_quit);
+	prof_free(&eff);
+	prof_free(&p);
+	fnd_result_free(&r);
+}
+
+/* infer writes a UDP client's findings as a profile that loads back to the same. */
+Test(fnd, infer_writes_udp_findings, .init = mk_tmp, .fini = rm_tmp)
+{
+	struct prof p, back;
+	struct fnd_result r;
+	struct sc_err err;
+	char *text;
+
+	cr_assert_eq(prof_load("/nonexistent", &p, &err), 0);
+	p.progs[PROF_UDP_CLIENT].present = 1;
+	p.progs[PROF_UDP_SERVER].present = 1;
+	found_udp_client(&r);
+	text = infer_and_load(&p, &r, &back);
+	cr_expect_str_eq(back.progs[PROF_UDP_CLIENT].command, "./udp_echo_client {port} {host}");
+	cr_expect_eq(back.progs[PROF_UDP_CLIENT].fixed_port, 9190, "%s", text);
+	cr_expect_str_eq(back.progs[PROF_UDP_CLIENT].host, "192.168.56.101", "%s", text);
+	cr_expect(back.progs[PROF_UDP_CLIENT].no_quit, "%s", text);
+	cr_expect_eq(back.progs[PROF_UDP_SERVER].port_mode, PROF_PORT_PRINTED, "%s", text);
+	prof_free(&back);
+	free(text);
+	fnd_result_free(&r);
+	prof_free(&p);
 }
