@@ -22,108 +22,8 @@ PIDS=
 FAILED=0
 N=0
 
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
+. "$(dirname "$0")/peers-lib.sh"
 
-# q LOG EXPR prints EXPR over the events E of LOG; qt LOG EXPR succeeds when
-# EXPR is true. ev(name, key=value...) filters, one(...) is the first match.
-PYQ='import json, sys
-E = []
-with open(sys.argv[1], encoding="utf-8") as f:
-    for l in f:
-        if l.strip():
-            E.append(json.loads(l))
-def ev(name, **kw):
-    return [e for e in E if e["ev"] == name and all(e.get(k) == v for k, v in kw.items())]
-def one(name, **kw):
-    r = ev(name, **kw)
-    return r[0] if r else {}
-r = eval(sys.argv[2])
-if sys.argv[3:] == ["test"]:
-    sys.exit(0 if r else 1)
-print(r)'
-q() { timeout 30 "$PY" -c "$PYQ" "$1" "$2"; }
-qt() { timeout 30 "$PY" -c "$PYQ" "$1" "$2" test; }
-
-ok() { N=$((N + 1)); printf "ok %d - %s\n" "$N" "$1"; }
-notok() {
-	N=$((N + 1)); FAILED=$((FAILED + 1)); printf "not ok %d - %s\n" "$N" "$1"
-	shift
-	for f; do
-		[ -f "$f" ] && { echo "# --- $f"; tail -n 15 "$f" | sed 's/^/#   /'; }
-	done
-}
-check() {
-	_desc=$1 _cond=$2
-	shift 2
-	if eval "$_cond"; then ok "$_desc"; else notok "$_desc" "$@"; fi
-}
-fatal() {
-	notok "could not start the server ($tag)" "$T/$tag.err"
-	echo "# $((N - FAILED)) of $N checks passed; stopped"
-	exit 1
-}
-
-# A free UDP port from 20000-60999 (both families, checked by binding).
-freeport() {
-	timeout 10 "$PY" -c 'import random, socket
-for _ in range(200):
-    p = random.randint(20000, 60999)
-    try:
-        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        s.bind(("::", p)); s.close()
-    except OSError:
-        try:
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", p)); s.close()
-        except OSError:
-            continue
-    print(p); break'
-}
-
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# srv TAG ARGS...: udp_echo_server ARGS (PORT replaced by a free port, left
-# in $P) in the background with --events T/TAG.ev; waits for `listen`.
-srv() {
-	tag=$1
-	shift
-	for try in 1 2 3 4 5; do
-		P=$(freeport)
-		(
-			n=$#
-			for a; do
-				[ "$a" = PORT ] && a=$P
-				set -- "$@" "$a"
-			done
-			shift "$n"
-			exec timeout 60 "$R/udp_echo_server" --events "$T/$tag.ev" "$@" >"$T/$tag.out" 2>"$T/$tag.err"
-		) &
-		SPID=$!
-		PIDS="$PIDS $SPID"
-		wait_for "$T/$tag.ev" '"ev":"listen"' && return 0
-		if kill -0 "$SPID" 2>/dev/null || ! grep -q "cannot bind" "$T/$tag.err"; then
-			echo "# udp_echo_server did not start: $(cat "$T/$tag.err")"
-			return 1
-		fi
-		wait "$SPID"
-	done
-	return 1
-}
-srv_stop() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SRC=$?; }
-srv_wait() { wait "$SPID"; SRC=$?; }
 # cli TAG ARGS...: udp_echo_client in the foreground; exit status in CRC.
 cli() {
 	tag=$1
@@ -134,7 +34,7 @@ cli() {
 
 # ---------------------------------------------------------------------------
 # Plain exchanges
-srv s1 PORT || fatal
+srv s1 udp_echo_server PORT || fatal
 cli c1 --sizes 0,1,29,30,31,1023,1024,1025,65507 127.0.0.1 "$P"
 check "every size comes back whole (0 to 65507 bytes), from the server's port; exit 0" \
 	'[ "$CRC" = 0 ] && qt "$T/c1.ev" "len(ev(\"reply\", same=True, from_ok=True)) == 9 and [e[\"n\"] for e in ev(\"reply\")] == [0,1,29,30,31,1023,1024,1025,65507]"' "$T/c1.ev" "$T/c1.err"
@@ -153,57 +53,57 @@ srv_stop
 
 # ---------------------------------------------------------------------------
 # Fault flags of the server, each seen by the client
-srv s5 --drop 2 PORT || fatal
+srv s5 udp_echo_server --drop 2 PORT || fatal
 cli c5 --reply-timeout-ms 300 --sizes 50x3 127.0.0.1 "$P"
 check "--drop 2: the client sees datagram 2 lost, the others answered; exit 1" \
 	'[ "$CRC" = 1 ] && qt "$T/c5.ev" "[e[\"i\"] for e in ev(\"lost\")] == [2] and len(ev(\"reply\", same=True)) == 2" && qt "$T/s5.ev" "one(\"dgram_drop\")[\"i\"] == 2"' "$T/c5.ev" "$T/s5.ev"
 srv_stop
-srv s6 --duplicate 1 PORT || fatal
+srv s6 udp_echo_server --duplicate 1 PORT || fatal
 cli c6 --sizes 40,40 --reply-timeout-ms 300 127.0.0.1 "$P"
 check "--duplicate 1: the second reply the client sees is the first one again" \
 	'[ "$CRC" = 1 ] && qt "$T/c6.ev" "one(\"reply\", i=1)[\"same\"] and not one(\"reply\", i=2)[\"same\"]" && qt "$T/s6.ev" "len(ev(\"dgram_out\", kind=\"duplicate\")) == 1"' "$T/c6.ev"
 srv_stop
-srv s7 --reorder 1 PORT || fatal
+srv s7 udp_echo_server --reorder 1 PORT || fatal
 cli c7 --sizes 10,20 --burst 127.0.0.1 "$P"
 check "--reorder 1: the reply to datagram 2 arrives first" \
 	'[ "$CRC" = 1 ] && qt "$T/c7.ev" "[e[\"n\"] for e in ev(\"dgram_in\")] == [20, 10]"' "$T/c7.ev" "$T/s7.ev"
 srv_stop
-srv s8 --delay-ms 400 PORT || fatal
+srv s8 udp_echo_server --delay-ms 400 PORT || fatal
 cli c8 --sizes 10 --reply-timeout-ms 150 127.0.0.1 "$P"
 CRC8=$CRC
 cli c8b --sizes 10 --reply-timeout-ms 2000 127.0.0.1 "$P"
 check "--delay-ms 400: lost for a 150 ms timeout, answered after >= 400 ms for 2000 ms" \
 	'[ "$CRC8" = 1 ] && [ "$CRC" = 0 ] && qt "$T/c8b.ev" "one(\"dgram_in\")[\"t\"] - one(\"dgram_out\")[\"t\"] >= 400000"' "$T/c8b.ev"
 srv_stop
-srv s9 --truncate 30 PORT || fatal
+srv s9 udp_echo_server --truncate 30 PORT || fatal
 cli c9 --sizes 100 127.0.0.1 "$P"
 check "--truncate 30: a reply of 30 of 100 bytes, a prefix of what was sent" \
 	'[ "$CRC" = 1 ] && qt "$T/c9.ev" "one(\"reply\")[\"n\"] == 30 and one(\"reply\")[\"prefix\"] and not one(\"reply\")[\"same\"]"' "$T/c9.ev"
 srv_stop
-srv s10 --mangle PORT || fatal
+srv s10 udp_echo_server --mangle PORT || fatal
 cli c10 --sizes 64 127.0.0.1 "$P"
 check "--mangle: same length, different bytes" \
 	'[ "$CRC" = 1 ] && qt "$T/c10.ev" "one(\"reply\")[\"n\"] == 64 and one(\"reply\")[\"diff_off\"] >= 0"' "$T/c10.ev"
 srv_stop
-srv s11 --other-port PORT || fatal
+srv s11 udp_echo_server --other-port PORT || fatal
 cli c11 --sizes 10 127.0.0.1 "$P"
 CRC11=$CRC
 cli c11b --sizes 10 --connect --reply-timeout-ms 300 127.0.0.1 "$P"
 check "--other-port: the reply comes from another port; a connect()ed client never sees it" \
 	'[ "$CRC11" = 1 ] && qt "$T/c11.ev" "one(\"reply\")[\"same\"] and not one(\"reply\")[\"from_ok\"] and one(\"dgram_in\")[\"port\"] != $P" && [ "$CRC" = 1 ] && qt "$T/c11b.ev" "len(ev(\"lost\")) == 1"' "$T/c11.ev" "$T/c11b.ev"
 srv_stop
-srv s12 --unasked 2 PORT || fatal
+srv s12 udp_echo_server --unasked 2 PORT || fatal
 cli c12 --sizes 10 --reply-timeout-ms 300 127.0.0.1 "$P"
 check "--unasked 2: two datagrams nobody asked for arrive before the reply" \
 	'[ "$CRC" = 1 ] && qt "$T/s12.ev" "len(ev(\"dgram_out\", kind=\"unasked\")) == 2" && qt "$T/c12.ev" "not one(\"reply\")[\"same\"]"' "$T/c12.ev" "$T/s12.ev"
 srv_stop
-srv s12b --catch-tcp PORT || fatal
+srv s12b udp_echo_server --catch-tcp PORT || fatal
 printf 'a TCP client\n' | timeout 10 "$NC" -N 127.0.0.1 "$P" >"$T/nc12b.out" 2>"$T/nc12b.err"
 cli c12b --sizes 10 127.0.0.1 "$P"
 check "--catch-tcp: a TCP client on the same port is logged (tcp_accept) and let go; UDP still served" \
 	'[ "$CRC" = 0 ] && qt "$T/s12b.ev" "len(ev(\"tcp_accept\")) == 1 and one(\"tcp_accept\")[\"addr\"] in (\"127.0.0.1\", \"::ffff:127.0.0.1\")"' "$T/s12b.ev" "$T/nc12b.err"
 srv_stop
-srv s13 --max-datagrams 3 PORT || fatal
+srv s13 udp_echo_server --max-datagrams 3 PORT || fatal
 cli c13 --sizes 5x3 127.0.0.1 "$P"
 srv_wait
 check "--max-datagrams 3: three answered, then the server exits 0" \
@@ -211,7 +111,7 @@ check "--max-datagrams 3: three answered, then the server exits 0" \
 
 # ---------------------------------------------------------------------------
 # Other programs: OpenBSD nc -u and socat
-srv s14 PORT || fatal
+srv s14 udp_echo_server PORT || fatal
 printf 'hello over udp\n' | timeout 10 "$NC" -u -w 1 127.0.0.1 "$P" >"$T/nc14.out" 2>"$T/nc14.err"
 check "nc -u against udp_echo_server: the line comes back" \
 	'[ "$(cat "$T/nc14.out")" = "hello over udp" ] && qt "$T/s14.ev" "one(\"dgram_in\")[\"n\"] == 15"' "$T/nc14.err" "$T/s14.ev"
@@ -221,7 +121,7 @@ if [ -n "$SOCAT" ]; then
 		'[ "$(cat "$T/so15.out")" = "hello socat" ]' "$T/so15.err"
 fi
 srv_stop
-P=$(freeport)
+P=$(freeport udp)
 timeout 10 "$NC" -u -l 127.0.0.1 "$P" >"$T/nc16.out" 2>"$T/nc16.err" &
 NPID=$!
 PIDS="$PIDS $NPID"
@@ -233,7 +133,7 @@ wait "$NPID" 2>/dev/null
 check "udp_echo_client --no-reply-wait to nc -u -l: nc received the 12 bytes" \
 	'[ "$CRC" = 0 ] && [ "$(wc -c <"$T/nc16.out")" -eq 12 ]' "$T/nc16.err"
 if [ -n "$SOCAT" ]; then
-	P=$(freeport)
+	P=$(freeport udp)
 	timeout 20 "$SOCAT" "UDP-LISTEN:$P,fork,reuseaddr" EXEC:cat >"$T/so17.out" 2>"$T/so17.err" &
 	SO=$!
 	PIDS="$PIDS $SO"
@@ -247,14 +147,14 @@ fi
 # ---------------------------------------------------------------------------
 # IPv6 ::1
 if "$PY" -c 'import socket; s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::1", 0))' 2>/dev/null; then
-	srv s18 --bind ::1 PORT || fatal
+	srv s18 udp_echo_server --bind ::1 PORT || fatal
 	cli c18 --sizes 10,65000 ::1 "$P"
 	check "IPv6: udp_echo_server --bind ::1, udp_echo_client ::1; datagrams from ::1" \
 		'[ "$CRC" = 0 ] && qt "$T/s18.ev" "one(\"dgram_in\")[\"from\"] == \"::1\" and one(\"listen\")[\"addr\"] == \"::1\""' "$T/s18.ev" "$T/c18.err"
 	cli c18b --sizes 10 --reply-timeout-ms 300 127.0.0.1 "$P"
 	check "IPv6: a server bound to ::1 only does not answer 127.0.0.1" '[ "$CRC" = 1 ]' "$T/c18b.ev"
 	srv_stop
-	srv s19 PORT || fatal
+	srv s19 udp_echo_server PORT || fatal
 	cli c19 --sizes 10 ::1 "$P"
 	CRC19=$CRC
 	cli c19b --sizes 10 127.0.0.1 "$P"
@@ -279,7 +179,7 @@ bad() {
 		notok "$prog $*: exit $rc (want 2), stderr should name '$want'" "$T/bad.err"
 	fi
 }
-P=$(freeport)
+P=$(freeport udp)
 bad udp_echo_server "needs PORT"
 bad udp_echo_server "70000" 70000
 bad udp_echo_server "--chunk" --chunk 5 "$P"
