@@ -39,11 +39,11 @@ ref_make_addr(const char *ip, unsigned port, struct sockaddr_storage *ss, sockle
 }
 
 int
-ref_listen(const char *bind_addr, unsigned port, int rcvbuf, unsigned *bound, char *errbuf,
-    size_t errlen)
+ref_bind(const char *bind_addr, unsigned port, int type, int rcvbuf, unsigned *bound,
+    char *errbuf, size_t errlen)
 {
 	const char *addrs[2] = { bind_addr ? bind_addr : "::", bind_addr ? NULL : "0.0.0.0" };
-	int one = 1, zero = 0;
+	int one = 1, zero = 0, stream = type == SOCK_STREAM;
 
 	for (int i = 0; i < 2 && addrs[i]; i++) {
 		struct sockaddr_storage ss;
@@ -54,16 +54,22 @@ ref_listen(const char *bind_addr, unsigned port, int rcvbuf, unsigned *bound, ch
 			snprintf(errbuf, errlen, "bad bind address '%s'", addrs[i]);
 			return -1;
 		}
-		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		fd = socket(ss.ss_family, type | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			continue;	/* no IPv6: try IPv4 */
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (stream)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (ss.ss_family == AF_INET6)
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 		if (rcvbuf > 0)
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-		if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 64) < 0) {
-			snprintf(errbuf, errlen, "cannot listen on port %u: %s", port, strerror(errno));
+		if (bind(fd, (struct sockaddr *)&ss, len) < 0 || (stream && listen(fd, 64) < 0)) {
+			if (stream)
+				snprintf(errbuf, errlen, "cannot listen on port %u: %s", port,
+				    strerror(errno));
+			else
+				snprintf(errbuf, errlen, "cannot bind UDP port %u: %s", port,
+				    strerror(errno));
 			close(fd);
 			if (errno == EADDRINUSE || ss.ss_family == AF_INET)
 				return -1;
@@ -75,8 +81,16 @@ ref_listen(const char *bind_addr, unsigned port, int rcvbuf, unsigned *bound, ch
 		    ((struct sockaddr_in *)&ss)->sin_port);
 		return fd;
 	}
-	snprintf(errbuf, errlen, "cannot create a socket: %s", strerror(errno));
+	snprintf(errbuf, errlen, "cannot create a %s socket: %s", stream ? "stream" : "datagram",
+	    strerror(errno));
 	return -1;
+}
+
+int
+ref_listen(const char *bind_addr, unsigned port, int rcvbuf, unsigned *bound, char *errbuf,
+    size_t errlen)
+{
+	return ref_bind(bind_addr, port, SOCK_STREAM, rcvbuf, bound, errbuf, errlen);
 }
 
 int

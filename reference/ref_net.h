@@ -6,10 +6,16 @@
 #include <sys/socket.h>
 
 /*
- * Listen on `bind_addr` (NULL: "::" dual-stack, falling back to 0.0.0.0)
+ * A socket of `type` (SOCK_STREAM: listening; SOCK_DGRAM: bound) on
+ * `bind_addr` (NULL: "::" with IPV6_V6ONLY off, falling back to 0.0.0.0)
  * and `port` (0: the kernel picks; *bound gets it). rcvbuf > 0 sets
- * SO_RCVBUF first (inherited by accepted sockets).
+ * SO_RCVBUF first (inherited by accepted sockets). Returns it, or -1 and a
+ * message ("cannot listen on port N: ...", "cannot bind UDP port N: ...").
  */
+int ref_bind(const char *bind_addr, unsigned port, int type, int rcvbuf, unsigned *bound,
+    char *errbuf, size_t errlen);
+
+/* ref_bind with SOCK_STREAM: a listening socket. */
 int ref_listen(const char *bind_addr, unsigned port, int rcvbuf, unsigned *bound,
     char *errbuf, size_t errlen);
 

@@ -12,37 +12,7 @@ int
 ref_udp_bind(const char *bind_addr, unsigned port, int rcvbuf, unsigned *bound, char *errbuf,
     size_t errlen)
 {
-	const char *addrs[2] = { bind_addr ? bind_addr : "::", bind_addr ? NULL : "0.0.0.0" };
-	int zero = 0;
-
-	for (int i = 0; i < 2 && addrs[i]; i++) {
-		struct sockaddr_storage ss;
-		socklen_t len;
-		int fd;
-
-		if (ref_make_addr(addrs[i], port, &ss, &len) < 0) {
-			snprintf(errbuf, errlen, "bad bind address '%s'", addrs[i]);
-			return -1;
-		}
-		fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			continue;	/* no IPv6: try IPv4 */
-		if (ss.ss_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-		if (rcvbuf > 0)
-			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-		if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
-			snprintf(errbuf, errlen, "cannot bind UDP port %u: %s", port, strerror(errno));
-			close(fd);
-			if (errno == EADDRINUSE || ss.ss_family == AF_INET)
-				return -1;
-			continue;
-		}
-		*bound = ref_udp_local_port(fd);
-		return fd;
-	}
-	snprintf(errbuf, errlen, "cannot create a datagram socket: %s", strerror(errno));
-	return -1;
+	return ref_bind(bind_addr, port, SOCK_DGRAM, rcvbuf, bound, errbuf, errlen);
 }
 
 int
