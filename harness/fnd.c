@@ -1315,7 +1315,8 @@ fnd_write_yaml(FILE *f, const struct prof *p, const struct fnd_result *r)
 			const char *pat = (pp->set & PROF_SET_PORT) ? pp->port_pattern : fp->port_pattern;
 			if (m == PROF_PORT_FIXED)
 				fprintf(f, "    port: %u    # %s\n", fx, is_server(k) ?
-				    "it listened there whatever port it was given" :
+				    "it listened there whatever port it was given" : k == PROF_UDP_CLIENT ?
+				    "it sent there whatever port it was given" :
 				    "it connected there whatever port it was given");
 			else if (m == PROF_PORT_PRINTED) {
 				fputs("    port: printed    # an ephemeral port, printed on stdout\n", f);

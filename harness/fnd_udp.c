@@ -49,7 +49,6 @@ struct udp_obs {
 	int sent;		/* a destination was seen (sendto or connect) */
 	unsigned dport;
 	char daddr[64];
-	int waited;		/* it read its terminal before sending */
 	char *prompt;		/* what it printed before its first line, NUL-terminated */
 	size_t promptn;
 };
@@ -132,7 +131,6 @@ udp_observe(const struct fnd_env *e, const struct fnd_client *cl, unsigned n,
 		pr.outn = 0;
 	}
 	if (pr.pid > 0 && !pr.ended && fnd_reading_stdin(&pr)) {
-		o->waited = 1;
 		fnd_feed(&pr, PROBE_LINE);
 		fnd_probe_pump(&pr, 5);
 	}
