@@ -5,7 +5,9 @@
 # datagrams, so both a clean report and explained failures are shown; then a
 # variant written in another convention (port fixed at 9090, argv[1] the
 # file to serve), with no profile: the convention finder works out how to
-# run it, and `sockcheck infer` writes that down. Reports go to BUILD/demo/.
+# run it, and `sockcheck infer` writes that down; and what infer finds for
+# a UDP client that takes its arguments the other way round. Reports go to
+# BUILD/demo/.
 set -eu
 BUILD=${1:-build}
 out=$BUILD/demo
@@ -47,6 +49,9 @@ echo
 echo "== sockcheck run on that variant: the finder's findings head the report =="
 timeout 600 "$BUILD/sockcheck" run --only 'file.server.*' --report-dir "$out/variant" \
 	--format json,html fixtures/variants/fs-fixed-port-argv-file
+echo
+echo "== sockcheck infer fixtures/variants/uc-port-host: a UDP client run as <port> <IP> =="
+timeout 120 "$BUILD/sockcheck" infer fixtures/variants/uc-port-host
 echo
 echo "Reports: $out/correct/report.html, $out/no-shutdown/report.html,"
 echo "         $out/udp-truncating-buffer/report.html, $out/variant/report.html"
