@@ -813,6 +813,7 @@ grade_one(struct gctx *g, const struct student *st, struct stamp *s, struct case
 	if (ro.memcheck < 0 && o->assignment)
 		ro.memcheck = o->assignment->memcheck;
 	ro.want_netns = o->want_netns;
+	ro.no_capture = o->no_capture;
 	ro.keep = o->keep;
 	ro.assignment = o->assignment;
 	/* a student's sockcheck.yaml can lower the cap of the class, not raise it */

@@ -72,6 +72,7 @@ struct grade_opts {
 	double timeout_scale;	/* on top of the assignment's; 1.0 normally */
 	int memcheck;		/* -1: profile/scenario/assignment decide; 0; 1 */
 	int want_netns;
+	int no_capture;		/* no packet capture in the cases (run_opts) */
 	unsigned build_timeout_s;	/* cap on every build; 0: the profile's (default 120 s) */
 	int force;		/* grade everyone again */
 	int keep;		/* keep each student's built copy (work/build) */

@@ -54,6 +54,7 @@ static const char run_help[] =
     "  --memcheck           run the student programs under valgrind memcheck\n"
     "  --no-memcheck        never, whatever the profile or scenarios say\n"
     "  --no-netns           no network namespaces: free loopback ports instead\n"
+    "  --no-capture         no packet capture (capture.pcap in each case's directory)\n"
     "  --student-view       hidden cases show only that they failed\n"
     "  --keep               keep every case's working directory and large files whole\n"
     "  --no-finder          don't observe the programs first: the profile and the\n"
@@ -120,7 +121,7 @@ static const char grade_help[] =
     "the last grade into OUT are skipped (resume). See docs/grading.md.\n"
     "  --out DIR            output directory (default: grades)\n"
     "  --assignment FILE, --suite DIR, --only GLOB, --timeout-scale X, --memcheck,\n"
-    "  --no-memcheck, --no-netns, --keep   as for run\n"
+    "  --no-memcheck, --no-netns, --no-capture, --keep   as for run\n"
     "  --jobs N             cases in flight over all students (default: cores)\n"
     "  --shard K/N          grade only shard K of N (a fixed split of the names)\n"
     "  --format LIST        reports per student (instructor view; json, html always)\n"
@@ -285,6 +286,7 @@ cmd_run(int argc, char **argv)
 		{ "memcheck", no_argument, NULL, 'm' },
 		{ "no-memcheck", no_argument, NULL, 'M' },
 		{ "no-netns", no_argument, NULL, 'N' },
+		{ "no-capture", no_argument, NULL, 'C' },
 		{ "student-view", no_argument, NULL, 'S' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "no-retry", no_argument, NULL, 'R' },
@@ -337,6 +339,7 @@ cmd_run(int argc, char **argv)
 		case 'm': ro.memcheck = 1; break;
 		case 'M': ro.memcheck = 0; break;
 		case 'N': ro.want_netns = 0; break;
+		case 'C': ro.no_capture = 1; break;
 		case 'S': rop.student_view = 1; break;
 		case 'k': ro.keep = 1; break;
 		case 'R': ro.no_retry = 1; break;
@@ -997,6 +1000,7 @@ cmd_grade(int argc, char **argv)
 		{ "memcheck", no_argument, NULL, 'm' },
 		{ "no-memcheck", no_argument, NULL, 'M' },
 		{ "no-netns", no_argument, NULL, 'N' },
+		{ "no-capture", no_argument, NULL, 'C' },
 		{ "force", no_argument, NULL, 'x' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "open", no_argument, NULL, 'P' },
@@ -1056,6 +1060,7 @@ cmd_grade(int argc, char **argv)
 		case 'm': go.memcheck = 1; break;
 		case 'M': go.memcheck = 0; break;
 		case 'N': go.want_netns = 0; break;
+		case 'C': go.no_capture = 1; break;
 		case 'x': go.force = 1; break;
 		case 'k': go.keep = 1; break;
 		case 'P': open_dash = 1; break;

@@ -78,6 +78,8 @@ struct res_case {
 	double t0_real;		/* the case's start, CLOCK_REALTIME seconds (pcap's clock) */
 	double t_stall;		/* seconds from start: a stall or early decision ended it; <0 none */
 	double t_stop;		/* seconds from start: sockcheck began stopping programs; <0 unknown */
+	uint64_t cap_seen, cap_kept, cap_omitted, cap_dropped;	/* packets (wcap_stats) */
+	uint64_t cap_bytes;	/* size of capture.pcap */
 	/* --repeat N: the case ran `runs` times; this is the first run that did
 	 * not pass, or the first run when all passed */
 	unsigned runs;		/* 0 or 1: it ran once */

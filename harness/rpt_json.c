@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "rpt.h"
+#include "wcap.h"
 
 /* Captured bytes as a JSON string: invalid UTF-8 becomes U+FFFD. */
 static json_t *
@@ -95,6 +96,24 @@ problems(const struct res_run *run, const struct rpt_opts *o)
 	return a;
 }
 
+/* The packet capture (wcap.h): where, what it kept, or why there is none. */
+static json_t *
+capture(const struct res_case *c)
+{
+	char *file = NULL;
+
+	if (c->captured && c->case_dir && asprintf(&file, "%s/%s", c->case_dir, WCAP_FILE) < 0)
+		file = NULL;
+	json_t *j = json_pack("{s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:I}",
+	    "file", str_or_null(file), "note", str_or_null(c->capture_note),
+	    "t0", c->t0_real > 0 ? json_real(c->t0_real) : json_null(),
+	    "packets", "seen", (json_int_t)c->cap_seen, "kept", (json_int_t)c->cap_kept,
+	    "omitted", (json_int_t)c->cap_omitted, "dropped", (json_int_t)c->cap_dropped,
+	    "bytes", (json_int_t)c->cap_bytes);
+	free(file);
+	return j;
+}
+
 static json_t *
 one_case(const struct res_case *c, const struct rpt_opts *o)
 {
@@ -115,6 +134,9 @@ one_case(const struct res_case *c, const struct rpt_opts *o)
 	json_object_set_new(j, "isolation", str_or_null(c->isolation));
 	json_object_set_new(j, "port", json_integer(c->port));
 	json_object_set_new(j, "case_dir", str_or_null(c->case_dir));
+	json_object_set_new(j, "capture", capture(c));
+	json_object_set_new(j, "t_stall", c->t_stall >= 0 ? json_real(c->t_stall) : json_null());
+	json_object_set_new(j, "t_stop", c->t_stop >= 0 ? json_real(c->t_stop) : json_null());
 	json_object_set_new(j, "runs", json_integer(c->runs > 1 ? c->runs : 1));
 	json_object_set_new(j, "verdicts", json_pack("{s:i, s:i, s:i, s:i}",
 	    "pass", (int)(c->runs > 1 ? c->nverdict[RES_PASS] : c->verdict == RES_PASS),

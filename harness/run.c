@@ -222,6 +222,8 @@ mark_unfinished(struct res_case *c, const struct scn *s, unsigned points, int hi
 	c->hidden = hidden;
 	c->verdict = RES_ERROR;
 	c->summary = strdup("not run: the run was interrupted");
+	c->capture_note = strdup("the case did not run");
+	c->t_stall = c->t_stop = -1;
 }
 
 /*

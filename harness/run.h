@@ -27,6 +27,7 @@ struct run_opts {
 	double timeout_scale;	/* 1.0 normally */
 	int memcheck;		/* -1: profile/scenario decide; 0; 1 */
 	int want_netns;		/* 1: a network namespace per case when allowed */
+	int no_capture;		/* 1: no packet capture (capture.pcap, wcap.h) */
 	int keep;		/* keep case directories of passing cases too, and large files whole */
 	int no_retry;		/* a case the harness could not run is not run again */
 	unsigned repeat;	/* run each case this many times (0, 1: once); verdicts

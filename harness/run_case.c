@@ -39,6 +39,7 @@
 #include "ref_mangle.h"
 #include "ref_payload.h"
 #include "run_int.h"
+#include "run_wcap.h"
 #include "sbx.h"
 #include "strv.h"
 #include "trim.h"
@@ -109,6 +110,10 @@ struct rcase {
 	int trace_opens;	/* the preload library reports the server's opens (fnd.h) */
 	int fixed_locked;
 	int deadline_hit;
+	char ns_why[256];	/* no network namespace: why (sbx_open) */
+	struct run_wcap capture;	/* the packet capture (run_wcap.h) */
+	double t_stall;		/* when a stall or the early decision ended it; <0 */
+	double t_stop;		/* when stop_procs began; <0 */
 };
 
 /*
@@ -454,6 +459,9 @@ pump(struct rcase *c, int ms)
 		watch_step(&c->w, t, progress, wp, nw);
 	}
 	look_early(c, t);
+	/* what ended the case early (run_wcap.h); not what happens while stopping it */
+	if (c->t_stall < 0 && c->t_stop < 0 && (c->w.stalled || c->early.decided))
+		c->t_stall = t;
 }
 
 typedef int (*cond_fn)(struct rcase *c, void *arg);
@@ -1862,10 +1870,28 @@ prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
 	pthread_mutex_unlock(&ctx->lock);
 	if (sbx_open(want_ns ? 1 : 0, &c->sbx, why, sizeof(why), err) < 0)
 		return -1;
+	snprintf(c->ns_why, sizeof(c->ns_why), "%s", want_ns ? why : "--no-netns");
 	out->isolation = strdup(sbx_mode_name(sbx_mode(c->sbx)));
 	if (ctx->is_root)
 		sbx_set_owner(c->sbx, c->uid);
 	return add_program_addresses(c, err);
+}
+
+/* The capture: on in a network namespace unless --no-capture (run_wcap.h). */
+static void
+start_capture(struct rcase *c)
+{
+	char why[400];
+	const char *off = NULL;
+
+	if (c->ctx->o->no_capture) {
+		off = "--no-capture";
+	} else if (sbx_mode(c->sbx) != SBX_NETNS) {
+		snprintf(why, sizeof(why), "the case had no network namespace of its own (%s), and "
+		    "the machine's lo is not captured", c->ns_why[0] ? c->ns_why : "loopback mode");
+		off = why;
+	}
+	run_wcap_start(&c->capture, c->sbx, c->dir, c->t0, off);
 }
 
 void
@@ -1884,6 +1910,7 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	memset(&oc, 0, sizeof(oc));
 	sc_err_clear(&err);
 	out->id = strdup(s->id);
+	out->t_stall = out->t_stop = -1;
 	out->title = strdup(s->title ? s->title : s->id);
 	out->protocol = strdup(scn_protocol_name(s->protocol));
 	out->role = strdup(scn_role_name(s->role));
@@ -1914,6 +1941,7 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	c.early.msgs = c.msgs;
 	c.early.nmsgs = c.nmsgs;
 	c.out_first_diff = -1;
+	c.t_stall = c.t_stop = -1;
 
 	if (c.inject_on)
 		c.early.inject_log = c.inj_report;
@@ -1961,6 +1989,7 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 		}
 	}
 
+	start_capture(&c);
 	if (s->role == SCN_SERVER)
 		rc = drive_server(&c, &oc, &err);
 	else if (s->role == SCN_CLIENT)
@@ -1985,7 +2014,9 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	}
 	/* the student program still running at the deadline (or at a stall) is at fault */
 	/* a program stopped early (early.h) ran on as at a deadline */
+	c.t_stop = now_s();
 	stop_procs(&c, c.deadline_hit || c.w.stalled || c.early.decided);
+	run_wcap_stop(&c.capture, out, c.t_stall, c.t_stop);
 	for (size_t i = 0; i < c.np; i++)
 		if (!c.pr[i].student && c.pr[i].killed_at_deadline)
 			c.pr[i].killed_at_deadline = 0;
@@ -2020,8 +2051,17 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 done:
 	if (c.sbx) {
 		unsigned survivors;
+		if (c.t_stop < 0)
+			c.t_stop = now_s();
 		stop_procs(&c, 0);
+		run_wcap_stop(&c.capture, out, c.t_stall, c.t_stop);
 		sbx_close(c.sbx, &survivors, &err);
+	}
+	if (out->capture_note == NULL) {
+		/* the case ended before its programs could start */
+		out->t_stall = out->t_stop = -1;
+		out->capture_note = strdup(out->verdict == RES_SKIP ? "the case was skipped" :
+		    "the case did not run");
 	}
 	if (c.fixed_locked)
 		pthread_mutex_unlock(&ctx->fixed_port_lock);

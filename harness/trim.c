@@ -13,6 +13,7 @@
 
 #include "ref_digest.h"
 #include "trim.h"
+#include "wcap.h"
 
 /* Copy [off, off+len) of fd into a new file `name` beside it (a link there goes first). */
 static int
@@ -144,13 +145,17 @@ trim_file(const char *dir, const char *name, const struct trim_keep *k, int64_t 
 	return rc;
 }
 
-/* A side file of a cut (never cut again: a tight pass would lose its point). */
+/*
+ * A side file of a cut (never cut again: a tight pass would lose its point),
+ * or a case's packet capture: bounded by wcap.h's limits, and a pcap cut to
+ * its head is a truncated file that readers refuse.
+ */
 static int
 is_side(const char *name)
 {
 	const char *dot = strrchr(name, '.');
-	return dot && (strcmp(dot, ".trimmed") == 0 || strcmp(dot, ".tail") == 0 ||
-	    strncmp(dot, ".at-", 4) == 0);
+	return (dot && (strcmp(dot, ".trimmed") == 0 || strcmp(dot, ".tail") == 0 ||
+	    strncmp(dot, ".at-", 4) == 0)) || strcmp(name, WCAP_FILE) == 0;
 }
 
 /* Calls fn for each regular file below the directory fd dfd (consumed), depth first. */

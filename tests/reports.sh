@@ -167,7 +167,7 @@ fi
 html_errors() {
 	xmllint --html --noout "$1" >"$T/html.log" 2>&1 || { cat "$T/html.log"; return 1; }
 	! grep 'parser error' "$T/html.log" | grep -v -E \
-	    'Tag (section|svg|line|circle|text|path|rect|g|polyline|header|footer|main|nav|details|summary) invalid'
+	    'Tag (section|svg|line|circle|text|path|rect|g|polygon|polyline|header|footer|main|nav|details|summary) invalid'
 }
 for name in $NAMES; do
 	html=$T/$name/report.html

@@ -129,3 +129,27 @@ Test(trim, a_cap_is_held)
 	free(got);
 	free(b);
 }
+
+/* A case's capture.pcap is never cut: a pcap cut to its head is a truncated file. */
+Test(trim, a_capture_is_never_cut)
+{
+	char *b = pattern(3 << 20), *got;
+	size_t len;
+	unsigned removed;
+	struct sc_err err;
+
+	write_bytes("cases/c1/capture.pcap", b, 3 << 20, NULL, 0);
+	write_bytes("cases/c1/peer1.events", b, 3 << 20, NULL, 0);
+	cr_assert_eq(trim_tree(tmpdir, &TRIM_CASE, &err), 0, "%s", err.msg);
+	cr_assert_eq(trim_to_cap(tmpdir, 3200 * 1024, &removed, &err), 0, "%s", err.msg);
+	cr_assert_eq(removed, 0);
+	got = slurp("cases/c1/capture.pcap", &len);
+	cr_assert_eq(len, 3 << 20, "capture.pcap was cut to %zu bytes", len);
+	cr_assert_eq(memcmp(got, b, len), 0);
+	cr_assert_null(slurp("cases/c1/capture.pcap.trimmed", &len));
+	free(got);
+	got = slurp("cases/c1/peer1.events", &len);
+	cr_assert_lt(len, 3 << 20, "the event log beside it is cut");
+	free(got);
+	free(b);
+}
