@@ -145,20 +145,25 @@ socket_inodes(pid_t pid, unsigned long *inodes, size_t max)
 	return n;
 }
 
+/* Process group, state and start time (clock ticks after boot) of `pid`. */
 static pid_t
-pgid_of(pid_t pid, char *state)
+pgid_of(pid_t pid, char *state, unsigned long long *start)
 {
 	char path[64], buf[512], *p;
 	FILE *f;
 	int pgrp = -1;
+	unsigned long long st = 0;
 
 	*state = '?';
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return -1;
 	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL)
-		sscanf(p + 2, "%c %*d %d", state, &pgrp);
+		sscanf(p + 2, "%c %*d %d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+		    "%*d %*d %llu", state, &pgrp, &st);
 	fclose(f);
+	if (start)
+		*start = st;
 	return (pid_t)pgrp;
 }
 
@@ -179,7 +184,7 @@ ports_of(pid_t net_pid, pid_t pid, pid_t pgid, int udp, unsigned *ports, size_t 
 		while ((de = readdir(d)) != NULL) {
 			pid_t p = (pid_t)atoi(de->d_name);
 			char st;
-			if (p > 0 && pgid_of(p, &st) == pgid)
+			if (p > 0 && pgid_of(p, &st, NULL) == pgid)
 				ni += socket_inodes(p, inodes + ni, 256 - ni);
 		}
 		closedir(d);
@@ -367,16 +372,22 @@ pnet_group_leaf(pid_t pgid)
 	DIR *d = opendir("/proc");
 	struct dirent *de;
 	pid_t best = pgid;
+	unsigned long long best_start = 0;
 
 	if (d == NULL)
 		return pgid;
 	while ((de = readdir(d)) != NULL) {
 		pid_t p = (pid_t)atoi(de->d_name);
 		char st;
-		/* a zombie (a child its server never reaped) does no work */
-		if (p > 0 && p != pgid && pgid_of(p, &st) == pgid && st != 'Z' && st != 'X' &&
-		    (best == pgid || p > best))
+		unsigned long long start;
+		/* a zombie (a child its server never reaped) does no work; newest by
+		 * start time, not by number: pid numbers wrap (pid_max) */
+		if (p > 0 && p != pgid && pgid_of(p, &st, &start) == pgid && st != 'Z' &&
+		    st != 'X' && (best == pgid || start > best_start ||
+		    (start == best_start && p > best))) {
 			best = p;
+			best_start = start;
+		}
 	}
 	closedir(d);
 	return best;

@@ -13,6 +13,17 @@
 #define STALL_MS 300
 
 /*
+ * A deadlock is a state, not a moment: one look reads the processes one
+ * after the other, so it can see a server still in accept() and then a
+ * client that has just connected to it and waits in poll() for data (the
+ * server, woken, has not had a CPU yet). Only a second look, CONFIRM_MS
+ * (scaled) later, that finds every process in the same wait with nothing
+ * moved in between, declares it: a woken process would be runnable, or
+ * would have moved bytes, by then.
+ */
+#define CONFIRM_MS 100
+
+/*
  * Spinning: no byte moved for SPIN_S (scaled) while the student's processes
  * used the CPU nearly all that time, or were runnable at nearly every look
  * (a busy machine gives a busy loop only part of a CPU), and none of them
@@ -82,12 +93,13 @@ watch_blocked_in(const struct pnet_task *t, const char *const *names)
 static int
 waiting_syscall(const struct pnet_task *t)
 {
+	/* S: asleep until something wakes it; D (a page fault, the disk) ends by itself */
 	/* waiting for input, or for a signal nobody in a case sends (pause());
 	 * not sleeping: a program may sleep on purpose and go on */
 	static const char *const waits[] = { "read", "recvfrom", "recvmsg", "poll", "ppoll",
 	    "select", "pselect6", "epoll_wait", "epoll_pwait", "accept", "accept4", "connect",
 	    "pause", "rt_sigsuspend", NULL };
-	return watch_blocked_in(t, waits);
+	return t->state == 'S' && watch_blocked_in(t, waits);
 }
 
 static uint64_t
@@ -102,26 +114,34 @@ events_size(const struct watch_proc *p, size_t n)
 	return total;
 }
 
-char *
-watch_describe(const struct watch *w, const struct watch_proc *p, size_t n, int *deadlock)
+/*
+ * What each live process does, and whether all of them wait with nothing
+ * queued or in flight (*deadlock); *sig sums up who waits where, to tell a
+ * second look that finds the same from one that does not.
+ */
+static char *
+describe(const struct watch *w, const struct watch_proc *p, size_t n, int *deadlock,
+    uint64_t *sig)
 {
 	char line[256], task[160];
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
-	int all_wait = 1, nalive = 0;
+	int all_wait = 1, nalive = 0, in_flight = 0;
 	struct sc_err err;
 	struct pnet_sock *socks = NULL;
 	ssize_t ns;
 	unsigned long queued = 0;
 
 	*deadlock = 0;
+	*sig = 1469598103934665603ULL;
 	if (f == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		struct pnet_task t;
 		/* the group's newest process: the program, not its launcher */
-		if (!p[i].alive || pnet_task(pnet_group_leaf(p[i].pid), &t, &err) < 0)
+		pid_t leaf = p[i].alive ? pnet_group_leaf(p[i].pid) : -1;
+		if (!p[i].alive || pnet_task(leaf, &t, &err) < 0)
 			continue;
 		nalive++;
 		pnet_task_describe(&t, task, sizeof(task));
@@ -129,19 +149,41 @@ watch_describe(const struct watch *w, const struct watch_proc *p, size_t n, int 
 		fputs(line, f);
 		if (!waiting_syscall(&t))
 			all_wait = 0;
+		/* FNV-1a over (process, state, system call) */
+		uint64_t parts[3] = { (uint64_t)leaf, (uint64_t)(unsigned char)t.state,
+		    (uint64_t)t.syscall };
+		for (size_t k = 0; k < 3; k++) {
+			*sig ^= parts[k];
+			*sig *= 1099511628211ULL;
+		}
 	}
 	ns = pnet_tcp_sockets(w->net_pid, &socks, &err);
-	for (ssize_t i = 0; i < ns; i++)
-		if (socks[i].state == 1 && (socks[i].local_port == w->port ||
-		    socks[i].remote_port == w->port))
+	for (ssize_t i = 0; i < ns; i++) {
+		if (socks[i].local_port != w->port && socks[i].remote_port != w->port)
+			continue;
+		if (socks[i].state == 1)
 			queued += socks[i].rx_queue + socks[i].tx_queue;
+		/* a handshake under way (SYN_SENT, SYN_RECV): a connection in flight */
+		else if (socks[i].state == 2 || socks[i].state == 3)
+			in_flight = 1;
+	}
 	free(socks);
-	if (ns >= 0)
+	if (ns >= 0 && in_flight)
+		fputs("; a connection is being set up", f);
+	else if (ns >= 0)
 		fprintf(f, queued ? "; %lu bytes queued in the connection" :
 		    "; no bytes queued in either direction", queued);
 	fclose(f);
-	*deadlock = nalive > 0 && all_wait && queued == 0;
+	*deadlock = nalive > 0 && all_wait && queued == 0 && !in_flight;
 	return out;
+}
+
+char *
+watch_describe(const struct watch *w, const struct watch_proc *p, size_t n, int *deadlock)
+{
+	uint64_t sig;
+
+	return describe(w, p, n, deadlock, &sig);
 }
 
 /*
@@ -196,7 +238,8 @@ static void
 check_stall(struct watch *w, double t, const struct watch_proc *p, size_t n)
 {
 	int deadlock = 0, waited_on = 0;
-	char *what = watch_describe(w, p, n, &deadlock);
+	uint64_t sig;
+	char *what = describe(w, p, n, &deadlock, &sig);
 	const struct scn *s = w->s;
 
 	/* a server idle in accept() once its clients are done is not stuck:
@@ -217,6 +260,18 @@ check_stall(struct watch *w, double t, const struct watch_proc *p, size_t n)
 	if (!deadlock || !waited_on || what == NULL) {
 		free(what);
 		w->progress_t = t;	/* look again after another quiet period */
+		w->confirm_t = 0;
+		return;
+	}
+	/* the same waits at a second look, nothing moved in between (CONFIRM_MS) */
+	if (w->confirm_t == 0 || sig != w->confirm_sig) {
+		w->confirm_t = t;
+		w->confirm_sig = sig;
+		free(what);
+		return;
+	}
+	if (t - w->confirm_t < CONFIRM_MS / 1000.0 * w->factor) {
+		free(what);
 		return;
 	}
 	w->stalled = 1;
@@ -278,11 +333,15 @@ watch_step(struct watch *w, double t, uint64_t moved, const struct watch_proc *p
 	read_connections(w, t);
 	progress = moved + events_size(p, n) + w->sock_bytes;
 
-	if (progress != w->progress) {
+	/* a process started (the runner's doing) is movement too: the quiet
+	 * period starts again, and the newcomer gets its own */
+	if (progress != w->progress || n != w->nprocs) {
 		w->progress = progress;
+		w->nprocs = n;
 		w->progress_t = t;
 		w->quiet_t0 = t;
 		w->quiet_cpu0 = -1;
+		w->confirm_t = 0;
 	} else if (w->allowed && !w->stalled &&
 	    t - w->progress_t >= STALL_MS / 1000.0 * w->factor) {
 		check_stall(w, t, p, n);

@@ -9,7 +9,8 @@
  * nothing of it has moved for a quiet period, the watch looks at
  * what each process is doing (/proc: the syscall it sleeps in, its CPU time)
  * and at the socket queues, and declares the case stalled: a deadlock (every
- * process waiting for input, nothing queued) or a spin (busy CPU, nothing
+ * process asleep waiting for input, nothing queued or in flight, the same at
+ * two looks with nothing moved between them) or a spin (busy CPU, nothing
  * moving, no process blocked in a system call). A stalled case ends early,
  * with the diagnosis as its text.
  */
@@ -53,6 +54,9 @@ struct watch {
 	uint64_t recv_sum;	/* last sum of received on the connections */
 	uint64_t received;	/* bytes received on the connections so far (rises only) */
 	double sock_t;		/* when the connections were last read */
+	size_t nprocs;		/* processes handed at the last step */
+	double confirm_t;	/* when a deadlock was first seen (0: not), to be confirmed */
+	uint64_t confirm_sig;	/* ... and who waited where then */
 	int stalled;		/* the case should end now */
 	int spin;		/* ... because the program spins (a busy loop, nothing moving) */
 	char *stall;		/* the diagnosis (malloc'd), or NULL */
