@@ -173,7 +173,7 @@ capture(xmlTextWriterPtr w, const struct res_case *c, const char *base)
 	if (!c->captured || wview_case_load(c, &wr, &v, &err) < 0) {
 		snprintf(buf, sizeof(buf), "No packet capture (%s): the diagrams below are drawn "
 		    "from the reference peers' own event logs.", c->captured ? err.msg :
-		    c->capture_note);
+		    wview_case_no_capture(c));
 		elem(w, "p", "no-capture", buf);
 		xmlTextWriterEndElement(w);
 		return 0;

@@ -79,7 +79,7 @@ timeline(FILE *out, const struct res_case *c, const struct rpt_opts *o)
 
 	if (!c->captured) {
 		if (o->verbose && c->capture_note)
-			fprintf(out, "      no capture: %s\n", c->capture_note);
+			fprintf(out, "      no capture: %s\n", wview_case_no_capture(c));
 		return;
 	}
 	if (wview_case_load(c, &w, &v, &err) < 0) {

@@ -123,6 +123,9 @@ void wview_evidence(const struct wview *v, char *buf, size_t len);
 int wview_case_load(const struct res_case *c, struct wire *w, struct wview *v,
     struct sc_err *err);
 
+/* Why a case has no capture, from its capture_note, without a leading "no capture: ". */
+const char *wview_case_no_capture(const struct res_case *c);
+
 /* The judge's evidence (wview_evidence) of a finished case's capture; "" when none. */
 void wview_case_evidence(const struct res_case *c, char *buf, size_t len);
 

@@ -13,8 +13,7 @@ wview_case_load(const struct res_case *c, struct wire *w, struct wview *v, struc
 	memset(w, 0, sizeof(*w));
 	memset(v, 0, sizeof(*v));
 	if (!c->captured || c->case_dir == NULL)
-		return sc_err_set(err, "no capture%s%s", c->capture_note ? ": " : "",
-		    c->capture_note ? c->capture_note : "");
+		return sc_err_set(err, "no capture: %s", wview_case_no_capture(c));
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->case_dir, WCAP_FILE) >= sizeof(path))
 		return sc_err_set(err, "%s: path too long", c->case_dir);
 	if (wire_read(path, c->t0_real, c->t_stop, w, err) < 0)
@@ -29,6 +28,13 @@ wview_case_load(const struct res_case *c, struct wire *w, struct wview *v, struc
 		return sc_err_set(err, "%s: out of memory", path);
 	}
 	return 0;
+}
+
+const char *
+wview_case_no_capture(const struct res_case *c)
+{
+	const char *n = c->capture_note ? c->capture_note : "unknown";
+	return strncmp(n, "no capture: ", 12) == 0 ? n + 12 : n;
 }
 
 void
