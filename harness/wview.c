@@ -226,7 +226,14 @@ list_items(struct wview *v)
 		switch (e->kind) {
 		case WIRE_SYN:
 			if (w->conns[e->conn].end == WIRE_END_REFUSED) {
+				/* the RST that refused it is part of the line */
 				it = add(v, WV_REFUSED, e);
+				for (size_t k = i + 1; k < w->nevents; k++)
+					if (w->events[k].conn == e->conn &&
+					    w->events[k].kind == WIRE_RST) {
+						used[k] = 1;
+						break;
+					}
 				break;
 			}
 			it = add(v, WV_CONNECT, e);
@@ -584,13 +591,24 @@ wview_evidence(const struct wview *v, char *buf, size_t len)
 		for (int d = 0; d < 2 && n < 4; d++) {
 			const char *me = v->name[i][d], *other = v->name[i][!d];
 			double last;
-			if (!v->student[i][d] || cn->udp)
+			const char *died = v->c.student_end;
+			if (!v->student[i][d] || cn->udp || cn->end == WIRE_END_REFUSED)
 				continue;
 			if (before_stop(v, cn->rst[d], cn->rst_t[d])) {
 				uint64_t late = before_stop(v, cn->fin[d], cn->fin_t[d]) ?
 				    data_between(v, i, !d, cn->fin_t[d], cn->rst_t[d]) : 0;
 				SEP();
-				if (late)
+				if (late && died)
+					SAY("the %s's socket closed as its program %s (FIN after %llu "
+					    "bytes), then RST at %.3f s when %llu bytes from the %s "
+					    "arrived", me, died, (unsigned long long)cn->fin_after[d],
+					    cn->rst_t[d], (unsigned long long)late, other);
+				else if (died)
+					SAY("the %s sent RST after %llu bytes at %.3f s as its program "
+					    "%s, with data from the %s unread", me,
+					    (unsigned long long)cn->rst_after[d], cn->rst_t[d], died,
+					    other);
+				else if (late)
 					SAY("the %s sent FIN after %llu bytes, then RST at %.3f s when "
 					    "%llu bytes from the %s arrived: it had closed the socket "
 					    "(close() or exit) where shutdown(SHUT_WR) would have kept it "

@@ -29,6 +29,9 @@ struct wview_case {
 	unsigned port;		/* where the server side listens (res_case.port) */
 	double t_stall;		/* a stall or early decision ended the case; <0 none */
 	double t_stop;		/* sockcheck began stopping the programs; <0 unknown */
+	const char *student_end;	/* the student's program ended by itself before the
+					 * stop: "died of a signal", "exited"; NULL: it ran
+					 * until sockcheck stopped it (or not known) */
 };
 
 enum wview_kind {
@@ -126,7 +129,11 @@ int wview_case_load(const struct res_case *c, struct wire *w, struct wview *v,
 /* Why a case has no capture, from its capture_note, without a leading "no capture: ". */
 const char *wview_case_no_capture(const struct res_case *c);
 
-/* The judge's evidence (wview_evidence) of a finished case's capture; "" when none. */
-void wview_case_evidence(const struct res_case *c, char *buf, size_t len);
+/*
+ * The judge's evidence (wview_evidence) of a finished case's capture; ""
+ * when none. `student_end` as in struct wview_case.
+ */
+void wview_case_evidence(const struct res_case *c, const char *student_end, char *buf,
+    size_t len);
 
 #endif

@@ -23,6 +23,12 @@ wview_case_load(const struct res_case *c, struct wire *w, struct wview *v, struc
 	vc.port = c->port;
 	vc.t_stall = c->t_stall;
 	vc.t_stop = c->t_stop;
+	vc.student_end = NULL;
+	for (size_t i = 0; i < c->nprocs; i++) {
+		const struct res_proc *p = &c->procs[i];
+		if (strcmp(p->role, "student") == 0 && p->started && !p->killed)
+			vc.student_end = p->exited ? "exited" : "died of a signal";
+	}
 	if (wview_build(w, &vc, v) < 0) {
 		wire_free(w);
 		return sc_err_set(err, "%s: out of memory", path);
@@ -38,7 +44,7 @@ wview_case_no_capture(const struct res_case *c)
 }
 
 void
-wview_case_evidence(const struct res_case *c, char *buf, size_t len)
+wview_case_evidence(const struct res_case *c, const char *student_end, char *buf, size_t len)
 {
 	struct wire w;
 	struct wview v;
@@ -48,6 +54,7 @@ wview_case_evidence(const struct res_case *c, char *buf, size_t len)
 		buf[0] = '\0';
 	if (wview_case_load(c, &w, &v, &err) < 0)
 		return;
+	v.c.student_end = student_end;
 	wview_evidence(&v, buf, len);
 	wview_free(&v);
 	wire_free(&w);

@@ -120,7 +120,7 @@ no_shutdown(void)
 	conns[c].end = WIRE_END_CLOSED;
 }
 
-static const struct wview_case FILE_SERVER = { "file", "server", SERVER_PORT, 1.3, 1.31 };
+static const struct wview_case FILE_SERVER = { "file", "server", SERVER_PORT, 1.3, 1.31, NULL };
 
 Test(wview, names_the_student_server_and_the_reference_client)
 {
@@ -228,7 +228,7 @@ Test(wview, rst_after_close_names_the_close)
 Test(wview, rst_with_unread_data)
 {
 	struct wview v;
-	struct wview_case c = { "echo", "server", SERVER_PORT, -1, 2.0 };
+	struct wview_case c = { "echo", "server", SERVER_PORT, -1, 2.0, NULL };
 	reset_wire();
 	W.t_stop = 2.0;
 	size_t k = conn(0, 40000, SERVER_PORT);
@@ -249,7 +249,7 @@ Test(wview, rst_with_unread_data)
 Test(wview, rst_after_the_stop_is_not_evidence)
 {
 	struct wview v;
-	struct wview_case c = { "echo", "server", SERVER_PORT, 1.0, 1.0 };
+	struct wview_case c = { "echo", "server", SERVER_PORT, 1.0, 1.0, NULL };
 	reset_wire();
 	W.t_stop = 1.0;
 	size_t k = conn(0, 40000, SERVER_PORT);
@@ -271,7 +271,7 @@ Test(wview, rst_after_the_stop_is_not_evidence)
 Test(wview, long_runs_are_capped_and_summarized)
 {
 	struct wview v;
-	struct wview_case c = { "file", "client", SERVER_PORT, -1, -1 };
+	struct wview_case c = { "file", "client", SERVER_PORT, -1, -1, NULL };
 	reset_wire();
 	size_t k = conn(0, 40000, SERVER_PORT);
 	ev(k, 0, WIRE_SYN, 0.001, 0, 0);
@@ -305,7 +305,7 @@ Test(wview, long_runs_are_capped_and_summarized)
 Test(wview, many_connections_are_capped_but_fins_stay)
 {
 	struct wview v;
-	struct wview_case c = { "echo", "server", SERVER_PORT, -1, -1 };
+	struct wview_case c = { "echo", "server", SERVER_PORT, -1, -1, NULL };
 	static struct wire_conn many[30];
 	static struct wire_event mev[30 * 5];
 	struct wire w = { many, 0, mev, 0, 0, -1 };
@@ -352,7 +352,7 @@ Test(wview, many_connections_are_capped_but_fins_stay)
 Test(wview, udp_datagrams_with_their_sizes)
 {
 	struct wview v;
-	struct wview_case c = { "udp", "server", SERVER_PORT, -1, -1 };
+	struct wview_case c = { "udp", "server", SERVER_PORT, -1, -1, NULL };
 	reset_wire();
 	size_t k = conn(1, 40000, SERVER_PORT);
 	ev(k, 0, WIRE_DATAGRAM, 0.010, 29, 0);
@@ -382,7 +382,7 @@ Test(wview, udp_datagrams_with_their_sizes)
 Test(wview, udp_client_case_names_the_student_client)
 {
 	struct wview v;
-	struct wview_case c = { "udp", "client", SERVER_PORT, -1, -1 };
+	struct wview_case c = { "udp", "client", SERVER_PORT, -1, -1, NULL };
 	reset_wire();
 	size_t k = conn(1, 45000, SERVER_PORT);
 	ev(k, 0, WIRE_DATAGRAM, 0.010, 6, 0);
@@ -395,7 +395,7 @@ Test(wview, udp_client_case_names_the_student_client)
 Test(wview, zero_window_is_evidence_and_a_mark)
 {
 	struct wview v;
-	struct wview_case c = { "file", "server", SERVER_PORT, -1, 3.0 };
+	struct wview_case c = { "file", "server", SERVER_PORT, -1, 3.0, NULL };
 	reset_wire();
 	W.t_stop = 3.0;
 	size_t k = conn(0, 40000, SERVER_PORT);
@@ -429,7 +429,7 @@ Test(wview, zero_window_is_evidence_and_a_mark)
 Test(wview, refused_connection)
 {
 	struct wview v;
-	struct wview_case c = { "echo", "client", SERVER_PORT, -1, -1 };
+	struct wview_case c = { "echo", "client", SERVER_PORT, -1, -1, NULL };
 	reset_wire();
 	size_t k = conn(0, 40000, SERVER_PORT);
 	ev(k, 0, WIRE_SYN, 0.010, 0, 0);
@@ -439,14 +439,23 @@ Test(wview, refused_connection)
 	char *t = timeline(&v);
 	HAS(t, "student client -> reference server  SYN refused: RST (nothing listening on port 9000)");
 	HASNT(t, "no FIN");
+	HASNT(t, "RST after");	/* the refusal is one line */
 	free(t);
+	wview_free(&v);
+
+	/* a server case: the refusing RST is no evidence against the student server */
+	struct wview_case sc = { "echo", "server", SERVER_PORT, -1, -1, "died of a signal" };
+	cr_assert_eq(wview_build(&W, &sc, &v), 0);
+	char e[512];
+	wview_evidence(&v, e, sizeof(e));
+	cr_expect_str_eq(e, "");
 	wview_free(&v);
 }
 
 Test(wview, pair_names_both_student_sides)
 {
 	struct wview v;
-	struct wview_case c = { "file", "pair", SERVER_PORT, -1, -1 };
+	struct wview_case c = { "file", "pair", SERVER_PORT, -1, -1, NULL };
 	no_shutdown();
 	cr_assert_eq(wview_build(&W, &c, &v), 0);
 	cr_expect_str_eq(v.name[0][0], "student client");
@@ -525,7 +534,7 @@ Test(rpt_seq, diagram_of_fin_and_rst)
 Test(wview, packets_left_out_count_in_the_summary)
 {
 	struct wview v;
-	struct wview_case c = { "file", "client", SERVER_PORT, -1, -1 };
+	struct wview_case c = { "file", "client", SERVER_PORT, -1, -1, NULL };
 	reset_wire();
 	size_t k = conn(0, 40000, SERVER_PORT);
 	ev(k, 0, WIRE_SYN, 0.001, 0, 0);
@@ -561,5 +570,37 @@ Test(wview, packets_left_out_count_in_the_summary)
 	HAS(t, "  0.031 s  reference server -> student client  data 30001000 bytes more in 1 span "
 	    "(1 segment; 30000000 bytes of them in packets not kept in capture.pcap), until 0.900 s\n");
 	free(t);
+	wview_free(&v);
+}
+
+/* the program died: its socket's FIN and RST are its death, not a close() */
+Test(wview, a_dying_program_is_not_a_close)
+{
+	struct wview v;
+	struct wview_case c = FILE_SERVER;
+	c.t_stall = -1;
+	c.t_stop = 0.5;
+	c.student_end = "died of a signal";
+	close_instead();
+	cr_assert_eq(wview_build(&W, &c, &v), 0);
+	char e[1024];
+	wview_evidence(&v, e, sizeof(e));
+	cr_expect_str_eq(e, "the student server's socket closed as its program died of a signal (FIN "
+	    "after 65536 bytes), then RST at 0.022 s when 10 bytes from the reference client arrived");
+	wview_free(&v);
+
+	reset_wire();
+	W.t_stop = 2.0;
+	c.t_stop = 2.0;
+	size_t k = conn(0, 40000, SERVER_PORT);
+	ev(k, 0, WIRE_SYN, 0.010, 0, 0);
+	ev(k, 1, WIRE_SYNACK, 0.010, 0, 0);
+	ev(k, 0, WIRE_DATA, 0.011, 4096, 0);
+	ev(k, 1, WIRE_RST, 0.013, 0, 0);
+	conns[k].end = WIRE_END_RESET;
+	cr_assert_eq(wview_build(&W, &c, &v), 0);
+	wview_evidence(&v, e, sizeof(e));
+	cr_expect_str_eq(e, "the student server sent RST after 0 bytes at 0.013 s as its program died "
+	    "of a signal, with data from the reference client unread");
 	wview_free(&v);
 }

@@ -41,18 +41,27 @@ res = json.load(open(os.path.join(rdir, "results.json")))
 term = open(term_path, errors="replace").read()
 html = open(os.path.join(rdir, "report.html"), errors="replace").read()
 
-# What each mutant's fault looks like on the wire, before the stop: the text
-# line (a regex over the timeline) and the diagram's row class.
-S, R = "student server", "reference client"
+# What each failed case's fault looks like on the wire, before the stop: the
+# text line (a regex over the timeline) and the diagram's row class.
+S, R = "student server", r"reference client(?: \d+)?"
+T = r"^ *[0-9.]+ s  "
+SERVER_ENDS = [(T + r"%s -> %s  (FIN|RST) after" % (S, R), "row (fin|rst)")]
 decisive = {
+    # the FIN never comes: a dashed placeholder where it should be
     "no-shutdown": [(r"no FIN from the %s" % S, "row missing-fin")],
-    "close-not-shutdown": [(r"^ *[0-9.]+ s  %s -> %s  FIN after" % (S, R), "row fin"),
-                           (r"^ *[0-9.]+ s  %s -> %s  RST after" % (S, R), "row rst")],
-    # the client leaves early (FIN or RST before the stop), the server dies writing
-    "sigpipe-death": [(r"^ *[0-9.]+ s  %s -> %s  (FIN|RST) after" % (R, S), "row (fin|rst)")],
+    # close(): the FIN, then the reply meets a closed socket: RST
+    "close-not-shutdown": [(T + r"%s -> %s  FIN after" % (S, R), "row fin"),
+                           (T + r"%s -> %s  RST after" % (S, R), "row rst")],
+}.get(mutant)
+
+def expected(cid):
+    if decisive:
+        return decisive
+    # the client leaves early (FIN or RST), then the server dies writing
+    if cid == "file.server.client-closes-early":
+        return [(T + r"%s -> %s  (FIN|RST) after" % (R, S), "row (fin|rst)")]
     # the injected EPIPE kills the server: its socket closes as it dies
-    "echo-sigpipe-death": [(r"^ *[0-9.]+ s  %s -> %s  (FIN|RST) after" % (S, R), "row (fin|rst)")],
-}[mutant]
+    return SERVER_ENDS
 
 def block(cid):
     """The case's lines in the terminal report, from its verdict line to the next case."""
@@ -91,7 +100,7 @@ for c in failed:
                    (re.search(r'class="no-capture">([^<]*)', s) or [None, "?"])[1])
     if not why:
         tl = b.split("on the wire (capture.pcap", 1)[1]
-        for rx, cls in decisive:
+        for rx, cls in expected(cid):
             hit = [l for l in tl.split("\n") if re.search(rx, l, re.M)]
             if not hit:
                 why.append("the timeline lacks /%s/" % rx)
@@ -123,7 +132,7 @@ for c in failed:
             print("\n".join("    | " + l for l in b.split("\n")[-30:]))
     else:
         tl = b.split("on the wire (capture.pcap", 1)[1].split("\n")
-        line = next(l for l in tl if any(re.search(rx, l) for rx, _ in decisive))
+        line = next(l for l in tl if any(re.search(rx, l) for rx, _ in expected(cid)))
         print("ok - %s %s:%s" % (mutant, cid, line.rstrip()))
 sys.exit(bad)
 EOF
