@@ -1750,8 +1750,8 @@ finish(struct rcase *c, struct outcome *oc, struct res_case *out)
 			ji.mc_fail = c->s->memcheck_fail ? c->s->memcheck_fail : c->p->memcheck_fail;
 		}
 	}
-	wview_case_evidence(out, !ji.student.ended ? NULL : ji.student.signal ?
-	    "died of a signal" : "exited", wire_ev, sizeof(wire_ev));	/* "" without a capture */
+	wview_case_evidence(out, ji.student.ended && ji.student.signal ? "died of a signal" : NULL,
+	    wire_ev, sizeof(wire_ev));	/* "" without a capture */
 	ji.wire = wire_ev;
 	judge_case(&ji, out);
 	if (c->memcheck && !(out->memcheck && out->mc.started) && oc->student &&

@@ -29,9 +29,10 @@ struct wview_case {
 	unsigned port;		/* where the server side listens (res_case.port) */
 	double t_stall;		/* a stall or early decision ended the case; <0 none */
 	double t_stop;		/* sockcheck began stopping the programs; <0 unknown */
-	const char *student_end;	/* the student's program ended by itself before the
-					 * stop: "died of a signal", "exited"; NULL: it ran
-					 * until sockcheck stopped it (or not known) */
+	const char *student_end;	/* the student's program died before the stop: "died
+					 * of a signal"; NULL: it exited, or ran until
+					 * sockcheck stopped it (or not known). A death, not a
+					 * close(), then closed its sockets */
 };
 
 enum wview_kind {

@@ -26,8 +26,9 @@ wview_case_load(const struct res_case *c, struct wire *w, struct wview *v, struc
 	vc.student_end = NULL;
 	for (size_t i = 0; i < c->nprocs; i++) {
 		const struct res_proc *p = &c->procs[i];
-		if (strcmp(p->role, "student") == 0 && p->started && !p->killed)
-			vc.student_end = p->exited ? "exited" : "died of a signal";
+		if (strcmp(p->role, "student") == 0 && p->started && !p->killed && !p->exited &&
+		    p->signal)
+			vc.student_end = "died of a signal";
 	}
 	if (wview_build(w, &vc, v) < 0) {
 		wire_free(w);

@@ -24,6 +24,7 @@ mkdir "$tmp/sub" && mv "$tmp"/*.c "$tmp/Makefile" "$tmp/sub/"
 patch -s -p1 -d "$tmp/sub" < fixtures/mutants/no-shutdown/bug.patch
 "$BUILD/sockcheck" run --only 'file.server.*' --format html,json --report-dir "$tmp/r" "$tmp/sub" >/dev/null 2>&1
 fail=0
+mkdir -p "$BUILD/tests"
 flags="--headless --no-sandbox --disable-gpu --disable-dev-shm-usage"
 timeout 60 "$browser" $flags --dump-dom "file://$tmp/r/report.html" > "$tmp/dom.html" 2>/dev/null
 ids=$(python3 -c 'import json,sys; print(" ".join(c["id"] for c in json.load(open(sys.argv[1]))["cases"]))' "$tmp/r/results.json")
