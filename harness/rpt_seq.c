@@ -104,7 +104,7 @@ static void
 first_sentence(const char *s, char *buf, size_t n)
 {
 	size_t k = 0;
-	while (s[k] && k + 1 < n && !(s[k] == '.' && (s[k + 1] == ' ' || s[k + 1] == '\0')))
+	while (s[k] && k + 4 < n && !(s[k] == '.' && (s[k + 1] == ' ' || s[k + 1] == '\0')))
 		k++;
 	snprintf(buf, n, "%.*s%s", (int)k, s, s[k] && s[k] != '.' ? "..." : "");
 }
@@ -246,7 +246,7 @@ rpt_seq_svg(xmlTextWriterPtr w, const struct wview *v, const char *why)
 	struct geom g;
 	int y, h, hidden = 0, nconns_shown = 0, longest = 110;
 	double prev = -1;
-	char buf[512], why1[200] = "";
+	char buf[512], why1[112] = "";
 
 	g.nlanes = v->nlanes < RPT_SEQ_LANES ? v->nlanes : RPT_SEQ_LANES;
 	g.right = lane_x(g.nlanes ? g.nlanes - 1 : 0);
