@@ -202,17 +202,58 @@ by_time(const void *pa, const void *pb)
 	return a->order < b->order ? -1 : a->order > b->order;
 }
 
+/*
+ * Item `it`, made of window event i, becomes the summary of every later
+ * zero window and window opening of its side (on the same side of the
+ * stop): how many times, how long zero in all, still zero at the end.
+ */
+static void
+zero_summary(struct wview *v, struct wview_item *it, size_t i, unsigned char *used)
+{
+	const struct wire *w = v->w;
+	const struct wire_event *e = &w->events[i];
+	double since = e->kind == WIRE_ZERO_WINDOW ? e->t : -1;
+
+	it->kind = WV_ZERO_WINDOW;
+	it->spans = e->kind == WIRE_ZERO_WINDOW;
+	it->zero_total = 0;
+	for (size_t k = i + 1; k < w->nevents; k++) {
+		const struct wire_event *f = &w->events[k];
+		if (f->conn != e->conn || f->from != e->from || used[k] ||
+		    (f->kind != WIRE_ZERO_WINDOW && f->kind != WIRE_WINDOW_OPEN) ||
+		    (f->after_stop || stopped(v, f->t)) != it->after_stop)
+			continue;
+		used[k] = 1;
+		it->t_end = f->t;
+		if (f->kind == WIRE_ZERO_WINDOW) {
+			it->spans++;
+			if (since < 0)
+				since = f->t;
+		} else if (since >= 0) {
+			it->zero_total += f->t - since;
+			since = -1;
+		}
+	}
+	it->still_zero = since >= 0;
+	if (since >= 0) {
+		double end = v->c.t_stop >= 0 && !it->after_stop ? v->c.t_stop : it->t_end;
+		it->zero_total += end > since ? end - since : 0;
+	}
+}
+
 /* Merge the events of `w` into items, capped; the marks added. */
 static void
 list_items(struct wview *v)
 {
 	const struct wire *w = v->w;
 	unsigned (*shown)[2] = calloc(w->nconns ? w->nconns : 1, sizeof(*shown));
+	unsigned (*wshown)[2] = calloc(w->nconns ? w->nconns : 1, sizeof(*wshown));
 	unsigned char *used = calloc(w->nevents ? w->nevents : 1, 1);
 	unsigned nminor = 0, more = 0;
 
-	if (shown == NULL || used == NULL) {
+	if (shown == NULL || wshown == NULL || used == NULL) {
 		free(shown);
+		free(wshown);
 		free(used);
 		return;
 	}
@@ -287,16 +328,22 @@ list_items(struct wview *v)
 		}
 		case WIRE_FIN: it = add(v, WV_FIN, e); break;
 		case WIRE_RST: it = add(v, WV_RST, e); break;
-		case WIRE_ZERO_WINDOW: it = add(v, WV_ZERO_WINDOW, e); break;
+		case WIRE_ZERO_WINDOW:
 		case WIRE_WINDOW_OPEN:
-			it = add(v, WV_WINDOW_OPEN, e);
+			it = add(v, e->kind == WIRE_ZERO_WINDOW ? WV_ZERO_WINDOW : WV_WINDOW_OPEN, e);
 			it->zero_t = -1;
-			for (size_t k = i; k-- > 0;)
-				if (w->events[k].conn == e->conn && w->events[k].from == e->from &&
-				    w->events[k].kind == WIRE_ZERO_WINDOW) {
-					it->zero_t = w->events[k].t;
-					break;
-				}
+			if (e->kind == WIRE_WINDOW_OPEN)
+				for (size_t k = i; k-- > 0;)
+					if (w->events[k].conn == e->conn &&
+					    w->events[k].from == e->from &&
+					    w->events[k].kind == WIRE_ZERO_WINDOW) {
+						it->zero_t = w->events[k].t;
+						break;
+					}
+			/* the first time it closes and opens, then the rest in one */
+			if (wshown[e->conn][e->from]++ < 2)
+				break;
+			zero_summary(v, it, i, used);
 			break;
 		}
 		if (it && minor(it->kind) && ++nminor > MINOR_MAX) {
@@ -305,6 +352,7 @@ list_items(struct wview *v)
 		}
 	}
 	free(shown);
+	free(wshown);
 	free(used);
 
 	/* the directions that never ended before the stop, at the stall (or the
@@ -455,7 +503,13 @@ wview_what(const struct wview *v, const struct wview_item *it, char *buf, size_t
 		    plural(it->offset, "byte", "bytes"));
 		break;
 	case WV_ZERO_WINDOW:
-		PUT("window 0: the %s's receive buffer is full (it is not reading)", who);
+		if (it->spans != 1 || it->still_zero || it->zero_total > 0)
+			PUT("window 0 %u more %s until %.3f s (zero for %.3f s in all%s): the %s's "
+			    "receive buffer was full, it read slowly", it->spans,
+			    plural(it->spans, "time", "times"), it->t_end, it->zero_total,
+			    it->still_zero ? ", and still zero at the end" : "", who);
+		else
+			PUT("window 0: the %s's receive buffer is full (it is not reading)", who);
 		break;
 	case WV_WINDOW_OPEN:
 		if (it->zero_t >= 0)
@@ -538,24 +592,29 @@ wview_text(FILE *out, const struct wview *v, const char *indent)
 	}
 }
 
-/* How long `from`'s window stayed zero before the stop (the first time); <0 never. */
+/* How long `from`'s window was zero before the stop, in all; <0 never. */
 static double
 zero_for(const struct wview *v, size_t conn, int from)
 {
-	double t0 = -1;
+	double since = -1, total = -1;
 	for (size_t i = 0; i < v->w->nevents; i++) {
 		const struct wire_event *e = &v->w->events[i];
 		if (e->conn != conn || e->from != from || e->after_stop || stopped(v, e->t))
 			continue;
-		if (e->kind == WIRE_ZERO_WINDOW && t0 < 0)
-			t0 = e->t;
-		else if (e->kind == WIRE_WINDOW_OPEN && t0 >= 0)
-			return e->t - t0;
+		if (e->kind == WIRE_ZERO_WINDOW && since < 0) {
+			since = e->t;
+			if (total < 0)
+				total = 0;
+		} else if (e->kind == WIRE_WINDOW_OPEN && since >= 0) {
+			total += e->t - since;
+			since = -1;
+		}
 	}
-	if (t0 < 0)
-		return -1;
-	double end = v->c.t_stop >= 0 ? v->c.t_stop : v->t_end;
-	return end > t0 ? end - t0 : 0;
+	if (since >= 0) {
+		double end = v->c.t_stop >= 0 ? v->c.t_stop : v->t_end;
+		total += end > since ? end - since : 0;
+	}
+	return total;
 }
 
 /* Data from `from` in (t0, t1]: bytes. */

@@ -41,7 +41,8 @@ enum wview_kind {
 	WV_DATA,		/* one span, or `spans` spans summarized */
 	WV_FIN,
 	WV_RST,
-	WV_ZERO_WINDOW,		/* `from`'s receive window is zero */
+	WV_ZERO_WINDOW,		/* `from`'s receive window is zero; or, with zero_total or
+				 * still_zero, `spans` more times until t_end */
 	WV_WINDOW_OPEN,		/* ...and open again (t_end - t: how long it was zero) */
 	WV_DATAGRAM,		/* `spans` datagrams one way; sizes[] the first ones */
 	WV_OMITTED,		/* `bytes` of data in packets left out of the file */
@@ -65,6 +66,8 @@ struct wview_item {
 	unsigned spans;		/* DATA: spans merged (1: one); DATAGRAM: datagrams; MORE: events */
 	uint64_t sizes[WV_SIZES];	/* DATAGRAM: the first sizes */
 	int accepted;		/* CONNECT: the SYN-ACK came (at t_end) */
+	double zero_total;	/* ZERO_WINDOW summary: seconds zero in all */
+	int still_zero;		/* ...and it was still zero at its end */
 	double zero_t;		/* WINDOW_OPEN: when the window became zero; MISSING_FIN:
 				 * when its data ended (<0: it sent none) */
 	int after_stop;		/* sockcheck's doing, not the program's */

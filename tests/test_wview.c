@@ -604,3 +604,41 @@ Test(wview, a_dying_program_is_not_a_close)
 	    "of a signal, with data from the reference client unread");
 	wview_free(&v);
 }
+
+/* a slow reader's window closes and opens many times: the first time, then one line */
+Test(wview, flapping_windows_are_one_line)
+{
+	struct wview v;
+	struct wview_case c = { "echo", "server", SERVER_PORT, 2.0, 2.5, NULL };
+	reset_wire();
+	W.t_stop = 2.5;
+	size_t k = conn(0, 40000, SERVER_PORT);
+	ev(k, 0, WIRE_SYN, 0.010, 0, 0);
+	ev(k, 1, WIRE_SYNACK, 0.010, 0, 0);
+	ev(k, 1, WIRE_DATA, 0.011, 100000, 0);
+	for (int i = 0; i < 10; i++) {
+		ev(k, 0, WIRE_ZERO_WINDOW, 0.1 + 0.1 * i, 0, 0);
+		ev(k, 0, WIRE_WINDOW_OPEN, 0.15 + 0.1 * i, 0, 0);
+	}
+	ev(k, 0, WIRE_ZERO_WINDOW, 1.5, 0, 0);	/* and it stays zero: the stall */
+	cr_assert_eq(wview_build(&W, &c, &v), 0);
+	char *t = timeline(&v);
+	HAS(t, "  0.100 s  reference client -> student server  window 0: the reference client's "
+	    "receive buffer is full (it is not reading)\n");
+	HAS(t, "  0.150 s  reference client -> student server  window open again: the reference "
+	    "client read (zero for 0.050 s)\n");
+	HAS(t, "  0.200 s  reference client -> student server  window 0 10 more times until 1.500 s "
+	    "(zero for 1.450 s in all, and still zero at the end): the reference client's receive "
+	    "buffer was full, it read slowly\n");
+	size_t lines = 0;
+	for (const char *p = t; *p; p++)
+		lines += *p == '\n';
+	/* SYN, data, zero, open, the rest, two missing FINs, the stop */
+	cr_expect_eq(lines, 8, "%s", t);
+	free(t);
+	char e[512];
+	wview_evidence(&v, e, sizeof(e));
+	/* 10 x 0.05 s, then from 1.5 s to the stop at 2.5 s */
+	cr_expect_str_eq(e, "the reference client's receive window was zero for 1.5 s");
+	wview_free(&v);
+}
