@@ -178,9 +178,10 @@ row(xmlTextWriterPtr w, const struct wview *v, const struct geom *g, const struc
 	} else {
 		line(w, "arrow", xf, y, xt - 9 * dir, y, stroke, width, dash);
 		head(w, xt, y, dir, stroke);
-		const char *mark = it->kind == WV_FIN ? "FIN" : it->kind == WV_RST ||
-		    it->kind == WV_REFUSED ? "RST" : it->kind == WV_MISSING_FIN ? "no FIN" :
-		    it->kind == WV_CONNECT ? "SYN" : NULL;
+		/* a refusal is drawn as its SYN, marked: the RST came back */
+		const char *mark = it->kind == WV_FIN ? "FIN" : it->kind == WV_RST ? "RST" :
+		    it->kind == WV_REFUSED ? "SYN refused" : it->kind == WV_MISSING_FIN ?
+		    "no FIN" : it->kind == WV_CONNECT ? "SYN" : NULL;
 		if (mark) {
 			/* the mark on the arrow itself, on a white ground */
 			int mx = (xf + xt) / 2, mw = 8 + 7 * (int)strlen(mark);
