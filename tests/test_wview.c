@@ -441,6 +441,11 @@ Test(wview, refused_connection)
 	HASNT(t, "no FIN");
 	HASNT(t, "RST after");	/* the refusal is one line */
 	free(t);
+	char *s = svg(&v, NULL);
+	HAS(s, "<g class=\"row rst refused\">");
+	HAS(s, ">SYN refused<");
+	HAS(s, "student client to reference server: refused (RST: nothing listening)");
+	free(s);
 	wview_free(&v);
 
 	/* a server case: the refusing RST is no evidence against the student server */
