@@ -552,10 +552,14 @@ wview_what(const struct wview *v, const struct wview_item *it, char *buf, size_t
 	case WV_STALL:
 		PUT("sockcheck ended the case here (a stall, or its outcome was certain)");
 		break;
-	case WV_STOP:
-		PUT("sockcheck stops the programs: what follows is the kernel closing their "
-		    "sockets, not the programs' doing");
+	case WV_STOP: {
+		int later = 0;
+		for (size_t i = 0; i < v->nitems && !later; i++)
+			later = v->items[i].after_stop && v->items[i].kind != WV_STOP;
+		PUT(later ? "sockcheck stops the programs: what follows is the kernel closing "
+		    "their sockets, not the programs' doing" : "sockcheck stops the programs");
 		break;
+	}
 	case WV_MORE:
 		PUT("... %u more %s not shown (capture.pcap has them all)", it->spans,
 		    plural(it->spans, "event", "events"));
@@ -615,6 +619,18 @@ zero_for(const struct wview *v, size_t conn, int from)
 		total += end > since ? end - since : 0;
 	}
 	return total;
+}
+
+/* When `from` first sent data (<0: never). */
+static double
+first_data(const struct wview *v, size_t conn, int from)
+{
+	for (size_t i = 0; i < v->w->nevents; i++) {
+		const struct wire_event *e = &v->w->events[i];
+		if (e->conn == conn && e->from == from && e->kind == WIRE_DATA)
+			return e->t;
+	}
+	return -1;
 }
 
 /* Data from `from` in (t0, t1]: bytes. */
@@ -677,6 +693,14 @@ wview_evidence(const struct wview *v, char *buf, size_t len)
 					SAY("the %s sent RST after %llu bytes at %.3f s: it closed the "
 					    "socket with data from the %s unread", me,
 					    (unsigned long long)cn->rst_after[d], cn->rst_t[d], other);
+			} else if (file && d == 0 && before_stop(v, cn->fin[1], cn->fin_t[1]) &&
+			    data_between(v, i, 0, -1, cn->fin_t[1] - 1e-7)) {
+				/* a file client's reply goes out after the server's FIN */
+				SEP();
+				SAY("the %s sent %llu bytes, the first at %.3f s, before the %s's FIN "
+				    "at %.3f s: it replied before end-of-file", me,
+				    (unsigned long long)data_between(v, i, 0, -1, cn->fin_t[1] - 1e-7),
+				    first_data(v, i, 0), other, cn->fin_t[1]);
 			} else if (missing_fin(v, i, d)) {
 				int peer_fin = before_stop(v, cn->fin[!d], cn->fin_t[!d]);
 				uint64_t sent = sent_before_stop(v, i, d, &last);

@@ -647,3 +647,33 @@ Test(wview, flapping_windows_are_one_line)
 	cr_expect_str_eq(e, "the reference client's receive window was zero for 1.5 s");
 	wview_free(&v);
 }
+
+/* a file client's reply before the server's FIN is named; after it, not */
+Test(wview, reply_before_eof)
+{
+	struct wview v;
+	struct wview_case c = { "file", "client", SERVER_PORT, -1, 1.0, NULL };
+	reset_wire();
+	W.t_stop = 1.0;
+	size_t k = conn(0, 40000, SERVER_PORT);
+	ev(k, 0, WIRE_SYN, 0.010, 0, 0);
+	ev(k, 1, WIRE_SYNACK, 0.010, 0, 0);
+	ev(k, 1, WIRE_DATA, 0.011, 65536, 0);
+	ev(k, 0, WIRE_DATA, 0.065, 10, 0);
+	ev(k, 1, WIRE_DATA, 0.110, 983040, 65536);
+	ev(k, 1, WIRE_FIN, 0.812, 0, 1048576);
+	ev(k, 0, WIRE_FIN, 0.812, 0, 10);
+	conns[k].end = WIRE_END_CLOSED;
+	cr_assert_eq(wview_build(&W, &c, &v), 0);
+	char e[512];
+	wview_evidence(&v, e, sizeof(e));
+	cr_expect_str_eq(e, "the student client sent 10 bytes, the first at 0.065 s, before the "
+	    "reference server's FIN at 0.812 s: it replied before end-of-file");
+	wview_free(&v);
+
+	evs[3].t = evs[3].t_end = 0.813;	/* the reply after the FIN: nothing to say */
+	cr_assert_eq(wview_build(&W, &c, &v), 0);
+	wview_evidence(&v, e, sizeof(e));
+	cr_expect_str_eq(e, "");
+	wview_free(&v);
+}
