@@ -12,14 +12,18 @@
  * too, so the file is in time order. Past `max_file_bytes` head packets are
  * omitted and only flagged ones are written; past twice that, only SYN, FIN
  * and RST (a reader that keeps reopening a tiny window must not grow the
- * file without bound). The tail is always written: it is bounded by
- * tail_packets x snaplen.
+ * file without bound); past four times that, nothing but the tail (a client
+ * that retries connect() in a loop makes a SYN and a RST per attempt). The
+ * tail is always written: it is bounded by tail_packets x snaplen. A case's
+ * file thus stays under 4 x max_file_bytes + tail_packets x (16 + snaplen):
+ * about 2.1 MB with WCAP_CASE.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +59,26 @@ const struct wcap_limits WCAP_CASE = {
 /* The kernel's buffer for packets not yet read: 4 MiB is 16k short frames. */
 #define WCAP_BUFFER (4 * 1024 * 1024)
 
+/*
+ * Immediate mode hands each packet over as it comes: a wakeup per packet.
+ * After a wakeup the thread waits this long for more (or the stop) before it
+ * reads again, so a burst costs one wakeup per WCAP_BATCH_MS; a 32 MiB
+ * transfer on lo (about 1000 packets in 20-60 ms) fills a few hundred of the
+ * ring's 16k frames in that time.
+ */
+#define WCAP_BATCH_MS 5
+
 enum { K_HEAD = 1, K_FLAG = 2, K_CTRL = 4 };	/* why a packet is kept */
 
-struct flow {
-	int udp;
+/* A flow's 5-tuple, its endpoints in a fixed order (memset first: compared whole). */
+struct fkey {
 	uint8_t addr[2][16];
 	uint16_t port[2];
+	uint8_t udp;
+};
+
+struct flow {
+	struct fkey k;
 	unsigned packets;
 	int zero[2];		/* endpoint [i] advertised a zero window last */
 };
@@ -83,13 +101,16 @@ struct wcap {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int ready;		/* 1 live, -1 failed */
+	/* stop handshake: the file is complete (done), the caller has taken the
+	 * counts (released); the thread then closes the handle and frees w */
+	int done, released;
+	int stop_rc;
 
 	/* the thread's own */
 	pcap_t *p;
 	pcap_dumper_t *d;
 	int linktype;
-	struct flow *flows;
-	size_t nflows, capflows;
+	void *flows;		/* tsearch tree of struct flow */
 	struct slot *ring;
 	size_t ring_head, ring_n;
 	unsigned char *ring_data;
@@ -175,38 +196,37 @@ parse(int linktype, const unsigned char *b, unsigned len, struct pkt *k)
 	return 0;
 }
 
+static int
+flow_cmp(const void *x, const void *y)
+{
+	return memcmp(&((const struct flow *)x)->k, &((const struct flow *)y)->k,
+	    sizeof(struct fkey));
+}
+
 /* The flow of k (either direction), created when new; *side: 0 k's source is its [0]. */
 static struct flow *
 flow_of(struct wcap *w, const struct pkt *k, int *side)
 {
-	for (size_t i = 0; i < w->nflows; i++) {
-		struct flow *f = &w->flows[i];
-		if (f->udp != k->udp)
-			continue;
-		for (int s = 0; s < 2; s++)
-			if (f->port[s] == k->sport && f->port[!s] == k->dport &&
-			    memcmp(f->addr[s], k->src, 16) == 0 &&
-			    memcmp(f->addr[!s], k->dst, 16) == 0) {
-				*side = s;
-				return f;
-			}
+	struct flow probe, *f, **node;
+	int sw = memcmp(k->src, k->dst, 16) > 0 || (memcmp(k->src, k->dst, 16) == 0 &&
+	    k->sport > k->dport);
+
+	memset(&probe, 0, sizeof(probe));
+	probe.k.udp = (uint8_t)k->udp;
+	memcpy(probe.k.addr[sw], k->src, 16);
+	memcpy(probe.k.addr[!sw], k->dst, 16);
+	probe.k.port[sw] = k->sport;
+	probe.k.port[!sw] = k->dport;
+	*side = sw;
+	if ((node = tfind(&probe, &w->flows, flow_cmp)) != NULL)
+		return *node;
+	if ((f = malloc(sizeof(*f))) == NULL)
+		return NULL;
+	memcpy(f, &probe, sizeof(*f));	/* padding included: the key is compared whole */
+	if ((node = tsearch(f, &w->flows, flow_cmp)) == NULL) {
+		free(f);
+		return NULL;
 	}
-	if (w->nflows == w->capflows) {
-		size_t nc = w->capflows ? w->capflows * 2 : 16;
-		struct flow *nf = realloc(w->flows, nc * sizeof(*nf));
-		if (nf == NULL)
-			return NULL;
-		w->flows = nf;
-		w->capflows = nc;
-	}
-	struct flow *f = &w->flows[w->nflows++];
-	memset(f, 0, sizeof(*f));
-	f->udp = k->udp;
-	memcpy(f->addr[0], k->src, 16);
-	memcpy(f->addr[1], k->dst, 16);
-	f->port[0] = k->sport;
-	f->port[1] = k->dport;
-	*side = 0;
 	return f;
 }
 
@@ -252,7 +272,7 @@ settle(struct wcap *w, const struct pcap_pkthdr *h, const unsigned char *b, unsi
 {
 	uint64_t fb = w->st.file_bytes;
 
-	if ((keep & K_CTRL) ||
+	if (((keep & K_CTRL) && fb < 4 * w->lim.max_file_bytes) ||
 	    ((keep & K_FLAG) && fb < 2 * w->lim.max_file_bytes) ||
 	    ((keep & K_HEAD) && fb < w->lim.max_file_bytes))
 		write_pkt(w, h, b);
@@ -361,6 +381,31 @@ announce(struct wcap *w, int ready)
 	pthread_mutex_unlock(&w->mu);
 }
 
+static void wcap_free(struct wcap *w);
+
+/* The kept tail, then the file closed; its outcome in stop_rc/err. */
+static void
+finish_file(struct wcap *w)
+{
+	struct sc_err e;
+	struct stat sb;
+
+	flush_ring(w);
+	if (pcap_dump_flush(w->d) < 0 && !w->failed) {
+		sc_err_sys(&e, "capture: %s", w->path);
+		fail(w, &e);
+	}
+	pcap_dump_close(w->d);
+	w->d = NULL;
+	if (w->nomem && !w->failed) {
+		sc_err_set(&e, "capture: out of memory for the connections' table");
+		fail(w, &e);
+	}
+	if (stat(w->path, &sb) == 0)
+		w->st.file_bytes = (uint64_t)sb.st_size;
+	w->stop_rc = w->failed ? -1 : 0;
+}
+
 static void *
 capture_main(void *arg)
 {
@@ -395,15 +440,18 @@ capture_main(void *arg)
 			fail(w, &e);
 			break;
 		}
+		if (pf[1].revents)
+			break;
 		if (pf[0].revents) {
 			if (pcap_dispatch(w->p, -1, on_packet, (unsigned char *)w) < 0) {
 				sc_err_set(&e, "capture: lo: %s", pcap_geterr(w->p));
 				fail(w, &e);
 				break;
 			}
+			/* let a burst gather in the ring (the stop still wakes us) */
+			if (poll(&pf[1], 1, WCAP_BATCH_MS) > 0)
+				break;
 		}
-		if (pf[1].revents)
-			break;
 	}
 	/* what the kernel still holds (nonblocking: returns 0 once empty) */
 	while (!w->failed && pcap_dispatch(w->p, -1, on_packet, (unsigned char *)w) > 0)
@@ -411,6 +459,20 @@ capture_main(void *arg)
 	struct pcap_stat ps;
 	if (pcap_stats(w->p, &ps) == 0)
 		w->st.dropped = (uint64_t)ps.ps_drop + ps.ps_ifdrop;
+	finish_file(w);
+
+	/*
+	 * The caller goes on once it has the counts; closing the packet socket
+	 * waits for an RCU grace period of the kernel (synchronize_net, some
+	 * 20 ms), which it need not wait for: that is done here, after.
+	 */
+	pthread_mutex_lock(&w->mu);
+	w->done = 1;
+	pthread_cond_broadcast(&w->cv);
+	while (!w->released)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	wcap_free(w);
 	return NULL;
 }
 
@@ -429,7 +491,7 @@ wcap_free(struct wcap *w)
 		close(w->stop_fd);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
-	free(w->flows);
+	tdestroy(w->flows, free);
 	free(w->ring);
 	free(w->ring_data);
 	free(w->path);
@@ -501,29 +563,24 @@ int
 wcap_stop(struct wcap *w, struct wcap_stats *st, struct sc_err *err)
 {
 	uint64_t one = 1;
-	int rc = 0;
+	int rc;
 
 	if (w == NULL)
 		return 0;
 	if (write(w->stop_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
-		rc = sc_err_sys(err, "capture: stopping");
-	pthread_join(w->th, NULL);
-	flush_ring(w);
-	if (pcap_dump_flush(w->d) < 0 && rc == 0)
-		rc = sc_err_sys(err, "capture: %s", w->path);
-	pcap_dump_close(w->d);
-	w->d = NULL;
-	if (w->failed && rc == 0) {
+		return sc_err_sys(err, "capture: stopping");	/* (an eventfd write does not fail) */
+	pthread_t th = w->th;
+	pthread_mutex_lock(&w->mu);
+	while (!w->done)
+		pthread_cond_wait(&w->cv, &w->mu);
+	rc = w->stop_rc;
+	if (rc < 0)
 		*err = w->err;
-		rc = -1;
-	}
-	if (w->nomem && rc == 0)
-		rc = sc_err_set(err, "capture: out of memory for the connections' table");
-	struct stat sb;
-	if (stat(w->path, &sb) == 0)
-		w->st.file_bytes = (uint64_t)sb.st_size;
 	if (st != NULL)
 		*st = w->st;
-	wcap_free(w);
+	w->released = 1;	/* w is the thread's to free from here on */
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_detach(th);
 	return rc;
 }

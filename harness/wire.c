@@ -18,6 +18,8 @@
  * than WIRE_SPAN_GAP seconds between two segments.
  */
 #include <errno.h>
+#include <search.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,9 +67,18 @@ struct track {
 	int done;		/* RST seen, or both FINs: a new SYN is a new connection */
 };
 
+/* A 4-tuple, endpoints in a fixed order (memset first: compared whole), and its latest connection. */
+struct tuple {
+	uint8_t addr[2][16];
+	uint16_t port[2];
+	uint8_t udp, family;
+	size_t conn;
+};
+
 struct rd {
 	struct wire *w;
 	struct track *tr;
+	void *tuples;		/* tsearch tree of struct tuple */
 	size_t cap_conns, cap_events;
 	double t0, t_stop;
 	int nomem;
@@ -211,6 +222,8 @@ add_event(struct rd *r, enum wire_kind kind, size_t conn, int from, double t)
 	return e;
 }
 
+static void note_conn(struct rd *r, const struct seg *s, size_t i);
+
 static long
 add_conn(struct rd *r, const struct seg *s, int udp, int swap)
 {
@@ -250,26 +263,67 @@ add_conn(struct rd *r, const struct seg *s, int udp, int swap)
 	}
 	c->t_first = c->t_last = s->t;
 	c->end = WIRE_END_OPEN;
+	note_conn(r, s, i);
 	return (long)i;
+}
+
+static int
+tuple_cmp(const void *x, const void *y)
+{
+	return memcmp(x, y, offsetof(struct tuple, conn));
+}
+
+static void
+tuple_of(const struct seg *s, struct tuple *t)
+{
+	int sw = memcmp(s->src, s->dst, 16) > 0 || (memcmp(s->src, s->dst, 16) == 0 &&
+	    s->sport > s->dport);
+
+	memset(t, 0, sizeof(*t));
+	t->udp = (uint8_t)s->udp;
+	t->family = (uint8_t)s->family;
+	memcpy(t->addr[sw], s->src, 16);
+	memcpy(t->addr[!sw], s->dst, 16);
+	t->port[sw] = s->sport;
+	t->port[!sw] = s->dport;
 }
 
 /* The latest connection of this 4-tuple; *from: 0 s comes from its a. */
 static long
 find_conn(struct rd *r, const struct seg *s, int *from)
 {
-	for (size_t i = r->w->nconns; i-- > 0;) {
-		struct track *t = &r->tr[i];
-		if (r->w->conns[i].udp != s->udp || t->family != s->family)
-			continue;
-		for (int k = 0; k < 2; k++)
-			if (t->port[k] == s->sport && t->port[!k] == s->dport &&
-			    memcmp(t->addr[k], s->src, 16) == 0 &&
-			    memcmp(t->addr[!k], s->dst, 16) == 0) {
-				*from = k;
-				return (long)i;
-			}
+	struct tuple probe;
+	struct tuple **node;
+
+	tuple_of(s, &probe);
+	if ((node = tfind(&probe, &r->tuples, tuple_cmp)) == NULL)
+		return -1;
+	size_t i = (*node)->conn;
+	*from = !(r->tr[i].port[0] == s->sport && memcmp(r->tr[i].addr[0], s->src, 16) == 0);
+	return (long)i;
+}
+
+/* Connection i is now the latest of its 4-tuple. */
+static void
+note_conn(struct rd *r, const struct seg *s, size_t i)
+{
+	struct tuple probe, *t, **node;
+
+	tuple_of(s, &probe);
+	if ((node = tfind(&probe, &r->tuples, tuple_cmp)) != NULL) {
+		(*node)->conn = i;
+		return;
 	}
-	return -1;
+	if ((t = malloc(sizeof(*t))) == NULL) {
+		r->nomem = 1;
+		return;
+	}
+	memcpy(t, &probe, sizeof(*t));	/* padding included: the key is compared whole */
+	t->conn = i;
+	if (tsearch(t, &r->tuples, tuple_cmp) == NULL) {
+		free(t);
+		r->nomem = 1;
+	}
 }
 
 /* The sender's offset of sequence number seq, widened next to the last one. */
@@ -546,6 +600,7 @@ wire_read(const char *path, double t0_real, double t_stop, struct wire *w,
 		sc_err_set(err, "%s: %s", path, pcap_geterr(p));
 	}
 	pcap_close(p);
+	tdestroy(r.tuples, free);
 	if (!r.nomem && rc != PCAP_ERROR) {
 		end_states(&r);
 		if (sort_events(w) < 0) {

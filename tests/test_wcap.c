@@ -20,6 +20,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "sbx.h"
 #include "scratch.h"
@@ -322,7 +328,6 @@ Test(wcap, no_shutdown_shows_no_server_fin, .timeout = 30)
 	/* the data is out long before this; the server holds for 4 s */
 	usleep(1500 * 1000);
 	finish(&c);
-	sbx_signal(c.s, srv, SIGKILL);
 	const struct wire_conn *k = conn_to(&c.wr, 5001, &i);
 	consistent(&c.wr);
 	cr_assert_eq(k->bytes[1], 200000);
@@ -562,4 +567,60 @@ Test(wcap, wire_read_names_what_is_wrong, .timeout = 10)
 	snprintf(path, sizeof(path), "%s/missing.pcap", tmpdir);
 	cr_assert_eq(wire_read(path, 0, -1, &w, &err), -1);
 	cr_assert_not_null(strstr(err.msg, "No such file"), "%s", err.msg);
+}
+
+/*
+ * A client that retries connect() in a loop (a SYN and a RST per attempt):
+ * past 4 x max_file_bytes nothing but the tail is written, and reading
+ * many connections back stays quick. Here in a namespace of the test's own
+ * (net_pid: this process).
+ */
+Test(wcap, a_connect_loop_is_bounded, .timeout = 60)
+{
+	struct wcap *w;
+	struct wcap_stats st;
+	struct wire wr;
+	struct sc_err err;
+	struct wcap_limits lim = { .snaplen = 96, .head_packets = 4, .tail_packets = 8,
+		.max_file_bytes = 4096 };
+	char path[PATH_MAX];
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(9) };
+	struct ifreq ifr;
+	const int attempts = 3000;
+
+	if (geteuid() != 0)
+		cr_skip_test("the capture needs root (a network namespace, CAP_NET_RAW)");
+	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare: %s", strerror(errno));
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	cr_assert_eq(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	cr_assert_eq(ioctl(fd, SIOCSIFFLAGS, &ifr), 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/loop.pcap", tmpdir);
+	double t0 = now_real();
+	cr_assert_eq(wcap_start(getpid(), path, &lim, &w, &err), 0, "%s", err.msg);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	for (int i = 0; i < attempts; i++) {
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		cr_assert_neq(connect(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		cr_assert_eq(errno, ECONNREFUSED);
+		close(s);
+	}
+	cr_assert_eq(wcap_stop(w, &st, &err), 0, "%s", err.msg);
+	cr_assert_eq(st.seen, 2 * attempts, "%llu packets seen", (unsigned long long)st.seen);
+	cr_assert_eq(st.dropped, 0);
+	uint64_t bound = 24 + 4 * lim.max_file_bytes + (16 + lim.snaplen) * (lim.tail_packets + 1);
+	cr_assert_leq(st.file_bytes, bound, "%llu bytes, over %llu", (unsigned long long)st.file_bytes,
+	    (unsigned long long)bound);
+	cr_assert_gt(st.omitted, attempts);
+	cr_assert_eq(wire_read(path, t0, -1, &wr, &err), 0, "%s", err.msg);
+	cr_assert_eq(wr.packets, st.written);
+	cr_assert_gt(wr.nconns, 40);
+	size_t refused = 0;
+	for (size_t i = 0; i < wr.nconns; i++)
+		refused += wr.conns[i].end == WIRE_END_REFUSED;
+	cr_assert_geq(refused, wr.nconns - 2, "%zu of %zu connections refused", refused, wr.nconns);
+	wire_free(&wr);
 }
