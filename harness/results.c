@@ -36,28 +36,70 @@ failed(const struct res_case *c)
 	return c->verdict == RES_FAIL || c->verdict == RES_ERROR;
 }
 
-/* Has an earlier failed case (before `upto`) of the same program failed on `cause`? */
-static const struct res_case *
-charged_before(const struct res_run *run, size_t upto, const struct res_case *c,
-    const char *cause, const unsigned char *costs)
+/* Did case `c` fail on `cause` in a target check (not a note)? */
+static int
+fails_on(const struct res_case *c, const char *cause)
 {
-	for (size_t j = 0; j < upto; j++) {
+	if (!failed(c))
+		return 0;
+	for (size_t k = 0; k < c->nchecks; k++)
+		if (!c->checks[k].ok && !c->checks[k].collateral && c->checks[k].cause &&
+		    strcmp(c->checks[k].cause, cause) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does the scenario of `c` target the aspect of `cause` (cause.h)? */
+static int
+targets_cause(const struct res_case *c, const char *cause)
+{
+	enum cause_aspect a = cause_aspect_of(cause);
+	return a != CAUSE_ASPECT_NONE && (c->targets & (1u << a)) != 0;
+}
+
+static int
+level_rank(const char *level)
+{
+	return !level ? 3 : strcmp(level, "must") == 0 ? 0 : strcmp(level, "should") == 0 ? 1 :
+	    strcmp(level, "info") == 0 ? 2 : 3;
+}
+
+/* Is `a` a better payer for `cause` than `b`? (res_payer's order; run order last) */
+static int
+better_payer(const struct res_case *a, const struct res_case *b, const char *cause)
+{
+	int ta = targets_cause(a, cause), tb = targets_cause(b, cause);
+	int la = level_rank(a->level), lb = level_rank(b->level);
+
+	if (ta != tb)
+		return ta > tb;
+	if (la != lb)
+		return la < lb;
+	if (a->points != b->points)
+		return a->points > b->points;
+	if ((a->hidden != 0) != (b->hidden != 0))
+		return !a->hidden;
+	return 0;	/* equal rank: the earlier one stays */
+}
+
+size_t
+res_payer(const struct res_run *run, const char *program, const char *cause)
+{
+	size_t best = SIZE_MAX;
+
+	for (size_t j = 0; j < run->ncases; j++) {
 		const struct res_case *o = &run->cases[j];
-		if (!costs[j] || strcmp(res_case_program(o), res_case_program(c)) != 0)
+		if (strcmp(res_case_program(o), program) != 0 || !fails_on(o, cause))
 			continue;
-		for (size_t k = 0; k < o->nchecks; k++)
-			if (!o->checks[k].ok && !o->checks[k].collateral && o->checks[k].cause &&
-			    strcmp(o->checks[k].cause, cause) == 0)
-				return o;
+		if (best == SIZE_MAX || better_payer(o, &run->cases[best], cause))
+			best = j;
 	}
-	return NULL;
+	return best;
 }
 
 void
 res_tally(struct res_run *run)
 {
-	unsigned char *costs = calloc(run->ncases ? run->ncases : 1, 1);
-
 	run->passed = run->failed = run->errors = run->skipped = 0;
 	run->score = run->max_score = 0;
 	run->flaky = 0;
@@ -77,36 +119,33 @@ res_tally(struct res_run *run)
 		if (!failed(c))
 			continue;
 		/*
-		 * One fault, one charge: the case costs its points unless each
-		 * cause of its failed target checks was charged in an earlier case
-		 * of the same program. A failure without a cause (the harness could
-		 * not run the case) always costs.
+		 * One fault, one charge: the case costs its points when it is the
+		 * payer of one of the causes of its failed target checks (res_payer:
+		 * the case that targets it, then level, points, visible, run order).
+		 * A failure without a cause (the harness could not run the case)
+		 * always costs, and so does a failed case without a failed check.
 		 */
-		const struct res_case *where = NULL;
-		int fresh = 0, any = 0;
-		for (size_t k = 0; k < c->nchecks && !fresh; k++) {
+		size_t where = SIZE_MAX;
+		int pays = 0, any = 0;
+		for (size_t k = 0; k < c->nchecks && !pays; k++) {
 			const struct res_check *ck = &c->checks[k];
-			const struct res_case *o;
+			size_t o;
 			if (ck->ok || ck->collateral)
 				continue;
 			any = 1;
-			if (ck->cause == NULL || costs == NULL ||
-			    (o = charged_before(run, i, c, ck->cause, costs)) == NULL)
-				fresh = 1;
-			else if (where == NULL)
+			if (ck->cause == NULL ||
+			    (o = res_payer(run, res_case_program(c), ck->cause)) == i || o == SIZE_MAX)
+				pays = 1;
+			else if (where == SIZE_MAX)
 				where = o;
 		}
-		if (!any || fresh || where == NULL) {
-			if (costs)
-				costs[i] = 1;
+		if (!any || pays || where == SIZE_MAX)
 			continue;
-		}
 		c->score = c->points;
-		c->charged_in = strdup(where->id);
+		c->charged_in = strdup(run->cases[where].id);
 	}
 	for (size_t i = 0; i < run->ncases; i++)
 		run->score += run->cases[i].score;
-	free(costs);
 }
 
 static struct res_problem *
@@ -162,10 +201,21 @@ res_problems(const struct res_run *run, int student_view, struct res_problem **o
 			}
 			if (!ck->collateral)
 				p->notes[p->ncases - 1] = 0;
-			if (!ck->collateral && failed(c) && c->charged_in == NULL &&
-			    p->charged == SIZE_MAX)
-				p->charged = i;
 		}
+	}
+	/* the case that paid (even a hidden one left out of `cases`) leads */
+	for (size_t q = 0; q < nv; q++) {
+		struct res_problem *p = &v[q];
+		p->charged = res_payer(run, p->program, p->cause);
+		for (size_t k = 1; k < p->ncases; k++)
+			if (p->cases[k] == p->charged) {
+				unsigned char note = p->notes[k];
+				memmove(p->cases + 1, p->cases, k * sizeof(*p->cases));
+				memmove(p->notes + 1, p->notes, k);
+				p->cases[0] = p->charged;
+				p->notes[0] = note;
+				break;
+			}
 	}
 	*out = v;
 	*n = nv;

@@ -54,10 +54,12 @@ struct res_case {
 	char *title;
 	char *protocol, *role, *level;	/* names, as in the scenario */
 	unsigned points;		/* available */
-	unsigned score;			/* earned: points when passed, or when every cause it
-					 * failed on was charged in another case, else 0 */
-	char *charged_in;	/* that other case's id (res_tally), or NULL */
+	unsigned score;			/* earned: points when passed, or when it is the
+					 * payer of none of the causes it failed on, else 0 */
+	char *charged_in;	/* not a payer: the case that paid (res_tally), or NULL */
 	int hidden;
+	unsigned targets;	/* the aspects its scenario targets: bit (1u << enum
+				 * cause_aspect), as scn.h's targets */
 	enum res_verdict verdict;
 	char *summary;		/* one line: what went wrong, or "" on pass */
 	char *diagnosis;	/* what happened on the wire and why, or NULL */
@@ -110,13 +112,25 @@ const char *res_verdict_name(enum res_verdict v);	/* "pass", "fail", "error", "s
 
 /*
  * Counts, score and max_score from the cases, and each case's score: one
- * fault, one charge (docs/grading.md). A failed case costs its points
- * unless every cause of its failed target checks was already charged in
- * an earlier case of the same program (run order: a cause with its own case
- * fails only there); then it keeps its verdict, earns its points and names
- * that case in charged_in.
+ * fault, one charge (docs/grading.md). Each cause of each program is paid
+ * by one case, its payer (res_payer), chosen by what the cases are for,
+ * never by the order they ran or finished in. A failed case costs its
+ * points when it pays for at least one cause of its failed target checks,
+ * or has a failed target check without a cause, or none at all (harness
+ * errors always cost); otherwise it keeps its verdict, earns its points and
+ * names in charged_in the payer of its first failed cause.
  */
 void res_tally(struct res_run *run);
+
+/*
+ * The case that pays for `cause` in `program` (res_case_program): among
+ * the failed cases of that program with a failed target check of that
+ * cause, the first by (1) the case's scenario targets the cause's aspect,
+ * (2) level must > should > info, (3) more points, (4) visible before
+ * hidden, (5) run order. The index into run->cases, or SIZE_MAX when no
+ * case failed on it.
+ */
+size_t res_payer(const struct res_run *run, const char *program, const char *cause);
 
 /*
  * What a score counts when cases were skipped (a submission without some of
@@ -133,7 +147,8 @@ void res_scope(const struct res_run *run, struct res_scope *s);
 
 /*
  * A problem found: one cause in one program, with every case where it
- * showed (as a target failure or as a collateral note), in run order.
+ * showed (as a target failure or as a collateral note): the case that paid
+ * for it first, then the others in run order.
  */
 struct res_problem {
 	const char *cause;	/* cause.h id */
@@ -143,7 +158,9 @@ struct res_problem {
 	size_t *cases;		/* indices into run->cases */
 	unsigned char *notes;	/* per case: 1 when it showed there as a collateral note only */
 	size_t ncases;
-	size_t charged;		/* the case whose points it cost, or SIZE_MAX: noted only */
+	size_t charged;		/* the case whose points it cost (res_payer: index into
+				 * run->cases; with student_view it may be a hidden case
+				 * that is not in `cases`), or SIZE_MAX: noted only */
 };
 
 /*

@@ -361,8 +361,10 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	out->started = iso_now();
 	out->cases = pl.cases;
 	out->ncases = pl.n;
-	for (size_t i = 0; i < pl.n; i++)
+	for (size_t i = 0; i < pl.n; i++) {
 		mark_unfinished(&pl.cases[i], pl.items[i].s, pl.items[i].points, pl.items[i].hidden);
+		pl.cases[i].targets = pl.items[i].s->targets;	/* for res_tally's payers */
+	}
 	out->interrupted = o->stop && *o->stop;
 	out->repeat = pl.repeat;
 	out->conventions = conventions;

@@ -277,23 +277,27 @@ for name in NAMES + ["plain"]:
     ids = [c["id"] for c in cases]
     def charged_ok(c):
         # one fault, one charge: a failed case whose causes were all charged in
-        # an earlier failed case of the same program keeps its points
+        # another failed case of the same program (the case for them, wherever
+        # it stands in the suite: docs/grading.md) keeps its points
         o = c.get("charged_in")
         if o is None:
             return c["score"] == (c["points"] if c["verdict"] == "pass" else 0)
         oc = cases[ids.index(o)] if o in ids else None
         return (c["verdict"] in ("fail", "error") and c["score"] == c["points"] and
-                oc is not None and ids.index(o) < ids.index(c["id"]) and
+                oc is not None and o != c["id"] and
                 oc["verdict"] in ("fail", "error") and oc["score"] == 0 and
                 (oc["protocol"], oc["role"]) == (c["protocol"], c["role"]))
     check(all(charged_ok(c) for c in cases if "checks" in c),
           "%s: a case scores its points when it passes or was charged elsewhere, else 0" % name)
     probs = res["problems"]
     check(all(set(p["cases"]) <= set(ids) and
-              (p["charged_in"] is None or p["charged_in"] in p["cases"]) for p in probs) and
+              (p["charged_in"] is None or p["cases"][0] == p["charged_in"] or
+               (p["charged_in"] in ids and cases[ids.index(p["charged_in"])]["hidden"]))
+              for p in probs) and
           all(any(k["cause"] == p["cause"] for i in p["cases"]
                   for k in cases[ids.index(i)].get("checks", [])) for p in probs),
-          "%s: every problem names cases where its cause shows" % name)
+          "%s: every problem names cases where its cause shows, the one that paid first"
+          % name)
     causes = {k["cause"] for c in cases for k in c.get("checks", []) if k["cause"]}
     check(causes == {p["cause"] for p in probs} and
           all((k["cause"] is None) == k["ok"] for c in cases for k in c.get("checks", [])),
