@@ -219,8 +219,8 @@ one_case(xmlTextWriterPtr w, const struct res_case *c, const struct rpt_opts *o,
 	if (c->summary && *c->summary)
 		elem(w, "p", NULL, c->summary);
 	if (c->charged_in) {
-		snprintf(buf, sizeof(buf), "No points lost here: its problems were charged in %s.",
-		    c->charged_in);
+		snprintf(buf, sizeof(buf), "Failed, but no points lost here: the same problem "
+		    "costs its points in %s, the case for it.", c->charged_in);
 		elem(w, "p", "charged", buf);
 	}
 	if (c->nchecks) {
@@ -309,6 +309,12 @@ problems(xmlTextWriterPtr w, const struct res_run *run, const struct rpt_opts *o
 			snprintf(buf, sizeof(buf), " (%s)", res_problem_mark(&p[i], k));
 			xmlTextWriterWriteString(w, BAD_CAST buf);
 			xmlTextWriterEndElement(w);
+		}
+		if (p[i].charged != SIZE_MAX && (p[i].ncases == 0 || p[i].cases[0] != p[i].charged)) {
+			/* the student view leaves out the hidden case that paid */
+			snprintf(buf, sizeof(buf), "its points lost in %s (a hidden case)",
+			    run->cases[p[i].charged].id);
+			elem(w, "li", NULL, buf);
 		}
 		xmlTextWriterEndElement(w);
 		xmlTextWriterEndElement(w);

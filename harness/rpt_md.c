@@ -1,6 +1,7 @@
 /*
  * rpt_md: a Markdown summary for a CI step summary or a pull-request comment.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,9 @@ problems(FILE *f, const struct res_run *run, const struct rpt_opts *o)
 		for (size_t k = 0; k < p[i].ncases; k++)
 			fprintf(f, "%s `%s` (%s)", k ? "," : "", run->cases[p[i].cases[k]].id,
 			    res_problem_mark(&p[i], k));
+		if (p[i].charged != SIZE_MAX && (p[i].ncases == 0 || p[i].cases[0] != p[i].charged))
+			/* the student view leaves out the hidden case that paid */
+			fprintf(f, "; its points lost in `%s` (a hidden case)", run->cases[p[i].charged].id);
 		fputc('\n', f);
 	}
 	fputc('\n', f);
@@ -93,8 +97,10 @@ rpt_md(const struct res_run *run, const char *path, const struct rpt_opts *o, st
 		fprintf(f, "| `%s` | %s | %s | %u/%u | ", c->id, c->level, icon[c->verdict], c->score,
 		    c->points);
 		cell(f, hidden && c->verdict != RES_PASS ? "hidden case: failed" : c->summary);
-		if (c->charged_in && !hidden)
-			fprintf(f, " (charged in `%s`)", c->charged_in);
+		if (c->charged_in && hidden)
+			fputs(" (no points lost: charged in another case)", f);
+		else if (c->charged_in)
+			fprintf(f, " (no points lost: charged in `%s`)", c->charged_in);
 		fputs(" |\n", f);
 	}
 	for (size_t i = 0; i < run->ncases; i++) {

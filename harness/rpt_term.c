@@ -117,6 +117,10 @@ problems(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 			    res_problem_mark(&p[i], k));
 		if (p[i].charged == SIZE_MAX)
 			fprintf(out, "       no points lost: it shows only as a note here\n");
+		else if (p[i].ncases == 0 || p[i].cases[0] != p[i].charged)
+			/* the student view leaves out the hidden case that paid */
+			fprintf(out, "       its points lost in %s (a hidden case)\n",
+			    run->cases[p[i].charged].id);
 		if (p[i].hint)
 			indent_text(out, "       hint: ", p[i].hint, strlen(p[i].hint), 4);
 	}
@@ -152,8 +156,9 @@ rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 			fprintf(out, " (%u/%u)", c->score, c->points);
 		if (strcmp(c->level, "must") != 0)
 			fprintf(out, " [%s]", c->level);
-		if (c->charged_in && !hidden)
-			fprintf(out, " charged in %s", c->charged_in);
+		if (c->charged_in)
+			fprintf(out, " no points lost: charged in %s",
+			    hidden ? "another case" : c->charged_in);
 		fputc('\n', out);
 		if (c->flaky) {
 			fprintf(out, "      FLAKY over %u runs:", c->runs);
