@@ -1,5 +1,6 @@
 #!/bin/sh
-# sockcheck grade on a class of six: the correct fixture, three mutants, one
+# sockcheck grade on a class of six: the correct fixture, three mutants (one
+# of them with two bugs, one charged in the case for it), one
 # that does not build, one with no programs (and a name that needs CSV
 # quoting). Checks gradebook.csv value by value against the mutants'
 # declared failures, the hidden case in student-view reports, resume (an
@@ -21,17 +22,21 @@ T0=$(date +%s)
 ok() { echo "ok - $* ($(( $(date +%s) - T0 )) s)"; }
 
 # ---- the class ----
-student() {	# NAME [MUTANT]: fixtures/correct (sources only), with the mutant's patch
-	mkdir -p "$T/class/$1"
+student() {	# NAME [MUTANT...]: fixtures/correct (sources only), with the mutants' patches
+	name=$1
+	shift
+	mkdir -p "$T/class/$name"
 	(cd fixtures/correct && tar cf - --exclude=echo_server --exclude=echo_client \
 	    --exclude=file_server --exclude=file_client --exclude=udp_echo_server --exclude=udp_echo_client --exclude='*.o' --exclude=build .) |
-	    (cd "$T/class/$1" && tar xf -)
-	if [ $# -gt 1 ]; then
-		patch -s -p1 -d "$T/class/$1" <"fixtures/mutants/$2/bug.patch"
-	fi
+	    (cd "$T/class/$name" && tar xf -)
+	for m in "$@"; do
+		patch -s -p1 -d "$T/class/$name" <"fixtures/mutants/$m/bug.patch"
+	done
 }
 student alice
-student bob no-shutdown
+# bob's UDP client: a should-case comes first in the suite, but a must-case
+# pays for the fault (one fault, one charge, in the case for it)
+student bob no-shutdown udp-off-by-one
 student carol connect-fail-exit-0
 student frank strlen-echo
 student dave
@@ -45,7 +50,8 @@ echo "not a directory" >"$T/class/notes.txt"
 cat >"$T/asg.yaml" <<'EOF'
 title: "grade.sh: a small assignment"
 cases:
-  - select: ["echo.client.*", "file.server.*", "echo.server.binary-nul", "echo.server.one-message"]
+  - select: ["echo.client.*", "file.server.*", "echo.server.binary-nul", "echo.server.one-message",
+              "udp.client.near-64k", "udp.client.sizes-*"]
   - select: ["file.server.large-32mib", "file.server.slow-reader", "file.server.short-writes"]
     exclude: true
   # the class's programs are IPv4 only, as the lecture's
@@ -73,8 +79,8 @@ rows = list(csv.reader(open(os.path.join(out, "gradebook.csv"), newline="")))
 head, body = rows[0], rows[1:]
 assert head[:4] == ["student", "total", "max", "build"], head[:4]
 assert head[4:] == ids, "columns %s != manifest %s" % (head[4:], ids)
-mutant = {"alice": None, "bob": "no-shutdown", "carol": "connect-fail-exit-0",
-          "frank": "strlen-echo"}
+mutant = {"alice": [], "bob": ["no-shutdown", "udp-off-by-one"],
+          "carol": ["connect-fail-exit-0"], "frank": ["strlen-echo"]}
 builds = {"alice": "ok", "bob": "ok", "carol": "ok", "frank": "ok", "dave": "failed",
           "erin, jr": "no-programs"}
 names = [r[0] for r in body]
@@ -85,15 +91,15 @@ for r in body:
     assert mx == maxp, (name, mx, maxp)
     assert build == builds[name], (name, build)
     if name in mutant:
-        bad = set()
-        if mutant[name]:
-            fx = yaml.safe_load(open(os.path.join(root, "fixtures/mutants", mutant[name],
+        bad, charged = set(), {}
+        for m in mutant[name]:
+            fx = yaml.safe_load(open(os.path.join(root, "fixtures/mutants", m,
                                                   "fixture.yaml")))
-            bad = set(fx.get("must_fail") or []) | set(fx.get("inject_fail") or [])
+            bad |= set(fx.get("must_fail") or []) | set(fx.get("inject_fail") or [])
+            charged.update(fx.get("charged_in") or {})
         # one fault, one charge: a declared failure whose cause was charged
-        # in an earlier case (fixture.yaml's charged_in) keeps its points
-        # when that case is in the assignment too
-        charged = (fx.get("charged_in") or {}) if mutant[name] else {}
+        # in another case, the case for it (fixture.yaml's charged_in), keeps
+        # its points when that case is in the assignment too
         want = [0 if i in bad and charged.get(i) not in ids else points[i] for i in ids]
         assert set(ids) & bad or not mutant[name], "%s: the assignment has none of its failures" % name
     else:
