@@ -815,6 +815,7 @@ grade_one(struct gctx *g, const struct student *st, struct stamp *s, struct case
 	ro.want_netns = o->want_netns;
 	ro.no_capture = o->no_capture;
 	ro.keep = o->keep;
+	ro.no_retry = o->no_retry;
 	ro.assignment = o->assignment;
 	/* a student's sockcheck.yaml can lower the cap of the class, not raise it */
 	ro.report_cap = o->assignment && o->assignment->report_cap ? o->assignment->report_cap :
@@ -828,7 +829,7 @@ grade_one(struct gctx *g, const struct student *st, struct stamp *s, struct case
 		prof_free(&prof);
 		goto done;
 	}
-	if (!run.interrupted)
+	if (!run.interrupted && !o->no_retry)
 		retry_transient(&run, o, &prof, st->sub, built, &ro);
 	prof_free(&prof);
 	if (run.interrupted) {

@@ -76,6 +76,7 @@ struct grade_opts {
 	unsigned build_timeout_s;	/* cap on every build; 0: the profile's (default 120 s) */
 	int force;		/* grade everyone again */
 	int keep;		/* keep each student's built copy (work/build) */
+	int no_retry;		/* a case the harness could not run is not run again (run_opts) */
 	volatile sig_atomic_t *stop;	/* set asynchronously: finish the running students' cases early, start no more */
 	/* serialised; from the student threads */
 	void (*progress)(void *ctx, const struct grade_event *ev);

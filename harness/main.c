@@ -128,6 +128,8 @@ static const char grade_help[] =
     "  --student-format LIST  student-view reports into OUT/students/NAME/student/\n"
     "  --build-timeout S    cap on every build (seconds)\n"
     "  --force              grade every student again\n"
+    "  --no-retry           a case the harness could not run is not run again\n"
+    "                       (otherwise once, up to 8 cases per student)\n"
     "  --open               print the path of OUT/summary.html and open it (xdg-open)\n";
 
 static const char merge_help[] =
@@ -1003,6 +1005,7 @@ cmd_grade(int argc, char **argv)
 		{ "no-capture", no_argument, NULL, 'C' },
 		{ "force", no_argument, NULL, 'x' },
 		{ "keep", no_argument, NULL, 'k' },
+		{ "no-retry", no_argument, NULL, 'R' },
 		{ "open", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -1063,6 +1066,7 @@ cmd_grade(int argc, char **argv)
 		case 'C': go.no_capture = 1; break;
 		case 'x': go.force = 1; break;
 		case 'k': go.keep = 1; break;
+		case 'R': go.no_retry = 1; break;
 		case 'P': open_dash = 1; break;
 		case 'h': return print_help(grade_help);
 		default: return option_error("grade", c, argv);

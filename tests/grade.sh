@@ -298,15 +298,17 @@ ok "make install: the installed sockcheck grades with its own peers, suite and a
 
 # ---- a case the harness could not run is run once more ----
 # A sockcheck whose reference file_server fails to come up the first time
-# it is started (the build tree's layout: NAME/sockcheck, NAME/reference/,
-# NAME/../scenarios).
+# a case starts it (the build tree's layout: NAME/sockcheck, NAME/reference/,
+# NAME/../scenarios). A case gives it --events; the convention finder, which
+# starts it first to watch the client, does not (had the finder's start
+# failed, the case would have run once and passed without any retry).
 mkdir -p "$T/flaky/reference" "$T/flaky/lib" "$T/flakyclass"
 cp "$SC" "$T/flaky/sockcheck"
 ln -s "$ROOT/scenarios" "$T/scenarios"
 for p in "$BUILD"/reference/*; do ln -s "$(cd "$(dirname "$p")" && pwd)/$(basename "$p")" "$T/flaky/reference/"; done
 [ -f "$BUILD/lib/libscinject.so" ] && ln -s "$(cd "$BUILD/lib" && pwd)/libscinject.so" "$T/flaky/lib/"
 rm "$T/flaky/reference/file_server"
-printf '#!/bin/sh\nif [ ! -e %s/flaky/once ]; then : >%s/flaky/once; exit 3; fi\nexec %s/reference/file_server "$@"\n' \
+printf '#!/bin/sh\ncase " $* " in *" --events "*) if [ ! -e %s/flaky/once ]; then : >%s/flaky/once; exit 3; fi ;; esac\nexec %s/reference/file_server "$@"\n' \
     "$T" "$T" "$(cd "$BUILD" && pwd)" >"$T/flaky/reference/file_server"
 chmod 755 "$T/flaky/reference/file_server"
 cp -R "$T/class/alice" "$T/flakyclass/"
@@ -316,6 +318,22 @@ timeout 300 "$T/flaky/sockcheck" grade --only 'file.client.text,echo.server.one-
 grep -qx 'alice,4,4,ok,2,2' "$T/flaky-out/gradebook.csv" ||
 	fail "a harness error cost points: $(cat "$T/flaky-out/gradebook.csv")"
 ok "a case the harness could not run is run again"
+
+# grade --no-retry: nothing hides it; the case ends in an error and costs its points
+rm -f "$T/flaky/once"
+timeout 300 "$T/flaky/sockcheck" grade --no-retry --only 'file.client.text,echo.server.one-message' \
+    --out "$T/flaky-noretry" "$T/flakyclass" >"$T/flaky-noretry.out" 2>&1
+[ -e "$T/flaky/once" ] || fail "grade --no-retry: the wrapper never ran"
+grep -qx 'alice,2,4,ok,2,0' "$T/flaky-noretry/gradebook.csv" ||
+	fail "grade --no-retry: the harness error was hidden: $(cat "$T/flaky-noretry/gradebook.csv")"
+python3 -c 'import json, sys
+cs = {c["id"]: c for c in json.load(open(sys.argv[1]))["cases"]}
+c = cs["file.client.text"]
+assert c["verdict"] == "error", c["verdict"]
+assert "did not start listening" in c["summary"] + (c.get("diagnosis") or ""), c' \
+    "$T/flaky-noretry/students/alice/results.json" ||
+	fail "grade --no-retry: not the first outcome: $(cat "$T/flaky-noretry.out")"
+ok "grade --no-retry: a case the harness could not run keeps its error"
 
 # `run` retries it too, and the case says why it was run twice: how the
 # reference server ended (status 3, as the wrapper exits the first time)
