@@ -29,6 +29,19 @@ early_free(struct early *e)
 	e->why = NULL;
 }
 
+/*
+ * The program's own seconds since (t0, q0): wall time less what it spent
+ * waiting for a CPU. Asleep or running, the time is its own; runnable and
+ * not running, it is the machine's.
+ */
+static double
+own_seconds(double t, double q, double t0, double q0)
+{
+	double own = (t - t0) - (q - q0);
+
+	return own < 0 ? 0 : own;
+}
+
 static void
 decide(struct early *e, int fault, char *why)
 {
@@ -108,9 +121,11 @@ look_server(struct early *e, double t, const struct early_view *v)
 	}
 	pc = peer_log_conn(&log, 1);
 	if (pc && (pc->closed || pc->reset_sent)) {
-		if (e->closed_t == 0)
+		if (e->closed_t == 0) {
 			e->closed_t = t;
-		else if (t - e->closed_t >= SERVER_GONE_S * e->factor) {
+			e->closed_q = v->queued_s;
+		} else if (own_seconds(t, v->queued_s, e->closed_t, e->closed_q) >=
+		    SERVER_GONE_S * e->factor) {
 			if (asprintf(&why, "Stopped at once: the server %s the connection %.1f s "
 			    "earlier and the client was still running; read() returning 0 (or "
 			    "failing) means the other side is gone: end then.", pc->reset_sent ?
@@ -178,9 +193,11 @@ early_step(struct early *e, double t, const struct early_view *v)
 		e->judged_t = 0;
 		return;
 	}
-	if (e->judged_t == 0)
+	if (e->judged_t == 0) {
 		e->judged_t = t;
-	if (t - e->judged_t >= JUDGED_GRACE_S * e->factor) {
+		e->judged_q = v->queued_s;
+	}
+	if (own_seconds(t, v->queued_s, e->judged_t, e->judged_q) >= JUDGED_GRACE_S * e->factor) {
 		char *why;
 		if (asprintf(&why, "Stopped at once: every echo was printed and its input had "
 		    "ended, but the client was still running %.1f s later; how it ends at the "

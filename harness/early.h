@@ -18,6 +18,9 @@
  * - an echo client whose echoes are all printed and whose input has ended,
  *   still running a moment later, in a case that does not target its end
  *   (end of input or quit word: the cases that do, wait for it).
+ * "Later" counts the program's own time: wall time less the time it waited
+ * for a CPU (early_view.queued_s), so that a busy machine never makes a
+ * correct program look late.
  */
 #ifndef SC_EARLY_H
 #define SC_EARLY_H
@@ -43,7 +46,9 @@ struct early {
 	/* state */
 	double next_t;			/* when to look next */
 	double judged_t;		/* when the target was first seen judged, 0: not yet */
+	double judged_q;		/* ... and the program's run-queue seconds then */
 	double closed_t;		/* when the server was first seen closed, 0: not yet */
+	double closed_q;		/* ... and the program's run-queue seconds then */
 	int decided;			/* the student program should be stopped now */
 	int fault;			/* ... and its running on is a fault of this case */
 	int resent;			/* ... because it sent its input again after the end */
@@ -56,6 +61,8 @@ struct early_view {
 	int input_done;			/* all of its standard input was fed, and closed */
 	const char *out;		/* its standard output so far (head and tail) */
 	size_t out_len;
+	double queued_s;		/* seconds it has waited for a CPU so far (runnable,
+					 * not running: pnet_run_queue_seconds); 0 if unknown */
 };
 
 void early_init(struct early *e, const struct scn *s, double factor);

@@ -398,6 +398,7 @@ look_early(struct rcase *c, double t)
 	memset(&v, 0, sizeof(v));
 	v.alive = alive(r);
 	v.input_done = r->in_fd < 0 && r->feed_i >= r->nfeed;
+	v.queued_s = run_queue_seconds(r);
 	if (early_wants_output(&c->early, t, &v)) {
 		out = cap_text(&r->out, &v.out_len);
 		v.out = out;

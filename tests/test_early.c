@@ -219,3 +219,71 @@ Test(early, target_judged)
 	cr_assert_not(e.decided);
 	early_free(&e);
 }
+
+/*
+ * A correct client on a busy machine: every echo printed, and then it waits
+ * for a CPU to end (runnable, its run-queue seconds rising with the wall
+ * clock). That time is the machine's, not the program's: never decided, and
+ * never the note "did not end at the end of its input" for a client that
+ * does. Counted by wall time before, it was stopped after 0.5 s.
+ */
+Test(early, a_client_waiting_for_a_cpu_is_not_late)
+{
+	struct judge_msg msgs[3];
+	struct scn s;
+	struct early e;
+	const char *out = "[recv] hello\n[recv] socket programming\n[recv] the quick brown fox 12345\n";
+	struct early_view v = { .alive = 1, .input_done = 1, .out = out, .out_len = strlen(out),
+	    .queued_s = 7.0 };
+
+	client_scn(&s);
+	for (int i = 0; i < 3; i++)
+		msgs[i] = (struct judge_msg){ .text = lines3[i], .len = strlen(lines3[i]),
+		    .sent = lines3[i] };
+	early_init(&e, &s, 1.0);
+	e.msgs = msgs;
+	e.nmsgs = 3;
+	for (double t = 1.0; t < 4.0; t += 0.1) {
+		/* 95% of the time waiting for a CPU: 0.15 s of its own in 3 s */
+		v.queued_s = 7.0 + (t - 1.0) * 0.95;
+		early_step(&e, t, &v);
+		cr_assert_not(e.decided, "stopped at %.1f s, %.2f s of it its own: %s", t - 1.0,
+		    (t - 1.0) * 0.05, e.why ? e.why : "");
+	}
+	/* then it runs (or sleeps) on, its own time: 0.5 s of it decide */
+	double q = v.queued_s;
+	early_step(&e, 4.2, &v);
+	cr_assert_not(e.decided);
+	early_step(&e, 4.5, &v);
+	cr_assert(e.decided, "still running 0.5 s of its own time after its last echo");
+	cr_assert_not(e.fault);
+	cr_assert_float_eq(v.queued_s, q, 1e-9);
+	early_free(&e);
+}
+
+/* The server closed, the client waits for a CPU to see it: not late either. */
+Test(early, server_gone_counts_the_clients_own_time)
+{
+	char path[PATH_MAX];
+	struct scn s;
+	struct early e;
+	struct early_view v = { .alive = 1, .input_done = 0, .queued_s = 0 };
+
+	client_scn(&s);
+	s.protocol = SCN_FILE;
+	write_file("gone.events", "{\"t\":1,\"ev\":\"start\",\"prog\":\"file_server\",\"pid\":2}\n"
+	    "{\"t\":2,\"ev\":\"accept\",\"conn\":1,\"addr\":\"127.0.0.1\",\"port\":4}\n"
+	    "{\"t\":3,\"ev\":\"close\",\"conn\":1,\"reason\":\"close-after\"}\n", path, sizeof(path));
+	early_init(&e, &s, 1.0);
+	e.server_events = path;
+	for (double t = 1.0; t < 5.0; t += 0.1) {
+		v.queued_s = (t - 1.0) * 0.9;	/* 90% in the run queue */
+		early_step(&e, t, &v);
+		cr_assert_not(e.decided, "stopped at %.1f s: %s", t - 1.0, e.why ? e.why : "");
+	}
+	/* 0.4 s of its own so far; 0.6 s more without a wait for the CPU */
+	early_step(&e, 5.7, &v);
+	cr_assert(e.decided);
+	cr_assert(e.fault);
+	early_free(&e);
+}
