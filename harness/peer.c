@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "peer.h"
+#include "ref_opts.h"
 
 static struct peer_conn *
 conn_get(struct peer_log *log, json_t *ev)
@@ -210,18 +211,50 @@ peer_log_conn(const struct peer_log *log, unsigned id)
 	return NULL;
 }
 
+/* The peer's waits on the program under test, and its pauses set against them. */
+static const char *const scaled_flags[] = { "--timeout-ms", "--reply-timeout-ms", "--hold-ms",
+	NULL };
+
+static int
+is_scaled(const char *flag)
+{
+	for (size_t i = 0; scaled_flags[i]; i++)
+		if (strcmp(flag, scaled_flags[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* "N" times `scale`, as a number of ms (at most a day); NULL on allocation failure. */
+static char *
+scaled_ms(const char *value, double scale)
+{
+	char *end, *out;
+	double v;
+
+	errno = 0;
+	v = strtod(value, &end);
+	if (end == value || *end || errno || v < 0)
+		return strdup(value);	/* not a number: the peer says so */
+	v *= scale;
+	if (v > 86400000.0)
+		v = 86400000.0;
+	return asprintf(&out, "%.0f", v) < 0 ? NULL : out;
+}
+
 char **
 peer_argv(const char *ref_dir, const char *prog, const char *events,
     const struct scn_input *payload, char *const *flags, size_t nflags,
-    char *const *args, struct sc_err *err)
+    char *const *args, double time_scale, struct sc_err *err)
 {
 	size_t nargs = 0, i = 0;
 	char **argv;
 	char num[2][32];
+	enum ref_prog rp = ref_prog_named(prog);
+	int scale = time_scale > 0 && time_scale != 1.0;
 
 	while (args && args[nargs])
 		nargs++;
-	argv = calloc(1 + 2 + 6 + nflags + nargs + 1, sizeof(*argv));
+	argv = calloc(1 + 2 + 6 + nflags + 4 + nargs + 1, sizeof(*argv));
 	if (argv == NULL) {
 		sc_err_sys(err, "peer argv");
 		return NULL;
@@ -242,8 +275,30 @@ peer_argv(const char *ref_dir, const char *prog, const char *events,
 		argv[i++] = strdup("--seed");
 		argv[i++] = strdup(num[1]);
 	}
-	for (size_t k = 0; k < nflags; k++)
+	for (size_t k = 0; k < nflags; k++) {
+		if (scale && k + 1 < nflags && is_scaled(flags[k])) {
+			argv[i++] = strdup(flags[k]);
+			argv[i++] = scaled_ms(flags[++k], time_scale);
+			continue;
+		}
 		argv[i++] = strdup(flags[k]);
+	}
+	/* the peer's own defaults, scaled, where the scenario gave none */
+	for (size_t d = 0; scale && rp && d < 2; d++) {
+		struct ref_opts o;
+		const char *flag = scaled_flags[d];
+		int given = 0;
+		char ms[32];
+		for (size_t k = 0; k < nflags; k++)
+			if (strcmp(flags[k], flag) == 0)
+				given = 1;
+		if (given || !ref_opts_accepts(rp, flag + 2))
+			continue;
+		ref_opts_defaults(rp, &o);
+		snprintf(ms, sizeof(ms), "%u", d == 0 ? o.timeout_ms : o.reply_timeout_ms);
+		argv[i++] = strdup(flag);
+		argv[i++] = scaled_ms(ms, time_scale);
+	}
 	for (size_t k = 0; k < nargs; k++)
 		argv[i++] = strdup(args[k]);
 	for (size_t k = 0; k < i; k++)

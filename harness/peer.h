@@ -97,11 +97,17 @@ const struct peer_conn *peer_log_conn(const struct peer_log *log, unsigned id);
 
 /*
  * The argv of a reference peer (NULL-terminated, malloc'd):
- * PROG [--events EVENTS] [payload flags] [scenario flags] ARGS...
+ * PROG [--events EVENTS] [payload flags] [scenario flags] [timeouts] ARGS...
+ * `time_scale` multiplies how long the peer waits for the program under test,
+ * as the case's deadline is multiplied (memcheck, --timeout-scale): every
+ * --timeout-ms and --reply-timeout-ms, given or the peer's default (added
+ * when the scale is not 1), and --hold-ms, a pause whose length is set
+ * against such a timeout (echo.server.concurrent-clients: the first client
+ * holds longer than the second waits).
  */
 char **peer_argv(const char *ref_dir, const char *prog, const char *events,
     const struct scn_input *payload, char *const *flags, size_t nflags,
-    char *const *args, struct sc_err *err);
+    char *const *args, double time_scale, struct sc_err *err);
 void peer_argv_free(char **argv);
 
 #endif

@@ -1031,8 +1031,9 @@ start_peer(struct rcase *c, const char *prog, size_t idx, const struct scn_input
 
 	snprintf(events, sizeof(events), "%s/peer%zu.events", c->dir, idx + 1);
 	snprintf(role, sizeof(role), "peer %zu (%s)", idx + 1, prog);
+	/* the peer waits for the student as long as the deadline allows: scaled alike */
 	argv = peer_argv(c->ctx->o->ref_dir, prog, events, payload,
-	    sp ? sp->flags : NULL, sp ? sp->nflags : 0, args, err);
+	    sp ? sp->flags : NULL, sp ? sp->nflags : 0, args, c->factor * c->scale, err);
 	if (argv == NULL)
 		return NULL;
 	env = base_env(c);

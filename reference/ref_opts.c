@@ -139,15 +139,9 @@ unescape(const char *s, char *out, size_t cap, size_t *len)
 	return 0;
 }
 
-int
-ref_opts_parse(int argc, char **argv, enum ref_prog prog, struct ref_opts *o, char *errbuf,
-    size_t errlen)
+void
+ref_opts_defaults(enum ref_prog prog, struct ref_opts *o)
 {
-	struct option lo[NFLAGS + 1];
-	size_t n = 0;
-	uint64_t v;
-	int c;
-
 	memset(o, 0, sizeof(*o));
 	o->prog = prog;
 	o->close_after = o->reset_after = -1;
@@ -160,6 +154,41 @@ ref_opts_parse(int argc, char **argv, enum ref_prog prog, struct ref_opts *o, ch
 	o->pattern = REF_PAT_TEXT;
 	memcpy(o->reply, "Thank you\n", 10);
 	o->reply_len = 10;
+}
+
+int
+ref_opts_accepts(enum ref_prog prog, const char *name)
+{
+	for (size_t i = 0; i < NFLAGS; i++)
+		if ((flags[i].progs & prog) && strcmp(flags[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+enum ref_prog
+ref_prog_named(const char *name)
+{
+	static const struct { const char *name; enum ref_prog prog; } progs[] = {
+		{ "echo_server", REF_ECHO_SERVER }, { "echo_client", REF_ECHO_CLIENT },
+		{ "file_server", REF_FILE_SERVER }, { "file_client", REF_FILE_CLIENT },
+		{ "udp_echo_server", REF_UDP_SERVER }, { "udp_echo_client", REF_UDP_CLIENT },
+	};
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		if (strcmp(progs[i].name, name) == 0)
+			return progs[i].prog;
+	return 0;
+}
+
+int
+ref_opts_parse(int argc, char **argv, enum ref_prog prog, struct ref_opts *o, char *errbuf,
+    size_t errlen)
+{
+	struct option lo[NFLAGS + 1];
+	size_t n = 0;
+	uint64_t v;
+	int c;
+
+	ref_opts_defaults(prog, o);
 	for (size_t i = 0; i < NFLAGS; i++)
 		if (flags[i].progs & prog)
 			lo[n++] = (struct option){ flags[i].name, flags[i].has_arg, NULL, flags[i].id };

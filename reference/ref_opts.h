@@ -62,6 +62,15 @@ struct ref_opts {
 int ref_opts_parse(int argc, char **argv, enum ref_prog prog, struct ref_opts *o,
     char *errbuf, size_t errlen);
 
+/* The options of `prog` before parsing: its defaults (no getopt: thread-safe). */
+void ref_opts_defaults(enum ref_prog prog, struct ref_opts *o);
+
+/* Whether `prog` takes the flag --NAME (`name` without the dashes). */
+int ref_opts_accepts(enum ref_prog prog, const char *name);
+
+/* The program called `name` ("file_server", ...), or 0. */
+enum ref_prog ref_prog_named(const char *name);
+
 /* The --help text of `prog`. */
 const char *ref_opts_usage(enum ref_prog prog);
 
