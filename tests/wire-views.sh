@@ -137,4 +137,23 @@ for c in failed:
 sys.exit(bad)
 EOF
 done
+
+# Without a capture the report says why and draws the reference peers' logs
+# instead; the terminal prints no timeline (with -v: why there is none).
+if [ -d "$tmp/no-shutdown/sub" ]; then
+	timeout 300 "$BUILD/sockcheck" run -v --no-capture --only file.server.half-close-thank-you \
+	    --format html --report-dir "$tmp/off" "$tmp/no-shutdown/sub" > "$tmp/off.txt" 2>&1
+	h="$tmp/off/report.html"
+	if grep -q 'class="no-capture">No packet capture (--no-capture)' "$h" &&
+	    grep -Eq '<svg[^>]*class="sequence"' "$h" && ! grep -q 'class="sequence capture"' "$h" &&
+	    ! grep -q 'on the wire (capture.pcap' "$tmp/off.txt" &&
+	    grep -q 'no capture: --no-capture' "$tmp/off.txt"; then
+		echo "ok - --no-capture: the report says why and draws the peers' logs instead"
+	else
+		echo "not ok - --no-capture: no reason, or no fallback diagram, or a timeline anyway"
+		grep -o 'class="no-capture">[^<]*' "$h"
+		grep -n 'capture' "$tmp/off.txt"
+		fail=1
+	fi
+fi
 exit $fail
