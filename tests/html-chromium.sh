@@ -58,6 +58,8 @@ has "$tmp/dom.html" '<text class="lane"[^>]*>reference client</text>' "the refer
 has "$tmp/dom.html" '<g class="row missing-fin">' "no-shutdown's missing FIN as a placeholder"
 has "$tmp/dom.html" '>no FIN<' "the placeholder's label"
 has "$tmp/dom.html" '<g class="stall">' "the stall that ended the case"
+has "$tmp/dom.html" '<g class="stop">' "the moment sockcheck stopped the programs"
+has "$tmp/dom.html" '<g class="row fin after-stop"[^>]*>.*after the stop: FIN' "the kernel's FIN after the stop, greyed and labelled"
 has "$tmp/dom.html" 'href="[^"]*capture\.pcap"' "a link to capture.pcap"
 mkdir "$tmp/sub2"
 cp fixtures/correct/*.c fixtures/correct/Makefile "$tmp/sub2/"
