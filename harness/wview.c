@@ -30,9 +30,10 @@ set_name(char *dst, const char *fmt, ...)
 }
 
 /*
- * Who is who. The server side is the endpoint on the case's port (TCP:
- * the listener); the student's side is the server in a server case, the
- * other one in a client case, both in a pair.
+ * Who is who. The server side is the TCP listener, or the UDP endpoint on
+ * the case's port (else the first datagram's receiver); the student's side
+ * is the server in a server case, the other one in a client case, both in
+ * a pair.
  */
 static void
 name_endpoints(struct wview *v)
@@ -56,12 +57,10 @@ name_endpoints(struct wview *v)
 		int cli = !srv;
 		k++;
 		if (server_case || pair) {
-			if (on_port) {
-				set_name(v->name[i][srv], "student server");
-				v->student[i][srv] = 1;
-			} else {
-				set_name(v->name[i][srv], "port %u", se->port);
-			}
+			/* only the student's server listens (or receives first), whatever
+			 * port it chose: an ephemeral one, not the case's */
+			set_name(v->name[i][srv], "student server");
+			v->student[i][srv] = 1;
 			if (pair) {
 				set_name(v->name[i][cli], nclients > 1 ? "student client %zu" :
 				    "student client", k);

@@ -677,3 +677,25 @@ Test(wview, reply_before_eof)
 	cr_expect_str_eq(e, "");
 	wview_free(&v);
 }
+
+/* a server on a port of its own choosing (ephemeral): the listener is still the student's */
+Test(wview, student_server_on_another_port)
+{
+	struct wview v;
+	struct wview_case c = { "echo", "server", SERVER_PORT, -1, -1, NULL };
+	reset_wire();
+	size_t k = conn(0, 40000, 47313);
+	ev(k, 0, WIRE_SYN, 0.010, 0, 0);
+	ev(k, 1, WIRE_SYNACK, 0.010, 0, 0);
+	cr_assert_eq(wview_build(&W, &c, &v), 0);
+	cr_expect_str_eq(v.name[0][1], "student server");
+	cr_expect(v.student[0][1]);
+	cr_expect_str_eq(v.name[0][0], "reference client");
+	wview_free(&v);
+	/* in a client case, a connection elsewhere than the reference server is named by its port */
+	c.role = "client";
+	cr_assert_eq(wview_build(&W, &c, &v), 0);
+	cr_expect_str_eq(v.name[0][1], "port 47313");
+	cr_expect_str_eq(v.name[0][0], "student client");
+	wview_free(&v);
+}
