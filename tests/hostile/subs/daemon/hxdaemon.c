@@ -30,5 +30,9 @@ int main(int argc, char **argv)
 		}
 	}
 	waitpid(p, NULL, 0);
+	/* serve once the daemon has run: under load it may not have been
+	 * scheduled before the case ends, and the test would test nothing */
+	for (int i = 0; i < 200 && access(argv[2], F_OK) != 0; i++)
+		hx_sleep_ms(10);
 	hx_echo_forever(hx_listen(atoi(argv[1])));
 }
