@@ -267,7 +267,8 @@ check_end(struct res_case *c, const struct judge_in *in, const struct judge_proc
 		break;
 	case SCN_EXIT_FAILURE:
 		if (!judge_check(c, "exit", "exit-0-on-error", p->status != 0, "a non-zero exit status",
-		    "exit status 0 (success reported although it failed)"))
+		    "exit status %d%s", p->status,
+		    p->status == 0 ? " (success reported although it failed)" : ""))
 			*failed = 1;
 		break;
 	default:
@@ -301,8 +302,18 @@ check_stderr(struct res_case *c, const struct judge_in *in, const struct judge_p
 		    "even when the output is redirected.");
 		return;
 	}
-	if (!judge_check(c, "stderr", "stderr-message", i < p->err_len,
-	    "an error message on standard error", p->err_len ? "only white space on standard error" : "nothing on standard error"))
+	if (i < p->err_len) {
+		/* its first line, as the student will recognise it */
+		size_t n = 0;
+		while (i + n < p->err_len && n < 72 && p->err[i + n] != '\n' && p->err[i + n] != '\r')
+			n++;
+		judge_check(c, "stderr", "stderr-message", 1, "an error message on standard error",
+		    "\"%.*s%s\" on standard error", (int)n, p->err + i,
+		    i + n < p->err_len && p->err[i + n] != '\n' && p->err[i + n] != '\r' ? "..." : "");
+		return;
+	}
+	if (!judge_check(c, "stderr", "stderr-message", 0, "an error message on standard error",
+	    p->err_len ? "only white space on standard error" : "nothing on standard error"))
 		*failed = 1;
 }
 

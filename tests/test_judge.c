@@ -1522,6 +1522,40 @@ Test(judge, error_message_on_stdout_passes_with_a_warning)
 	scn_free(s);
 }
 
+/* a check that held says what was seen, not the text of its failure */
+Test(judge, passed_checks_say_what_was_seen)
+{
+	struct scn *s = scenario("connection-refused.yaml", refused_yaml);
+	struct prof p;
+	struct judge_in in;
+	struct res_case c = { 0 };
+	const struct res_check *k;
+
+	default_profile(&p);
+	memset(&in, 0, sizeof(in));
+	in.s = s;
+	in.p = &p;
+	in.out_first_diff = -1;
+	exited(&in.student, 3, "");
+	in.student.err = "\n  connect: Connection refused\nbye\n";
+	in.student.err_len = strlen(in.student.err);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
+	assert_check(&c, "exit", 1, "exit status 3");
+	k = find_check(&c, "exit");
+	cr_assert_null(strstr(k->actual, "success reported"), "actual: %s", k->actual);
+	assert_check(&c, "stderr", 1, "\"connect: Connection refused\" on standard error");
+	res_case_free(&c);
+
+	memset(&c, 0, sizeof(c));
+	exited(&in.student, 0, "");
+	judge_case(&in, &c);
+	assert_check(&c, "exit", 0, "exit status 0 (success reported although it failed)");
+	res_case_free(&c);
+	prof_free(&p);
+	scn_free(s);
+}
+
 /* the capture's evidence (judge_in.wire) is named in a failed case only, and decides nothing */
 Test(judge, wire_evidence_in_the_diagnosis_only)
 {
