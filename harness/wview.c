@@ -354,14 +354,14 @@ list_items(struct wview *v)
 	free(wshown);
 	free(used);
 
-	/* the directions that never ended before the stop, at the stall (or the
-	 * stop): the student's first */
+	/* the student's directions that never ended before the stop, at the
+	 * stall (or the stop); a reference peer's open side is its protocol
+	 * (it waits for the student), not an event worth a line */
 	int nmissing = 0;
-	for (int pass = 0; pass < 2; pass++)
 	for (size_t i = 0; i < w->nconns; i++)
 		for (int d = 0; d < 2; d++) {
 			double last;
-			if (v->student[i][d] != !pass || !missing_fin(v, i, d))
+			if (!v->student[i][d] || !missing_fin(v, i, d))
 				continue;
 			struct wview_item *it = add(v, WV_MISSING_FIN, NULL);
 			it->conn = i;

@@ -638,8 +638,10 @@ Test(wview, flapping_windows_are_one_line)
 	size_t lines = 0;
 	for (const char *p = t; *p; p++)
 		lines += *p == '\n';
-	/* SYN, data, zero, open, the rest, two missing FINs, the stop */
-	cr_expect_eq(lines, 8, "%s", t);
+	/* SYN, data, zero, open, the rest, the student's missing FIN, the stop;
+	 * the reference client's open side is no line: it waits by design */
+	cr_expect_eq(lines, 7, "%s", t);
+	HASNT(t, "no FIN from the reference client");
 	free(t);
 	char e[512];
 	wview_evidence(&v, e, sizeof(e));
