@@ -254,8 +254,18 @@ one_case(xmlTextWriterPtr w, const struct res_case *c, const struct rpt_opts *o,
 	for (size_t i = 0; i < c->nprocs; i++) {
 		const struct res_proc *p = &c->procs[i];
 		char *t;
-		snprintf(buf, sizeof(buf), "%s: %s", p->role, p->exited ? "exited" : p->signal ?
-		    "killed by a signal" : "stopped");
+		if (!p->started)
+			snprintf(buf, sizeof(buf), "%s: did not start", p->role);
+		else if (p->exited)
+			snprintf(buf, sizeof(buf), "%s: exited with status %d after %.2f s%s", p->role,
+			    p->status, p->seconds, p->killed ? ", as sockcheck stopped it" : "");
+		else if (p->signal)
+			snprintf(buf, sizeof(buf), "%s: %s by signal %d (SIG%s) after %.2f s", p->role,
+			    p->killed ? "stopped by sockcheck" : "killed", p->signal,
+			    sigabbrev_np(p->signal) ? sigabbrev_np(p->signal) : "?", p->seconds);
+		else
+			snprintf(buf, sizeof(buf), "%s: stopped by sockcheck after %.2f s", p->role,
+			    p->seconds);
 		elem(w, "h3", NULL, buf);
 		if (p->out.total) {
 			t = rpt_xml_text(p->out.head, p->out.head_len, "\n\t");
