@@ -795,8 +795,12 @@ ipv6_client_causes(const struct judge_in *in, struct res_case *c)
 {
 	const struct peer_log *srv = in->npeers ? &in->peers[0] : NULL;
 
+	/* a client still waiting at the deadline counts (a textbook UDP client
+	 * blocks in recvfrom() after its sendto() to inet_addr("::1") failed);
+	 * one that died of a signal has a fault of its own */
 	if (!in->s->setup.ipv6 || in->s->role != SCN_CLIENT || srv == NULL ||
-	    srv->nconns > 0 || srv->dgrams_in > 0 || !in->student.ended || !in->student.exited)
+	    srv->nconns > 0 || srv->dgrams_in > 0 || !in->student.started ||
+	    (in->student.ended && !in->student.exited))
 		return;
 	int any = 0;
 	for (size_t i = 0; i < c->nchecks; i++) {

@@ -331,3 +331,30 @@ Test(judge_udp, ipv6_case_with_nothing_back_is_ipv4_only)
 	prof_free(&p);
 	scn_free(s);
 }
+
+/* a client given ::1 that sent nothing and waits in recvfrom() at the deadline:
+ * IPv4 only, not a missing echo nor a client that won't end */
+Test(judge_udp, ipv6_client_waiting_with_nothing_sent_is_ipv4_only)
+{
+	struct scn *s = scenario("ipv6-client.yaml",
+	    "title: v6\nprotocol: udp\nrole: client\nlevel: should\nhint: h\n"
+	    "setup: {ipv6: true}\nstdin:\n  lines: [hello]\n");
+	struct prof p;
+	struct peer_log log;
+	struct judge_msg m = { "hello", 5, "hello" };
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	peer_log("srv.jsonl", "{\"t\":1,\"ev\":\"start\",\"prog\":\"udp_echo_server\"}\n", &log);
+	client_case(s, &p, &log, &m, "", &in);
+	in.student.ended = in.student.exited = 0;
+	in.student.killed = in.student.killed_at_deadline = 1;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL, "%s", c.summary);
+	assert_cause(&c, "echo 1", "ipv4-only");
+	assert_diag(&c, "never reached it");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
