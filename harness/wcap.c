@@ -30,16 +30,13 @@
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <net/ethernet.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
-#include <netinet/ip6.h>
 #include <netinet/tcp.h>
-#include <netinet/udp.h>
 
 #include <pcap/pcap.h>
 
 #include "wcap.h"
+#include "wpkt.h"
 
 /*
  * 128 bytes: Ethernet (14) + IPv6 (40) + TCP with options (up to 60) fit,
@@ -120,82 +117,6 @@ struct wcap {
 	int failed;
 };
 
-/* The parsed headers of a packet: enough to know its flow and its flags. */
-struct pkt {
-	int udp;
-	uint8_t src[16], dst[16];
-	uint16_t sport, dport;
-	int tcp;
-	uint8_t flags;
-	uint16_t win;
-};
-
-static int
-parse(int linktype, const unsigned char *b, unsigned len, struct pkt *k)
-{
-	unsigned off = 0, ver;
-	uint8_t proto;
-
-	memset(k, 0, sizeof(*k));
-	if (linktype == DLT_EN10MB) {
-		struct ether_header eh;
-		if (len < sizeof(eh))
-			return -1;
-		memcpy(&eh, b, sizeof(eh));
-		if (ntohs(eh.ether_type) != ETHERTYPE_IP && ntohs(eh.ether_type) != ETHERTYPE_IPV6)
-			return -1;
-		off = sizeof(eh);
-	} else if (linktype != DLT_RAW) {
-		return -1;
-	}
-	if (len < off + 1)
-		return -1;
-	ver = b[off] >> 4;
-	if (ver == 4) {
-		struct ip ip;
-		if (len < off + sizeof(ip))
-			return -1;
-		memcpy(&ip, b + off, sizeof(ip));
-		memcpy(k->src, &ip.ip_src, 4);
-		memcpy(k->dst, &ip.ip_dst, 4);
-		proto = ip.ip_p;
-		off += ip.ip_hl * 4u;
-	} else if (ver == 6) {
-		struct ip6_hdr ip6;
-		if (len < off + sizeof(ip6))
-			return -1;
-		memcpy(&ip6, b + off, sizeof(ip6));
-		memcpy(k->src, &ip6.ip6_src, 16);
-		memcpy(k->dst, &ip6.ip6_dst, 16);
-		proto = ip6.ip6_nxt;
-		off += sizeof(ip6);
-	} else {
-		return -1;
-	}
-	if (proto == IPPROTO_TCP) {
-		struct tcphdr th;
-		if (len < off + sizeof(th))
-			return -1;
-		memcpy(&th, b + off, sizeof(th));
-		k->tcp = 1;
-		k->sport = ntohs(th.th_sport);
-		k->dport = ntohs(th.th_dport);
-		k->flags = th.th_flags;
-		k->win = ntohs(th.th_win);
-	} else if (proto == IPPROTO_UDP) {
-		struct udphdr uh;
-		if (len < off + sizeof(uh))
-			return -1;
-		memcpy(&uh, b + off, sizeof(uh));
-		k->udp = 1;
-		k->sport = ntohs(uh.uh_sport);
-		k->dport = ntohs(uh.uh_dport);
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
 static int
 flow_cmp(const void *x, const void *y)
 {
@@ -205,7 +126,7 @@ flow_cmp(const void *x, const void *y)
 
 /* The flow of k (either direction), created when new; *side: 0 k's source is its [0]. */
 static struct flow *
-flow_of(struct wcap *w, const struct pkt *k, int *side)
+flow_of(struct wcap *w, const struct wpkt *k, int *side)
 {
 	struct flow probe, *f, **node;
 	int sw = memcmp(k->src, k->dst, 16) > 0 || (memcmp(k->src, k->dst, 16) == 0 &&
@@ -234,12 +155,12 @@ flow_of(struct wcap *w, const struct pkt *k, int *side)
 static unsigned
 classify(struct wcap *w, const struct pcap_pkthdr *h, const unsigned char *b)
 {
-	struct pkt k;
+	struct wpkt k;
 	struct flow *f;
 	unsigned keep = 0;
 	int side;
 
-	if (parse(w->linktype, b, h->caplen, &k) < 0)
+	if (wpkt_parse(w->linktype, b, h->caplen, &k) < 0)
 		return K_HEAD;	/* not TCP/UDP over IP as we know it: rare, keep it */
 	if ((f = flow_of(w, &k, &side)) == NULL) {
 		w->nomem = 1;
@@ -247,7 +168,7 @@ classify(struct wcap *w, const struct pcap_pkthdr *h, const unsigned char *b)
 	}
 	if (f->packets++ < w->lim.head_packets)
 		keep |= K_HEAD;
-	if (k.tcp) {
+	if (!k.udp) {
 		if (k.flags & (TH_SYN | TH_FIN | TH_RST))
 			keep |= K_FLAG | K_CTRL;
 		else if (k.win == 0 || f->zero[side])

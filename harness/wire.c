@@ -2,8 +2,9 @@
  * wire: a case's capture read back into connections and events (contract
  * in wire.h).
  *
- * Link types: Ethernet (Linux lo), Linux cooked (SLL), BSD loopback
- * (NULL/LOOP) and raw IP. IPv4 and IPv6 (no extension headers), TCP and UDP.
+ * Each packet's headers come from wpkt.c (the capture reads them the same
+ * way): Ethernet (Linux lo), Linux cooked, BSD loopback and raw IP; IPv4
+ * and IPv6 (no extension headers); TCP and UDP.
  *
  * TCP offsets are sequence numbers relative to each side's ISN (the SYN's;
  * the first sequence number seen when the capture missed the SYN), widened
@@ -24,32 +25,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include <net/ethernet.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
-#include <netinet/ip6.h>
 #include <netinet/tcp.h>
-#include <netinet/udp.h>
 
 #include <pcap/pcap.h>
-#include <pcap/sll.h>
 
 #include "wire.h"
+#include "wpkt.h"
 
 #define WIRE_SPAN_GAP 0.1	/* seconds: a longer pause starts a new span */
-
-/* One packet's headers, as far as wire needs them. */
-struct seg {
-	int family;		/* AF_INET, AF_INET6 */
-	uint8_t src[16], dst[16];
-	uint16_t sport, dport;
-	int udp;
-	uint8_t flags;
-	uint32_t seq;
-	uint16_t win;
-	uint64_t len;		/* payload bytes (from the IP length: the snap length cuts) */
-	double t;
-};
 
 /* What the reader tracks per connection beside the public wire_conn. */
 struct track {
@@ -84,117 +68,6 @@ struct rd {
 	int nomem;
 };
 
-static int
-ip_of(const unsigned char *b, size_t len, struct seg *s)
-{
-	size_t off;
-	uint8_t proto;
-	uint64_t iplen;
-
-	if (len < 1)
-		return -1;
-	if ((b[0] >> 4) == 4) {
-		struct ip ip;
-		if (len < sizeof(ip))
-			return -1;
-		memcpy(&ip, b, sizeof(ip));
-		s->family = AF_INET;
-		memset(s->src, 0, 16);
-		memset(s->dst, 0, 16);
-		memcpy(s->src, &ip.ip_src, 4);
-		memcpy(s->dst, &ip.ip_dst, 4);
-		proto = ip.ip_p;
-		off = ip.ip_hl * 4u;
-		if ((ntohs(ip.ip_off) & IP_OFFMASK) != 0)
-			return -1;	/* a later fragment: no transport header */
-		iplen = ntohs(ip.ip_len);
-	} else if ((b[0] >> 4) == 6) {
-		struct ip6_hdr ip6;
-		if (len < sizeof(ip6))
-			return -1;
-		memcpy(&ip6, b, sizeof(ip6));
-		s->family = AF_INET6;
-		memcpy(s->src, &ip6.ip6_src, 16);
-		memcpy(s->dst, &ip6.ip6_dst, 16);
-		proto = ip6.ip6_nxt;
-		off = sizeof(ip6);
-		iplen = sizeof(ip6) + ntohs(ip6.ip6_plen);
-	} else {
-		return -1;
-	}
-	if (proto == IPPROTO_TCP) {
-		struct tcphdr th;
-		if (len < off + sizeof(th))
-			return -1;
-		memcpy(&th, b + off, sizeof(th));
-		s->udp = 0;
-		s->sport = ntohs(th.th_sport);
-		s->dport = ntohs(th.th_dport);
-		s->seq = ntohl(th.th_seq);
-		s->flags = th.th_flags;
-		s->win = ntohs(th.th_win);
-		size_t hl = off + th.th_off * 4u;
-		s->len = iplen > hl ? iplen - hl : 0;
-	} else if (proto == IPPROTO_UDP) {
-		struct udphdr uh;
-		if (len < off + sizeof(uh))
-			return -1;
-		memcpy(&uh, b + off, sizeof(uh));
-		s->udp = 1;
-		s->sport = ntohs(uh.uh_sport);
-		s->dport = ntohs(uh.uh_dport);
-		s->len = ntohs(uh.uh_ulen) >= sizeof(uh) ? ntohs(uh.uh_ulen) - sizeof(uh) : 0;
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
-/* Strip the link layer; -1 for what is not IP. */
-static int
-parse(int dlt, const unsigned char *b, size_t len, struct seg *s)
-{
-	size_t off = 0;
-
-	switch (dlt) {
-	case DLT_EN10MB: {
-		struct ether_header eh;
-		if (len < sizeof(eh))
-			return -1;
-		memcpy(&eh, b, sizeof(eh));
-		if (ntohs(eh.ether_type) != ETHERTYPE_IP && ntohs(eh.ether_type) != ETHERTYPE_IPV6)
-			return -1;
-		off = sizeof(eh);
-		break;
-	}
-	case DLT_LINUX_SLL: {
-		struct sll_header sh;
-		if (len < sizeof(sh))
-			return -1;
-		memcpy(&sh, b, sizeof(sh));
-		if (ntohs(sh.sll_protocol) != ETHERTYPE_IP && ntohs(sh.sll_protocol) != ETHERTYPE_IPV6)
-			return -1;
-		off = sizeof(sh);
-		break;
-	}
-	case DLT_NULL:
-	case DLT_LOOP:
-		off = 4;	/* the address family, in an order that varies: the IP version says */
-		break;
-	case DLT_RAW:
-#ifdef DLT_IPV4
-	case DLT_IPV4:
-	case DLT_IPV6:
-#endif
-		break;
-	default:
-		return -1;
-	}
-	if (len < off)
-		return -1;
-	return ip_of(b + off, len - off, s);
-}
-
 static struct wire_event *
 add_event(struct rd *r, enum wire_kind kind, size_t conn, int from, double t)
 {
@@ -222,10 +95,10 @@ add_event(struct rd *r, enum wire_kind kind, size_t conn, int from, double t)
 	return e;
 }
 
-static void note_conn(struct rd *r, const struct seg *s, size_t i);
+static void note_conn(struct rd *r, const struct wpkt *s, size_t i);
 
 static long
-add_conn(struct rd *r, const struct seg *s, int udp, int swap)
+add_conn(struct rd *r, const struct wpkt *s, int udp, int swap)
 {
 	struct wire *w = r->w;
 
@@ -274,7 +147,7 @@ tuple_cmp(const void *x, const void *y)
 }
 
 static void
-tuple_of(const struct seg *s, struct tuple *t)
+tuple_of(const struct wpkt *s, struct tuple *t)
 {
 	int sw = memcmp(s->src, s->dst, 16) > 0 || (memcmp(s->src, s->dst, 16) == 0 &&
 	    s->sport > s->dport);
@@ -290,7 +163,7 @@ tuple_of(const struct seg *s, struct tuple *t)
 
 /* The latest connection of this 4-tuple; *from: 0 s comes from its a. */
 static long
-find_conn(struct rd *r, const struct seg *s, int *from)
+find_conn(struct rd *r, const struct wpkt *s, int *from)
 {
 	struct tuple probe;
 	struct tuple **node;
@@ -305,7 +178,7 @@ find_conn(struct rd *r, const struct seg *s, int *from)
 
 /* Connection i is now the latest of its 4-tuple. */
 static void
-note_conn(struct rd *r, const struct seg *s, size_t i)
+note_conn(struct rd *r, const struct wpkt *s, size_t i)
 {
 	struct tuple probe, *t, **node;
 
@@ -341,7 +214,7 @@ offset_of(struct track *t, int k, uint32_t seq)
 }
 
 static void
-on_udp(struct rd *r, const struct seg *s)
+on_udp(struct rd *r, const struct wpkt *s)
 {
 	int from = 0;
 	long i = find_conn(r, s, &from);
@@ -387,7 +260,7 @@ omit_to(struct rd *r, size_t i, int k, uint64_t off, double t)
 }
 
 static void
-on_data(struct rd *r, size_t i, int k, uint64_t off, const struct seg *s)
+on_data(struct rd *r, size_t i, int k, uint64_t off, const struct wpkt *s)
 {
 	struct track *t = &r->tr[i];
 	struct wire_conn *c = &r->w->conns[i];
@@ -414,7 +287,7 @@ on_data(struct rd *r, size_t i, int k, uint64_t off, const struct seg *s)
 }
 
 static void
-on_tcp(struct rd *r, const struct seg *s)
+on_tcp(struct rd *r, const struct wpkt *s)
 {
 	int k = 0;
 	long i = find_conn(r, s, &k);
@@ -581,9 +454,9 @@ wire_read(const char *path, double t0_real, double t_stop, struct wire *w,
 	r.t_stop = t_stop;
 	dlt = pcap_datalink(p);
 	while ((rc = pcap_next_ex(p, &h, &b)) == 1) {
-		struct seg s;
+		struct wpkt s;
 		w->packets++;
-		if (parse(dlt, b, h->caplen, &s) < 0)
+		if (wpkt_parse(dlt, b, h->caplen, &s) < 0)
 			continue;
 		s.t = (double)h->ts.tv_sec + h->ts.tv_usec / 1e6 - t0_real;
 		if (s.udp)
