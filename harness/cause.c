@@ -128,6 +128,9 @@ static const struct cause table[] = {
 	  "free() every buffer you malloc(), on every path, including each client's." },
 };
 
+_Static_assert(sizeof(table) / sizeof(table[0]) <= 64,
+    "a scenario's target_causes holds one bit per cause");
+
 const struct cause *
 cause_table(unsigned *n)
 {
@@ -170,4 +173,11 @@ cause_aspect_of(const char *id)
 {
 	const struct cause *c = cause_find(id);
 	return c ? c->aspect : CAUSE_ASPECT_NONE;
+}
+
+int
+cause_index(const char *id)
+{
+	const struct cause *c = cause_find(id);
+	return c ? (int)(c - table) : -1;
 }

@@ -47,4 +47,8 @@ int cause_aspect_parse(const char *name);
 /* The aspect of cause `id` (CAUSE_ASPECT_NONE for unknown ids). */
 enum cause_aspect cause_aspect_of(const char *id);
 
+/* The row number of cause `id` in the table (a bit of a scenario's
+ * target_causes: 1 << index), or -1 for an unknown id. Fewer than 64 rows. */
+int cause_index(const char *id);
+
 #endif

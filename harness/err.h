@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#define SC_ERR_MSG_MAX 512
+#define SC_ERR_MSG_MAX 1024
 
 struct sc_err {
 	char msg[SC_ERR_MSG_MAX];

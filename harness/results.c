@@ -49,12 +49,15 @@ fails_on(const struct res_case *c, const char *cause)
 	return 0;
 }
 
-/* Does the scenario of `c` target the aspect of `cause` (cause.h)? */
+/* Does the scenario of `c` target the aspect of `cause` (cause.h), or name
+ * the cause itself in `target:`? */
 static int
 targets_cause(const struct res_case *c, const char *cause)
 {
 	enum cause_aspect a = cause_aspect_of(cause);
-	return a != CAUSE_ASPECT_NONE && (c->targets & (1u << a)) != 0;
+	int i = cause_index(cause);
+	return (a != CAUSE_ASPECT_NONE && (c->targets & (1u << a)) != 0) ||
+	    (i >= 0 && (c->target_causes & ((uint64_t)1 << i)) != 0);
 }
 
 static int

@@ -60,6 +60,8 @@ struct res_case {
 	int hidden;
 	unsigned targets;	/* the aspects its scenario targets: bit (1u << enum
 				 * cause_aspect), as scn.h's targets */
+	uint64_t target_causes;	/* the cause ids its scenario names in target:
+				 * (1 << cause_index()), as scn.h's */
 	enum res_verdict verdict;
 	char *summary;		/* one line: what went wrong, or "" on pass */
 	char *diagnosis;	/* what happened on the wire and why, or NULL */
@@ -125,7 +127,8 @@ void res_tally(struct res_run *run);
 /*
  * The case that pays for `cause` in `program` (res_case_program): among
  * the failed cases of that program with a failed target check of that
- * cause, the first by (1) the case's scenario targets the cause's aspect,
+ * cause, the first by (1) the case's scenario targets the cause's aspect
+ * or names the cause itself in `target:`,
  * (2) level must > should > info, (3) more points, (4) visible before
  * hidden, (5) run order. The index into run->cases, or SIZE_MAX when no
  * case failed on it.

@@ -364,6 +364,7 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	for (size_t i = 0; i < pl.n; i++) {
 		mark_unfinished(&pl.cases[i], pl.items[i].s, pl.items[i].points, pl.items[i].hidden);
 		pl.cases[i].targets = pl.items[i].s->targets;	/* for res_tally's payers */
+		pl.cases[i].target_causes = pl.items[i].s->target_causes;
 	}
 	out->interrupted = o->stop && *o->stop;
 	out->repeat = pl.repeat;

@@ -106,6 +106,8 @@ struct scn {
 	char **memcheck_fail;	/* finding kinds that fail this case, or NULL for the default */
 	char **inject;		/* preload fault injection settings "key=value", or NULL */
 	unsigned targets;	/* aspects this case targets: bit (1u << enum cause_aspect) */
+	uint64_t target_causes;	/* cause ids this case is for: bit (1 << cause_index()); they
+				 * decide only who pays for the cause (res_payer), not the verdict */
 };
 
 struct scn_suite {

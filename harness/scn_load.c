@@ -325,24 +325,54 @@ static int sc_mcfail(const struct yc *c, const struct yt_node *n, void *o)
 }
 static int sc_inject(const struct yc *c, const struct yt_node *n, void *o)
 { return load_inject(c, n, o); }
-/* target: the aspects with their own case (cause.h) that this case judges */
+/* "no-start, no-listen, ...": the cause ids, for an error message */
+static void
+cause_id_list(char *buf, size_t size)
+{
+	unsigned n;
+	const struct cause *t = cause_table(&n);
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n && len < size; i++) {
+		int w = snprintf(buf + len, size - len, "%s%s", i ? ", " : "", t[i].id);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+}
+
+/*
+ * target: the aspects with their own case (cause.h) that this case judges,
+ * and the cause ids (cause.c) this case is for: an aspect also makes its
+ * checks this case's target (judge.c); a cause id decides only who pays for
+ * the cause (res_payer), never a verdict.
+ */
 static int sc_target(const struct yc *c, const struct yt_node *n, void *o)
 {
 	struct scn *s = o;
 	size_t nvals = n->type == YT_SEQ ? n->n : 1;
 
 	if (n->type != YT_SEQ && n->type != YT_SCALAR)
-		return YC_FAIL(c, n, "'target' must be an aspect or a list of them");
+		return YC_FAIL(c, n, "'target' must be an aspect or a cause id, or a list of them");
 	s->targets = 0;
+	s->target_causes = 0;
 	for (size_t i = 0; i < nvals; i++) {
 		const struct yt_node *item = n->type == YT_SEQ ? n->items[i] : n;
-		int a;
-		if (yc_scalar(c, item, "target", "an aspect") < 0)
+		int a, k;
+		if (yc_scalar(c, item, "target", "an aspect or a cause id") < 0)
 			return -1;
-		if ((a = cause_aspect_parse(item->str)) < 0)
-			return YC_FAIL(c, item, "'target': unknown aspect '%s' (end-of-input, "
-			    "quit-word, reply, error-text, half-close)", item->str);
-		s->targets |= 1u << a;
+		if ((a = cause_aspect_parse(item->str)) >= 0)
+			s->targets |= 1u << a;
+		else if ((k = cause_index(item->str)) >= 0)
+			s->target_causes |= (uint64_t)1 << k;
+		else {
+			char ids[1024];
+			cause_id_list(ids, sizeof(ids));
+			return YC_FAIL(c, item, "'target': unknown aspect or cause '%s' (aspects: "
+			    "end-of-input, quit-word, reply, error-text, half-close; causes: %s)",
+			    item->str, ids);
+		}
 	}
 	return 0;
 }

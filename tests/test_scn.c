@@ -574,12 +574,35 @@ Test(scn, target_aspects)
 	s = load_text("t.yaml", "title: t\nprotocol: file\nrole: client\nhint: h\n", &err, NULL, 0);
 	cr_assert_not_null(s, "%s", err.msg);
 	cr_assert_eq(s->targets, 0, "no target by default");
+	cr_assert_eq(s->target_causes, 0);
+	scn_free(s);
+	/* a cause id (cause.c) next to an aspect: it decides who pays, not the verdict */
+	s = load_text("t.yaml", "title: t\nprotocol: file\nrole: server\nhint: h\n"
+	    "target: [sigpipe-death, half-close, short-write]\n", &err, NULL, 0);
+	cr_assert_not_null(s, "%s", err.msg);
+	cr_assert_eq(s->targets, 1u << CAUSE_ASPECT_HALF_CLOSE);
+	cr_assert_eq(s->target_causes, ((uint64_t)1 << cause_index("sigpipe-death")) |
+	    ((uint64_t)1 << cause_index("short-write")));
+	cr_assert_geq(cause_index("sigpipe-death"), 0);
+	cr_assert_eq(cause_index("no-such-cause"), -1);
+	scn_free(s);
+	/* "quit-word" is an aspect and a cause of it: the aspect is meant */
+	s = load_text("t.yaml", "title: t\nprotocol: echo\nrole: client\nhint: h\ntarget: quit-word\n",
+	    &err, NULL, 0);
+	cr_assert_not_null(s, "%s", err.msg);
+	cr_assert_eq(s->targets, 1u << CAUSE_ASPECT_QUIT_WORD);
+	cr_assert_eq(s->target_causes, 0);
 	scn_free(s);
 	expect_error("title: t\nprotocol: echo\nrole: client\nhint: h\ntarget: [eof]\n", 5, 10,
-	    "'target': unknown aspect 'eof' (end-of-input, quit-word, reply, error-text, half-close)",
-	    NULL);
+	    "'target': unknown aspect or cause 'eof' (aspects: end-of-input, quit-word, reply, "
+	    "error-text, half-close; causes: no-start, no-listen, ", NULL);
+	/* the whole list of causes, up to the last one */
+	expect_error("title: t\nprotocol: echo\nrole: client\nhint: h\ntarget: [reply, sigpipe]\n",
+	    5, 17, "sigpipe-death, hang, ", NULL);
+	expect_error("title: t\nprotocol: echo\nrole: client\nhint: h\ntarget: [sigpipe]\n",
+	    5, 10, ", memory-error, leak)", NULL);
 	expect_error("title: t\nprotocol: echo\nrole: client\nhint: h\ntarget: {a: b}\n", 5, 9,
-	    "'target' must be an aspect or a list of them", NULL);
+	    "'target' must be an aspect or a cause id, or a list of them", NULL);
 }
 
 /* The aspects with their own case are targeted where scenarios/README.md says (new
@@ -609,12 +632,23 @@ Test(scn, suite_targets)
 				    s->targets);
 				found++;
 			}
+		/* the cases built for one cause name it: they pay for it */
+		if (strcmp(s->id, "echo.server.sigpipe-on-write") == 0 ||
+		    strcmp(s->id, "file.server.sigpipe-on-write") == 0) {
+			cr_assert_eq(s->target_causes, (uint64_t)1 << cause_index("sigpipe-death"), "%s",
+			    s->id);
+			cr_assert_eq(s->targets, 0, "%s: a cause id is no aspect", s->id);
+			found++;
+		}
+		if (strcmp(s->id, "echo.server.client-closes-early") == 0 ||
+		    strcmp(s->id, "file.server.client-closes-early") == 0)
+			cr_assert_eq(s->target_causes, 0, "%s", s->id);
 		/* the data cases judge none of them */
 		if (strcmp(s->id, "file.server.text") == 0 || strcmp(s->id, "echo.client.basic-lines") == 0 ||
 		    strcmp(s->id, "file.client.text") == 0)
 			cr_assert_eq(s->targets, 0, "%s", s->id);
 	}
-	cr_assert_eq(found, sizeof(own) / sizeof(own[0]));
+	cr_assert_eq(found, sizeof(own) / sizeof(own[0]) + 2);
 	scn_suite_free(&suite);
 }
 

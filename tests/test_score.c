@@ -227,6 +227,39 @@ Test(score, a_targeted_case_after_a_non_targeted_one_pays)
 	res_run_free(&run);
 }
 
+/*
+ * A scenario that names the cause id in `target:` (fs-no-fopen-check: SIGPIPE
+ * met first in client-closes-early) pays before an earlier case of the same
+ * rank and before a higher-points one; the verdicts stay.
+ */
+Test(score, a_case_naming_the_cause_id_pays_before_earlier_higher_points_cases)
+{
+	static const struct tc t[] = {
+		{ "file.server.large-32mib", "fail", "must", 3, 0, 0, "sigpipe-death" },
+		{ "file.server.client-closes-early", "fail", "must", 2, 0, 0, "sigpipe-death" },
+		{ "file.server.sigpipe-on-write", "fail", "must", 2, 0, 0, "sigpipe-death" },
+	};
+	struct res_run run;
+
+	mk_charged(&run, t, 3);
+	cr_assert_eq(res_payer(&run, "file_server", "sigpipe-death"), 0, "no target: points decide");
+	run.cases[2].target_causes = (uint64_t)1 << cause_index("sigpipe-death");
+	res_tally(&run);
+	cr_assert_eq(res_payer(&run, "file_server", "sigpipe-death"), 2);
+	cr_assert_eq(run.cases[0].score, 3);
+	cr_assert_str_eq(charged(&run, 0), "file.server.sigpipe-on-write");
+	cr_assert_eq(run.cases[1].score, 2);
+	cr_assert_str_eq(charged(&run, 1), "file.server.sigpipe-on-write");
+	cr_assert_eq(run.cases[2].score, 0, "the case for it pays");
+	cr_assert_null(run.cases[2].charged_in);
+	cr_assert_eq(run.failed, 3, "verdicts stay");
+	/* naming another cause is no target of this one */
+	run.cases[2].target_causes = (uint64_t)1 << cause_index("short-write");
+	res_tally(&run);
+	cr_assert_eq(res_payer(&run, "file_server", "sigpipe-death"), 0);
+	res_run_free(&run);
+}
+
 /* at equal rank a visible case pays, not a hidden one; rank comes first */
 Test(score, hidden_vs_visible)
 {
