@@ -1,17 +1,19 @@
 #!/bin/sh
 # Runs every test of `make check`: the Criterion binaries in BUILD/tests,
 # then every tests/*.sh (each bounded in time, given the build directory).
-# Prints one line per test program and exits non-zero if any failed.
+# Prints one line per test program, with its time, and exits non-zero if
+# any failed.
 BUILD=${1:-build}
 failed=0
 total=0
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	total=$((total + 1))
+	t0=$(date +%s)
 	if timeout 600 "$t" --jobs 2 >"$t.log" 2>&1; then
-		echo "ok - $(basename "$t")"
+		echo "ok - $(basename "$t") ($(($(date +%s) - t0)) s)"
 	else
-		echo "not ok - $(basename "$t") (log: $t.log)"
+		echo "not ok - $(basename "$t") ($(($(date +%s) - t0)) s, log: $t.log)"
 		tail -n 30 "$t.log"
 		failed=$((failed + 1))
 	fi
@@ -24,10 +26,11 @@ for s in tests/*.sh; do
 	total=$((total + 1))
 	log="$BUILD/tests/$(basename "$s" .sh).log"
 	mkdir -p "$BUILD/tests"
+	t0=$(date +%s)
 	if timeout 900 sh "$s" "$BUILD" >"$log" 2>&1; then
-		echo "ok - $s"
+		echo "ok - $s ($(($(date +%s) - t0)) s)"
 	else
-		echo "not ok - $s (log: $log)"
+		echo "not ok - $s ($(($(date +%s) - t0)) s, log: $log)"
 		tail -n 40 "$log"
 		failed=$((failed + 1))
 	fi
