@@ -68,14 +68,8 @@ const struct wcap_limits WCAP_CASE = {
 enum { K_HEAD = 1, K_FLAG = 2, K_CTRL = 4 };	/* why a packet is kept */
 
 /* A flow's 5-tuple, its endpoints in a fixed order (memset first: compared whole). */
-struct fkey {
-	uint8_t addr[2][16];
-	uint16_t port[2];
-	uint8_t udp;
-};
-
 struct flow {
-	struct fkey k;
+	struct wpkt_key k;
 	unsigned packets;
 	int zero[2];		/* endpoint [i] advertised a zero window last */
 };
@@ -121,7 +115,7 @@ static int
 flow_cmp(const void *x, const void *y)
 {
 	return memcmp(&((const struct flow *)x)->k, &((const struct flow *)y)->k,
-	    sizeof(struct fkey));
+	    sizeof(struct wpkt_key));
 }
 
 /* The flow of k (either direction), created when new; *side: 0 k's source is its [0]. */
@@ -129,16 +123,8 @@ static struct flow *
 flow_of(struct wcap *w, const struct wpkt *k, int *side)
 {
 	struct flow probe, *f, **node;
-	int sw = memcmp(k->src, k->dst, 16) > 0 || (memcmp(k->src, k->dst, 16) == 0 &&
-	    k->sport > k->dport);
-
 	memset(&probe, 0, sizeof(probe));
-	probe.k.udp = (uint8_t)k->udp;
-	memcpy(probe.k.addr[sw], k->src, 16);
-	memcpy(probe.k.addr[!sw], k->dst, 16);
-	probe.k.port[sw] = k->sport;
-	probe.k.port[!sw] = k->dport;
-	*side = sw;
+	*side = wpkt_key(k, &probe.k);
 	if ((node = tfind(&probe, &w->flows, flow_cmp)) != NULL)
 		return *node;
 	if ((f = malloc(sizeof(*f))) == NULL)

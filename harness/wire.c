@@ -51,11 +51,9 @@ struct track {
 	int done;		/* RST seen, or both FINs: a new SYN is a new connection */
 };
 
-/* A 4-tuple, endpoints in a fixed order (memset first: compared whole), and its latest connection. */
+/* A 4-tuple and its latest connection. */
 struct tuple {
-	uint8_t addr[2][16];
-	uint16_t port[2];
-	uint8_t udp, family;
+	struct wpkt_key k;
 	size_t conn;
 };
 
@@ -143,22 +141,15 @@ add_conn(struct rd *r, const struct wpkt *s, int udp, int swap)
 static int
 tuple_cmp(const void *x, const void *y)
 {
-	return memcmp(x, y, offsetof(struct tuple, conn));
+	return memcmp(&((const struct tuple *)x)->k, &((const struct tuple *)y)->k,
+	    sizeof(struct wpkt_key));
 }
 
 static void
 tuple_of(const struct wpkt *s, struct tuple *t)
 {
-	int sw = memcmp(s->src, s->dst, 16) > 0 || (memcmp(s->src, s->dst, 16) == 0 &&
-	    s->sport > s->dport);
-
 	memset(t, 0, sizeof(*t));
-	t->udp = (uint8_t)s->udp;
-	t->family = (uint8_t)s->family;
-	memcpy(t->addr[sw], s->src, 16);
-	memcpy(t->addr[!sw], s->dst, 16);
-	t->port[sw] = s->sport;
-	t->port[!sw] = s->dport;
+	wpkt_key(s, &t->k);
 }
 
 /* The latest connection of this 4-tuple; *from: 0 s comes from its a. */

@@ -127,3 +127,19 @@ wpkt_parse(int dlt, const unsigned char *b, size_t len, struct wpkt *s)
 		return -1;
 	return ip_of(b + off, len - off, s);
 }
+
+int
+wpkt_key(const struct wpkt *k, struct wpkt_key *key)
+{
+	int sw = memcmp(k->src, k->dst, 16) > 0 || (memcmp(k->src, k->dst, 16) == 0 &&
+	    k->sport > k->dport);
+
+	memset(key, 0, sizeof(*key));
+	key->udp = (uint8_t)k->udp;
+	key->family = (uint8_t)k->family;
+	memcpy(key->addr[sw], k->src, 16);
+	memcpy(key->addr[!sw], k->dst, 16);
+	key->port[sw] = k->sport;
+	key->port[!sw] = k->dport;
+	return sw;
+}

@@ -28,4 +28,15 @@ struct wpkt {
  */
 int wpkt_parse(int dlt, const unsigned char *b, size_t caplen, struct wpkt *k);
 
+/* A packet's 4-tuple with its endpoints in a fixed order, the same both ways
+ * (zeroed padding: compare it whole with memcmp). */
+struct wpkt_key {
+	uint8_t addr[2][16];
+	uint16_t port[2];
+	uint8_t udp, family;
+};
+
+/* Fill *key from k; returns 0 when k's source is the key's [0], else 1. */
+int wpkt_key(const struct wpkt *k, struct wpkt_key *key);
+
 #endif
