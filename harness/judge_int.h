@@ -1,7 +1,12 @@
-/* judge_int: what judge.c shares with the protocol parts of the judge (judge_udp.c). */
+/*
+ * judge_int: what the parts of the judge share: judge.c (the verdict),
+ * judge_text.c (a check's texts), judge_end.c (how a program ended) and the
+ * protocol parts judge_echo.c, judge_file.c and judge_udp.c.
+ */
 #ifndef SC_JUDGE_INT_H
 #define SC_JUDGE_INT_H
 
+#include "judge.h"
 #include "results.h"
 
 /*
@@ -15,5 +20,44 @@ int judge_check(struct res_case *c, const char *name, const char *cause, int ok,
 
 /* Append a sentence to the diagnosis. */
 void judge_diag(struct res_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A short printable rendering of bytes for expected/actual texts. */
+void judge_show(char *buf, size_t len, const char *p, size_t n);
+
+/*
+ * Why an echo client did not end as it should: the aspect of the case's
+ * standard input (its end, or the quit word), unless the case is about a
+ * server that misbehaves (the client must then fail on its own).
+ */
+const char *judge_end_cause(const struct judge_in *in, int client, const char *otherwise);
+
+/* A server that could not open the file it serves explains its failures. */
+const char *judge_server_cause(const struct judge_in *in, const char *otherwise);
+
+/*
+ * The student program's end: a signal is always an error; a status is
+ * checked against `want`. Returns 0 when the case must be an error.
+ */
+int judge_check_end(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
+    const char *label, enum scn_exit_expect want, int client, int *failed);
+
+/* expect.stderr_message: a message on standard error (or stdout, warned). */
+void judge_check_stderr(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
+    int *failed);
+
+/* expect.max_seconds: its own time, not the time it waited for a CPU. */
+void judge_check_time(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
+    int *failed);
+
+/* Is one of the accepted replies in `out` (printed with or without its terminator)? */
+int judge_reply_printed(const struct prof *p, const char *out, size_t out_len);
+
+/* The protocol parts: add checks and diagnosis to c; set *failed. */
+void judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed);
+void judge_echo_client(const struct judge_in *in, struct res_case *c, const struct judge_proc *cl,
+    int *failed);
+void judge_file_server(const struct judge_in *in, struct res_case *c, int *failed);
+void judge_file_client(const struct judge_in *in, struct res_case *c, const struct judge_proc *cl,
+    int *failed);
 
 #endif

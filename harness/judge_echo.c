@@ -1,0 +1,245 @@
+/*
+ * judge_echo: the TCP echo cases' part of the verdict (judge.c calls it):
+ * each reference client's bytes for echo.server, the echoes printed, the
+ * bytes sent and the close for echo.client.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "judge.h"
+#include "judge_int.h"
+
+static const char *
+nth(size_t i)
+{
+	static const char *names[] = { "first", "second", "third", "fourth", "fifth",
+	    "sixth", "seventh", "eighth", "ninth", "tenth" };
+	return i < 10 ? names[i] : "next";
+}
+
+int
+judge_find_message(const char *out, size_t out_len, const char *msg,
+    size_t msg_len, size_t min_piece, size_t *missing_at)
+{
+	size_t pos = 0, i = 0;
+
+	*missing_at = 0;
+	if (msg_len == 0)
+		return 1;
+	if (memmem(out, out_len, msg, msg_len) != NULL)
+		return 1;
+	if (min_piece == 0 || msg_len <= min_piece)
+		return 0;
+	/* In order, in pieces: find the next piece, then extend it greedily. */
+	while (i < msg_len) {
+		size_t want = msg_len - i < min_piece ? msg_len - i : min_piece;
+		const char *hit = memmem(out + pos, out_len - pos, msg + i, want);
+		size_t at, k;
+
+		if (hit == NULL) {
+			*missing_at = i;
+			return 0;
+		}
+		at = (size_t)(hit - out);
+		for (k = want; i + k < msg_len && at + k < out_len && out[at + k] == msg[i + k]; k++)
+			;
+		/*
+		 * The greedy match may run past the piece's end when the text after
+		 * it (a label) happens to start with the message's next byte: keep
+		 * the longest match after which the next piece is found.
+		 */
+		while (k > want && i + k < msg_len) {
+			size_t next = msg_len - i - k < min_piece ? msg_len - i - k : min_piece;
+			if (memmem(out + at + k, out_len - at - k, msg + i + k, next) != NULL)
+				break;
+			k--;
+		}
+		i += k;
+		pos = at + k;
+	}
+	return 2;
+}
+
+void
+judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
+{
+	char exp[160];
+
+	for (size_t i = 0; i < in->npeers; i++) {
+		const struct peer_log *pl = &in->peers[i];
+		const struct peer_conn *pc = peer_log_conn(pl, 1);
+		enum scn_peer_expect want = in->peer_specs[i].expect;
+		char name[32];
+
+		snprintf(name, sizeof(name), "client %zu", i + 1);
+		if (want == SCN_PEER_IGNORE)
+			continue;
+		if (pc == NULL || !pc->connected) {
+			judge_check(c, name, in->s->setup.ipv6 && pl->connect_error && !in->student.ended ?
+			    "ipv4-only" : "not-serving", 0, "connects and is served",
+			    "could not connect%s%s", pl->connect_error ? ": " : "",
+			    pl->connect_error ? pl->connect_errno : "");
+			if (in->s->setup.ipv6 && in->student.started && !in->student.ended)
+				judge_diag(c, "The %s client found nothing listening on [::1]:%u while the "
+				    "server ran: it listens on IPv4 only (AF_INET).", nth(i), in->port);
+			else
+				judge_diag(c, "The %s client found nothing listening on port %u: the server had "
+				    "exited or stopped accepting.", nth(i), in->port);
+			*failed = 1;
+			continue;
+		}
+		if (want == SCN_PEER_NOTHING) {
+			if (!judge_check(c, name, "unasked-bytes", pc->idle_bytes == 0,
+			    "receives nothing it did not send",
+			    "received %llu bytes it never sent", (unsigned long long)pc->idle_bytes))
+				*failed = 1;
+			continue;
+		}
+		snprintf(exp, sizeof(exp), "its %llu bytes echoed back, in order",
+		    (unsigned long long)pc->bytes_out);
+		if (pc->mismatch) {
+			int injected = in->inject && strstr(in->inject, "write()/send()");
+			judge_check(c, name, pc->mismatch_expected == 0 ? "binary-unsafe" :
+			    injected ? "short-write" : "data-mismatch", 0, exp,
+			    "byte %llu came back as 0x%02x instead of 0x%02x",
+			    (unsigned long long)pc->mismatch_off, pc->mismatch_got & 0xff,
+			    pc->mismatch_expected & 0xff);
+			if (pc->mismatch_expected == 0)
+				judge_diag(c, "The first wrong byte is where a NUL byte belonged: send back "
+				    "exactly the bytes recv() returned, with its count, not strlen().");
+			else if (in->inject && strstr(in->inject, "write()/send()"))
+				judge_diag(c, "Bytes went missing: send() accepted only part of a buffer and "
+				    "the rest was never sent. Loop until all of it is sent.");
+			else
+				judge_diag(c, "From that offset the bytes differ from what was sent: echo "
+				    "exactly the bytes recv() returned, in order, each once.");
+			*failed = 1;
+		} else if (pc->bytes_in != pc->bytes_out || !pc->summary ||
+		    (pl->ended && pl->end_status != 0)) {
+			const char *how = pc->rst ? "; then the connection was reset" :
+			    pc->eof ? "; then the server closed the connection" :
+			    pc->timeout_what[0] ? "; then nothing more came" : "";
+			/* nothing back from a server that is gone: it was not serving
+			 * (whether the connection got into its backlog first is a race) */
+			judge_check(c, name, pc->bytes_in == 0 && in->student.ended ? "not-serving" :
+			    in->inject && strstr(in->inject, "write()/send()") ?
+			    "short-write" : "lost-bytes", 0, exp, "%llu of %llu bytes came back%s",
+			    (unsigned long long)pc->bytes_in, (unsigned long long)pc->bytes_out, how);
+			*failed = 1;
+		} else {
+			judge_check(c, name, NULL, 1, exp, "all %llu bytes came back",
+			    (unsigned long long)pc->bytes_in);
+		}
+	}
+}
+
+/*
+ * The most the echo client sent at once: the reference server's largest
+ * read. A client with a small buffer (the textbook's BUF_SIZE 30) sends a
+ * long line in pieces, waits for each echo and prints each with its label.
+ * 0: not known.
+ */
+static size_t
+client_send_size(const struct judge_in *in)
+{
+	uint64_t most = 0;
+
+	for (size_t i = 0; in->npeers > 0 && i < in->peers[0].nconns; i++)
+		if (in->peers[0].conns[i].max_read > most)
+			most = in->peers[0].conns[i].max_read;
+	return (size_t)most;
+}
+
+/*
+ * The smallest piece an echo of `len` bytes may be printed in, with other
+ * text between pieces: the client's own sends (`sends` bytes) and, for a
+ * long line, 32 bytes (a client buffer splits it); 0: whole. A client that
+ * prints whatever one recv() returned prints smaller pieces than it sent.
+ */
+static size_t
+echo_piece(size_t len, size_t sends)
+{
+	size_t piece = len > 256 ? 32 : 0;
+
+	if (sends > 0 && sends < len && (piece == 0 || sends < piece))
+		piece = sends;
+	return piece;
+}
+
+void
+judge_echo_client(const struct judge_in *in, struct res_case *c, const struct judge_proc *cl,
+    int *failed)
+{
+	const struct scn_expect *e = &in->s->expect;
+	char shown[96], exp[160];
+
+	if (e->data != SCN_NO) {
+		size_t sends = client_send_size(in);
+		for (size_t i = 0; i < in->nmsgs; i++) {
+			const struct judge_msg *m = &in->msgs[i];
+			size_t missing, piece = echo_piece(m->len, sends);
+			int r = judge_find_message(cl->out, cl->out_len, m->text, m->len, piece,
+			    &missing);
+			char name[32];
+
+			snprintf(name, sizeof(name), "echo %zu", i + 1);
+			judge_show(shown, sizeof(shown), m->text, m->len);
+			snprintf(exp, sizeof(exp), "%s on standard output%s", shown,
+			    piece ? " (in pieces allowed)" : "");
+			if (r) {
+				judge_check(c, name, NULL, 1, exp, r == 1 ? "found whole" :
+				    "found, in pieces, in order");
+				continue;
+			}
+			*failed = 1;
+			if (m->sent && m->len == strlen(m->sent) && memcmp(m->text, m->sent, m->len) != 0 &&
+			    memmem(cl->out, cl->out_len, m->sent, m->len) != NULL) {
+				judge_check(c, name, "prints-sent", 0, exp,
+				    "the client printed what it sent, not what it received");
+				judge_diag(c, "Print the buffer recv() filled, not the line you read from "
+				    "standard input.");
+			} else if (m->len > 256) {
+				judge_check(c, name, "echo-missing", 0, exp,
+				    "bytes from offset %zu on are missing or out of order",
+				    missing);
+			} else {
+				judge_check(c, name, "echo-missing", 0, exp, "not found%s",
+				    cl->out_len ? "" : " (no output at all)");
+			}
+		}
+	}
+	if (e->sent_exact == SCN_YES && in->sent_known && in->npeers > 0) {
+		const struct peer_conn *pc = peer_log_conn(&in->peers[0], 1);
+		int ok = 0;
+		/* the digest when the server logged its summary, else the count */
+		for (int k = 0; pc && k < 2; k++)
+			ok |= pc->bytes_in == in->sent_size[k] &&
+			    (!pc->summary || strcmp(pc->digest_in, in->sent_digest[k]) == 0);
+		snprintf(exp, sizeof(exp), "the lines' bytes and nothing else: %llu bytes (%llu with "
+		    "newlines)", (unsigned long long)in->sent_size[0],
+		    (unsigned long long)in->sent_size[1]);
+		/* sending the input again after its end is the end-of-input fault */
+		if (!judge_check(c, "sent", in->resent ? "no-eof-exit" : "sent-bytes", ok, exp,
+		    !pc ? "it never connected" : "%llu bytes%s",
+		    pc ? (unsigned long long)pc->bytes_in : 0ULL,
+		    pc && (pc->bytes_in == in->sent_size[0] || pc->bytes_in == in->sent_size[1]) ?
+		    ", with other content" : "")) {
+			*failed = 1;
+			if (pc && pc->bytes_in > in->sent_size[1] && !in->resent)
+				judge_diag(c, "The server received more bytes than the lines have: send only "
+				    "the line (the count fgets/getline gave, strlen of the line), not "
+				    "the whole buffer with its NUL and padding.");
+		}
+	}
+	if (e->closes == SCN_YES && in->npeers > 0) {
+		const struct peer_conn *pc = peer_log_conn(&in->peers[0], 1);
+		/* EOF, a reset, or a write that found the socket closed (EPIPE) */
+		int closed = pc && (pc->eof || pc->rst || pc->write_error[0]);
+		if (!judge_check(c, "close", cl->killed ? judge_end_cause(in, 1, "no-close") : "no-close", closed,
+		    "the client closes its connection",
+		    !pc ? "it never connected" : pc->eof ? "the server saw EOF" :
+		    pc->rst ? "the server saw a reset" : pc->write_error[0] ?
+		    "the server's write found it closed" : "the connection was still open"))
+			*failed = 1;
+	}
+}

@@ -1,0 +1,158 @@
+/*
+ * judge_end: the checks every case makes of how a program ended: its start,
+ * its exit or signal, its deadline, its error message and its time, and the
+ * cause such a failure has in the case at hand.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cause.h"
+#include "judge.h"
+#include "judge_int.h"
+
+const char *
+judge_end_cause(const struct judge_in *in, int client, const char *otherwise)
+{
+	const struct scn *s = in->s;
+
+	if (!client || s->protocol == SCN_FILE || s->expect.exit == SCN_EXIT_FAILURE ||
+	    s->setup.no_server)
+		return otherwise;
+	if (s->protocol == SCN_UDP && in->npeers > 0 && in->peers[0].dgram_dropped &&
+	    in->peers[0].dgrams_in <= s->stdin_spec.nlines * 3 + 3)
+		return "no-receive-timeout";	/* waiting for the reply the server dropped */
+	if (s->stdin_spec.quit)
+		return "quit-word";
+	if (s->stdin_spec.close)
+		return "no-eof-exit";
+	return otherwise;
+}
+
+const char *
+judge_server_cause(const struct judge_in *in, const char *otherwise)
+{
+	if (in->open_failed && in->s->protocol == SCN_FILE && !in->s->setup.no_file)
+		return "missing-served-file";
+	return otherwise;
+}
+
+int
+judge_check_end(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
+    const char *label, enum scn_exit_expect want, int client, int *failed)
+{
+	const char *sname;
+
+	if (!p->started) {
+		judge_check(c, "start", "no-start", 0, "the program starts", "%s",
+		    p->start_error ? p->start_error : "it could not be started");
+		return 0;
+	}
+	if (p->ended && !p->exited) {
+		sname = judge_signal_name(p->signal);
+		judge_check(c, "exit", client ? (p->signal == SIGPIPE ? "sigpipe-death" : "crash") :
+		    judge_server_cause(in, p->signal == SIGPIPE ? "sigpipe-death" : "crash"), 0,
+		    "no death by a signal", "%s died of %s", label,
+		    sname ? sname : strsignal(p->signal));
+		if (p->signal == SIGPIPE)
+			judge_diag(c, "It wrote to a connection its peer had already closed or reset; "
+			    "ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL "
+			    "and handle the EPIPE error instead.");
+		else if (p->signal == SIGXFSZ)
+			judge_diag(c, "It reached the file-size limit: it wrote more than the data it "
+			    "received, or the profile's limits.file_size is too small for the case.");
+		else if (p->signal == SIGSEGV)
+			judge_diag(c, "Look for a buffer indexed past its end, a NULL pointer, or a "
+			    "string function on bytes that are not NUL-terminated.");
+		return 0;
+	}
+	if (p->killed_at_deadline) {
+		judge_check(c, "exit", judge_end_cause(in, client, in->spun ? "spin" : "hang"), 0,
+		    "the program ends in time", in->spun ?
+		    "%s was spinning, and was stopped after %.1f s" :
+		    "%s was still running after %.1f s and was stopped", label, p->seconds);
+		return 0;
+	}
+	if (!p->ended)		/* a server stopped by sockcheck after the exchange */
+		return 1;
+	switch (want) {
+	case SCN_EXIT_SUCCESS:
+		if (!judge_check(c, "exit", judge_end_cause(in, client, "exit-status"), p->status == 0,
+		    "exit status 0",
+		    "exit status %d", p->status))
+			*failed = 1;
+		break;
+	case SCN_EXIT_FAILURE:
+		if (!judge_check(c, "exit", "exit-0-on-error", p->status != 0, "a non-zero exit status",
+		    "exit status %d%s", p->status,
+		    p->status == 0 ? " (success reported although it failed)" : ""))
+			*failed = 1;
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+void
+judge_check_stderr(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
+    int *failed)
+{
+	size_t i, k;
+
+	if (in->s->expect.stderr_message != SCN_YES)
+		return;
+	for (i = 0; i < p->err_len; i++)
+		if (p->err[i] != ' ' && p->err[i] != '\n' && p->err[i] != '\t' && p->err[i] != '\r')
+			break;
+	for (k = 0; k < p->out_len; k++)
+		if (p->out[k] != ' ' && p->out[k] != '\n' && p->out[k] != '\t' && p->out[k] != '\r')
+			break;
+	if (i == p->err_len && k < p->out_len && p->ended && p->exited && p->status != 0) {
+		/* the message went to stdout, and the status says it failed: the case's
+		 * point (a clear failure) holds; where the message went is a warning */
+		judge_check(c, "stderr", "stderr-message", 1, "an error message on standard error",
+		    "a message on standard output, none on standard error, and exit status %d",
+		    p->status);
+		judge_diag(c, "Warning: the error message went to standard output; print errors on "
+		    "standard error (perror(), or fprintf(stderr, ...)) so that they are seen "
+		    "even when the output is redirected.");
+		return;
+	}
+	if (i < p->err_len) {
+		/* its first line, as the student will recognise it */
+		size_t n = 0;
+		while (i + n < p->err_len && n < 72 && p->err[i + n] != '\n' && p->err[i + n] != '\r')
+			n++;
+		judge_check(c, "stderr", "stderr-message", 1, "an error message on standard error",
+		    "\"%.*s%s\" on standard error", (int)n, p->err + i,
+		    i + n < p->err_len && p->err[i + n] != '\n' && p->err[i + n] != '\r' ? "..." : "");
+		return;
+	}
+	if (!judge_check(c, "stderr", "stderr-message", 0, "an error message on standard error",
+	    p->err_len ? "only white space on standard error" : "nothing on standard error"))
+		*failed = 1;
+}
+
+void
+judge_check_time(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
+    int *failed)
+{
+	char exp[64];
+
+	if (in->s->expect.max_seconds <= 0 || !p->ended)
+		return;
+	/* as every deadline: slower under valgrind or a --timeout-scale */
+	double lim = in->s->expect.max_seconds * (in->time_factor > 0 ? in->time_factor : 1);
+	/* the time a busy machine kept it from a CPU is not the program's */
+	double own = p->seconds - p->queued_seconds;
+	snprintf(exp, sizeof(exp), "ends within %.1f s", lim);
+	if (p->queued_seconds >= 0.05) {
+		if (!judge_check(c, "time", judge_end_cause(in, in->s->role != SCN_SERVER, "too-slow"),
+		    own <= lim, exp, "ended after %.2f s, %.2f s of it waiting for a CPU",
+		    p->seconds, p->queued_seconds))
+			*failed = 1;
+	} else if (!judge_check(c, "time", judge_end_cause(in, in->s->role != SCN_SERVER, "too-slow"),
+	    own <= lim, exp, "ended after %.2f s", p->seconds))
+		*failed = 1;
+}
