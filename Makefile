@@ -69,9 +69,11 @@ REF_LIB_SRC := $(filter-out $(REF_PROGS:%=reference/%.c),$(wildcard reference/*.
 REF_LIB_OBJ := $(REF_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 REF_BINS := $(patsubst reference/%.c,$(BUILD)/reference/%,$(wildcard $(REF_PROGS:%=reference/%.c)))
 
-# The harness: every module but main.c goes into a library the tests link.
+# The harness: every module but main.c goes into a library the tests link;
+# the commands (harness/cli/, one file each) go into the executable only.
 HAR_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c))
 HAR_OBJ := $(HAR_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,harness/main.c $(wildcard harness/cli/*.c))
 
 # The fault-injection preload library (LD_PRELOAD), one .so.
 INJ_SRC := $(wildcard harness/preload/*.c)
@@ -98,7 +100,7 @@ $(BUILD)/reference/%: $(BUILD)/obj/reference/%.o $(BUILD)/libref.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/sockcheck: $(BUILD)/obj/harness/main.o $(BUILD)/libsockcheck.a $(BUILD)/libref.a
+$(BUILD)/sockcheck: $(CLI_OBJ) $(BUILD)/libsockcheck.a $(BUILD)/libref.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/lib/libscinject.so: $(INJ_SRC)
@@ -133,7 +135,7 @@ stress: all
 textbook-load: all
 	@sh tests/textbook-load.sh $(BUILD) 20
 
-# The installed layout, as harness/main.c (find_layout) looks for it next to
+# The installed layout, as harness/cli/cli_util.c (cli_find_layout) looks for it next to
 # PREFIX/bin/sockcheck: the reference peers and the preload library in
 # libexec/sockcheck, the suite and the example assignments in share/sockcheck,
 # the documentation in share/doc/sockcheck, the manual page in share/man/man1,

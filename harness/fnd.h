@@ -15,8 +15,10 @@
  * it prints. What it finds fills the profile keys the submission's
  * sockcheck.yaml does not set (fnd_effective); the cases then read one
  * struct prof as before. Results are cached by the program's content hash.
- * fnd.c: TCP programs, the cache and the profile; fnd_udp.c: UDP programs;
- * fnd_probe.c: one start of one program (fnd_int.h, shared by the three).
+ * fnd.c: the whole run and the profile; fnd_server.c, fnd_client.c: TCP
+ * programs; fnd_udp.c: UDP programs; fnd_text.c: reading output and traces;
+ * fnd_cache.c: the cache; fnd_describe.c: words and YAML; fnd_probe.c: one
+ * start of one program (fnd_int.h, shared by them).
  */
 #ifndef SC_FND_H
 #define SC_FND_H

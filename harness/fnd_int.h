@@ -1,6 +1,8 @@
 /*
- * fnd_int: what the parts of the convention finder share (fnd.c: TCP
- * programs, the cache, the profile it fills; fnd_udp.c: UDP programs;
+ * fnd_int: what the parts of the convention finder share (fnd.c: the
+ * whole run and the profile it fills; fnd_text.c: reading output and
+ * traces; fnd_server.c: servers; fnd_client.c: TCP clients; fnd_udp.c: UDP
+ * programs; fnd_cache.c: the cache; fnd_describe.c: words and YAML;
  * fnd_probe.c: starting and watching one program). Not for other modules:
  * they use fnd.h.
  */
@@ -105,5 +107,25 @@ int fnd_udp_bound_port(struct fnd_probe *pr, unsigned *port);
 /* fnd_udp.c: how the UDP echo client is run (arguments, fixed port or address, quit word). */
 void fnd_find_udp_client(const struct fnd_env *e, const struct prof *p, struct fnd_prog *fp,
     struct sc_err *err);
+
+/* fnd_text.c: a program file under the working copy, for messages and the cache key. */
+void fnd_prog_path(const struct fnd_env *e, char *const *argv, char *out, size_t len);
+/* fnd_server.c: how a server of `kind` is run (port, served file), into fp. */
+void fnd_find_server(const struct fnd_env *e, const struct prof *p, enum prof_prog_kind kind,
+    struct fnd_prog *fp, struct sc_err *err);
+/* fnd_client.c: how the file client and the echo client are run, into fp. */
+void fnd_find_file_client(const struct fnd_env *e, const struct prof *p, struct fnd_prog *fp,
+    struct sc_err *err);
+void fnd_find_echo_client(const struct fnd_env *e, const struct prof *p, struct fnd_prog *fp,
+    struct sc_err *err);
+/* fnd_cache.c: the key of a program's findings (its binary, the profile,
+ * the finder's version), and the findings kept under it. */
+int fnd_cache_key(const struct fnd_env *e, const struct prof *p, enum prof_prog_kind kind,
+    char hex[65]);
+int fnd_cache_load(const struct fnd_env *e, const char *key, struct fnd_prog *fp);
+void fnd_cache_store(const struct fnd_env *e, const char *key, const struct fnd_prog *fp);
+/* fnd.c: the program kinds that listen, and those that speak UDP. */
+int fnd_is_server(int k);
+int fnd_is_udp(int k);
 
 #endif
