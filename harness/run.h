@@ -60,7 +60,7 @@ int run_build_stoppable(const char *dir, const char *build_dir, const struct pro
 
 /*
  * Seconds scenario `s` gets before --timeout-scale and memcheck: its
- * `timeout` plus its data at the floor rate (run_case.c, FLOOR_RATE).
+ * `timeout` plus its data at the floor rate (run_data.c, FLOOR_RATE).
  */
 double run_case_seconds(const struct scn *s);
 

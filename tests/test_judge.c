@@ -2,7 +2,7 @@
  * judge: verdicts, checks, summaries and diagnoses from synthetic cases.
  * Scenarios are loaded from small YAML files, peer event logs are read
  * from JSON-lines files written here (peer_log_read), and struct judge_in
- * is filled the way run_case.c's finish() fills it.
+ * is filled the way run_finish.c's run_finish() fills it.
  */
 #include <criterion/criterion.h>
 #include <limits.h>

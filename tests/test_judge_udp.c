@@ -1,7 +1,7 @@
 /*
  * judge_udp: the UDP cases' verdicts from synthetic event logs of the UDP
  * reference peers (peer_udp.c folds them into a peer_log), filled into a
- * judge_in the way run_case.c's finish() does.
+ * judge_in the way run_finish.c's run_finish() does.
  */
 #include <criterion/criterion.h>
 #include <limits.h>

@@ -2,7 +2,7 @@
 # The udp.* cases end to end: the whole UDP suite on the correct fixture
 # (its time is printed as a figure, not asserted), and protocol mismatch:
 # a UDP program given as a TCP one (the finder's line, fnd.c) and the
-# reverse (run_case.c, in the finder's words) are skipped with one line
+# reverse (run_finish.c, in the finder's words) are skipped with one line
 # naming it, not failed case by case.
 # Usage: sh tests/udp-cases.sh BUILD
 set -u
