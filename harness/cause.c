@@ -120,6 +120,12 @@ static const struct cause table[] = {
 	{ "ipv4-only", CAUSE_ASPECT_NONE, "the program works over IPv4 only",
 	  "Servers: an AF_INET6 socket bound to in6addr_any with IPV6_V6ONLY 0 serves both "
 	  "families. Clients: getaddrinfo() with AF_UNSPEC takes ::1 as well as 127.0.0.1." },
+	{ "one-client-at-a-time", CAUSE_ASPECT_NONE, "a client waited while another was served",
+	  "An iterative server returns to accept() only when its client leaves: serve each "
+	  "client concurrently (fork() per client, a thread, or poll()/select() over them)." },
+	{ "split-datagram", CAUSE_ASPECT_NONE, "a line went out as several datagrams",
+	  "UDP keeps message boundaries: read the whole line (a buffer larger than any line, "
+	  "or getline()) and send it with one sendto(), not piece by piece." },
 	/* memcheck */
 	{ "memory-error", CAUSE_ASPECT_NONE, "memcheck found a memory error",
 	  "Read the memcheck finding: its file:line is where the invalid access or use of "

@@ -60,6 +60,29 @@ judge_find_message(const char *out, size_t out_len, const char *msg,
 	return 2;
 }
 
+/*
+ * A client started while another stayed connected (peers[].concurrent)
+ * that gave up waiting for its echo, the server still up, when a client
+ * before it, still connected then, was served whole: the server served one
+ * client at a time, it lost nothing.
+ */
+static int
+waited_for_other(const struct judge_in *in, size_t i)
+{
+	const struct peer_conn *pc = peer_log_conn(&in->peers[i], 1);
+
+	if (!in->peer_specs[i].concurrent || pc == NULL || !pc->timeout_what[0] ||
+	    pc->bytes_in >= pc->bytes_out || in->student.ended)
+		return 0;
+	for (size_t j = 0; j < i; j++) {
+		const struct peer_conn *before = peer_log_conn(&in->peers[j], 1);
+		if (before && before->connected && before->bytes_out > 0 &&
+		    before->bytes_in == before->bytes_out && !before->mismatch)
+			return 1;
+	}
+	return 0;
+}
+
 void
 judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 {
@@ -119,12 +142,22 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 			const char *how = pc->rst ? "; then the connection was reset" :
 			    pc->eof ? "; then the server closed the connection" :
 			    pc->timeout_what[0] ? "; then nothing more came" : "";
+			int waited = waited_for_other(in, i);
 			/* nothing back from a server that is gone: it was not serving
 			 * (whether the connection got into its backlog first is a race) */
 			judge_check(c, name, pc->bytes_in == 0 && in->student.ended ? "not-serving" :
 			    in->inject && strstr(in->inject, "write()/send()") ?
-			    "short-write" : "lost-bytes", 0, exp, "%llu of %llu bytes came back%s",
+			    "short-write" : waited ? "one-client-at-a-time" : "lost-bytes", 0, exp,
+			    "%llu of %llu bytes came back%s",
 			    (unsigned long long)pc->bytes_in, (unsigned long long)pc->bytes_out, how);
+			if (waited)
+				judge_diag(c, "The %s client connected and sent its %llu bytes while the "
+				    "client before it was still connected, and got %s back before it gave "
+				    "up; that client was served: the server serves one client at a time "
+				    "(it returns to accept() only when its client leaves). Serve clients "
+				    "concurrently: fork() per client, a thread, or poll()/select().",
+				    nth(i), (unsigned long long)pc->bytes_out,
+				    pc->bytes_in ? "only part of them" : "nothing");
 			*failed = 1;
 		} else {
 			judge_check(c, name, NULL, 1, exp, "all %llu bytes came back",

@@ -173,6 +173,7 @@ judge_udp_client(const struct judge_in *in, struct res_case *c, const struct jud
 	const struct scn_expect *e = &in->s->expect;
 	const struct peer_log *srv = in->npeers ? &in->peers[0] : NULL;
 	char exp[160], name[32];
+	int said_split = 0;
 
 	if (e->data != SCN_NO) {
 		for (size_t i = 0; i < in->nmsgs; i++) {
@@ -186,7 +187,21 @@ judge_udp_client(const struct judge_in *in, struct res_case *c, const struct jud
 				continue;
 			}
 			*failed = 1;
-			if ((part = longest_prefix(cl->out, cl->out_len, m->text, m->len)) > 0) {
+			if (srv && srv->dgram_in_bytes >= m->len && srv->dgram_in_max < m->len) {
+				/* bytes enough arrived, but never the line whole: it was not cut
+				 * on its way back, it went out in pieces (the wire says so) */
+				judge_check(c, name, "split-datagram", 0, exp, "the line never went out "
+				    "whole: the largest datagram the server received had %llu bytes",
+				    (unsigned long long)srv->dgram_in_max);
+				if (!said_split)
+					judge_diag(c, "The %zu-byte line went out as several datagrams of at "
+					    "most %llu bytes, each echoed whole: the client reads a long line "
+					    "in pieces (fgets() into a small buffer) and sends each piece. UDP "
+					    "keeps message boundaries: read the whole line (a buffer larger "
+					    "than any line, or getline()) and send it as one datagram.",
+					    m->len, (unsigned long long)srv->dgram_in_max);
+				said_split = 1;
+			} else if ((part = longest_prefix(cl->out, cl->out_len, m->text, m->len)) > 0) {
 				judge_check(c, name, "truncated-datagram", 0, exp, "only its first %zu bytes",
 				    part);
 				judge_diag(c, "The client printed %zu of the %zu bytes of the reply: its receive "

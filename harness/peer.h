@@ -75,6 +75,8 @@ struct peer_log {
 	struct peer_dgram *dgrams;	/* udp_echo_client: one per datagram answered or lost */
 	size_t ndgrams;
 	uint64_t dgrams_in, dgrams_out;	/* datagrams received and sent */
+	uint64_t dgram_in_max;	/* the largest datagram received (its real size) */
+	uint64_t dgram_in_bytes;	/* the bytes of all datagrams received */
 	unsigned dgram_dropped;	/* udp_echo_server --drop: the datagram dropped, 0 */
 	unsigned tcp_accepts;	/* udp_echo_server --catch-tcp: TCP clients seen */
 	size_t nevents;

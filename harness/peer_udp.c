@@ -36,6 +36,9 @@ peer_udp_event(struct peer_log *log, const char *name, json_t *ev)
 
 	if (strcmp(name, "dgram_in") == 0) {
 		log->dgrams_in++;
+		log->dgram_in_bytes += u64(ev, "n");
+		if (u64(ev, "n") > log->dgram_in_max)
+			log->dgram_in_max = u64(ev, "n");
 		return 1;
 	}
 	if (strcmp(name, "dgram_out") == 0) {

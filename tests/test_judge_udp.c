@@ -283,6 +283,34 @@ Test(judge_udp, client_printing_part_of_a_reply_is_told_about_truncation)
 	scn_free(s);
 }
 
+/* The server got the line in two datagrams, each echoed whole: nothing was cut short. */
+Test(judge_udp, client_sending_a_line_in_pieces_is_told_it_split_it)
+{
+	static const char line[] = "0123456789abcdefghijklmnopqrstuvwxyz0123456789";
+	struct scn *s = scenario("lines.yaml", client_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_msg m = { line, sizeof(line) - 1, line };
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	peer_log("srv.jsonl", "{\"t\":1,\"ev\":\"start\",\"prog\":\"udp_echo_server\"}\n"
+	    "{\"t\":2,\"ev\":\"dgram_in\",\"i\":1,\"n\":29}\n"
+	    "{\"t\":3,\"ev\":\"dgram_in\",\"i\":2,\"n\":17}\n", &log);
+	cr_assert_eq(log.dgram_in_max, 29);
+	client_case(s, &p, &log, &m, "[recv] 0123456789abcdefghijklmnopqrs\n"
+	    "[recv] tuvwxyz0123456789\n", &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "echo 1", 0, "the largest datagram the server received had 29 bytes");
+	assert_diag(&c, "went out as several datagrams of at most 29 bytes");
+	assert_cause(&c, "echo 1", "split-datagram");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
 Test(judge_udp, client_waiting_forever_after_a_drop_is_told_to_time_out)
 {
 	struct scn *s = scenario("lines.yaml", client_yaml);
