@@ -92,6 +92,7 @@ void pnet_task_describe(const struct pnet_task *t, char *buf, size_t len);
  * The process doing the work in process group `pgid`: the newest one alive
  * (latest start time; pid numbers wrap) other than the leader (in the sandbox's NETNS mode the group leader is a
  * launcher that waits for the program; zombies are passed over), else pgid.
+ * Only the leader's descendants are looked at (not every process of the machine).
  */
 pid_t pnet_group_leaf(pid_t pgid);
 

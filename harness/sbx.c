@@ -112,6 +112,27 @@ lo_up(void)
 	return rc;
 }
 
+/*
+ * Size the connection tables of the namespaces created from this one
+ * (Linux 6.1 and later; best effort: without it they share the host's).
+ */
+static void
+small_tables(void)
+{
+	static const char *const knobs[] = { "/proc/sys/net/ipv4/tcp_child_ehash_entries",
+	    "/proc/sys/net/ipv4/udp_child_hash_entries", NULL };
+
+	for (size_t i = 0; knobs[i]; i++) {
+		int fd = open(knobs[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (write(fd, "128", 3) < 0) {
+			/* an older kernel or no right to: the shared table it is */
+		}
+		close(fd);
+	}
+}
+
 /* The holder: creates the namespaces, reports the reaper's pid, waits for EOF. */
 static void
 holder_main(int report_fd, int life_fd)
@@ -134,7 +155,11 @@ holder_main(int report_fd, int life_fd)
 	report_fd = 3;
 	life_fd = 4;
 	syscall(SYS_close_range, 5U, ~0U, 0);
-	if (unshare(CLONE_NEWNET | CLONE_NEWPID) < 0)
+	/* a namespace of its own first, whose children get connection tables
+	 * of their own, small ones: a look at the case's sockets (sock_diag,
+	 * /proc/net/tcp) then walks a few buckets, not the host's table of
+	 * hundreds of thousands that every namespace shares by default */
+	if (unshare(CLONE_NEWNET) < 0 || (small_tables(), unshare(CLONE_NEWNET | CLONE_NEWPID)) < 0)
 		err = errno;
 	else if (lo_up() < 0)
 		err = errno ? errno : EIO;

@@ -98,7 +98,10 @@ dump_family(int fd, int family, struct sdiag_conn **out, size_t *n, size_t *cap,
 	msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	msg.req.sdiag_family = (unsigned char)family;
 	msg.req.sdiag_protocol = IPPROTO_TCP;
-	msg.req.idiag_states = ~(1U << 10)	/* all but TCP_LISTEN */;
+	/* all but TCP_LISTEN and TCP_BOUND_INACTIVE (13: sockets bound, never
+	 * connected, carry no bytes): asking for those walks the host's whole
+	 * bind table, which namespaces share, at every look */
+	msg.req.idiag_states = ~((1U << 10) | (1U << 13));
 	msg.req.idiag_ext = 1U << (INET_DIAG_INFO - 1);
 	if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return sc_err_sys(err, "sock_diag request");

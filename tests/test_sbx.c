@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -139,4 +140,45 @@ Test(sbx, no_signal_after_reaping, .timeout = 30)
 	cr_assert_eq(sbx_signal(s, getpid(), SIGKILL), -1, "not one of the sandbox's");
 	cr_assert_eq(sbx_close(s, &surv, &err), 0);
 	cr_assert_eq(surv, 0);
+}
+
+/*
+ * A case's namespace has a connection table of its own, a small one: every
+ * look at its sockets (sock_diag, /proc/net/tcp) walks its buckets, and the
+ * host's shared table has hundreds of thousands (issue 24). A kernel older
+ * than 6.1 has no such knob: skipped there.
+ */
+Test(sbx, namespace_has_small_tables, .timeout = 30)
+{
+	static char *const cat_argv[] = { "/bin/cat", "/proc/sys/net/ipv4/tcp_ehash_entries",
+	    NULL };
+	struct sbx *s;
+	struct sbx_spawn sp;
+	struct sc_err err;
+	unsigned surv;
+	int out[2], status = -1;
+	char buf[64] = "";
+	ssize_t n;
+	pid_t pid;
+
+	if (access("/proc/sys/net/ipv4/tcp_child_ehash_entries", F_OK) < 0)
+		cr_skip_test("the kernel has no per-namespace connection tables");
+	s = open_netns_or_skip();
+	cr_assert_eq(pipe(out), 0);
+	memset(&sp, 0, sizeof(sp));
+	sp.argv = cat_argv;
+	sp.envp = env;
+	sp.fd_in = sp.fd_err = -1;
+	sp.fd_out = out[1];
+	pid = sbx_spawn(s, &sp, &err);
+	cr_assert_gt(pid, 0, "spawn failed: %s", err.msg);
+	close(out[1]);
+	n = read(out[0], buf, sizeof(buf) - 1);
+	close(out[0]);
+	cr_assert_eq(sbx_wait(s, pid, 10000, &status, NULL, &err), 1, "%s", err.msg);
+	cr_assert_gt(n, 0);
+	buf[n] = '\0';
+	/* negative: the namespace shares the host's table */
+	cr_expect_eq(strtol(buf, NULL, 10), 128, "tcp_ehash_entries in the case: %s", buf);
+	sbx_close(s, &surv, &err);
 }
