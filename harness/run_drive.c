@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,58 @@ server_up(struct rcase *c, enum prof_prog_kind kind, struct run_outcome *oc, str
 	return 0;
 }
 
+/* Reference peer i of the scenario keeps its connection open a while (--hold-ms). */
+static int
+peer_holds(const struct scn *s, size_t i)
+{
+	for (size_t k = 0; i < s->npeers && k < s->peers[i].nflags; k++)
+		if (strcmp(s->peers[i].flags[k], "--hold-ms") == 0)
+			return 1;
+	return 0;
+}
+
+/* Every peer that does not hold has ended (and there is one). */
+static int
+cond_others_ended(struct rcase *c, void *arg)
+{
+	struct run_outcome *oc = arg;
+	int others = 0;
+
+	for (size_t i = 0; i < oc->npeers; i++) {
+		if (peer_holds(c->s, i))
+			continue;
+		if (run_alive(oc->peers[i]))
+			return 0;
+		others = 1;
+	}
+	return others;
+}
+
+/*
+ * A client that holds its connection keeps the server busy with it while the
+ * others are served (echo.server.concurrent-clients): once they have all
+ * ended, served or not, the hold has done its job, and the rest of it could
+ * change no check. The holding peers are told to close now (SIGUSR1, which
+ * they block from their start, so only a peer whose log has begun is sure
+ * to have blocked it), as they would at the end of the hold.
+ */
+static void
+end_holds(struct rcase *c, struct run_outcome *oc)
+{
+	if (!run_wait_until(c, cond_others_ended, oc, c->deadline))
+		return;
+	for (size_t i = 0; i < oc->npeers; i++) {
+		struct peer_log log;
+		struct sc_err err;
+		if (!peer_holds(c->s, i) || !run_alive(oc->peers[i]) || oc->peers[i]->events == NULL ||
+		    peer_log_read(oc->peers[i]->events, &log, &err) < 0)
+			continue;
+		if (log.found)
+			sbx_signal(c->sbx, oc->peers[i]->pid, SIGUSR1);
+		peer_log_free(&log);
+	}
+}
+
 static void
 run_peers(struct rcase *c, const char *prog, struct run_outcome *oc, struct sc_err *err)
 {
@@ -80,6 +133,7 @@ run_peers(struct rcase *c, const char *prog, struct run_outcome *oc, struct sc_e
 			break;
 		oc->peers[oc->npeers++] = r;
 	}
+	end_holds(c, oc);
 	for (size_t i = 0; i < oc->npeers; i++)
 		run_wait_until(c, run_cond_ended, oc->peers[i], c->deadline);
 }
@@ -239,6 +293,52 @@ cond_client_ended(struct rcase *c, void *arg)
 	return 0;
 }
 
+/*
+ * Once the student's client has ended: the reference server has no
+ * connection from it, none waits to be accepted, and no socket of one is left
+ * on the case's port. Then none can come any more (the client is gone), and
+ * nothing the server would still log can change a check: a client that never
+ * connected (an IPv4-only client given ::1) is judged at once, not after the
+ * server's wait. The log is read before the sockets: a connection accepted in
+ * between still has its socket when they are read.
+ */
+static int
+no_connection_coming(struct rcase *c, struct rproc *srv)
+{
+	struct peer_log log;
+	struct pnet_sock *socks;
+	struct sc_err err;
+	ssize_t n;
+	int none;
+
+	if (srv->events == NULL || peer_log_read(srv->events, &log, &err) < 0)
+		return 0;
+	none = log.nconns == 0;
+	peer_log_free(&log);
+	if (!none || (n = pnet_tcp_sockets(sbx_net_pid(c->sbx), &socks, &err)) < 0)
+		return 0;
+	for (ssize_t i = 0; i < n && none; i++)
+		if ((socks[i].local_port == c->port || socks[i].remote_port == c->port) &&
+		    (socks[i].state != 10 || socks[i].rx_queue > 0))	/* 10: LISTEN; its accept queue */
+			none = 0;
+	free(socks);
+	return none;
+}
+
+/* The reference echo server logged the end of the client's connection, or none can come. */
+static int
+cond_server_saw_end(struct rcase *c, void *arg)
+{
+	return run_cond_peer_saw_end(c, arg) || no_connection_coming(c, arg);
+}
+
+/* The reference file server ended (after the reply), or no connection can come. */
+static int
+cond_server_ended(struct rcase *c, void *arg)
+{
+	return run_cond_ended(c, arg) || no_connection_coming(c, arg);
+}
+
 int
 run_drive_client(struct rcase *c, struct run_outcome *oc, struct sc_err *err)
 {
@@ -312,10 +412,10 @@ run_drive_client(struct rcase *c, struct run_outcome *oc, struct sc_err *err)
 	run_wait_until(c, cond_client_ended, oc, c->deadline);
 	/* let the reference server log what the client's end looked like */
 	if (srv && s->protocol == SCN_ECHO && !oc->student->killed)
-		run_wait_until(c, run_cond_peer_saw_end, srv, run_now() + 1.0 * c->factor);
+		run_wait_until(c, cond_server_saw_end, srv, run_now() + 1.0 * c->factor);
 	/* the reference file_server ends after the reply; the echo server runs on */
 	if (srv && s->protocol == SCN_FILE && !oc->student->killed)
-		run_wait_until(c, run_cond_ended, srv, run_now() + 2.0);
+		run_wait_until(c, cond_server_ended, srv, run_now() + 2.0);
 	return 0;
 }
 

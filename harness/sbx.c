@@ -520,6 +520,7 @@ sbx_spawn(struct sbx *s, const struct sbx_spawn *sp, struct sc_err *err)
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
+		signal(SIGUSR1, SIG_IGN);	/* a reference peer's "end the hold" (run_drive.c) */
 		int status;
 		while (waitpid(c, &status, 0) < 0)
 			if (errno != EINTR)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ref_conn.h"
@@ -171,6 +172,42 @@ payload_mode(struct ref_conn *c, const struct ref_opts *o)
 	return status || mismatch || c->in < o->size;
 }
 
+/*
+ * --hold-ms: keep the connection open H ms, or until SIGUSR1 says the hold
+ * has done its job (sockcheck sends it once every other client of the case
+ * has ended: the server was kept busy with this one while they were served).
+ * SIGUSR1 is blocked from the start, so one sent early waits here.
+ */
+static void
+hold(unsigned ms)
+{
+	sigset_t usr1;
+	struct timespec now, end, left;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = end.tv_sec - now.tv_sec;
+		left.tv_nsec = end.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000L;
+		}
+		if (left.tv_sec < 0)
+			return;
+		if (sigtimedwait(&usr1, NULL, &left) >= 0 || errno != EINTR)
+			return;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -182,7 +219,12 @@ main(int argc, char **argv)
 	unsigned port;
 	int rc, status = 0;
 
+	sigset_t usr1;
+
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);	/* hold(): ends the hold, never the client */
 	if ((rc = ref_start(argc, argv, REF_ECHO_CLIENT, &o, &port)) >= 0)
 		return rc;
 	if (ref_start_events(REF_ECHO_CLIENT, &o, &ev) < 0)
@@ -198,7 +240,7 @@ main(int argc, char **argv)
 	else if (!o.idle_ms)
 		status = line_mode(&c, &o) || status;
 	if (o.hold_ms && !c.gone)
-		ref_sleep_us((uint64_t)o.hold_ms * 1000);
+		hold(o.hold_ms);
 	if (!c.gone)
 		ref_conn_close(&c, "done");
 	ref_conn_summary(&c);

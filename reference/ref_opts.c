@@ -321,7 +321,8 @@ ref_opts_usage(enum ref_prog prog)
 		own = "  --size N --pattern P --seed S  send a generated payload (text, binary,\n"
 		    "                       random, zero), reading while writing; the echo is verified\n"
 		    "  --idle-ms M          connect, send nothing for M ms, report what arrived\n"
-		    "  --hold-ms H          keep the connection open H ms after the echo\n"
+		    "  --hold-ms H          keep the connection open H ms after the echo (SIGUSR1\n"
+		    "                       ends the hold at once)\n"
 		    "  --expect-nothing     success means: nothing arrived unasked\n"
 		    "  --delay-connect-ms D wait D ms before connect()\n";
 		break;
