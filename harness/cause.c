@@ -19,6 +19,9 @@ static const struct cause table[] = {
 	{ "missing-served-file", CAUSE_ASPECT_NONE, "the server could not open the file it serves",
 	  "The server exits or crashes when its file is missing: check fopen()/open() "
 	  "before using the result, or tell sockcheck the file's name (profile: file)." },
+	{ "hidden-port", CAUSE_ASPECT_NONE, "the server listens on a port nobody can learn",
+	  "It listens on a port it never told anyone: bind the port it was given "
+	  "(htons(atoi(argv[1]))), or print the one it got (getsockname() after bind())." },
 	/* how the program ended */
 	{ "crash", CAUSE_ASPECT_NONE, "the program died of a signal",
 	  "Look for a buffer indexed past its end, a NULL pointer (an unchecked fopen() "

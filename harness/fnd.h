@@ -45,7 +45,8 @@ struct fnd_prog {
 	/* servers */
 	int port_found;		/* port_mode (and fixed_port / port_pattern) were found */
 	enum prof_port_mode port_mode;
-	unsigned fixed_port;
+	unsigned fixed_port;	/* fixed; listening with port_not_given: where it listened */
+	int port_not_given;	/* given a port, it listened on another that moves with it */
 	char *port_pattern;	/* printed: ERE whose group 1 is the port, or NULL (default) */
 	int argv_file;		/* argv[1] (or another argument) is the served file */
 	char *file;		/* the served file, relative to its working directory */

@@ -13,7 +13,7 @@
 #include "fsx.h"
 
 /* Bump when what is found, or how, changes: old cache entries then miss. */
-#define FND_VERSION 2
+#define FND_VERSION 3
 
 int
 fnd_cache_key(const struct fnd_env *e, const struct prof *p, enum prof_prog_kind kind,
@@ -95,6 +95,7 @@ fnd_cache_load(const struct fnd_env *e, const char *key, struct fnd_prog *fp)
 	fp->port_found = json_is_true(json_object_get(o, "port_found"));
 	fp->port_mode = (enum prof_port_mode)json_integer_value(json_object_get(o, "port_mode"));
 	fp->fixed_port = (unsigned)json_integer_value(json_object_get(o, "fixed_port"));
+	fp->port_not_given = json_is_true(json_object_get(o, "port_not_given"));
 	fnd_set_str(&fp->port_pattern, jstr(o, "port_pattern"));
 	fp->argv_file = json_is_true(json_object_get(o, "argv_file"));
 	fnd_set_str(&fp->file, jstr(o, "file"));
@@ -133,6 +134,7 @@ fnd_cache_store(const struct fnd_env *e, const char *key, const struct fnd_prog 
 	json_object_set_new(o, "port_found", json_boolean(fp->port_found));
 	json_object_set_new(o, "port_mode", json_integer(fp->port_mode));
 	json_object_set_new(o, "fixed_port", json_integer(fp->fixed_port));
+	json_object_set_new(o, "port_not_given", json_boolean(fp->port_not_given));
 	PUTS("port_pattern", fp->port_pattern);
 	json_object_set_new(o, "argv_file", json_boolean(fp->argv_file));
 	PUTS("file", fp->file);

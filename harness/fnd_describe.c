@@ -55,8 +55,12 @@ describe_prog(FILE *f, const struct prof *p, int k, const struct fnd_prog *fp)
 		else if (fp->port_mode == PROF_PORT_PRINTED)
 			CL("ephemeral port, printed (%s)", fp->port_pattern ? fp->port_pattern :
 			    "port[^0-9]*([0-9]+)");
+		else if (fp->port_mode == PROF_PORT_LISTENING && fp->port_not_given)
+			CL("listens on port %u when given %u, a port it was not given: nobody can learn "
+			    "it (read from its listening socket)", fp->fixed_port, FND_PROBE_PORT);
 		else if (fp->port_mode == PROF_PORT_LISTENING)
-			CL("ephemeral port, not printed: read from its listening socket");
+			CL("ephemeral port, not printed: nobody can learn it (read from its listening "
+			    "socket)");
 		else if (fnd_is_server(k))
 			CL("port from argv");
 	}
@@ -166,7 +170,10 @@ fnd_write_yaml(FILE *f, const struct prof *p, const struct fnd_result *r)
 				if (pat)
 					fputs("    port_pattern: ", f), yq(f, pat), fputc('\n', f);
 			} else if (m == PROF_PORT_LISTENING)
-				fputs("    port: listening    # an ephemeral port it does not print\n", f);
+				fputs(fp->port_not_given && !(pp->set & PROF_SET_PORT) ?
+				    "    port: listening    # not the port it was given: nobody can learn it\n" :
+				    "    port: listening    # an ephemeral port it does not print: nobody can "
+				    "learn it\n", f);
 			else if (fnd_is_server(k))
 				fputs("    port: argv\n", f);
 		}

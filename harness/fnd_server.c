@@ -210,12 +210,12 @@ cond_peer_done(struct fnd_probe *pr, void *arg)
 }
 
 /*
- * One start of a server with `tmpl`: wait for it to listen (or end); a file
- * server then gets one reference client, so that a file opened only after
- * accept() is seen too.
+ * One start of a server with `tmpl`, given port `given`: wait for it to
+ * listen (or end); a file server then gets one reference client, so that a
+ * file opened only after accept() is seen too.
  */
 static int
-probe_server(const struct fnd_env *e, enum prof_prog_kind kind, const char *tmpl,
+probe_server(const struct fnd_env *e, enum prof_prog_kind kind, const char *tmpl, unsigned given,
     const char *file, char **files_present, unsigned n, struct srv_obs *o, struct fnd_probe *keep,
     struct sc_err *err)
 {
@@ -225,7 +225,7 @@ probe_server(const struct fnd_env *e, enum prof_prog_kind kind, const char *tmpl
 
 	memset(o, 0, sizeof(*o));
 	o->want_udp = kind == PROF_UDP_SERVER;
-	argv = prof_expand(tmpl, "127.0.0.1", FND_PROBE_PORT, file, "receive.dat", err);
+	argv = prof_expand(tmpl, "127.0.0.1", given, file, "receive.dat", err);
 	if (argv == NULL)
 		return -1;
 	if (fnd_probe_open(e, prof_prog_name(kind), n, &pr, err) < 0) {
@@ -276,6 +276,26 @@ probe_server(const struct fnd_env *e, enum prof_prog_kind kind, const char *tmpl
 	return rc;
 }
 
+/*
+ * A server given FND_PROBE_PORT listened on o->port, another one: fixed in
+ * its source, or made from its argument wrongly (htons() left out:
+ * 5000 -> 34835)? Given another port, a fixed one stays where it was. One
+ * that moves listens where no one told it: the cases read its port from
+ * its socket (listening), and <role>.port-usable fails (hidden-port).
+ */
+static int
+port_follows_argv(const struct fnd_env *e, enum prof_prog_kind kind, const char *form,
+    const char *file, char **present, unsigned *runs, const struct srv_obs *o, struct sc_err *err)
+{
+	struct srv_obs o2;
+
+	if (*runs >= 10 || probe_server(e, kind, form, FND_PROBE_PORT + 1, file, present, *runs, &o2,
+	    NULL, err) < 0)
+		return 0;
+	(*runs)++;
+	return o2.listening && o2.port != o->port;
+}
+
 void
 fnd_find_server(const struct fnd_env *e, const struct prof *p, enum prof_prog_kind kind,
     struct fnd_prog *fp, struct sc_err *err)
@@ -314,7 +334,8 @@ fnd_find_server(const struct fnd_env *e, const struct prof *p, enum prof_prog_ki
 			if (has_file && kind == PROF_FILE_SERVER && npresent < 3 &&
 			    (npresent == 0 || strcmp(present[npresent - 1], file) != 0))
 				present[npresent++] = (char *)file;
-			if (probe_server(e, kind, forms[f], file, present, runs, &o, &out, err) < 0) {
+			if (probe_server(e, kind, forms[f], FND_PROBE_PORT, file, present, runs, &o, &out,
+			    err) < 0) {
 				free(out.out);
 				return;
 			}
@@ -336,6 +357,14 @@ fnd_find_server(const struct fnd_env *e, const struct prof *p, enum prof_prog_ki
 				free(out.out);
 				goto done;
 			}
+			/* it opened the port it was given as a file, failed (fopen() unchecked)
+			 * and listened anyway: that argument is a file name, whatever the
+			 * open did; the forms with {file} come next */
+			if (o.listening && o.opened_arg && !has_file && kind == PROF_FILE_SERVER &&
+			    !(pp->set & PROF_SET_COMMAND)) {
+				free(out.out);
+				break;
+			}
 			if (o.listening) {
 				fp->sock = kind == PROF_UDP_SERVER ? FND_SOCK_UDP : FND_SOCK_TCP;
 				fnd_set_str(&fp->command, forms[f]);
@@ -355,8 +384,14 @@ fnd_find_server(const struct fnd_env *e, const struct prof *p, enum prof_prog_ki
 					} else {
 						fp->port_mode = PROF_PORT_FIXED;
 						fp->fixed_port = o.port;
+						if (strstr(forms[f], "{port}") &&
+						    port_follows_argv(e, kind, forms[f], file, present, &runs,
+						    &o, err))
+							fp->port_not_given = 1;
 					}
 				}
+				if (fp->port_not_given)
+					fp->port_mode = PROF_PORT_LISTENING;
 				if (has_file) {
 					fp->argv_file = 1;
 				} else if (kind == PROF_FILE_SERVER) {

@@ -178,6 +178,7 @@ judge_case(const struct judge_in *in, struct res_case *c)
 		if (in->student.ended || !in->student.ended)
 			failed = 1;
 	}
+	judge_check_port(c, in, &failed);
 	ok = judge_check_end(c, in, &in->student, prog_label(s, client),
 	    s->role == SCN_PAIR ? SCN_EXIT_ANY : want, client, &failed);
 	if (s->role == SCN_PAIR)

@@ -10,6 +10,7 @@
 #include "cause.h"
 #include "judge.h"
 #include "judge_int.h"
+#include "kind.h"
 
 const char *
 judge_end_cause(const struct judge_in *in, int client, const char *otherwise)
@@ -155,4 +156,28 @@ judge_check_time(struct res_case *c, const struct judge_in *in, const struct jud
 	} else if (!judge_check(c, "time", judge_end_cause(in, in->s->role != SCN_SERVER, "too-slow"),
 	    own <= lim, exp, "ended after %.2f s", p->seconds))
 		*failed = 1;
+}
+
+void
+judge_check_port(struct res_case *c, const struct judge_in *in, int *failed)
+{
+	const struct scn *s = in->s;
+
+	if (s->expect.port_usable != SCN_YES || s->role != SCN_SERVER || !in->ready)
+		return;
+	/* `listening`: sockcheck read the port from the server's own socket, as no
+	 * client can (the finder found it ephemeral and never printed, or not the
+	 * port its command line gave it) */
+	if (judge_check(c, "port", "hidden-port",
+	    in->p->progs[kind_student(s, 0)].port_mode != PROF_PORT_LISTENING,
+	    "it listens where a client can learn: the port it was given, one fixed in its "
+	    "source, or one it prints",
+	    "it listens on port %u, which it never told anyone: bind the port it was given, "
+	    "or print the one it got", in->port))
+		return;
+	*failed = 1;
+	judge_diag(c, "sockcheck read port %u from the server's own listening socket to run the "
+	    "other cases; a user of the program has no way to. The port from the command line "
+	    "goes through htons(atoi(argv[1])) into sin_port; a port the kernel chooses (port 0) "
+	    "is found with getsockname() after bind() and printed.", in->port);
 }

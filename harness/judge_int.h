@@ -49,6 +49,13 @@ void judge_check_stderr(struct res_case *c, const struct judge_in *in, const str
 void judge_check_time(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
     int *failed);
 
+/*
+ * expect.port_usable: the server listens where a client can learn it (the
+ * port it was given, one fixed in its source, one it prints), not on a port
+ * only its own socket tells (profile `listening`; cause hidden-port).
+ */
+void judge_check_port(struct res_case *c, const struct judge_in *in, int *failed);
+
 /* Is one of the accepted replies in `out` (printed with or without its terminator)? */
 int judge_reply_printed(const struct prof *p, const char *out, size_t out_len);
 

@@ -76,6 +76,7 @@ struct scn_expect {
 	enum scn_tristate closes;	/* echo.client: the client closed its connection */
 	enum scn_tristate serves_next;	/* servers: the last peer (expect echo) was served */
 	enum scn_tristate sent_exact;	/* echo.client: the server received the lines' bytes only */
+	enum scn_tristate port_usable;	/* servers: it listens where a client can learn (argv, fixed, printed) */
 	double max_seconds;		/* student must have ended by then; 0: not checked */
 };
 

@@ -164,13 +164,14 @@ TRI(ex_absent, output_absent)
 TRI(ex_closes, closes)
 TRI(ex_next, serves_next)
 TRI(ex_sent, sent_exact)
+TRI(ex_usable, port_usable)
 static int ex_max(const struct yc *c, const struct yt_node *n, void *o)
 { return yc_double(c, n, "expect.max_seconds", 0.01, 3600, &((struct scn_expect *)o)->max_seconds); }
 static const struct yc_row expect_rows[] = {
 	{ "exit", ex_exit }, { "data", ex_data }, { "eof", ex_eof }, { "reply", ex_reply },
 	{ "stderr_message", ex_stderr }, { "output_absent", ex_absent }, { "closes", ex_closes },
 	{ "serves_next", ex_next }, { "max_seconds", ex_max }, { "sent_exact", ex_sent },
-	{ NULL, NULL }
+	{ "port_usable", ex_usable }, { NULL, NULL }
 };
 
 /* inject: stored as "key=value" strings for the preload library */
@@ -400,6 +401,8 @@ check_required(const struct yc *c, const struct yt_node *root, struct scn *s)
 		return YC_FAIL(c, yt_get(root, "setup"), "'setup.no_file' applies to file.server only");
 	if (s->setup.no_server && s->role != SCN_CLIENT)
 		return YC_FAIL(c, yt_get(root, "setup"), "'setup.no_server' applies to clients only");
+	if (s->expect.port_usable == SCN_YES && s->role != SCN_SERVER)
+		return YC_FAIL(c, yt_get(root, "expect"), "'expect.port_usable' applies to servers only");
 	return 0;
 }
 
