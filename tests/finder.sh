@@ -8,6 +8,9 @@
 #    directory"), not "close() where shutdown belongs";
 #  - UDP: infer writes a UDP client's argument order and quit word, and the
 #    profile runs it (the same client without the finder fails);
+#  - a port nobody can learn (htons() left out: given 5000 it listens on
+#    34835) is inferred as `port: listening`, and with that profile the
+#    cases run on it while echo.server.port-usable fails (hidden-port);
 #  - the time the finder takes per program is printed (a figure, not asserted).
 set -u
 BUILD=${1:-build}
@@ -34,6 +37,25 @@ if timeout 120 "$SC" infer -o "$T/inferred.yaml" "$T/argvfile" 2>"$T/infer.err";
 	    fail "infer: the inferred profile does not work: $(cat "$T/r1.out")"
 else
 	fail "infer failed: $(cat "$T/infer.err")"
+fi
+
+# 1b. a port nobody can learn: inferred as listening, judged the same from the profile
+cp -R fixtures/variants/es-port-no-htons "$T/nohtons"
+rm -f "$T/nohtons/fixture.yaml"
+if timeout 120 "$SC" infer -o "$T/nohtons.yaml" "$T/nohtons" 2>"$T/nohtons.err" &&
+    grep -q '^    port: listening    # not the port it was given' "$T/nohtons.yaml"; then
+	cp "$T/nohtons.yaml" "$T/nohtons/sockcheck.yaml"
+	timeout 300 "$SC" run --no-finder --only 'echo.server.one-message,echo.server.port-usable' \
+	    --report-dir "$T/rp" "$T/nohtons" >"$T/rp.out" 2>&1
+	if grep -q '^PASS  echo.server.one-message' "$T/rp.out" &&
+	    grep -q '^FAIL  echo.server.port-usable' "$T/rp.out" &&
+	    grep -q 'which it never told anyone.*\[hidden-port\]' "$T/rp.out"; then
+		ok "a port it was not given: inferred as listening; the cases run, port-usable fails"
+	else
+		fail "a port it was not given, from the profile: $(cat "$T/rp.out")"
+	fi
+else
+	fail "infer: a port it was not given: $(cat "$T/nohtons.yaml" "$T/nohtons.err")"
 fi
 
 # 2. the cache: the second run with the same work directory observes nothing
