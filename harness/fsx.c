@@ -118,6 +118,20 @@ done:
 	return rc;
 }
 
+int
+fsx_copy_file(const char *src, const char *dst, mode_t mode, struct sc_err *err)
+{
+	struct stat st;
+
+	if (stat(src, &st) < 0)
+		return sc_err_sys(err, "%s", src);
+	st.st_mode = mode;
+	if (copy_file(src, dst, &st, err) < 0)
+		return -1;
+	/* the umask narrowed the mode open() gave */
+	return chmod(dst, mode) < 0 ? sc_err_sys(err, "chmod %s", dst) : 0;
+}
+
 static int
 copy_rec(const char *src, const char *dst, const struct stat *skip, int depth,
     struct sc_err *err)

@@ -29,6 +29,9 @@ int fsx_others_can_reach(const char *path);
  */
 int fsx_copy_tree(const char *src, const char *dst, const char *skip_dir, struct sc_err *err);
 
+/* Copy one regular file (its times kept) to `dst`, with `mode`. */
+int fsx_copy_file(const char *src, const char *dst, mode_t mode, struct sc_err *err);
+
 /* chown -R without following links (lchown). */
 int fsx_chown_tree(const char *path, uid_t uid, gid_t gid, struct sc_err *err);
 

@@ -250,7 +250,7 @@ find_conventions(struct run_ctx *ctx, const struct scn_suite *suite, const struc
 	fe.built_dir = ctx->built_dir;
 	fe.work_dir = o->work_dir;
 	fe.ref_dir = o->ref_dir;
-	fe.inject_lib = o->inject_lib;
+	fe.inject_lib = ctx->inject_lib;
 	fe.want_netns = o->want_netns ? 1 : 0;
 	fe.is_root = ctx->is_root;
 	fe.need = need;
@@ -288,24 +288,27 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	/* a student program running as nobody must reach its working copy */
 	chmod(o->work_dir, 0755);
 	chmod(ctx.cases_dir, 0755);
-	if (ctx.is_root && !fsx_others_can_reach(ctx.cases_dir)) {
-		snprintf(ctx.scratch_dir, sizeof(ctx.scratch_dir), "/tmp/sockcheck-cases.XXXXXX");
-		if (mkdtemp(ctx.scratch_dir) == NULL)
-			return sc_err_sys(err, "mkdtemp /tmp/sockcheck-cases.XXXXXX");
-		chmod(ctx.scratch_dir, 0711);
-	}
+	/* what the programs open by absolute path, where their uid reaches it */
+	if (reach_open(&ctx.reach, ctx.is_root, ctx.cases_dir, o->inject_lib, err) < 0)
+		return -1;
+	if (ctx.reach.cases_there)
+		snprintf(ctx.scratch_dir, sizeof(ctx.scratch_dir), "%s", ctx.reach.root);
+	ctx.inject_lib = reach_inject(&ctx.reach);
 	pthread_mutex_init(&ctx.lock, NULL);
 	pthread_mutex_init(&ctx.fixed_port_lock, NULL);
 
 	memset(&pl, 0, sizeof(pl));
 	pl.ctx = &ctx;
 	pl.items = calloc(suite->count ? suite->count : 1, sizeof(*pl.items));
-	if (pl.items == NULL)
+	if (pl.items == NULL) {
+		reach_close(&ctx.reach, 0);
 		return sc_err_sys(err, "plan");
+	}
 	pl.n = plan(suite, o, pl.items);
 	pl.cases = calloc(pl.n ? pl.n : 1, sizeof(*pl.cases));
 	if (pl.cases == NULL) {
 		free(pl.items);
+		reach_close(&ctx.reach, 0);
 		return sc_err_sys(err, "plan");
 	}
 	pthread_mutex_init(&pl.lock, NULL);
@@ -319,6 +322,7 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 		pthread_mutex_destroy(&pl.lock);
 		pthread_mutex_destroy(&ctx.lock);
 		pthread_mutex_destroy(&ctx.fixed_port_lock);
+		reach_close(&ctx.reach, 0);
 		return -1;
 	}
 	ctx.p = &eff;
@@ -373,12 +377,8 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	prof_free(&eff);
 	res_tally(out);
 	free(pl.items);
-	if (ctx.scratch_dir[0]) {
-		/* the working copies of failed cases: kept with --keep only */
-		struct sc_err e2;
-		if (!o->keep)
-			fsx_remove_tree(ctx.scratch_dir, &e2);
-	}
+	/* the working copies of failed cases: kept with --keep only */
+	reach_close(&ctx.reach, o->keep);
 	pthread_mutex_destroy(&pl.lock);
 	pthread_mutex_destroy(&ctx.lock);
 	pthread_mutex_destroy(&ctx.fixed_port_lock);

@@ -82,7 +82,7 @@ skip_reason(struct rcase *c, char *buf, size_t len)
 		    "end of input");
 		return 1;
 	}
-	if (s->inject && c->ctx->o->inject_lib == NULL) {
+	if (s->inject && c->ctx->inject_lib == NULL) {
 		/* honest: never pass a case whose fault could not be injected */
 		snprintf(buf, len, "fault injection inside the program is not available in this build "
 		    "(no libscinject.so)");
@@ -263,7 +263,7 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 		c.memcheck = c.memcheck && s->role != SCN_PAIR;
 	c.factor = c.memcheck ? mc_time_factor() : 1.0;
 	c.scale = scale;
-	c.inject_on = s->inject != NULL && ctx->o->inject_lib != NULL;
+	c.inject_on = s->inject != NULL && ctx->inject_lib != NULL;
 	c.t0 = run_now();
 	c.deadline = c.t0 + run_case_seconds(s) * scale * c.factor;
 	watch_init(&c.w, s, c.factor, c.t0);

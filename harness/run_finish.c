@@ -222,6 +222,38 @@ protocol_mismatch(const struct rcase *c, const struct run_outcome *oc, struct re
 	return 1;
 }
 
+/*
+ * The preload library was given to the program and did not load: the
+ * machine's fault (a path its uid can't read), never the program's, and
+ * never a silent loss of the faults or of the trace.
+ */
+static int
+preload_failed(const struct rcase *c, const struct run_outcome *oc, struct res_case *out)
+{
+	const struct rproc *procs[2] = { oc->student, oc->student2 };
+	char why[PATH_MAX + 256];
+
+	if (!c->inject_on && !c->trace_opens)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		for (int stream = 0; procs[i] && stream < 2; stream++) {
+			size_t len;
+			char *text = cap_text(stream ? &procs[i]->err : &procs[i]->out, &len);
+			int failed = reach_preload_failed(c->inj_report, text, text ? len : 0, why,
+			    sizeof(why));
+			free(text);
+			if (failed) {
+				out->verdict = RES_ERROR;
+				free(out->summary);
+				if (asprintf(&out->summary, "could not run the case: %s", why) < 0)
+					out->summary = NULL;
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
 void
 run_finish(struct rcase *c, struct run_outcome *oc, struct res_case *out)
 {
@@ -234,6 +266,8 @@ run_finish(struct rcase *c, struct run_outcome *oc, struct res_case *out)
 	int inj_took = 0;
 
 	if (protocol_mismatch(c, oc, out))
+		return;
+	if (preload_failed(c, oc, out))
 		return;
 	if (c->inject_on) {
 		inject_outcome(c, &inj_took, inj_desc, sizeof(inj_desc));

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "reach.h"
 #include "run.h"
 
 struct run_ctx {
@@ -17,6 +18,8 @@ struct run_ctx {
 	 * so that valgrind, as the case's uid, can read the program's debug
 	 * info by its absolute path; "" otherwise */
 	char scratch_dir[64];
+	struct reach reach;		/* where the programs reach what they open by name */
+	const char *inject_lib;		/* the preload library as they load it, or NULL */
 	int is_root;
 	pthread_mutex_t fixed_port_lock;	/* loopback mode: fixed-port programs one at a time */
 	int netns_ok;			/* namespaces worked once (else don't retry) */

@@ -328,7 +328,7 @@ add_inject_env(struct rcase *c, char ***envp, const char *prog, int *side_fd, st
 	}
 	/* without faults (c->inject_on 0) the library only traces the files the
 	 * program opens: a server that dies for want of its file says which */
-	if (asprintf(&v[0], "LD_PRELOAD=%s", c->ctx->o->inject_lib) < 0 ||
+	if (asprintf(&v[0], "LD_PRELOAD=%s", c->ctx->inject_lib) < 0 ||
 	    asprintf(&v[1], "%s%s", c->inject_on ? "SCINJECT=" : "SCINJECT_NONE=", spec) < 0 ||
 	    asprintf(&v[2], "SCINJECT_TARGET=%s", base ? base + 1 : prog) < 0 ||
 	    asprintf(&v[3], "SCINJECT_FD=%d", SBX_PASS_FD + 2) < 0 ||
@@ -406,7 +406,7 @@ mc_fail:
 		}
 	}
 	student_limits(c, &lim);
-	c->trace_opens = kind == PROF_FILE_SERVER && c->ctx->o->inject_lib != NULL;
+	c->trace_opens = kind == PROF_FILE_SERVER && c->ctx->inject_lib != NULL;
 	if ((c->inject_on || c->trace_opens) &&
 	    add_inject_env(c, &env, argv[0], &mc_fds[2], err) < 0) {
 		if (wrapped)

@@ -11,6 +11,7 @@
 #include "fnd.h"
 #include "fsx.h"
 #include "prof.h"
+#include "reach.h"
 #include "run.h"
 
 #include "cli.h"
@@ -33,6 +34,7 @@ cmd_infer(int argc, char **argv, volatile sig_atomic_t *stop)
 	struct prof prof;
 	struct fnd_result found;
 	struct fnd_env fe;
+	struct reach reach;
 	struct sc_err err;
 	const char *out_path = NULL, *dir = ".";
 	char sub[PATH_MAX], work[PATH_MAX] = "/tmp/sockcheck-infer.XXXXXX", built[PATH_MAX + 16];
@@ -86,12 +88,19 @@ cmd_infer(int argc, char **argv, volatile sig_atomic_t *stop)
 	fe.built_dir = built;
 	fe.work_dir = work;
 	fe.ref_dir = lay.ref;
-	fe.inject_lib = lay.have_inject ? lay.inject : NULL;
 	fe.want_netns = netns;
 	fe.is_root = geteuid() == 0;
-	if (fnd_run(&fe, &prof, &found, &err) < 0) {
+	/* the preload library where the probes' uid can load it */
+	if (reach_open(&reach, fe.is_root, NULL, lay.have_inject ? lay.inject : NULL, &err) < 0) {
 		sc_err_print(stderr, "sockcheck", &err);
 		rc = EXIT_USAGE;
+		goto out;
+	}
+	fe.inject_lib = reach_inject(&reach);
+	rc = fnd_run(&fe, &prof, &found, &err) < 0 ? EXIT_USAGE : 0;
+	reach_close(&reach, 0);
+	if (rc != 0) {
+		sc_err_print(stderr, "sockcheck", &err);
 		goto out;
 	}
 	if (out_path && (out = fopen(out_path, "we")) == NULL) {
