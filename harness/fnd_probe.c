@@ -64,6 +64,9 @@ probe_env(const struct fnd_probe *pr, const char *prog, int trace)
 			env[n - 1] = NULL;
 		if (asprintf(&env[n++], "SCINJECT_FD=%d", SBX_PASS_FD) < 0)
 			env[n - 1] = NULL;
+		/* the machine's ports: a probe's TIME-WAIT must not fail the next bind */
+		if (pr->sbx && sbx_mode(pr->sbx) == SBX_LOOPBACK)
+			env[n++] = strdup("SCINJECT_SHARED=1");
 	}
 	for (size_t i = 0; i < n; i++)
 		if (env[i] == NULL) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "sbx.h"
 
 /* the one global: a signal handler's flag, handed to the command */
 static volatile sig_atomic_t stop_requested;
@@ -34,17 +35,22 @@ static const struct command {
 	int (*fn)(int argc, char **argv, volatile sig_atomic_t *stop);
 	const char *help;
 	const char *summary;
+	int sandboxes;		/* runs programs in sandboxes (sbx.h): namespaces wanted */
 } commands[] = {
-	{ "run", cmd_run, cli_run_help, "run the suite against one submission" },
-	{ "list", cmd_list, cli_list_help, "list the cases of the suite" },
-	{ "infer", cmd_infer, cli_infer_help, "how each program is run, as a commented profile" },
-	{ "validate", cmd_validate, cli_validate_help, "check scenario files" },
+	{ "run", cmd_run, cli_run_help, "run the suite against one submission", 1 },
+	{ "list", cmd_list, cli_list_help, "list the cases of the suite", 0 },
+	{ "infer", cmd_infer, cli_infer_help, "how each program is run, as a commented profile",
+	  1 },
+	{ "validate", cmd_validate, cli_validate_help, "check scenario files", 0 },
 	{ "explain", cmd_explain, cli_explain_help,
-	  "a case's scenario, hint and how to reproduce it by hand" },
-	{ "payload", cmd_payload, cli_payload_help, "write a case's generated data" },
-	{ "grade", cmd_grade, cli_grade_help, "grade a class: every submission of a directory" },
-	{ "merge", cmd_merge, cli_merge_help, "merge the output directories of grade --shard" },
-	{ "gradescope-bundle", cmd_bundle, cli_bundle_help, "write a Gradescope autograder zip" },
+	  "a case's scenario, hint and how to reproduce it by hand", 0 },
+	{ "payload", cmd_payload, cli_payload_help, "write a case's generated data", 0 },
+	{ "grade", cmd_grade, cli_grade_help, "grade a class: every submission of a directory", 1 },
+	{ "merge", cmd_merge, cli_merge_help, "merge the output directories of grade --shard", 0 },
+	{ "gradescope-bundle", cmd_bundle, cli_bundle_help, "write a Gradescope autograder zip",
+	  0 },
+	{ "doctor", cmd_doctor, cli_doctor_help,
+	  "which isolation this machine gives the cases, and how to get better", 0 },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -72,6 +78,16 @@ general_help(FILE *out)
 	    "the files, the environment and the exit statuses.\n", out);
 }
 
+/* --no-netns among a command's options (before a "--"). */
+static int
+wants_no_netns(int argc, char **argv)
+{
+	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--no-netns") == 0)
+			return 1;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -91,6 +107,7 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("sockcheck %s\n", SOCKCHECK_VERSION);
+		cli_isolation_line(stdout, 0);
 		return 0;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -110,5 +127,11 @@ main(int argc, char **argv)
 		return cli_usage_error(NULL, "unknown option '%s'", argv[1]);
 	if ((cmd = find_command(argv[1])) == NULL)
 		return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+	/* unprivileged: a user namespace for the cases' namespaces, entered while
+	 * sockcheck has one thread (the cases fall back to loopback otherwise) */
+	if (cmd->sandboxes && !wants_no_netns(argc, argv)) {
+		char why[256];
+		sbx_user_enter(why, sizeof(why));
+	}
 	return cmd->fn(argc - 1, argv + 1, &stop_requested);
 }

@@ -86,6 +86,7 @@ struct rcase {
 	char no_addr[64];	/* a hard-coded address this sandbox can't provide */
 	int inject_on;
 	int trace_opens;	/* the preload library reports the server's opens (fnd.h) */
+	int shared_ports;	/* LOOPBACK: the library gives SO_REUSEADDR, reports EADDRINUSE */
 	int fixed_locked;
 	int deadline_hit;
 	char ns_why[256];	/* no network namespace: why (sbx_open) */

@@ -233,7 +233,7 @@ preload_failed(const struct rcase *c, const struct run_outcome *oc, struct res_c
 	const struct rproc *procs[2] = { oc->student, oc->student2 };
 	char why[PATH_MAX + 256];
 
-	if (!c->inject_on && !c->trace_opens)
+	if (!c->inject_on && !c->trace_opens && !c->shared_ports)
 		return 0;
 	for (int i = 0; i < 2; i++) {
 		for (int stream = 0; procs[i] && stream < 2; stream++) {
@@ -254,6 +254,40 @@ preload_failed(const struct rcase *c, const struct run_outcome *oc, struct res_c
 	return 0;
 }
 
+/*
+ * Without a network namespace of its own, a port the program bind()s may be
+ * held by another program, or by a connection of an earlier case still in
+ * TIME-WAIT that the library's SO_REUSEADDR could not pass (one of a program
+ * without the library, or not yet finished): the machine's state, not the
+ * program's fault. The library notes it ("bind-in-use FD PORT").
+ */
+static int
+port_in_use(const struct rcase *c, struct res_case *out)
+{
+	char line[256];
+	unsigned port = 0;
+	FILE *f;
+
+	if (!c->shared_ports || (f = fopen(c->inj_report, "re")) == NULL)
+		return 0;
+	while (port == 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "bind-in-use %*d %u", &port) != 1)
+			port = 0;
+	fclose(f);
+	if (port == 0)
+		return 0;
+	out->verdict = RES_ERROR;
+	free(out->summary);
+	if (asprintf(&out->summary, "could not run the case here: port %u was in use on this "
+	    "machine when the program bound it (bind(): EADDRINUSE: another program listens on "
+	    "it, or a connection of an earlier run is still in TIME-WAIT), and without a network "
+	    "namespace of its own the case shares the machine's ports. Not the program's fault: "
+	    "run where sockcheck gets namespaces (sockcheck doctor says how), or free the port "
+	    "(TIME-WAIT ends within a minute) and run again", port) < 0)
+		out->summary = NULL;
+	return 1;
+}
+
 void
 run_finish(struct rcase *c, struct run_outcome *oc, struct res_case *out)
 {
@@ -267,7 +301,7 @@ run_finish(struct rcase *c, struct run_outcome *oc, struct res_case *out)
 
 	if (protocol_mismatch(c, oc, out))
 		return;
-	if (preload_failed(c, oc, out))
+	if (preload_failed(c, oc, out) || port_in_use(c, out))
 		return;
 	if (c->inject_on) {
 		inject_outcome(c, &inj_took, inj_desc, sizeof(inj_desc));

@@ -311,7 +311,7 @@ run_add_feed(struct rproc *r, unsigned delay_ms, const char *data, size_t len)
 static int
 add_inject_env(struct rcase *c, char ***envp, const char *prog, int *side_fd, struct sc_err *err)
 {
-	char *spec = NULL, *v[5] = { NULL, NULL, NULL, NULL, NULL };
+	char *spec = NULL, *v[6] = { NULL, NULL, NULL, NULL, NULL, NULL };
 	size_t len = 0, n = 0;
 	const char *base = strrchr(prog, '/');
 	FILE *f = open_memstream(&spec, &len);
@@ -332,20 +332,21 @@ add_inject_env(struct rcase *c, char ***envp, const char *prog, int *side_fd, st
 	    asprintf(&v[1], "%s%s", c->inject_on ? "SCINJECT=" : "SCINJECT_NONE=", spec) < 0 ||
 	    asprintf(&v[2], "SCINJECT_TARGET=%s", base ? base + 1 : prog) < 0 ||
 	    asprintf(&v[3], "SCINJECT_FD=%d", SBX_PASS_FD + 2) < 0 ||
-	    asprintf(&v[4], "SCINJECT_TRACE=%d", c->trace_opens) < 0) {
+	    asprintf(&v[4], "SCINJECT_TRACE=%d", c->trace_opens) < 0 ||
+	    asprintf(&v[5], "SCINJECT_SHARED=%d", sbx_mode(c->sbx) == SBX_LOOPBACK) < 0) {
 		free(spec);
 		return sc_err_sys(err, "inject environment");
 	}
 	free(spec);
 	while ((*envp)[n])
 		n++;
-	char **ne = realloc(*envp, (n + 6) * sizeof(*ne));
+	char **ne = realloc(*envp, (n + 7) * sizeof(*ne));
 	if (ne == NULL) {
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < 6; i++)
 			free(v[i]);
 		return sc_err_sys(err, "inject environment");
 	}
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		ne[n++] = v[i];
 	ne[n] = NULL;
 	*envp = ne;
@@ -407,7 +408,10 @@ mc_fail:
 	}
 	student_limits(c, &lim);
 	c->trace_opens = kind == PROF_FILE_SERVER && c->ctx->inject_lib != NULL;
-	if ((c->inject_on || c->trace_opens) &&
+	/* sharing the machine's ports, every program gets the library: SO_REUSEADDR
+	 * where the case's own namespace would not have needed it */
+	c->shared_ports = sbx_mode(c->sbx) == SBX_LOOPBACK && c->ctx->inject_lib != NULL;
+	if ((c->inject_on || c->trace_opens || c->shared_ports) &&
 	    add_inject_env(c, &env, argv[0], &mc_fds[2], err) < 0) {
 		if (wrapped)
 			mc_argv_free(wrapped);

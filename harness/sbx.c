@@ -63,6 +63,7 @@ struct sbx {
 	int holder_fd;		/* write end: closing it ends the holder */
 	pid_t reaper;		/* NETNS: pid 1 of the namespace, as seen from here */
 	int netns_fd, pidns_fd;
+	int userns_fd;		/* unprivileged: the case's user namespace (owns the others), or -1 */
 	ino_t pidns_ino;
 	unsigned naddrs;	/* lo:N aliases added */
 	uid_t owner;		/* as root: the uid only this case's programs run as, or 0 */
@@ -133,12 +134,85 @@ small_tables(void)
 	}
 }
 
+/* Write one line to a /proc/self file (uid_map, gid_map, setgroups). */
+static int
+write_proc_self(const char *name, const char *text)
+{
+	char path[64];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", name);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
+/*
+ * After unshare(CLONE_NEWUSER): the caller's uid and gid mapped to
+ * themselves (the only mapping an unprivileged process may write), so that
+ * the programs run as the student, with their files the student's.
+ */
+static int
+map_self(uid_t uid, gid_t gid)
+{
+	char line[64];
+
+	snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+	if (write_proc_self("uid_map", line) < 0)
+		return -1;
+	/* a gid map needs setgroups denied first (it is already, when nested) */
+	if (write_proc_self("setgroups", "deny") < 0 && errno != EPERM)
+		return -1;
+	snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+	return write_proc_self("gid_map", line);
+}
+
+/* Whether this thread may enter namespaces (CAP_SYS_ADMIN in its own user namespace). */
+static int
+can_enter_namespaces(void)
+{
+	struct { uint32_t version; int pid; } hdr = { 0x20080522, 0 };	/* _LINUX_CAPABILITY_VERSION_3 */
+	struct { uint32_t effective, permitted, inheritable; } data[2];
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return 0;
+	return (data[0].effective >> 21) & 1;	/* CAP_SYS_ADMIN */
+}
+
+int
+sbx_user_enter(char *why, size_t whylen)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (uid == 0)
+		return 0;
+	if (unshare(CLONE_NEWUSER) < 0) {
+		if (why)
+			snprintf(why, whylen, "unshare(CLONE_NEWUSER): %s", strerror(errno));
+		return 0;
+	}
+	if (map_self(uid, gid) < 0) {
+		if (why)
+			snprintf(why, whylen, "writing the user namespace's uid/gid map: %s",
+			    strerror(errno));
+		return 0;
+	}
+	return 1;
+}
+
 /* The holder: creates the namespaces, reports the reaper's pid, waits for EOF. */
 static void
 holder_main(int report_fd, int life_fd)
 {
 	char c;
-	int err = 0;
+	int err = 0, flags = CLONE_NEWNET;
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
 	pid_t reaper;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -155,11 +229,20 @@ holder_main(int report_fd, int life_fd)
 	report_fd = 3;
 	life_fd = 4;
 	syscall(SYS_close_range, 5U, ~0U, 0);
-	/* a namespace of its own first, whose children get connection tables
-	 * of their own, small ones: a look at the case's sockets (sock_diag,
-	 * /proc/net/tcp) then walks a few buckets, not the host's table of
-	 * hundreds of thousands that every namespace shares by default */
-	if (unshare(CLONE_NEWNET) < 0 || (small_tables(), unshare(CLONE_NEWNET | CLONE_NEWPID)) < 0)
+	/* unprivileged: a user namespace of the case's own owns the others, so
+	 * that sockcheck (the owner, from its own user namespace) may enter them
+	 * and RLIMIT_NPROC counts the case's processes only. A network namespace
+	 * of its own first, whose children get connection tables of their own,
+	 * small ones: a look at the case's sockets (sock_diag, /proc/net/tcp)
+	 * then walks a few buckets, not the host's table of hundreds of
+	 * thousands that every namespace shares by default */
+	if (uid != 0)
+		flags |= CLONE_NEWUSER;
+	if (unshare(flags) < 0)
+		err = errno;
+	else if (uid != 0 && map_self(uid, gid) < 0)
+		err = errno ? errno : EPERM;
+	else if ((small_tables(), unshare(CLONE_NEWNET | CLONE_NEWPID)) < 0)
 		err = errno;
 	else if (lo_up() < 0)
 		err = errno ? errno : EIO;
@@ -202,6 +285,38 @@ holder_main(int report_fd, int life_fd)
 	_exit(0);
 }
 
+/*
+ * Why an unprivileged process gets no user namespace here, in words, from
+ * a child that tries (the kernel's answer now: EPERM from a seccomp filter,
+ * ENOSPC from user.max_user_namespaces = 0, ...).
+ */
+static const char *
+userns_refusal(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) < 0 ? (errno & 0xff) : 0);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return "no user namespace for sockcheck";
+	switch (WEXITSTATUS(status)) {
+	case 0:
+		return "sockcheck is not in a user namespace of its own";
+	case EPERM:
+		return "the kernel refused a user namespace (unshare: Operation not permitted: "
+		    "a seccomp filter, e.g. a container's, or a security module)";
+	case ENOSPC:
+		return "the kernel refused a user namespace (unshare: No space left on device: "
+		    "user.max_user_namespaces is 0 or reached)";
+	case EINVAL:
+		return "the kernel refused a user namespace (unshare: Invalid argument: "
+		    "user namespaces are not built in)";
+	default:
+		return "the kernel refused a user namespace";
+	}
+}
+
 static int
 open_netns(struct sbx *s, char *why, size_t whylen, struct sc_err *err)
 {
@@ -210,6 +325,13 @@ open_netns(struct sbx *s, char *why, size_t whylen, struct sc_err *err)
 	struct stat st;
 	ssize_t n;
 
+	if (geteuid() != 0 && !can_enter_namespaces()) {
+		/* the capture and sock_diag enter the case's namespace from a thread:
+		 * that needs sockcheck in a user namespace of its own (sbx_user_enter) */
+		if (why)
+			snprintf(why, whylen, "network namespaces unavailable: %s", userns_refusal());
+		return 1;
+	}
 	if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(life, O_CLOEXEC) < 0)
 		return sc_err_sys(err, "pipe");
 	s->holder = fork();
@@ -250,7 +372,12 @@ open_netns(struct sbx *s, char *why, size_t whylen, struct sc_err *err)
 	s->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid_for_children", (int)s->holder);
 	s->pidns_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s->netns_fd < 0 || s->pidns_fd < 0 || fstat(s->pidns_fd, &st) < 0) {
+	if (geteuid() != 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)s->holder);
+		s->userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (s->netns_fd < 0 || s->pidns_fd < 0 || (geteuid() != 0 && s->userns_fd < 0) ||
+	    fstat(s->pidns_fd, &st) < 0) {
 		if (why)
 			snprintf(why, whylen, "cannot open the namespaces: %s", strerror(errno));
 		return 1;
@@ -268,7 +395,7 @@ sbx_open(int want_netns, struct sbx **out, char *why, size_t whylen, struct sc_e
 	if (s == NULL)
 		return sc_err_sys(err, "sandbox");
 	s->mode = SBX_LOOPBACK;
-	s->holder_fd = s->holder_pidfd = s->netns_fd = s->pidns_fd = -1;
+	s->holder_fd = s->holder_pidfd = s->netns_fd = s->pidns_fd = s->userns_fd = -1;
 	if (why && whylen)
 		why[0] = '\0';
 	if (want_netns) {
@@ -280,7 +407,8 @@ sbx_open(int want_netns, struct sbx **out, char *why, size_t whylen, struct sc_e
 		if (rc > 0) {
 			if (s->netns_fd >= 0) close(s->netns_fd);
 			if (s->pidns_fd >= 0) close(s->pidns_fd);
-			s->netns_fd = s->pidns_fd = -1;
+			if (s->userns_fd >= 0) close(s->userns_fd);
+			s->netns_fd = s->pidns_fd = s->userns_fd = -1;
 			if (s->holder > 0) {
 				close(s->holder_fd);
 				s->holder_fd = -1;
@@ -323,7 +451,8 @@ sbx_add_address(struct sbx *s, const char *addr, struct sc_err *err)
 		/* a short-lived child: setns() in this thread would move the caller */
 		struct ifreq ifr;
 		int fd;
-		if (setns(s->netns_fd, CLONE_NEWNET) < 0 ||
+		if ((s->userns_fd >= 0 && setns(s->userns_fd, CLONE_NEWUSER) < 0) ||
+		    setns(s->netns_fd, CLONE_NEWNET) < 0 ||
 		    (fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 			_exit(1);
 		if (v6) {
@@ -488,14 +617,17 @@ sbx_spawn(struct sbx *s, const struct sbx_spawn *sp, struct sc_err *err)
 			place_passed(4, np);
 			child_exec(&copy, 3);
 		}
-		/* NETNS: fds 3, 4, 5 are the netns, the pidns and the error pipe */
-		int keep[6] = { s->netns_fd, s->pidns_fd, ep[1], -1, -1, -1 };
+		/* NETNS: fds 3, 4, 5, 6 are the netns, the pidns, the error pipe and
+		 * the user namespace that owns them (unprivileged; else a hole) */
+		int keep[7] = { s->netns_fd, s->pidns_fd, ep[1], s->userns_fd, -1, -1, -1 };
 		size_t np = sp->npass < 3 ? sp->npass : 3;
 		for (size_t i = 0; i < np; i++)
-			keep[3 + i] = sp->pass_fds[i];
-		prepare_child(sp, keep, 3 + (int)np);
-		place_passed(6, np);
-		if (setns(3, CLONE_NEWNET) < 0 || setns(4, CLONE_NEWPID) < 0) {
+			keep[4 + i] = sp->pass_fds[i];
+		prepare_child(sp, keep, 4 + (int)np);
+		place_passed(7, np);
+		/* the user namespace first: it gives the right to enter the others */
+		if ((s->userns_fd >= 0 && setns(6, CLONE_NEWUSER) < 0) ||
+		    setns(3, CLONE_NEWNET) < 0 || setns(4, CLONE_NEWPID) < 0) {
 			e = errno;
 			if (write(5, &e, sizeof(e)) < 0)
 				_exit(127);
@@ -503,6 +635,7 @@ sbx_spawn(struct sbx *s, const struct sbx_spawn *sp, struct sc_err *err)
 		}
 		close(3);
 		close(4);
+		close(6);
 		/* the program is the first process inside the PID namespace */
 		pid_t c = fork();
 		if (c == 0)
@@ -820,6 +953,8 @@ sbx_close(struct sbx *s, unsigned *survivors, struct sc_err *err)
 		close(s->netns_fd);
 	if (s->pidns_fd >= 0)
 		close(s->pidns_fd);
+	if (s->userns_fd >= 0)
+		close(s->userns_fd);
 	if (s->holder_pidfd >= 0)
 		close(s->holder_pidfd);
 	for (size_t i = 0; i < s->n; i++)

@@ -48,6 +48,17 @@ struct sbx_spawn {
 struct sbx;
 
 /*
+ * Unprivileged, namespaces need a user namespace: call this once, before
+ * sockcheck starts any thread. It moves sockcheck into a user namespace of
+ * its own (its uid and gid mapped to themselves), where it may create and
+ * enter the namespaces of its cases (each case then gets a user namespace
+ * of its own too, which owns its network and PID namespaces). Returns 1
+ * when it did, 0 when not (as root: not needed; else the kernel refused:
+ * the reason in `why`), and the cases then fall back to LOOPBACK.
+ */
+int sbx_user_enter(char *why, size_t whylen);
+
+/*
  * Open a sandbox. want_netns = 1 tries NETNS and falls back to LOOPBACK
  * when the kernel refuses (reason in `why`, may be NULL).
  */

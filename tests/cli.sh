@@ -93,8 +93,11 @@ run "$SC" list --suite=scenarios --only=echo.server.one-message
 ok
 
 # 3. --version
+# the version, then the isolation this machine gives (sockcheck doctor says more)
 run "$SC" --version
-[ "$rc" -eq 0 ] && [ "$(cat "$tmp/out")" = "sockcheck $(cat VERSION)" ] ||
+[ "$rc" -eq 0 ] && [ "$(head -n 1 "$tmp/out")" = "sockcheck $(cat VERSION)" ] &&
+    sed -n 2p "$tmp/out" | grep -Eq '^isolation: (network namespaces \(as root\)|user namespaces \(unprivileged\)|none \(the machine.s loopback, shared\)): .' &&
+    [ "$(wc -l <"$tmp/out")" -eq 2 ] ||
     fail "--version: exit $rc: $(cat "$tmp/out")"
 ok
 

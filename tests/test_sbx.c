@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +40,7 @@ open_netns_or_skip(void)
 	struct sc_err err;
 	char why[256];
 
+	sbx_user_enter(why, sizeof(why));	/* unprivileged: namespaces through a user namespace */
 	cr_assert_eq(sbx_open(1, &s, why, sizeof(why), &err), 0, "%s", err.msg);
 	if (sbx_mode(s) != SBX_NETNS) {
 		unsigned surv;
@@ -75,6 +77,7 @@ Test(sbx, namespace_lives_whatever_the_pipe_numbers, .timeout = 30)
 		close(0);
 		close(1);
 		close(3);
+		sbx_user_enter(NULL, 0);
 		if (sbx_open(1, &s, NULL, 0, &err) < 0)
 			_exit(10);
 		if (sbx_mode(s) != SBX_NETNS)
@@ -181,4 +184,77 @@ Test(sbx, namespace_has_small_tables, .timeout = 30)
 	/* negative: the namespace shares the host's table */
 	cr_expect_eq(strtol(buf, NULL, 10), 128, "tcp_ehash_entries in the case: %s", buf);
 	sbx_close(s, &surv, &err);
+}
+
+/*
+ * Unprivileged (here uid 65534, from root): a user namespace for sockcheck,
+ * one per case owning the case's network and PID namespaces; the program
+ * runs as the caller's uid, on a loopback that is up with ::1, and a fork
+ * bomb's RLIMIT_NPROC counts the case's processes only (the caller's 40
+ * others do not make its first fork fail).
+ */
+Test(sbx, unprivileged_user_namespace, .timeout = 60)
+{
+	int status = -1;
+	pid_t child = fork();
+
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		char *const argv[] = { "/bin/sh", "-c",
+			"[ \"$(id -u)\" = 65534 ] || exit 3; "
+			"grep -q '^0*1 .* lo$' /proc/net/if_inet6 || exit 4; "
+			"( exit 0 ) & wait $! || exit 5; "
+			"f=/proc/sys/net/ipv4/tcp_ehash_entries; "
+			"[ ! -e $f ] || [ \"$(cat $f)\" = 128 ] || exit 6", NULL };
+		struct sbx_limits lim = { .nproc = 8 };
+		struct sbx_spawn sp;
+		struct sbx *s;
+		struct sc_err err;
+		pid_t others[40], pid;
+		unsigned surv;
+		int st = -1;
+		char why[256];
+
+		/* dumpable again after setuid, as after an exec: else /proc/self/uid_map
+		 * stays root's and the map can't be written */
+		if (geteuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0 ||
+		    prctl(PR_SET_DUMPABLE, 1) < 0))
+			_exit(20);
+		if (!sbx_user_enter(why, sizeof(why)))
+			_exit(11);	/* no user namespaces on this kernel */
+		/* the caller's own processes, more than the program's limit */
+		for (int i = 0; i < 40; i++)
+			if ((others[i] = fork()) == 0) {
+				pause();
+				_exit(0);
+			}
+		if (sbx_open(1, &s, why, sizeof(why), &err) < 0 || sbx_mode(s) != SBX_NETNS)
+			_exit(12);
+		memset(&sp, 0, sizeof(sp));
+		sp.argv = argv;
+		sp.envp = env;
+		sp.fd_in = sp.fd_out = sp.fd_err = -1;
+		sp.limits = &lim;
+		if ((pid = sbx_spawn(s, &sp, &err)) < 0)
+			_exit(13);
+		if (sbx_wait(s, pid, 20000, &st, NULL, &err) != 1 || !WIFEXITED(st))
+			_exit(14);
+		for (int i = 0; i < 40; i++)
+			if (others[i] > 0)
+				kill(others[i], SIGKILL);
+		if (sbx_close(s, &surv, &err) < 0 || surv != 0)
+			_exit(15);
+		_exit(WEXITSTATUS(st));
+	}
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert(WIFEXITED(status), "status 0x%x", status);
+	if (WEXITSTATUS(status) == 11)
+		cr_skip_test("this kernel gives no user namespace to an unprivileged user");
+	cr_assert_neq(WEXITSTATUS(status), 3, "the program did not run as the caller's uid");
+	cr_assert_neq(WEXITSTATUS(status), 4, "no ::1 on an up loopback in the case");
+	/* 2: the shell's own complaint when its fork fails */
+	cr_assert(WEXITSTATUS(status) != 5 && WEXITSTATUS(status) != 2, "the program's first fork "
+	    "failed: RLIMIT_NPROC counted the caller's processes");
+	cr_assert_neq(WEXITSTATUS(status), 6, "the case's connection tables are the host's");
+	cr_assert_eq(WEXITSTATUS(status), 0, "step %d failed", WEXITSTATUS(status));
 }

@@ -48,5 +48,9 @@ CLI_COMMAND(payload);
 CLI_COMMAND(grade);
 CLI_COMMAND(merge);
 CLI_COMMAND(bundle);
+CLI_COMMAND(doctor);
+
+/* "isolation: KIND: why", the line --version ends with (cmd_doctor.c). */
+void cli_isolation_line(FILE *out, int no_netns);
 
 #endif

@@ -47,6 +47,17 @@
  *                                                descriptor, not per datagram)
  *                    ADDR is numeric (inet_ntop), "-" for another family.
  *                    Nothing is changed by tracing.
+ *   SCINJECT_SHARED  "1": the case shares the machine's ports (no network
+ *                    namespace of its own). The target's TCP sockets get
+ *                    SO_REUSEADDR before they bind a port, so that a
+ *                    connection of an earlier case left in TIME-WAIT on a
+ *                    port fixed in the program (the textbook never sets it,
+ *                    and the server closes first) doesn't make the next
+ *                    case's bind() fail, as it never does in a namespace of
+ *                    the case's own; a listener still holds its port. A bind
+ *                    that fails with EADDRINUSE all the same is reported:
+ *                      bind-in-use FD PORT
+ *                    (the machine's doing, not the program's).
  *
  * Only socket descriptors are touched. Everything the library writes uses
  * raw syscalls, so it never re-enters its own wrappers.
@@ -83,6 +94,7 @@ static const char *const call_names[C_NCALLS] = {
 static struct {
 	int active;
 	int trace;		/* SCINJECT_TRACE: report opens and sockets */
+	int shared;		/* SCINJECT_SHARED: the machine's ports, shared */
 	int side_fd;
 	size_t read_max, write_max;
 	unsigned long eintr_every;
@@ -311,8 +323,10 @@ inject_init(void)
 		parse_spec(spec);
 	inj.trace = getenv("SCINJECT_TRACE") != NULL && strcmp(getenv("SCINJECT_TRACE"), "1") == 0 &&
 	    (target == NULL || strcmp(target, name) == 0);
-	side("loaded pid=%d name=%s active=%d%s\n", (int)getpid(), name, inj.active,
-	    inj.trace ? " trace=1" : "");
+	inj.shared = getenv("SCINJECT_SHARED") != NULL &&
+	    strcmp(getenv("SCINJECT_SHARED"), "1") == 0 && (target == NULL || strcmp(target, name) == 0);
+	side("loaded pid=%d name=%s active=%d%s%s\n", (int)getpid(), name, inj.active,
+	    inj.trace ? " trace=1" : "", inj.shared ? " shared=1" : "");
 }
 
 __attribute__((destructor)) static void
@@ -675,10 +689,18 @@ bind(int fd, const struct sockaddr *addr, socklen_t alen)
 	int rc, e;
 	if (inj.active && fail_now(C_BIND, "bind"))
 		return -1;
+	if (inj.shared && addr_port(addr) > 0) {
+		int type = 0, one = 1;
+		socklen_t tl = sizeof(type);
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	}
 	rc = real_bind(fd, addr, alen);
 	e = errno;
 	if (inj.trace && rc == 0 && addr_port(addr) >= 0)
 		side("bind %d %d\n", fd, addr_port(addr));
+	if (inj.shared && rc < 0 && e == EADDRINUSE)
+		side("bind-in-use %d %d\n", fd, addr_port(addr));
 	errno = e;
 	return rc;
 }
