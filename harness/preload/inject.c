@@ -61,6 +61,13 @@
  *
  * Only socket descriptors are touched. Everything the library writes uses
  * raw syscalls, so it never re-enters its own wrappers.
+ *
+ * The counts that say which call is "the Kth" (fail=, eintr_every=, the
+ * connections of reads_fail=) belong to the program, not to one process:
+ * they live in memory shared across fork(), so a server that forks a child
+ * per client fails the Kth call of the program, as the scenario means, and
+ * not every child's Kth. A fork()ed child inherits the doomed connection of
+ * reads_fail= with its descriptor.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -73,6 +80,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -91,6 +99,13 @@ static const char *const call_names[C_NCALLS] = {
 #define SPUN_READS 1000	/* failed reads of one connection that make a spin certain */
 #define MAX_NAMES 8
 
+/* What the processes of one program count together (see above). */
+struct shared {
+	unsigned long count[C_NCALLS];	/* calls seen, per kind, sockets only */
+	unsigned long reads_for_eintr;
+	unsigned long conns;		/* connections made (accept, connect) */
+};
+
 static struct {
 	int active;
 	int trace;		/* SCINJECT_TRACE: report opens and sockets */
@@ -104,12 +119,11 @@ static struct {
 	size_t nfails;
 	char names[MAX_NAMES][16];	/* calls= */
 	size_t nnames;
-	unsigned long count[C_NCALLS];	/* calls seen, per kind, sockets only */
-	unsigned long reads_for_eintr;
+	struct shared *sh;		/* shared across fork(); &own without mmap */
+	struct shared own;
 	unsigned long fired_read_max, fired_write_max, fired_eintr, fired_fail;
 	unsigned long conn_fail_nth;	/* reads_fail: the Kth connection, 0: none */
 	int conn_fail_err;
-	unsigned long conns;		/* connections made (accept, connect) */
 	int conn_fail_fd;		/* the doomed connection's descriptor, or -1 */
 	unsigned long fired_conn_fail;
 } inj = { .side_fd = -1, .conn_fail_fd = -1 };
@@ -319,8 +333,14 @@ inject_init(void)
 			inj.side_fd = -1;
 	}
 	inj.active = spec != NULL && (target == NULL || strcmp(target, name) == 0);
-	if (inj.active)
+	inj.sh = &inj.own;
+	if (inj.active) {
+		void *m = mmap(NULL, sizeof(struct shared), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (m != MAP_FAILED)
+			inj.sh = m;	/* zeroed; a fork()ed child keeps the mapping */
 		parse_spec(spec);
+	}
 	inj.trace = getenv("SCINJECT_TRACE") != NULL && strcmp(getenv("SCINJECT_TRACE"), "1") == 0 &&
 	    (target == NULL || strcmp(target, name) == 0);
 	inj.shared = getenv("SCINJECT_SHARED") != NULL &&
@@ -372,7 +392,7 @@ next_rand(void)
 static int
 fail_now(enum call c, const char *fn)
 {
-	unsigned long n = ++inj.count[c];
+	unsigned long n = __atomic_add_fetch(&inj.sh->count[c], 1, __ATOMIC_SEQ_CST);
 
 	for (size_t i = 0; i < inj.nfails; i++)
 		if (inj.fails[i].call == c && inj.fails[i].nth == n) {
@@ -381,7 +401,8 @@ fail_now(enum call c, const char *fn)
 			errno = inj.fails[i].err;
 			return 1;
 		}
-	if (c == C_READ && inj.eintr_every && ++inj.reads_for_eintr % inj.eintr_every == 0) {
+	if (c == C_READ && inj.eintr_every &&
+	    __atomic_add_fetch(&inj.sh->reads_for_eintr, 1, __ATOMIC_SEQ_CST) % inj.eintr_every == 0) {
 		if (inj.fired_eintr++ == 0)
 			side("fired eintr %s %lu\n", fn, n);
 		errno = EINTR;
@@ -426,7 +447,7 @@ do_read(const char *fn, int fd, size_t *len)
 			side("fired reads_fail %s %lu %d\n", fn, inj.conn_fail_nth, inj.conn_fail_err);
 		else if (inj.fired_conn_fail == SPUN_READS)	/* it retries: the harness may stop it */
 			side("spun reads_fail %s %lu\n", fn, inj.fired_conn_fail);
-		++inj.count[C_READ];
+		__atomic_add_fetch(&inj.sh->count[C_READ], 1, __ATOMIC_SEQ_CST);
 		errno = inj.conn_fail_err;
 		return -1;
 	}
@@ -623,7 +644,8 @@ writev(int fd, const struct iovec *iov, int cnt)
 static int
 new_conn(int fd)
 {
-	if (fd >= 0 && inj.active && inj.conn_fail_nth && ++inj.conns == inj.conn_fail_nth)
+	if (fd >= 0 && inj.active && inj.conn_fail_nth &&
+	    __atomic_add_fetch(&inj.sh->conns, 1, __ATOMIC_SEQ_CST) == inj.conn_fail_nth)
 		inj.conn_fail_fd = fd;
 	return fd;
 }
