@@ -99,7 +99,7 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 			continue;
 		if (pc == NULL || !pc->connected) {
 			judge_check(c, name, in->s->setup.ipv6 && pl->connect_error && !in->student.ended ?
-			    "ipv4-only" : "not-serving", 0, "connects and is served",
+			    "ipv4-only" : judge_server_cause(in, "not-serving"), 0, "connects and is served",
 			    "could not connect%s%s", pl->connect_error ? ": " : "",
 			    pl->connect_error ? pl->connect_errno : "");
 			if (in->s->setup.ipv6 && in->student.started && !in->student.ended)
@@ -145,9 +145,10 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 			int waited = waited_for_other(in, i);
 			/* nothing back from a server that is gone: it was not serving
 			 * (whether the connection got into its backlog first is a race) */
-			judge_check(c, name, pc->bytes_in == 0 && in->student.ended ? "not-serving" :
+			judge_check(c, name, judge_server_cause(in,
+			    pc->bytes_in == 0 && in->student.ended ? "not-serving" :
 			    in->inject && strstr(in->inject, "write()/send()") ?
-			    "short-write" : waited ? "one-client-at-a-time" : "lost-bytes", 0, exp,
+			    "short-write" : waited ? "one-client-at-a-time" : "lost-bytes"), 0, exp,
 			    "%llu of %llu bytes came back%s",
 			    (unsigned long long)pc->bytes_in, (unsigned long long)pc->bytes_out, how);
 			if (waited)

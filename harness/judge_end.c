@@ -33,8 +33,15 @@ judge_end_cause(const struct judge_in *in, int client, const char *otherwise)
 const char *
 judge_server_cause(const struct judge_in *in, const char *otherwise)
 {
+	const struct judge_proc *p = &in->student;
+
 	if (in->open_failed && in->s->protocol == SCN_FILE && !in->s->setup.no_file)
 		return "missing-served-file";
+	/* after a death by a signal, what the kernel did to its sockets (a FIN,
+	 * an RST for what arrived later, refused connections) is the death's
+	 * doing, never the program's own */
+	if (p->started && p->ended && !p->exited)
+		return p->signal == SIGPIPE ? "sigpipe-death" : "crash";
 	return otherwise;
 }
 

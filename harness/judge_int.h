@@ -31,7 +31,11 @@ void judge_show(char *buf, size_t len, const char *p, size_t n);
  */
 const char *judge_end_cause(const struct judge_in *in, int client, const char *otherwise);
 
-/* A server that could not open the file it serves explains its failures. */
+/*
+ * What explains a server's failures when the server does: the file it could
+ * not open, or its death by a signal (then the kernel closed its sockets);
+ * else `otherwise`.
+ */
 const char *judge_server_cause(const struct judge_in *in, const char *otherwise);
 
 /*

@@ -588,6 +588,48 @@ Test(judge, file_server_close_instead_of_shutdown)
 	scn_free(s);
 }
 
+/*
+ * The same wire (EOF, then the reply met a closed socket) from a server that
+ * died of SIGSEGV after the data: the kernel closed its socket, so the
+ * reply is charged to the crash, not to close() where shutdown() belongs.
+ */
+Test(judge, file_server_death_is_charged_not_what_the_kernel_did)
+{
+	struct scn *s = scenario("half-close.yaml", file_server_half_close_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+	char ev[1024];
+
+	default_profile(&p);
+	snprintf(ev, sizeof(ev),
+	    "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"eof\",\"conn\":1,\"off\":10240}\n"
+	    "{\"t\":4,\"ev\":\"rst\",\"conn\":1}\n"
+	    "{\"t\":5,\"ev\":\"summary\",\"conn\":1,\"bytes_in\":10240,\"xxh128_in\":\"%032d\","
+	    "\"eof\":true,\"rst\":true}\n", 7);
+	peer_log("ev1.jsonl", ev, &log);
+	file_server_case(s, &p, &log, &in);
+	died(&in.student, SIGSEGV);
+	judge_case(&in, &c);
+	cr_assert_neq(c.verdict, RES_PASS);
+	assert_check(&c, "exit", 0, "died of SIGSEGV");
+	assert_check(&c, "reply", 0, "no output at all");
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "crash");
+	cr_assert_null(strstr(c.diagnosis, "close() where"), "%s", c.diagnosis);
+	res_case_free(&c);
+
+	/* killed by SIGPIPE: the same, with that death's cause */
+	died(&in.student, SIGPIPE);
+	judge_case(&in, &c);
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "sigpipe-death");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
 Test(judge, file_server_short_data)
 {
 	struct scn *s = scenario("text.yaml", file_server_yaml);
