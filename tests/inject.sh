@@ -117,6 +117,7 @@ cat > "$tmp/probe.c" <<'EOF2'
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 int
 main(int argc, char **argv)
@@ -125,6 +126,21 @@ main(int argc, char **argv)
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t len = sizeof(sa);
 	char b[8];
+	if (strcmp(argv[1], "fork") == 0) {	/* a child per "client", one send() each */
+		signal(SIGPIPE, SIG_IGN);
+		for (int i = 1; i <= 3; i++) {
+			socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+			if (fork() == 0) {
+				ssize_t n = send(sv[0], "x", 1, 0);
+				printf("child %d send %zd\n", i, n);
+				return 0;
+			}
+			wait(NULL);
+			close(sv[0]);
+			close(sv[1]);
+		}
+		return 0;
+	}
 	if (strcmp(argv[1], "reads") != 0) {
 		if (strcmp(argv[1], "ign") == 0)
 			signal(SIGPIPE, SIG_IGN);
@@ -168,6 +184,12 @@ if cc -o "$tmp/probe" "$tmp/probe.c" 2>"$tmp/probe.err"; then
 	[ "$out" = "conn1 -1 Connection reset by peer|conn1 -1 Connection reset by peer|conn1 -1 Connection reset by peer|conn2 1|" ] \
 		&& ok "reads_fail: every read of connection 1 fails, connection 2 reads" \
 		|| bad "reads_fail: '$out'"
+	# the Kth call is the program's: a child fork()ed per client does not
+	# start counting again (each child's first send() failed once)
+	out=$(pr "fail=send:2:EPIPE" fork | tr '\n' '|')
+	[ "$out" = "child 1 send 1|child 2 send -1|child 3 send 1|" ] \
+		&& ok "fork: the 2nd send() of the program fails, in the 2nd child only" \
+		|| bad "fork: '$out'"
 else
 	bad "probe build: $(cat "$tmp/probe.err")"
 fi
