@@ -3,6 +3,7 @@
 #   make check      unit tests (Criterion), shell tests and the self-test
 #   make demo       run the suite on the bundled correct fixture and one mutant
 #   make bench      speed and memory figures, written to build/bench/
+#   make mutants    mutation score of the suite (slow; MUTATE=path/to/mutate)
 #   make stress     the harness under a CPU hog: STRESS_CASES cases, no error, no flake
 #   make install    PREFIX=/usr/local (DESTDIR=... for packaging)
 #   make deps       installs the Debian packages it needs (apt-get); plain make never does
@@ -124,6 +125,22 @@ demo: all
 bench: all
 	@sh tests/bench.sh $(BUILD)
 
+# Mutation testing of the suite (tests/mutants.py): universalmutator's mutants
+# of fixtures/textbook and fixtures/correct, MUTANTS_SAMPLE per program (0: all)
+# drawn with a fixed seed, each run against its role's cases; the score per
+# program to BUILD/bench/mutants.txt. Slow (about 10 s a mutant on 2 cores):
+# not part of `make check`. MUTATE names universalmutator's `mutate` (from
+# source: /work/shared/tools/mutate); it needs python3-tabulate,
+# python3-levenshtein and python3-pkg-resources (.ci/install-deps --mutants).
+MUTATE ?= $(or $(shell command -v mutate 2>/dev/null),/work/shared/tools/mutate)
+MUTANTS_SAMPLE ?= 15
+MUTANTS_SEED ?= 27
+mutants: all
+	@test -x "$(MUTATE)" || { echo "make mutants: no universalmutator at $(MUTATE): make mutants MUTATE=/path/to/mutate" >&2; exit 2; }
+	@"$(MUTATE)" --help >/dev/null 2>&1 || sh .ci/install-deps --mutants
+	@"$(MUTATE)" --help >/dev/null 2>&1 || { echo "make mutants: $(MUTATE) does not run (its Python modules?)" >&2; exit 2; }
+	@python3 tests/mutants.py --build $(BUILD) --mutate "$(MUTATE)" --sample $(MUTANTS_SAMPLE) --seed $(MUTANTS_SEED) $(if $(MUTANTS_ONLY),--only $(MUTANTS_ONLY))
+
 # The harness under a CPU hog on every core: STRESS_CASES (default 10000)
 # cases of the correct fixture with no harness error and no flaky verdict,
 # then the self-test and the memcheck fixtures (tests/stress.sh).
@@ -174,6 +191,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all tests check demo bench stress textbook-load install uninstall clean deps
+.PHONY: all tests check demo bench mutants stress textbook-load install uninstall clean deps
 .DELETE_ON_ERROR:
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

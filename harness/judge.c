@@ -164,7 +164,7 @@ judge_case(const struct judge_in *in, struct res_case *c)
 		judge_diag(c, "It %s and went on: check the result of fopen()/open() and stop there.",
 		    in->open_failed);
 	if (s->role != SCN_CLIENT && in->student.started && !in->ready &&
-	    !(s->setup.no_file && in->student.ended)) {
+	    !((s->setup.no_file || s->setup.no_args) && in->student.ended)) {
 		const char *listens = s->protocol == SCN_UDP ? "a datagram socket bound to its port" :
 		    "listens on its port";
 		if (in->student.ended && in->student.exited)
@@ -187,7 +187,9 @@ judge_case(const struct judge_in *in, struct res_case *c)
 	judge_check_stderr(c, in, cl, &failed);
 	judge_check_time(c, in, cl, &failed);
 
-	if (s->protocol == SCN_UDP && s->role == SCN_SERVER)
+	if (s->setup.no_args)
+		;	/* the usage case: how it ended is all there is to judge */
+	else if (s->protocol == SCN_UDP && s->role == SCN_SERVER)
 		judge_udp_server(in, c, &failed);
 	else if (s->protocol == SCN_UDP)
 		judge_udp_client(in, c, cl, &failed);

@@ -25,6 +25,12 @@ describe_bad(struct res_case *c, const char *name, const char *exp, const struct
 	if (d->lost) {
 		judge_check(c, name, lost_cause, 0, exp, "no reply to datagram %u (%llu bytes)", d->i,
 		    (unsigned long long)d->sent);
+	} else if (d->n < d->sent && d->prefix && d->cut_nul) {
+		judge_check(c, name, "binary-unsafe", 0, exp,
+		    "the reply to datagram %u had %llu of %llu bytes: it ended where a NUL byte was",
+		    d->i, (unsigned long long)d->n, (unsigned long long)d->sent);
+		judge_diag(c, "The reply stopped at a NUL byte: a datagram is bytes, not a C string. "
+		    "Send back the count recvfrom() returned, not strlen() of the buffer.");
 	} else if (d->n < d->sent && d->prefix) {
 		judge_check(c, name, "truncated-datagram", 0, exp,
 		    "the reply to datagram %u had %llu of %llu bytes", d->i,

@@ -55,6 +55,7 @@ struct peer_dgram {
 	uint64_t n;		/* the reply's size */
 	int same;		/* the reply was the same bytes */
 	int prefix;		/* one was the start of the other (truncated or extended) */
+	int cut_nul;		/* the reply ended where the datagram had a NUL byte */
 	int64_t diff_off;	/* first differing byte, -1 */
 	int from_ok;		/* it came from the address and port the datagram went to */
 };

@@ -68,6 +68,7 @@ peer_udp_event(struct peer_log *log, const char *name, json_t *ev)
 		d->n = u64(ev, "n");
 		d->same = json_is_true(json_object_get(ev, "same"));
 		d->prefix = json_is_true(json_object_get(ev, "prefix"));
+		d->cut_nul = json_is_true(json_object_get(ev, "cut_nul"));
 		d->from_ok = json_is_true(json_object_get(ev, "from_ok"));
 		d->diff_off = json_integer_value(json_object_get(ev, "diff_off"));
 		return 1;

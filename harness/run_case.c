@@ -52,6 +52,19 @@ set_error(struct res_case *out, const char *fmt, const char *msg)
 		out->summary = NULL;
 }
 
+/* Whether the program's command has no argument at all (a fixed port, no file). */
+static int
+takes_no_args(const struct prof_prog *pp)
+{
+	struct sc_err e = { 0 };
+	char **argv = prof_expand(pp->command, "h", 1, "f", "o", &e);
+	int none = argv && argv[0] && argv[1] == NULL;
+
+	if (argv)
+		prof_argv_free(argv);
+	return none;
+}
+
 static int
 skip_reason(struct rcase *c, char *buf, size_t len)
 {
@@ -80,6 +93,11 @@ skip_reason(struct rcase *c, char *buf, size_t len)
 	if (s->stdin_spec.quit && c->p->progs[PROF_UDP_CLIENT].no_quit && s->protocol == SCN_UDP) {
 		snprintf(buf, len, "the UDP echo client has no quit word (quit: none): it ends at "
 		    "end of input");
+		return 1;
+	}
+	if (s->setup.no_args && takes_no_args(&c->p->progs[need[0]])) {
+		snprintf(buf, len, "the program is run without arguments anyway (its port and "
+		    "address are fixed): there is no usage to get wrong");
 		return 1;
 	}
 	if (s->inject && c->ctx->inject_lib == NULL) {

@@ -241,7 +241,7 @@ run_drive_server(struct rcase *c, struct run_outcome *oc, struct sc_err *err)
 	if (!oc->ready) {
 		if (oc->kinds)		/* the other protocol: nothing to judge */
 			return 0;
-		if (run_alive(oc->student) && !s->setup.no_file)
+		if (run_alive(oc->student) && !s->setup.no_file && !s->setup.no_args)
 			return 0;
 		run_wait_until(c, run_cond_ended, oc->student, c->deadline);
 		return 0;

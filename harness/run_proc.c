@@ -367,6 +367,12 @@ run_start_student(struct rcase *c, enum prof_prog_kind kind, const char *role, u
 	    pp->file ? pp->file : "", pp->out ? pp->out : "", err);
 	if (argv == NULL)
 		return NULL;
+	if (c->s->setup.no_args && argv[0]) {	/* the usage case: the program alone */
+		for (size_t i = 1; argv[i]; i++) {
+			free(argv[i]);
+			argv[i] = NULL;
+		}
+	}
 	if ((env = base_env(c)) == NULL) {
 		prof_argv_free(argv);
 		sc_err_sys(err, "environment");

@@ -85,6 +85,7 @@ struct scn_setup {
 	int no_file;		/* file.server: the served file does not exist */
 	int no_server;		/* clients: nothing listens on the port (refused) */
 	int ipv6;		/* over ::1: servers are reached there, clients get it as host */
+	int no_args;		/* the program is run with no arguments: its usage message */
 };
 
 struct scn {

@@ -132,8 +132,11 @@ static int su_noserver(const struct yc *c, const struct yt_node *n, void *o)
 { return yc_bool(c, n, "setup.no_server", &((struct scn_setup *)o)->no_server); }
 static int su_ipv6(const struct yc *c, const struct yt_node *n, void *o)
 { return yc_bool(c, n, "setup.ipv6", &((struct scn_setup *)o)->ipv6); }
+static int su_noargs(const struct yc *c, const struct yt_node *n, void *o)
+{ return yc_bool(c, n, "setup.no_args", &((struct scn_setup *)o)->no_args); }
 static const struct yc_row setup_rows[] = {
-	{ "no_file", su_nofile }, { "no_server", su_noserver }, { "ipv6", su_ipv6 }, { NULL, NULL }
+	{ "no_file", su_nofile }, { "no_server", su_noserver }, { "ipv6", su_ipv6 },
+	{ "no_args", su_noargs }, { NULL, NULL }
 };
 
 /* expect */
@@ -403,6 +406,11 @@ check_required(const struct yc *c, const struct yt_node *root, struct scn *s)
 		return YC_FAIL(c, yt_get(root, "setup"), "'setup.no_server' applies to clients only");
 	if (s->expect.port_usable == SCN_YES && s->role != SCN_SERVER)
 		return YC_FAIL(c, yt_get(root, "expect"), "'expect.port_usable' applies to servers only");
+	if (s->setup.no_args && s->role == SCN_PAIR)
+		return YC_FAIL(c, yt_get(root, "setup"), "'setup.no_args' applies to servers and clients");
+	if (s->setup.no_args && (yt_get(root, "peers") || yt_get(root, "inject")))
+		return YC_FAIL(c, yt_get(root, "setup"),
+		    "'setup.no_args': the program only prints its usage: no peers, no inject");
 	return 0;
 }
 
@@ -412,7 +420,8 @@ fill_defaults(struct scn *s, const struct yt_node *root)
 {
 	const struct yt_node *ex = yt_get(root, "expect");
 
-	if (yt_get(root, "peers") == NULL && !s->setup.no_server && s->role != SCN_PAIR) {
+	if (yt_get(root, "peers") == NULL && !s->setup.no_server && !s->setup.no_args &&
+	    s->role != SCN_PAIR) {
 		s->peers = calloc(1, sizeof(*s->peers));
 		s->npeers = s->peers ? 1 : 0;
 	}
@@ -433,7 +442,7 @@ fill_defaults(struct scn *s, const struct yt_node *root)
 		s->expect.reply = SCN_YES;
 	if (s->protocol == SCN_ECHO && s->role == SCN_CLIENT && (ex == NULL || !yt_get(ex, "closes")))
 		s->expect.closes = SCN_YES;
-	if (s->setup.no_server || s->setup.no_file) {
+	if (s->setup.no_server || s->setup.no_file || s->setup.no_args) {
 		s->expect.data = SCN_NO;
 		s->expect.reply = SCN_NO;
 		s->expect.closes = SCN_ANY;

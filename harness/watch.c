@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pstall.h"
 #include "sdiag.h"
 #include "watch.h"
 
@@ -247,6 +248,27 @@ check_stall(struct watch *w, double t, const struct watch_proc *p, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (p[i].alive && !p[i].server)
 			waited_on = 1;
+	/* the student's processes stuck on each other's pipes: nothing waits for
+	 * input and queues are full, but nothing can ever move again */
+	if (!deadlock && waited_on && what != NULL) {
+		pid_t groups[8];
+		size_t ng = 0;
+		unsigned long psig;
+		char pipes[512];
+		for (size_t i = 0; i < n && ng < 8; i++)
+			if (p[i].alive && p[i].student)
+				groups[ng++] = p[i].pid;
+		if (pstall_pipe_cycle(groups, ng, pipes, sizeof(pipes), &psig)) {
+			char *both = NULL;
+			deadlock = 1;
+			sig = psig;
+			if (asprintf(&both, "the program is stuck on its own pipes: %s (%s)", pipes,
+			    what) >= 0) {
+				free(what);
+				what = both;
+			}
+		}
+	}
 	if (!deadlock && waited_on && what != NULL && spinning(w, t, p, n)) {
 		w->stalled = 1;
 		w->spin = 1;

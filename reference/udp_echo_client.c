@@ -144,13 +144,15 @@ judge_reply(struct cli *c, unsigned i, const unsigned char *sent, size_t slen,
 		k++;
 	int same = (size_t)n == slen && k == slen;
 	int prefix = k == cmp;		/* one is the start of the other */
+	/* cut short where a NUL byte was: strlen() took the datagram for a string */
+	int cut_nul = prefix && (size_t)n < slen && sent[n] == 0;
 	c->answered++;
 	if (!same || !from_ok)
 		c->wrong++;
 	ref_event(c->ev, "reply", 0, "i", 'u', (uint64_t)i, "sent", 'u', (uint64_t)slen, "n", 'u',
 	    (uint64_t)n, "same", 'b', same, "prefix", 'b', prefix, "diff_off", 'i',
-	    (int64_t)(same || prefix ? -1 : (int64_t)k), "from_ok", 'b', from_ok, "after_us", 'i',
-	    after_us, NULL);
+	    (int64_t)(same || prefix ? -1 : (int64_t)k), "cut_nul", 'b', cut_nul, "from_ok", 'b',
+	    from_ok, "after_us", 'i', after_us, NULL);
 }
 
 static int

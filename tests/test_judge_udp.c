@@ -104,6 +104,30 @@ Test(judge_udp, truncation_is_named)
 	scn_free(s);
 }
 
+/* a reply that stopped where the datagram had a NUL byte: strlen(), not the buffer */
+Test(judge_udp, cut_at_nul_is_binary_unsafe)
+{
+	struct scn *s = scenario("two.yaml", server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	peer_log("c1.jsonl", START
+	    "{\"t\":6,\"ev\":\"reply\",\"i\":1,\"sent\":64,\"n\":0,\"same\":false,\"prefix\":true,"
+	    "\"diff_off\":-1,\"cut_nul\":true,\"from_ok\":true}\n" END, &log);
+	server_case(s, &p, &log, 1, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_check(&c, "client 1", 0, "the reply to datagram 1 had 0 of 64 bytes: it ended where a NUL");
+	assert_diag(&c, "not strlen()");
+	assert_cause(&c, "client 1", "binary-unsafe");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
 /* a reference client that logged nothing is never a pass */
 Test(judge_udp, nothing_logged_fails)
 {

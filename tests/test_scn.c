@@ -795,6 +795,25 @@ Test(scn, no_server_with_peers)
 	scn_free(s);
 }
 
+/* the usage case: no peers, nothing to judge but the end; not for pairs, no peers given */
+Test(scn, no_args_usage_case)
+{
+	struct sc_err err;
+	struct scn *s = load_text("usage.yaml", "title: t\nprotocol: udp\nrole: server\nhint: h\n"
+	    "setup: {no_args: true}\nexpect: {exit: failure}\n", &err, NULL, 0);
+
+	cr_assert_not_null(s, "%s", err.msg);
+	cr_assert_eq(s->setup.no_args, 1);
+	cr_assert_eq(s->npeers, 0, "no peer: the program only prints its usage");
+	cr_assert_eq(s->expect.data, SCN_NO);
+	scn_free(s);
+	expect_error("title: t\nprotocol: echo\nrole: pair\nhint: h\nsetup: {no_args: true}\n",
+	    5, 8, "'setup.no_args' applies to servers and clients", NULL);
+	expect_error("title: t\nprotocol: echo\nrole: server\nhint: h\npeers: [{}]\n"
+	    "setup: {no_args: true}\n", 6, 8, "'setup.no_args': the program only prints its usage",
+	    NULL);
+}
+
 /*
  * A syntax error points at the line that is wrong, not at the line where
  * libyaml gave up: a key without its colon, an unclosed quote or bracket
