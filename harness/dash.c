@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "dash_int.h"
+#include "jsonio.h"
 #include "results.h"
 #include "rpt.h"
 
@@ -88,8 +89,10 @@ dash_model_json(const struct dash *d)
 			json_array_append_new(cells, v == V_NONE ? json_null() :
 			    json_string(res_verdict_name((enum res_verdict)v)));
 		}
-		json_array_append_new(studs, json_pack("{s:s, s:i, s:i, s:s, s:o, s:o, s:O, s:o, s:o}",
-		    "name", s->label, "score", (int)s->score, "max_score", (int)d->max, "build", s->build,
+		json_array_append_new(studs, json_pack("{s:s, s:o, s:i, s:s, s:o, s:o, s:o, s:O, s:o, s:o}",
+		    "name", s->label, "score", s->scored ? json_integer(s->score) : json_null(),
+		    "max_score", (int)d->max, "build", s->build,
+		    "why", s->scored ? json_null() : jsonio_str(s->why ? s->why : "?"),
 		    "seconds", s->seconds >= 0 ? json_real(s->seconds) : json_null(),
 		    "top_cause", s->top == SIZE_MAX ? json_null() : json_string(d->causes[s->top].id),
 		    "causes", s->causes,
@@ -99,8 +102,8 @@ dash_model_json(const struct dash *d)
 	json_object_set_new(root, "tool_version", json_string(SOCKCHECK_VERSION));
 	json_object_set_new(root, "title", str_or_null(c->title));
 	json_object_set_new(root, "max_score", json_integer(d->max));
-	json_object_set_new(root, "scores", json_pack("{s:i, s:f, s:f, s:i, s:i, s:i, s:i}",
-	    "students", (int)n, "mean", d->mean, "median", d->median, "lowest", (int)d->lowest,
+	json_object_set_new(root, "scores", json_pack("{s:i, s:i, s:f, s:f, s:i, s:i, s:i, s:i}",
+	    "students", (int)n, "scored", (int)d->scored, "mean", d->mean, "median", d->median, "lowest", (int)d->lowest,
 	    "highest", (int)d->highest, "full_marks", (int)d->full, "no_build", (int)d->nobuild));
 	json_object_set_new(root, "builds", bl);
 	json_object_set_new(root, "histogram", hist);
@@ -125,16 +128,15 @@ dash_write(const struct dash_class *c, struct sc_err *err)
 		sc_err_set(err, "summary.json: could not build the document");
 		goto out;
 	}
-	text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	size_t len;
+	text = jsonio_dumps(root, JSON_INDENT(2), &len);
 	json_decref(root);
 	if (text == NULL) {
 		sc_err_set(err, "summary.json: could not serialise");
 		goto out;
 	}
-	size_t len = strlen(text);
-	text[len] = '\n';	/* over the terminating NUL: the length is passed */
 	snprintf(path, sizeof(path), "%s/summary.json", c->out_dir);
-	if (rpt_atomic_write(path, text, len + 1, err) < 0)
+	if (rpt_atomic_write(path, text, len, err) < 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/summary.html", c->out_dir);
 	if (dash_write_html(&d, path, err) < 0)

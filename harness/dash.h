@@ -43,6 +43,8 @@ struct dash_class {
 	char *const *students;	/* names, sorted */
 	const char *const *dirs;	/* per student: the directory holding students/NAME */
 	size_t nstudents;
+	const char *const *lost;	/* per student: why it has no score (its results could
+					 * not be read), NULL when it has one; or NULL */
 };
 
 /* Write OUT/summary.json and OUT/summary.html. Returns 0, or -1 with err. */

@@ -380,8 +380,11 @@ html_matrix(xmlTextWriterPtr w, const struct dash *d)
 		link_to(w, href, NULL, s->label);
 		xmlTextWriterEndElement(w);
 		free(href);
-		snprintf(buf, sizeof(buf), "%u/%u", s->score, d->max);
-		el(w, "td", "score", buf);
+		if (s->scored)
+			snprintf(buf, sizeof(buf), "%u/%u", s->score, d->max);
+		else
+			snprintf(buf, sizeof(buf), "no score: %.200s", s->why ? s->why : "?");
+		el(w, "td", s->scored ? "score" : "score none", buf);
 		el(w, "td", strcmp(s->build, "ok") == 0 ? "build" : "build fail", s->build);
 		if (s->seconds >= 0)
 			snprintf(buf, sizeof(buf), "%.1f s", s->seconds);

@@ -23,6 +23,8 @@ struct dstu {
 	const char *dir;
 	char build[16];		/* ok, failed, timeout, no-programs, error, missing */
 	int has_results;
+	int scored;		/* score is its number; else no number, `why` */
+	char *why;		/* not scored: why (naming the unreadable file) */
 	double seconds;		/* grading time; < 0 unknown */
 	unsigned score;
 	int *cell;		/* per case (suite order): enum res_verdict, or V_NONE */
@@ -53,6 +55,7 @@ struct dash {
 	unsigned bins[DASH_BINS], bins_nobuild[DASH_BINS];
 	size_t nobuild;		/* build failed or timed out */
 	size_t full;
+	size_t scored;		/* students with a number (the figures are over them) */
 	double mean, median;
 	unsigned lowest, highest;
 };

@@ -13,6 +13,7 @@
 
 #include "dash_int.h"
 #include "fsx.h"
+#include "jsonio.h"
 #include "results.h"
 #include "rpt.h"
 
@@ -127,7 +128,7 @@ load_student(struct dash *d, size_t k, struct sc_err *err)
 	snprintf(dir, sizeof(dir), "%s/students/%s", s->dir, s->name);
 	snprintf(s->build, sizeof(s->build), "missing");
 	snprintf(path, sizeof(path), "%s/grade.json", dir);
-	if ((stamp = json_load_file(path, 0, &je)) != NULL) {
+	if ((stamp = jsonio_load_file(path, &je)) != NULL) {
 		const char *b = json_string_value(json_object_get(stamp, "build"));
 		snprintf(s->build, sizeof(s->build), "%s",
 		    json_is_true(json_object_get(stamp, "complete")) && b ? b : "error");
@@ -143,16 +144,31 @@ load_student(struct dash *d, size_t k, struct sc_err *err)
 		if (fsx_is_file(path))
 			snprintf(s->report, sizeof(s->report), "%s", files[i]);
 	}
-	if (strcmp(s->build, "ok") != 0 && strcmp(s->build, "no-programs") != 0)
+	/* the gradebook's judgement of who has a number, when it gave one */
+	if (c->lost && c->lost[k]) {
+		s->why = strdup(c->lost[k]);
+		return s->why ? 0 : sc_err_sys(err, "summary.html");
+	}
+	if (strcmp(s->build, "failed") == 0 || strcmp(s->build, "timeout") == 0) {
+		s->scored = 1;
 		return 0;
+	}
+	if (strcmp(s->build, "ok") != 0 && strcmp(s->build, "no-programs") != 0) {
+		if (asprintf(&s->why, "%s: %s", dir, s->build) < 0)
+			s->why = NULL;
+		return 0;
+	}
 	snprintf(path, sizeof(path), "%s/results.json", dir);
-	if ((res = json_load_file(path, 0, &je)) == NULL ||
+	if ((res = jsonio_load_file(path, &je)) == NULL ||
 	    !json_is_array(cases = json_object_get(res, "cases"))) {
 		json_decref(res);
 		snprintf(s->build, sizeof(s->build), "error");
+		if (asprintf(&s->why, "%s: line %d: %s", path, je.line, je.text) < 0)
+			s->why = NULL;
 		return 0;
 	}
 	s->has_results = 1;
+	s->scored = 1;
 	/* the gradebook's total: the points each case earned, skipped ones none */
 	json_array_foreach(cases, i, jc) {
 		size_t k2 = col_of(c, json_string_value(json_object_get(jc, "id")), &from);
@@ -245,6 +261,8 @@ cmp_row(const void *x, const void *y, void *arg)
 {
 	const struct dstu *s = arg;
 	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	if (s[a].scored != s[b].scored)
+		return s[a].scored ? -1 : 1;	/* the students without a number last */
 	if (s[a].score != s[b].score)
 		return s[a].score < s[b].score ? 1 : -1;
 	return (a > b) - (a < b);	/* names are sorted */
@@ -273,6 +291,7 @@ dash_free(struct dash *d)
 {
 	for (size_t k = 0; d->s && k < d->c->nstudents; k++) {
 		free(d->s[k].label);
+		free(d->s[k].why);
 		free(d->s[k].cell);
 		json_decref(d->s[k].causes);
 	}
@@ -333,12 +352,15 @@ dash_build(struct dash *d, const struct dash_class *c, struct sc_err *err)
 	free(rank);
 	qsort_r(d->row, n, sizeof(*d->row), cmp_row, d->s);
 
-	/* scores: as summary.md counts them, every student of the gradebook */
+	/* scores: as summary.md counts them, every student of the gradebook with a number */
 	if ((tot = calloc(n ? n : 1, sizeof(*tot))) == NULL)
 		return sc_err_sys(err, "summary.html");
 	double sum = 0;
+	size_t ns = 0;
 	for (size_t k = 0; k < n; k++) {
 		const struct dstu *s = &d->s[k];
+		if (!s->scored)
+			continue;
 		unsigned b = d->max ? s->score * DASH_BINS / d->max : 0;
 		if (b >= DASH_BINS)
 			b = DASH_BINS - 1;
@@ -346,15 +368,16 @@ dash_build(struct dash *d, const struct dash_class *c, struct sc_err *err)
 		if (strcmp(s->build, "failed") == 0 || strcmp(s->build, "timeout") == 0)
 			d->bins_nobuild[b]++;
 		d->full += s->score == d->max;
-		tot[k] = s->score;
+		tot[ns++] = s->score;
 		sum += s->score;
 	}
-	qsort(tot, n, sizeof(*tot), cmp_unsigned);
-	if (n) {
-		d->mean = sum / (double)n;
-		d->median = n % 2 ? tot[n / 2] : (tot[n / 2 - 1] + tot[n / 2]) / 2.0;
+	qsort(tot, ns, sizeof(*tot), cmp_unsigned);
+	d->scored = ns;
+	if (ns) {
+		d->mean = sum / (double)ns;
+		d->median = ns % 2 ? tot[ns / 2] : (tot[ns / 2 - 1] + tot[ns / 2]) / 2.0;
 		d->lowest = tot[0];
-		d->highest = tot[n - 1];
+		d->highest = tot[ns - 1];
 	}
 	free(tot);
 	return 0;

@@ -5,12 +5,14 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fnd.h"
 #include "fnd_int.h"
 #include "fsx.h"
+#include "jsonio.h"
 
 /* Bump when what is found, or how, changes: old cache entries then miss. */
 #define FND_VERSION 3
@@ -70,10 +72,14 @@ cache_dir(const struct fnd_env *e, char *out, size_t len)
 		snprintf(out, len, "%s/finder-cache", e->work_dir);
 }
 
-static const char *
-jstr(json_t *o, const char *k)
+/* Set *dst to the bytes of the string `k` of `o` (jsonio: what the program printed). */
+static void
+jset(char **dst, json_t *o, const char *k)
 {
-	return json_string_value(json_object_get(o, k));
+	char *v = jsonio_decode(json_object_get(o, k), NULL);
+
+	fnd_set_str(dst, v);
+	free(v);
 }
 
 int
@@ -85,31 +91,31 @@ fnd_cache_load(const struct fnd_env *e, const char *key, struct fnd_prog *fp)
 
 	cache_dir(e, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/%s.json", dir, key);
-	if ((o = json_load_file(path, 0, &je)) == NULL)
+	if ((o = jsonio_load_file(path, &je)) == NULL)
 		return 0;
 	fp->probed = 1;
 	fp->cached = 1;
 	fp->runs = 0;
 	fp->sock = (enum fnd_sock)json_integer_value(json_object_get(o, "sock"));
-	fnd_set_str(&fp->command, jstr(o, "command"));
+	jset(&fp->command, o, "command");
 	fp->port_found = json_is_true(json_object_get(o, "port_found"));
 	fp->port_mode = (enum prof_port_mode)json_integer_value(json_object_get(o, "port_mode"));
 	fp->fixed_port = (unsigned)json_integer_value(json_object_get(o, "fixed_port"));
 	fp->port_not_given = json_is_true(json_object_get(o, "port_not_given"));
-	fnd_set_str(&fp->port_pattern, jstr(o, "port_pattern"));
+	jset(&fp->port_pattern, o, "port_pattern");
 	fp->argv_file = json_is_true(json_object_get(o, "argv_file"));
-	fnd_set_str(&fp->file, jstr(o, "file"));
-	fnd_set_str(&fp->open_error, jstr(o, "open_error"));
-	fnd_set_str(&fp->out, jstr(o, "out"));
-	fnd_set_str(&fp->stdin_text, jstr(o, "stdin"));
+	jset(&fp->file, o, "file");
+	jset(&fp->open_error, o, "open_error");
+	jset(&fp->out, o, "out");
+	jset(&fp->stdin_text, o, "stdin");
 	fp->quit_found = json_is_true(json_object_get(o, "quit_found"));
-	fnd_set_str(&fp->quit, jstr(o, "quit"));
+	jset(&fp->quit, o, "quit");
 	fp->no_quit = json_is_true(json_object_get(o, "no_quit"));
 	fp->quit_from_prompt = json_is_true(json_object_get(o, "quit_from_prompt"));
 	fp->fixed_client_port = json_is_true(json_object_get(o, "fixed_client_port"));
-	fnd_set_str(&fp->host, jstr(o, "host"));
+	jset(&fp->host, o, "host");
 	fp->udp_connected = json_is_true(json_object_get(o, "udp_connected"));
-	fnd_set_str(&fp->note, jstr(o, "note"));
+	jset(&fp->note, o, "note");
 	json_decref(o);
 	return 1;
 }
@@ -128,7 +134,7 @@ fnd_cache_store(const struct fnd_env *e, const char *key, const struct fnd_prog 
 		json_decref(o);
 		return;
 	}
-#define PUTS(k, v) if (v) json_object_set_new(o, k, json_string(v))
+#define PUTS(k, v) if (v) json_object_set_new(o, k, jsonio_str(v))
 	json_object_set_new(o, "sock", json_integer(fp->sock));
 	PUTS("command", fp->command);
 	json_object_set_new(o, "port_found", json_boolean(fp->port_found));
@@ -152,7 +158,7 @@ fnd_cache_store(const struct fnd_env *e, const char *key, const struct fnd_prog 
 #undef PUTS
 	snprintf(path, sizeof(path), "%s/%s.json", dir, key);
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
-	if (json_dump_file(o, tmp, JSON_INDENT(1) | JSON_SORT_KEYS) == 0)
+	if (json_dump_file(o, tmp, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII) == 0)
 		rename(tmp, path);
 	else
 		unlink(tmp);

@@ -99,12 +99,12 @@ case_ended(void *ctx, const struct res_case *c, size_t done, size_t total)
 static int
 unchanged(const struct gctx *g, struct student *st)
 {
-	char dir[PATH_MAX], sdir[PATH_MAX + 16], res[PATH_MAX + 16];
+	char dir[PATH_MAX], sdir[PATH_MAX + 16], res[PATH_MAX + 16], why[PATH_MAX + 256];
 	struct grade_stamp s;
 	int have;
 
 	grade_pathf(dir, sizeof(dir), "%s/%s", g->students_dir, st->name);
-	have = grade_stamp_read(dir, &s);
+	have = grade_stamp_read(dir, &s, why, sizeof(why)) > 0;
 	st->prev_seconds = have && s.complete ? s.seconds : -1;
 	if (g->o->force || st->hash[0] == '\0')
 		return 0;
@@ -115,7 +115,8 @@ unchanged(const struct gctx *g, struct student *st)
 		return fsx_is_file((grade_pathf(res, sizeof(res), "%s/build.log", dir), res));
 	grade_pathf(res, sizeof(res), "%s/results.json", dir);
 	grade_pathf(sdir, sizeof(sdir), "%s/student", dir);
-	return fsx_is_file(res) && grade_formats_present(g->formats, dir) &&
+	/* results the gradebook could not read are graded again */
+	return grade_results_readable(res) && grade_formats_present(g->formats, dir) &&
 	    grade_formats_present(g->o->student_formats, sdir);
 }
 
@@ -650,7 +651,7 @@ grade_class(const struct grade_opts *o, struct grade_result *res, struct sc_err 
 		dirs[i] = o->out_dir;
 	}
 	const char *title = o->assignment ? o->assignment->title : NULL;
-	if (grade_write_outputs(o->out_dir, title, &cols, names, dirs, g.nst, err) < 0 ||
+	if (grade_write_outputs(o->out_dir, title, &cols, names, dirs, g.nst, &res->lost, err) < 0 ||
 	    grade_write_manifest(o->out_dir, g.config, title, &cols, o->shard_n > 1 ? o->shard_k : 1,
 	    o->shard_n > 1 ? o->shard_n : 1, names, g.nst, err) < 0)
 		goto out;

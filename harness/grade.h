@@ -83,6 +83,18 @@ struct grade_opts {
 	void *progress_ctx;
 };
 
+/*
+ * The students whose results could not be read when the class's outputs
+ * were written: the gradebook keeps empty cells for them (never 0), and
+ * `grade` again grades them again.
+ */
+struct grade_lost {
+	char **student, **why;	/* why: naming the file that could not be read */
+	size_t n;
+};
+
+void grade_lost_free(struct grade_lost *lost);
+
 struct grade_result {
 	size_t students;	/* of this shard */
 	size_t graded, skipped;
@@ -92,6 +104,7 @@ struct grade_result {
 	double student_seconds;	/* sum over the graded students */
 	size_t workers;		/* students graded at the same time */
 	unsigned jobs;		/* cases in flight over all students */
+	struct grade_lost lost;	/* not scored in the gradebook (grade_lost_free) */
 };
 
 /*
@@ -108,7 +121,7 @@ int grade_class(const struct grade_opts *o, struct grade_result *res, struct sc_
  * and, when `copy` is set, every student's report directory.
  */
 int grade_merge(const char *out_dir, char *const *dirs, size_t ndirs, int copy,
-    struct sc_err *err);
+    struct grade_lost *lost, struct sc_err *err);
 
 /*
  * SHA-256 (hex) of a submission: over its entries sorted by relative path

@@ -65,8 +65,11 @@ int grade_write_json(const char *path, json_t *root, struct sc_err *err);
 int grade_stamp_write(const char *dir, const char *student, const struct grade_stamp *s,
     struct sc_err *err);
 void grade_copy_str(char *dst, size_t len, const json_t *v);
-int grade_stamp_read(const char *dir, struct grade_stamp *s);
+/* 1: read; 0: absent; -1: there but unreadable, `why` says so (naming the file). */
+int grade_stamp_read(const char *dir, struct grade_stamp *s, char *why, size_t whylen);
 int grade_build_has_results(const char *build);
+/* results.json at `path` can be read back (jsonio) and has its cases. */
+int grade_results_readable(const char *path);
 
 /* ---- the class's outputs ---- */
 
@@ -79,6 +82,8 @@ struct grade_rec {
 	unsigned *score;	/* per column */
 	int *verdict;		/* per column: enum res_verdict, or -1 missing */
 	char **summary;		/* per column, failures only */
+	int scored;		/* total and score hold its numbers (else empty cells) */
+	char *why;		/* not scored: why, naming the file that could not be read */
 };
 
 int grade_write_summary(const char *out_dir, const char *title, const struct grade_cols *c,
@@ -88,6 +93,8 @@ int grade_write_manifest(const char *out_dir, const char *config, const char *ti
     struct sc_err *err);
 /* gradebook.csv, summary.md, summary.json and summary.html from students/ of each of `name_dirs`. */
 int grade_write_outputs(const char *out_dir, const char *title, const struct grade_cols *c,
-    char **names, const char **name_dirs, size_t n, struct sc_err *err);
+    char **names, const char **name_dirs, size_t n, struct grade_lost *lost, struct sc_err *err);
+/* Add a student not scored, and why, to `lost`. */
+int grade_lost_add(struct grade_lost *lost, const char *student, const char *why);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "fsx.h"
 #include "grade_int.h"
+#include "jsonio.h"
 
 /* ---- merge ---- */
 
@@ -43,7 +44,7 @@ manifest_read(const char *dir, struct manifest *m, struct sc_err *err)
 	memset(m, 0, sizeof(*m));
 	grade_pathf(m->dir, sizeof(m->dir), "%s", dir);
 	grade_pathf(path, sizeof(path), "%s/manifest.json", dir);
-	if ((root = json_load_file(path, 0, &je)) == NULL)
+	if ((root = jsonio_load_file(path, &je)) == NULL)
 		return fsx_is_file(path) ? sc_err_set(err, "%s:%d:%d: %s", path, je.line, je.column, je.text) :
 		    sc_err_set(err, "%s: no manifest.json: not the output of a finished "
 		    "`sockcheck grade`", dir);
@@ -57,8 +58,7 @@ manifest_read(const char *dir, struct manifest *m, struct sc_err *err)
 		return sc_err_set(err, "%s: not a sockcheck grade manifest (%s)", path, MANIFEST_FORMAT);
 	}
 	grade_copy_str(m->config, sizeof(m->config), json_object_get(root, "config_sha256"));
-	if (json_is_string(json_object_get(root, "title")))
-		m->title = strdup(json_string_value(json_object_get(root, "title")));
+	m->title = jsonio_decode(json_object_get(root, "title"), NULL);
 	m->k = (unsigned)json_integer_value(json_object_get(shard, "k"));
 	m->n = (unsigned)json_integer_value(json_object_get(shard, "n"));
 	m->cols.v = calloc(json_array_size(cases) + 1, sizeof(*m->cols.v));
@@ -80,13 +80,15 @@ manifest_read(const char *dir, struct manifest *m, struct sc_err *err)
 		k->hidden = json_is_true(json_object_get(jc, "hidden"));
 	}
 	for (size_t i = 0; i < json_array_size(names); i++) {
-		const char *s = json_string_value(json_array_get(names, i));
-		if (s == NULL || *s == '\0' || strchr(s, '/') || strcmp(s, ".") == 0 ||
-		    strcmp(s, "..") == 0) {
+		size_t len = 0;
+		char *s = jsonio_decode(json_array_get(names, i), &len);
+		if (s == NULL || *s == '\0' || len != strlen(s) || strchr(s, '/') ||
+		    strcmp(s, ".") == 0 || strcmp(s, "..") == 0) {
+			free(s);
 			json_decref(root);
 			return sc_err_set(err, "%s: bad student name in 'students'", path);
 		}
-		m->students[m->nstudents++] = strdup(s);
+		m->students[m->nstudents++] = s;
 	}
 	json_decref(root);
 	if (m->n < 1 || m->k < 1 || m->k > m->n)
@@ -113,7 +115,8 @@ same_dir(const char *a, const char *b)
 }
 
 int
-grade_merge(const char *out_dir, char *const *dirs, size_t ndirs, int copy, struct sc_err *err)
+grade_merge(const char *out_dir, char *const *dirs, size_t ndirs, int copy, struct grade_lost *lost,
+    struct sc_err *err)
 {
 	struct manifest *m = calloc(ndirs ? ndirs : 1, sizeof(*m));
 	struct named *all = NULL;
@@ -210,7 +213,7 @@ grade_merge(const char *out_dir, char *const *dirs, size_t ndirs, int copy, stru
 		names[i] = all[i].name;
 		ndir[i] = all[i].dir;
 	}
-	if (grade_write_outputs(out_dir, m[0].title, &m[0].cols, names, ndir, total, err) < 0)
+	if (grade_write_outputs(out_dir, m[0].title, &m[0].cols, names, ndir, total, lost, err) < 0)
 		goto out;
 	/* a merged directory that holds every student is itself a finished grade */
 	if (copy && grade_write_manifest(out_dir, m[0].config, m[0].title, &m[0].cols, 1, 1, names,

@@ -135,12 +135,15 @@ grade_write_summary(const char *out_dir, const char *title, const struct grade_c
 	}
 	for (size_t i = 0; i < c->n; i++)
 		max += c->v[i].points;
+	size_t ns = 0;		/* the figures are over the students with a number */
 	for (size_t k = 0; k < n; k++) {
-		totals[k] = r[k].total;
-		full += r[k].total == max;
+		if (r[k].scored) {
+			totals[ns++] = r[k].total;
+			full += r[k].total == max;
+		}
 		with_results += r[k].counted;
 	}
-	qsort(totals, n, sizeof(*totals), cmp_uint);
+	qsort(totals, ns, sizeof(*totals), cmp_uint);
 
 	fputs("# Grading summary", f);
 	if (title) {
@@ -149,13 +152,27 @@ grade_write_summary(const char *out_dir, const char *title, const struct grade_c
 	}
 	fprintf(f, "\n\n%zu student%s, %zu case%s, %zu point%s in all.\n\n", n, n == 1 ? "" : "s",
 	    c->n, c->n == 1 ? "" : "s", max, max == 1 ? "" : "s");
-	if (n) {
+	if (ns) {
 		double sum = 0;
-		for (size_t k = 0; k < n; k++)
+		for (size_t k = 0; k < ns; k++)
 			sum += totals[k];
-		double median = n % 2 ? totals[n / 2] : (totals[n / 2 - 1] + totals[n / 2]) / 2.0;
+		double median = ns % 2 ? totals[ns / 2] : (totals[ns / 2 - 1] + totals[ns / 2]) / 2.0;
 		fprintf(f, "Scores: mean %.1f, median %.1f, lowest %u, highest %u; %zu with full "
-		    "marks.\n\n", sum / (double)n, median, totals[0], totals[n - 1], full);
+		    "marks.\n\n", sum / (double)ns, median, totals[0], totals[ns - 1], full);
+	}
+	if (ns < n) {
+		fprintf(f, "No score for %zu student%s (empty cells in gradebook.csv; run `sockcheck "
+		    "grade` again to grade them again):\n\n", n - ns, n - ns == 1 ? "" : "s");
+		for (size_t k = 0; k < n; k++) {
+			if (r[k].scored)
+				continue;
+			fputs("- ", f);
+			md_text(f, r[k].name);
+			fputs(": ", f);
+			md_text(f, r[k].why ? r[k].why : "?");
+			fputc('\n', f);
+		}
+		fputc('\n', f);
 	}
 	fputs("| build | students |\n|---|---|\n", f);
 	for (size_t b = 0; b < sizeof(builds) / sizeof(builds[0]); b++) {

@@ -91,23 +91,13 @@ ipv6_client_causes(const struct judge_in *in, struct res_case *c)
 		    "AF_UNSPEC and a socket of the family it returns.");
 }
 
-/* A failure that makes the case an error (the program could not run its course). */
-static int
-error_cause(const char *cause)
-{
-	static const char *const errs[] = { "no-start", "crash", "sigpipe-death", "hang",
-	    "missing-served-file", "no-eof-exit", "quit-word", "no-receive-timeout", NULL };
-	for (size_t i = 0; cause && errs[i]; i++)
-		if (strcmp(cause, errs[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * One fault, one charge: a check of an aspect the scenario does not target
  * is collateral (cause.h). The verdict comes from the target checks alone:
- * error when check_end found the program unable to run its course (`ok` 0)
- * and a target check says so, fail when a target check failed, else pass.
+ * error when sockcheck could not start the program (the machine lacked
+ * processes or memory: a harness fault, never the student's), fail when a
+ * target check failed (a crash, a death by a signal, a hang included: the
+ * cause says which), else pass.
  * Failed checks keep their cause; passed ones lose it.
  */
 static enum res_verdict
@@ -129,8 +119,10 @@ settle(const struct judge_in *in, struct res_case *c, int ok)
 		if (k->collateral)
 			continue;
 		fail = 1;
-		if (!ok && (strcmp(k->name, "start") == 0 || strcmp(k->name, "exit") == 0) &&
-		    error_cause(k->cause))
+		/* error is sockcheck's failure only (the machine could not start the
+		 * program); a program that crashed, hung or died of a signal fails */
+		if (!ok && strcmp(k->name, "start") == 0 &&
+		    (in->student.start_shortage || in->student2.start_shortage))
 			error = 1;
 	}
 	if ((s->targets & (1u << CAUSE_ASPECT_REPLY)) && in->p->reply_none)

@@ -17,6 +17,7 @@
 struct judge_proc {
 	int started;		/* it was started (exec succeeded) */
 	char *start_error;	/* why it could not be started, or NULL */
+	int start_shortage;	/* ... for lack of processes or memory: sockcheck's failure */
 	int ended;		/* it ended by itself before sockcheck stopped it */
 	int exited, status, signal;
 	int killed;		/* sockcheck stopped it */

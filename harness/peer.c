@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "jsonio.h"
 #include "peer.h"
 #include "ref_opts.h"
 
@@ -41,8 +42,7 @@ u64(json_t *ev, const char *key)
 static void
 copy_str(char *dst, size_t len, json_t *ev, const char *key)
 {
-	const char *s = json_string_value(json_object_get(ev, key));
-	snprintf(dst, len, "%s", s ? s : "");
+	jsonio_copy(dst, len, json_object_get(ev, key));
 }
 
 static void
@@ -72,11 +72,11 @@ apply_event(struct peer_log *log, json_t *ev)
 		return;
 	}
 	if (strcmp(name, "end") == 0) {
-		const char *m = json_string_value(json_object_get(ev, "message"));
+		char *m = jsonio_decode(json_object_get(ev, "message"), NULL);
 		log->ended = 1;
 		log->end_status = (int)json_integer_value(json_object_get(ev, "status"));
 		free(log->end_message);
-		log->end_message = strdup(m ? m : "");
+		log->end_message = m ? m : strdup("");
 		return;
 	}
 	if (peer_udp_event(log, name, ev))
@@ -126,12 +126,10 @@ apply_event(struct peer_log *log, json_t *ev)
 		json_t *text = json_object_get(ev, "text");
 		c->has_reply = 1;
 		free(c->reply);
-		c->reply_len = json_string_length(text);
-		c->reply = malloc(c->reply_len + 1);
-		if (c->reply) {
-			if (c->reply_len)
-				memcpy(c->reply, json_string_value(text), c->reply_len);
-			c->reply[c->reply_len] = '\0';
+		/* the bytes the student sent, as the peer logged them (jsonio.h) */
+		if ((c->reply = jsonio_decode(text, &c->reply_len)) == NULL) {
+			c->reply = strdup("");
+			c->reply_len = 0;
 		}
 		c->reply_before_eof = json_is_true(json_object_get(ev, "before_eof"));
 		c->reply_t = t;
@@ -179,7 +177,7 @@ peer_log_read(const char *path, struct peer_log *log, struct sc_err *err)
 	while ((n = getline(&line, &cap, f)) > 0) {
 		json_error_t jerr;
 		/* a line cut short by a killed peer is skipped, not fatal */
-		json_t *ev = json_loadb(line, (size_t)n, JSON_ALLOW_NUL, &jerr);
+		json_t *ev = jsonio_loadb(line, (size_t)n, &jerr);
 		if (ev == NULL)
 			continue;
 		if (json_is_object(ev))

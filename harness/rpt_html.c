@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <libxml/xmlwriter.h>
 
+#include "jsonio.h"
 #include "rpt.h"
 #include "rpt_seq.h"
 #include "wcap.h"
@@ -59,7 +60,7 @@ diagram(xmlTextWriterPtr w, const struct res_proc *p)
 	if (f == NULL)
 		return;
 	while (getline(&line, &cap, f) > 0 && na < 60) {
-		json_t *ev = json_loads(line, 0, NULL);
+		json_t *ev = jsonio_loadb(line, strlen(line), NULL);
 		const char *name = ev ? json_string_value(json_object_get(ev, "ev")) : NULL;
 		long long t = ev ? (long long)json_integer_value(json_object_get(ev, "t")) : 0;
 		if (name) {

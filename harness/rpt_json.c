@@ -7,30 +7,16 @@
 
 #include <jansson.h>
 
+#include "jsonio.h"
 #include "rpt.h"
 #include "wcap.h"
 
-/* Captured bytes as a JSON string: invalid UTF-8 becomes U+FFFD. */
+/* Captured bytes as a JSON string that decodes to the same bytes (jsonio.h). */
 static json_t *
 bytes_str(const char *p, size_t n)
 {
-	json_t *s = json_stringn(p ? p : "", p ? n : 0);
-	if (s)
-		return s;
-	char *clean = malloc(n * 3 + 1);
-	size_t k = 0;
-	for (size_t i = 0; clean && i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c < 0x80 && c != 0) {
-			clean[k++] = (char)c;
-		} else {
-			memcpy(clean + k, "\xef\xbf\xbd", 3);
-			k += 3;
-		}
-	}
-	s = clean ? json_stringn(clean, k) : json_string("");
-	free(clean);
-	return s;
+	json_t *s = jsonio_bytes(p, n);
+	return s ? s : json_string("");
 }
 
 static json_t *
@@ -204,17 +190,16 @@ rpt_json(const struct res_run *run, const char *path, const struct rpt_opts *o, 
 		json_t *conv = json_array();
 		char *copy = run->conventions ? strdup(run->conventions) : NULL, *save = NULL;
 		for (char *l = copy ? strtok_r(copy, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
-			json_array_append_new(conv, json_string(l));
+			json_array_append_new(conv, bytes_str(l, strlen(l)));
 		free(copy);
 		json_object_set_new(root, "conventions", conv);
 	}
-	text = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	size_t len;
+	text = jsonio_dumps(root, JSON_INDENT(2), &len);
 	json_decref(root);
 	if (text == NULL)
 		return sc_err_set(err, "results.json: could not serialise");
-	size_t len = strlen(text);
-	text[len] = '\n';
-	rc = rpt_atomic_write(path, text, len + 1, err);
+	rc = rpt_atomic_write(path, text, len, err);
 	free(text);
 	return rc;
 }
@@ -237,7 +222,9 @@ rpt_gradescope(const struct res_run *run, const char *path, const struct rpt_opt
 		else if (c->hidden)
 			snprintf(out, sizeof(out), "%s", c->verdict == RES_PASS ? "" : "hidden case: failed");
 		else
-			snprintf(out, sizeof(out), "%s%s%s%s%s", c->summary ? c->summary : "",
+			snprintf(out, sizeof(out), "%s%s%s%s%s%s", c->verdict == RES_ERROR ?
+			    "sockcheck could not run this case (a harness error, not your program's); "
+			    "ask your instructor to grade it again.\n" : "", c->summary ? c->summary : "",
 			    c->diagnosis ? "\n" : "", c->diagnosis ? c->diagnosis : "",
 			    c->hint && c->verdict != RES_PASS ? "\nHint: " : "",
 			    c->hint && c->verdict != RES_PASS ? c->hint : "");
@@ -252,13 +239,12 @@ rpt_gradescope(const struct res_run *run, const char *path, const struct rpt_opt
 	root = json_pack("{s:f, s:f, s:f, s:s, s:o}", "score", (double)run->score,
 	    "max_score", (double)run->max_score, "execution_time", run->seconds, "output", out,
 	    "tests", tests);
-	text = json_dumps(root, JSON_INDENT(2));
+	size_t len;
+	text = jsonio_dumps(root, JSON_INDENT(2), &len);
 	json_decref(root);
 	if (text == NULL)
 		return sc_err_set(err, "gradescope.json: could not serialise");
-	size_t len = strlen(text);
-	text[len] = '\n';
-	rc = rpt_atomic_write(path, text, len + 1, err);
+	rc = rpt_atomic_write(path, text, len, err);
 	free(text);
 	return rc;
 }

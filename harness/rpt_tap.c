@@ -52,6 +52,9 @@ rpt_tap(const struct res_run *run, const char *path, const struct rpt_opts *o, s
 			continue;
 		fputs("  ---\n  verdict: ", f);
 		yq(f, res_verdict_name(c->verdict));
+		if (c->verdict == RES_ERROR)	/* not the program's doing: say whose it is */
+			fputs("\n  fault: \"sockcheck could not run this case (a harness error, not "
+			    "the program's)\"", f);
 		fputs("\n  message: ", f);
 		yq(f, o->student_view && c->hidden ? "hidden case: failed" : c->summary);
 		if (!(o->student_view && c->hidden)) {

@@ -222,7 +222,8 @@ rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 	fprintf(out, "%u passed, %u failed, %u skipped", run->passed, run->failed + run->errors,
 	    run->skipped);
 	if (run->errors)
-		fprintf(out, " (%u of the failures are errors)", run->errors);
+		fprintf(out, " (%u of the failures are errors: cases sockcheck could not run, "
+		    "not the program's doing)", run->errors);
 	fputc('\n', out);
 	if (run->repeat > 1)
 		fprintf(out, "%u flaky of %zu cases, each run %u times\n", run->flaky, run->ncases,

@@ -41,6 +41,7 @@ struct rproc {
 	pid_t pid;
 	int started;
 	char *start_error;
+	int start_shortage;	/* not started for lack of processes, memory or descriptors */
 	int ended, wstatus;
 	struct rusage ru;
 	double t_start, t_end;

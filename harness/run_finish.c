@@ -27,6 +27,7 @@ to_judge_proc(const struct rproc *r, struct judge_proc *jp, char **out, size_t *
 		return;
 	jp->started = r->started;
 	jp->start_error = r->start_error;
+	jp->start_shortage = r->start_shortage;
 	jp->ended = r->ended && !r->killed;
 	if (r->ended && !r->killed) {
 		jp->exited = WIFEXITED(r->wstatus);

@@ -140,6 +140,9 @@ start_proc(struct rcase *c, const char *role, char **argv, char **envp, const ch
 		close(in[0]);
 	out[1] = er[1] = in[0] = -1;
 	if (r->pid < 0) {
+		/* the machine's shortage, not the program's: the harness could not run it */
+		r->start_shortage = errno == EAGAIN || errno == ENOMEM || errno == ETXTBSY ||
+		    errno == EMFILE || errno == ENFILE;
 		r->start_error = strdup(err->msg);
 		close(out[0]);
 		close(er[0]);

@@ -22,7 +22,7 @@ from the prompt, ...) and has no profile: the convention finder must work it
 out. Its fixture.yaml names its programs, what the finder must report for
 each (`finds`: substrings of the report header's line for that program) and
 the verdict of every case of those programs (`verdicts`; a list where a
-program's race makes either outcome right, e.g. [pass, error] for a server
+program's race makes either outcome right, e.g. [pass, fail] for a server
 that SIGPIPE kills or not depending on who writes first) and, as for a
 mutant, `charged_in` for its failed cases that cost no points. A case added to
 the suite after the variant was written is reported as not declared (a
@@ -53,6 +53,9 @@ ROLE_GLOB = {
 }
 
 
+HARNESS_ERRORS = []  # every case of every run that came back `error`
+
+
 def run(sub, name, only=None, extra=()):
     report = os.path.join(OUT, name)
     shutil.rmtree(report, ignore_errors=True)
@@ -68,11 +71,23 @@ def run(sub, name, only=None, extra=()):
         raise SystemExit("not ok - %s: no results.json (exit %d)" % (name, p.returncode))
     with open(path) as f:
         res = json.load(f)
+    # `error` is sockcheck's own failure (it could not run the case), never a
+    # program's: a crash or a death by a signal fails the case with its cause
+    for c in res["cases"]:
+        if c["verdict"] == "error":
+            HARNESS_ERRORS.append("%s: %s: error: %s" % (name, c["id"], c.get("summary", "")))
     return p, res
 
 
 def failed_ids(res):
     return {c["id"] for c in res["cases"] if c["verdict"] in ("fail", "error")}
+
+
+def harness_errors():
+    """The cases sockcheck could not run, over every run: each one is a bug to fix."""
+    for e in HARNESS_ERRORS:
+        print("not ok - the harness could not run a case: " + e)
+    return len(HARNESS_ERRORS)
 
 
 def describe(res, ids):
@@ -178,6 +193,7 @@ def main_memcheck():
             print("ok - memcheck mutant %s: %s in %d failing case(s)"
                   % (name, ", ".join("%s at %s:%d" % w for w in sorted(want)), len(expected)))
     bad += check_no_debug_info(correct) + check_binary_only(correct) + check_no_valgrind(correct)
+    bad += harness_errors()
     raise SystemExit(1 if bad else 0)
 
 
@@ -320,6 +336,7 @@ def main():
                 name, len(expected), ", passes its %d must_pass case(s)" % len(fx["must_pass"])
                 if fx.get("must_pass") else ""))
     bad += check_variants()
+    bad += harness_errors()
     raise SystemExit(1 if bad else 0)
 
 

@@ -47,7 +47,7 @@ static json_t *
 write_class(char *const *names, size_t n, const struct dash_case *cases, size_t ncases)
 {
 	const char *dirs[8];
-	struct dash_class c = { tmpdir, "T <1>", cases, ncases, names, dirs, n };
+	struct dash_class c = { tmpdir, "T <1>", cases, ncases, names, dirs, n, NULL };
 	struct sc_err err;
 	char path[PATH_MAX];
 	json_error_t je;

@@ -275,7 +275,7 @@ judge_death(int sig, const char *named, const char *diag_needle)
 	echo_server_case(s, &p, &log, &in);
 	died(&in.student, sig);
 	judge_case(&in, &c);
-	cr_assert_eq(c.verdict, RES_ERROR, "death by %d: verdict %d", sig, c.verdict);
+	cr_assert_eq(c.verdict, RES_FAIL, "death by %d: verdict %d", sig, c.verdict);
 	assert_check(&c, "exit", 0, named);
 	assert_summary(&c, named);
 	if (diag_needle)
@@ -327,7 +327,7 @@ Test(judge, client_death_is_an_error_even_when_data_is_right)
 	strcpy(in.out_digest, "0123456789abcdef");
 	in.out_first_diff = -1;
 	judge_case(&in, &c);
-	cr_assert_eq(c.verdict, RES_ERROR);
+	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_check(&c, "exit", 0, "file_client died of SIGABRT");
 	assert_check(&c, "data", 1, "identical");
 	assert_check(&c, "reply", 1, NULL);
@@ -352,9 +352,19 @@ Test(judge, start_error_and_deadline)
 	in.student.start_error = "./echo_server: No such file or directory";
 	in.ready = 0;
 	judge_case(&in, &c);
-	cr_assert_eq(c.verdict, RES_ERROR);
+	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_check(&c, "start", 0, "No such file or directory");
 	res_case_free(&c);
+
+	/* not started for lack of processes: sockcheck could not run the case */
+	memset(&c, 0, sizeof(c));
+	in.student.start_error = "fork: Resource temporarily unavailable";
+	in.student.start_shortage = 1;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_ERROR);
+	assert_check(&c, "start", 0, "Resource temporarily unavailable");
+	res_case_free(&c);
+	in.student.start_shortage = 0;
 
 	/* a client still running at the deadline */
 	scn_free(s);
@@ -372,7 +382,7 @@ Test(judge, start_error_and_deadline)
 	in.deadline_hit = 1;
 	in.stall = "echo_client sat in read() on its standard input.";
 	judge_case(&in, &c);
-	cr_assert_eq(c.verdict, RES_ERROR);
+	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_check(&c, "exit", 0, "echo_client was still running after 10.0 s and was stopped");
 	cr_assert_str_eq(find_check(&c, "exit")->cause, "no-eof-exit");
 	cr_assert_not(find_check(&c, "exit")->collateral);
@@ -397,7 +407,7 @@ Test(judge, start_error_and_deadline)
 	    "expect: {exit: failure}\n");
 	in.s = s;
 	judge_case(&in, &c);
-	cr_assert_eq(c.verdict, RES_ERROR);
+	cr_assert_eq(c.verdict, RES_FAIL);
 	cr_assert_str_eq(find_check(&c, "exit")->cause, "hang");
 	res_case_free(&c);
 	peer_log_free(&log);
@@ -751,7 +761,7 @@ Test(judge, file_client_output_names_first_differing_offset)
 	in.stall = "At the deadline: student is blocked in read(). Too slow: 1.0 MiB of "
 	    "4.0 MiB crossed the connection in 10.0 s (0.10 MiB/s)";
 	judge_case(&in, &c);
-	cr_assert_eq(c.verdict, RES_ERROR);
+	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_check(&c, "data", 0, "1000 bytes");
 	cr_assert(c.diagnosis == NULL || strstr(c.diagnosis, "prefix") == NULL,
 	    "diagnosis '%s'", c.diagnosis);
@@ -1282,10 +1292,10 @@ Test(judge, file_pair_server_prints_the_reply)
 	cr_assert_eq(c.verdict, RES_PASS, "summary: %s", c.summary);
 	res_case_free(&c);
 
-	/* the student's client crashing is an error */
+	/* the student's client crashing fails the case (error is sockcheck's failure only) */
 	died(&in.student2, SIGSEGV);
 	judge_case(&in, &c);
-	cr_assert_eq(c.verdict, RES_ERROR);
+	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_check(&c, "exit", 0, "file_client died of SIGSEGV");
 	res_case_free(&c);
 	prof_free(&p);

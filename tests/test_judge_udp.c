@@ -352,7 +352,7 @@ Test(judge_udp, client_waiting_forever_after_a_drop_is_told_to_time_out)
 	in.student.ended = in.student.exited = 0;
 	in.student.killed = in.student.killed_at_deadline = 1;
 	judge_case(&in, &c);
-	cr_assert_eq(c.verdict, RES_ERROR);
+	cr_assert_eq(c.verdict, RES_FAIL);
 	assert_diag(&c, "SO_RCVTIMEO");
 	assert_cause(&c, "exit", "no-receive-timeout");
 	res_case_free(&c);

@@ -31,6 +31,9 @@ int cli_print_help(const char *text);
 void cli_exe_dir(char *buf, size_t len);
 void cli_find_layout(struct cli_layout *l);
 int cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out);
+struct grade_lost;
+/* On stderr, each student without a score and why (`grade` or `merge`); 1 when any, else 0. */
+int cli_report_lost(const struct grade_lost *lost, const char *cmd);
 
 /*
  * A command: argv[0] is its name; *stop is set by SIGINT/SIGTERM (finish

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fsx.h"
+#include "grade.h"
 
 #include "cli.h"
 
@@ -115,4 +116,18 @@ cli_parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
+}
+
+int
+cli_report_lost(const struct grade_lost *lost, const char *cmd)
+{
+	for (size_t i = 0; i < lost->n; i++)
+		fprintf(stderr, "sockcheck: %s: no score (empty cells in gradebook.csv): %s\n",
+		    lost->student[i], lost->why[i]);
+	if (lost->n)
+		fprintf(stderr, "sockcheck: %zu student%s without a score; run `sockcheck grade` again "
+		    "on the class to grade %s again%s\n", lost->n, lost->n == 1 ? "" : "s",
+		    lost->n == 1 ? "it" : "them", strcmp(cmd, "merge") == 0 ?
+		    " (the shard that holds them), then merge" : "");
+	return lost->n ? 1 : 0;
 }

@@ -177,7 +177,7 @@ cmd_grade(int argc, char **argv, volatile sig_atomic_t *stop)
 	struct cli_layout lay;
 	struct grade_opts go;
 	int open_dash = 0;
-	struct grade_result res;
+	struct grade_result res = { 0 };
 	struct grade_progress gp;
 	struct scn_suite suite;
 	struct asg asg;
@@ -295,7 +295,7 @@ cmd_grade(int argc, char **argv, volatile sig_atomic_t *stop)
 		printf("\n  %s/gradebook.csv\n  %s/summary.md\n  %s/summary.html\n", out, out, out);
 		if (open_dash)
 			open_dashboard(out_dir);
-		rc = 0;
+		rc = cli_report_lost(&res.lost, "grade");
 		if (res.errors) {
 			fprintf(stderr, "sockcheck: %zu student%s could not be graded (build \"error\" in "
 			    "the gradebook); run the same command again to retry them\n", res.errors,
@@ -303,6 +303,7 @@ cmd_grade(int argc, char **argv, volatile sig_atomic_t *stop)
 			rc = 1;
 		}
 	}
+	grade_lost_free(&res.lost);
 	scn_suite_free(&suite);
 	asg_free(&asg);
 	return rc;

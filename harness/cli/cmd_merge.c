@@ -26,7 +26,8 @@ cmd_merge(int argc, char **argv, volatile sig_atomic_t *stop)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sc_err err;
-	int copy = 1, i, c;
+	struct grade_lost lost = { 0 };
+	int copy = 1, i, c, rc;
 
 	sc_err_clear(&err);
 	optind = 1;
@@ -46,11 +47,14 @@ cmd_merge(int argc, char **argv, volatile sig_atomic_t *stop)
 			fprintf(stderr, "sockcheck: %s: not a directory\n", argv[k]);
 			return EXIT_USAGE;
 		}
-	if (grade_merge(argv[i], argv + i + 1, (size_t)(argc - i - 1), copy, &err) < 0) {
+	if (grade_merge(argv[i], argv + i + 1, (size_t)(argc - i - 1), copy, &lost, &err) < 0) {
 		sc_err_print(stderr, "sockcheck", &err);
+		grade_lost_free(&lost);
 		return EXIT_USAGE;
 	}
 	printf("merged %d shard%s into %s/gradebook.csv, %s/summary.md and %s/summary.html\n",
 	    argc - i - 1, argc - i - 1 == 1 ? "" : "s", argv[i], argv[i], argv[i]);
-	return 0;
+	rc = cli_report_lost(&lost, "merge");
+	grade_lost_free(&lost);
+	return rc;
 }
