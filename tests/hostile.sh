@@ -340,8 +340,8 @@ if want missing; then
 	prep missing
 	sc missing 5 -- --only echo.server.one-message "$SUB"
 	after missing
-	jc "missing: error naming the missing program" \
-	    "case('echo.server.one-message')['verdict'] == 'error'" \
+	jc "missing: a failure (the submission's, not an error of sockcheck) naming the missing program" \
+	    "case('echo.server.one-message')['verdict'] == 'fail'" \
 	    "has('echo.server.one-message', r'hxmissing.*(no such file|not found|missing)')"
 fi
 if want noexec; then
@@ -350,16 +350,16 @@ if want noexec; then
 	SUB_HASH=$(tree_hash "$SUB")
 	sc noexec 5 -- --only echo.server.one-message "$SUB"
 	after noexec
-	jc "noexec: error naming the non-executable program" \
-	    "case('echo.server.one-message')['verdict'] == 'error'" \
+	jc "noexec: a failure (the submission's, not an error of sockcheck) naming the non-executable program" \
+	    "case('echo.server.one-message')['verdict'] == 'fail'" \
 	    "has('echo.server.one-message', r'hxnoexec.*(permission denied|not executable)')"
 fi
 if want buildfail; then
 	prep buildfail
 	sc buildfail 10 -- --only echo.server.one-message "$SUB"
 	after buildfail
-	jc "buildfail: error saying the build failed, with the log" \
-	    "case('echo.server.one-message')['verdict'] == 'error'" \
+	jc "buildfail: a failure (the submission's, not an error of sockcheck) saying the build failed, with the log" \
+	    "case('echo.server.one-message')['verdict'] == 'fail'" \
 	    "has('echo.server.one-message', r'build failed')"
 	grep -q "error" "$W/buildfail.err" && ok "buildfail: the compiler's error is shown" ||
 	    bad "buildfail: the compiler's error is not on stderr"
@@ -368,8 +368,8 @@ if want buildhang; then
 	prep buildhang
 	sc buildhang 5 -- --only echo.server.one-message "$SUB"
 	after buildhang
-	jc "buildhang: error saying the build did not finish" \
-	    "case('echo.server.one-message')['verdict'] == 'error'" \
+	jc "buildhang: a failure (the submission's, not an error of sockcheck) saying the build did not finish" \
+	    "case('echo.server.one-message')['verdict'] == 'fail'" \
 	    "has('echo.server.one-message', r'build')"
 	grep -q "stopped after 2 s" "$W/buildhang.err" && ok "buildhang: the user is told the build was stopped" ||
 	    bad "buildhang: stderr does not say the build was stopped after 2 s"

@@ -20,7 +20,8 @@ for t in "$BUILD"/tests/test_*; do
 done
 for s in tests/*.sh; do
 	# load tools (make stress, make textbook-load) run on demand, not in make check;
-	# *-lib.sh are sourced by tests, not tests themselves
+	# *-lib.sh are sourced by tests, not tests themselves; mkclass.sh makes a class
+	# (for class.sh and make bench)
 	case $s in tests/run-all.sh|tests/mkclass.sh|tests/demo.sh|tests/bench*.sh|tests/stress.sh|tests/cpu-hog.sh|tests/textbook-load.sh|tests/*-lib.sh) continue ;; esac
 	[ -f "$s" ] || continue
 	total=$((total + 1))
