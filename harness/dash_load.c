@@ -27,16 +27,6 @@ dash_clean(const char *s)
 
 /* ---- the model ---- */
 
-static int
-verdict_of(const char *s)
-{
-	static const char *const names[] = { "pass", "fail", "error", "skip" };
-	for (int i = 0; i < 4; i++)
-		if (s && strcmp(s, names[i]) == 0)
-			return i;
-	return V_NONE;
-}
-
 static size_t
 col_of(const struct dash_class *c, const char *id, size_t *from)
 {
@@ -174,7 +164,7 @@ load_student(struct dash *d, size_t k, struct sc_err *err)
 		size_t k2 = col_of(c, json_string_value(json_object_get(jc, "id")), &from);
 		if (k2 == SIZE_MAX)
 			continue;
-		s->cell[k2] = verdict_of(json_string_value(json_object_get(jc, "verdict")));
+		s->cell[k2] = res_verdict_from_name(json_string_value(json_object_get(jc, "verdict")));
 		if (s->cell[k2] != RES_SKIP)
 			s->score += (unsigned)json_integer_value(json_object_get(jc, "score"));
 	}

@@ -29,16 +29,6 @@ recs_free(struct grade_rec *r, size_t n, size_t ncols)
 	free(r);
 }
 
-static int
-verdict_from(const char *s)
-{
-	static const char *const names[] = { "pass", "fail", "error", "skip" };
-	for (int i = 0; i < 4; i++)
-		if (s && strcmp(s, names[i]) == 0)
-			return i;
-	return -1;
-}
-
 /* One student's row, from students/NAME/grade.json and results.json. */
 static int
 rec_load(const char *students_dir, const char *name, const struct grade_cols *c, struct grade_rec *r,
@@ -107,7 +97,7 @@ rec_load(const char *students_dir, const char *name, const struct grade_cols *c,
 			continue;
 		i = (from + i) % c->n;
 		from = i + 1;
-		r->verdict[i] = verdict_from(json_string_value(json_object_get(jc, "verdict")));
+		r->verdict[i] = res_verdict_from_name(json_string_value(json_object_get(jc, "verdict")));
 		/* the points it earned: a failed case charged elsewhere keeps them
 		 * (one fault, one charge: res_tally) */
 		r->score[i] = r->verdict[i] == RES_SKIP ? 0 :

@@ -16,6 +16,15 @@ res_verdict_name(enum res_verdict v)
 	return (unsigned)v < 4 ? names[v] : "?";
 }
 
+int
+res_verdict_from_name(const char *s)
+{
+	for (int v = RES_PASS; v <= RES_SKIP; v++)
+		if (s && strcmp(s, res_verdict_name((enum res_verdict)v)) == 0)
+			return v;
+	return -1;
+}
+
 const char *
 res_case_program(const struct res_case *c)
 {

@@ -111,6 +111,7 @@ struct res_run {
 };
 
 const char *res_verdict_name(enum res_verdict v);	/* "pass", "fail", "error", "skip" */
+int res_verdict_from_name(const char *s);	/* the enum res_verdict named, or -1 */
 
 /*
  * Counts, score and max_score from the cases, and each case's score: one
