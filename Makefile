@@ -5,6 +5,7 @@
 #   make bench      speed and memory figures, written to build/bench/
 #   make mutants    mutation score of the suite (slow; MUTATE=path/to/mutate)
 #   make stress     the harness under a CPU hog: STRESS_CASES cases, no error, no flake
+#   make unprivileged  the whole self-test as an unprivileged user, with and without namespaces
 #   make install    PREFIX=/usr/local (DESTDIR=... for packaging)
 #   make deps       installs the Debian packages it needs (apt-get); plain make never does
 #   make SANITIZE=1 builds with ASan/UBSan
@@ -147,6 +148,12 @@ mutants: all
 stress: all
 	@sh tests/stress.sh $(BUILD)
 
+# The whole self-test as an unprivileged user (uid 65534 when run as root),
+# in user namespaces and with them refused as Docker's seccomp profile does:
+# the verdicts root gets (tests/unprivileged.sh; make check runs a subset).
+unprivileged: all
+	@sh tests/unprivileged.sh $(BUILD) all
+
 # The textbook fixture (BUF_SIZE 30) passes every must-case 20 times in a row
 # with a busy loop on every core (about 6 minutes on 2 cores).
 textbook-load: all
@@ -191,6 +198,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all tests check demo bench mutants stress textbook-load install uninstall clean deps
+.PHONY: all tests check demo bench mutants stress unprivileged textbook-load install uninstall clean deps
 .DELETE_ON_ERROR:
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -141,7 +141,9 @@ int fnd_port_printed(const char *text, size_t len, unsigned port, char *pattern,
 /* One line of the preload library's trace, parsed. */
 struct fnd_trace_line {
 	enum { FND_T_OTHER, FND_T_OPEN, FND_T_SOCKET, FND_T_BIND, FND_T_LISTEN,
-		FND_T_CONNECT, FND_T_SENDTO } kind;
+		FND_T_CONNECT, FND_T_SENDTO,
+		FND_T_BIND_IN_USE	/* shared ports: bind() failed with EADDRINUSE */
+	} kind;
 	int fd, err, flags, domain, type, port;
 	char addr[64];		/* connect, sendto: the numeric address ("" when not given) */
 	char path[4096];	/* open: unescaped */

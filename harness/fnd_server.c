@@ -66,6 +66,35 @@ fnd_failed_open(const char *trace_path, const char *cwd, char *msg, size_t len)
 	return found;
 }
 
+/*
+ * Without a namespace: wait, up to a little more than TIME-WAIT lasts (60 s),
+ * until no connection of the machine holds `port` any more. 0 when a
+ * listener holds it (that does not end by waiting) or it never frees.
+ */
+static int
+port_frees(unsigned port)
+{
+	for (int waited = 0; waited <= 65 * 4; waited++) {
+		struct pnet_sock *s;
+		struct sc_err err;
+		ssize_t n = pnet_tcp_sockets(getpid(), &s, &err);
+		int held = 0, listener = 0;
+		for (ssize_t i = 0; i < n; i++)
+			if (s[i].local_port == port) {
+				held = 1;
+				listener |= s[i].state == 10;
+			}
+		if (n >= 0)
+			free(s);
+		if (listener)
+			return 0;
+		if (!held)
+			return 1;
+		usleep(250 * 1000);
+	}
+	return 0;
+}
+
 struct srv_obs {
 	int listening;
 	unsigned port;
@@ -80,6 +109,7 @@ struct srv_obs {
 	int failed_errno;
 	char read_file[PATH_MAX];	/* a candidate it opened */
 	int traced;
+	int port_in_use;	/* shared ports: a port its bind() found taken, or 0 */
 };
 
 static int
@@ -174,6 +204,8 @@ srv_from_trace(struct fnd_probe *pr, char **argv, struct srv_obs *o)
 				dgram = 1;
 		} else if (x->kind == FND_T_BIND && o->bind_port < 0) {
 			o->bind_port = x->port;
+		} else if (x->kind == FND_T_BIND_IN_USE && x->port > 0) {
+			o->port_in_use = x->port;
 		} else if (x->kind == FND_T_OPEN) {
 			int is_arg = 0;
 			for (size_t a = 1; argv[a]; a++)
@@ -340,6 +372,19 @@ fnd_find_server(const struct fnd_env *e, const struct prof *p, enum prof_prog_ki
 				return;
 			}
 			runs++;
+			/* the machine's port, not the program: wait out a TIME-WAIT that
+			 * is not sockcheck's (the library's SO_REUSEADDR passes those),
+			 * then the same form again; a listener's port: say so */
+			if (o.port_in_use) {
+				free(out.out);
+				if (tries < 2 && port_frees((unsigned)o.port_in_use))
+					continue;
+				if (asprintf(&fp->note, "port %d is in use on this machine (bind(): "
+				    "EADDRINUSE, and no network namespace of its own): it could not be "
+				    "observed", o.port_in_use) < 0)
+					fp->note = NULL;
+				goto done;
+			}
 			if (o.failed_open[0] && first_fail[0] == '\0') {
 				snprintf(first_fail, sizeof(first_fail), "%s", o.failed_open);
 				first_errno = o.failed_errno;

@@ -33,6 +33,8 @@ fnd_trace_parse(const char *line, struct fnd_trace_line *t)
 		}
 		t->path[o] = '\0';
 		t->kind = FND_T_OPEN;
+	} else if (sscanf(line, "bind-in-use %d %d", &t->fd, &t->port) == 2) {
+		t->kind = FND_T_BIND_IN_USE;
 	} else if (sscanf(line, "socket %d %d %d", &t->fd, &t->domain, &t->type) == 3) {
 		t->kind = FND_T_SOCKET;
 	} else if (sscanf(line, "bind %d %d", &t->fd, &t->port) == 2) {

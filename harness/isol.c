@@ -116,6 +116,12 @@ isol_name(enum isol_kind k)
 }
 
 const char *
+isol_key(enum isol_kind k)
+{
+	return k == ISOL_ROOT ? "root" : k == ISOL_USERNS ? "userns" : "none";
+}
+
+const char *
 isol_cost(enum isol_kind k)
 {
 	switch (k) {

@@ -41,6 +41,9 @@ void isol_probe(int no_netns, struct isol_probe *p);
 /* "network namespaces (root)", "user namespaces (unprivileged)", "none (shared loopback)" */
 const char *isol_name(enum isol_kind k);
 
+/* "root", "userns", "none": results.json's isolation.kind */
+const char *isol_key(enum isol_kind k);
+
 /* What the kind costs, in one sentence ("" for none). */
 const char *isol_cost(enum isol_kind k);
 

@@ -381,5 +381,7 @@ res_run_free(struct res_run *run)
 	free(run->suite);
 	free(run->started);
 	free(run->conventions);
+	free(run->isolation);
+	free(run->isolation_note);
 	memset(run, 0, sizeof(*run));
 }

@@ -100,6 +100,10 @@ struct res_run {
 	char *started;		/* ISO 8601 UTC */
 	double seconds;
 	int interrupted;	/* SIGINT/SIGTERM ended the run: unfinished cases are errors */
+	/* the isolation the cases had (isol.h), said once at the top of a report:
+	 * "root", "userns" or "none" (NULL: no case ran), and in words: which,
+	 * why, what it costs */
+	char *isolation, *isolation_note;
 	char *conventions;	/* what the convention finder found, one line per program
 				 * ("file_server: port fixed at 9090; serves data.txt"), or NULL */
 	struct res_case *cases;

@@ -361,6 +361,12 @@ rpt_html(const struct res_run *run, const char *path, const struct rpt_opts *o, 
 	snprintf(line, sizeof(line), "sockcheck: %u passed, %u failed, %u skipped", run->passed,
 	    run->failed + run->errors, run->skipped);
 	elem(w, "h1", NULL, line);
+	if (run->isolation && strcmp(run->isolation, "root") != 0 && run->isolation_note) {
+		char *p = NULL;
+		if (asprintf(&p, "Isolation: %s (sockcheck doctor says more)", run->isolation_note) >= 0)
+			elem(w, "p", "isolation", p);
+		free(p);
+	}
 	if (run->conventions) {
 		/* how each program was run, as the convention finder found it */
 		const char *l = run->conventions;

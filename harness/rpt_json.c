@@ -185,6 +185,9 @@ rpt_json(const struct res_run *run, const char *path, const struct rpt_opts *o, 
 	if (root == NULL)
 		return sc_err_set(err, "results.json: could not build the document");
 	json_object_set_new(root, "problems", problems(run, o));
+	/* the isolation the cases had, once (isol.h) */
+	json_object_set_new(root, "isolation", run->isolation ? json_pack("{s:s, s:s?}", "kind",
+	    run->isolation, "note", run->isolation_note) : json_null());
 	{
 		/* what the convention finder found, one line per program */
 		json_t *conv = json_array();

@@ -78,6 +78,8 @@ rpt_md(const struct res_run *run, const char *path, const struct rpt_opts *o, st
 		rpt_score_line(run, score, sizeof(score));
 		fprintf(f, "\n\n**%c%s**", score[0] - 'a' + 'A', score + 1);
 	}
+	if (run->isolation && strcmp(run->isolation, "root") != 0 && run->isolation_note)
+		fprintf(f, "\n\nIsolation: %s (`sockcheck doctor` says more)", run->isolation_note);
 	if (run->conventions) {
 		/* how each program was run, as the convention finder found it */
 		const char *l = run->conventions;

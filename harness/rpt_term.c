@@ -134,6 +134,9 @@ rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 	static const char *const label[] = { "PASS ", "FAIL ", "ERROR", "SKIP " };
 	const char *reset = o->color ? "\033[0m" : "";
 
+	if (run->isolation && strcmp(run->isolation, "root") != 0 && run->isolation_note)
+		/* once, at the top: less than root's namespaces, and what that costs */
+		fprintf(out, "isolation: %s (sockcheck doctor says more)\n", run->isolation_note);
 	if (run->conventions) {
 		/* the header: how each program is run, as the convention finder found it */
 		const char *l = run->conventions;

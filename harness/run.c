@@ -18,6 +18,7 @@
 #include "asg.h"
 #include "fnd.h"
 #include "fsx.h"
+#include "isol.h"
 #include "kind.h"
 #include "run_int.h"
 #include "trim.h"
@@ -259,6 +260,24 @@ find_conventions(struct run_ctx *ctx, const struct scn_suite *suite, const struc
 	return fnd_effective(ctx->p, found, eff, err);
 }
 
+/* The isolation the cases had, once for the report's top (isol.h). */
+static void
+isolation_said(const struct run_ctx *ctx, struct res_run *out)
+{
+	enum isol_kind k = ctx->nloopback ? ISOL_NONE : ctx->is_root ? ISOL_ROOT : ISOL_USERNS;
+	const char *cost = isol_cost(k);
+
+	if (ctx->nloopback + ctx->nnetns == 0)
+		return;
+	out->isolation = strdup(isol_key(k));
+	if (asprintf(&out->isolation_note, "%s: %s%s%s%s", isol_name(k),
+	    k == ISOL_NONE ? ctx->ns_why : k == ISOL_ROOT ? "running as root" :
+	    "unprivileged, through user namespaces",
+	    k == ISOL_NONE && ctx->nnetns ? " (some cases had namespaces, the others not)" : "",
+	    *cost ? ". What it costs: " : "", cost) < 0)
+		out->isolation_note = NULL;
+}
+
 int
 run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_dir,
     const char *built_dir, const struct run_opts *o, struct res_run *out, struct sc_err *err)
@@ -373,6 +392,7 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	out->interrupted = o->stop && *o->stop;
 	out->repeat = pl.repeat;
 	out->conventions = conventions;
+	isolation_said(&ctx, out);
 	out->seconds = now_s() - t0;
 	prof_free(&eff);
 	res_tally(out);

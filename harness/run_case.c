@@ -221,6 +221,14 @@ prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
 		return -1;
 	snprintf(c->ns_why, sizeof(c->ns_why), "%s", want_ns ? why : "--no-netns");
 	out->isolation = strdup(sbx_mode_name(sbx_mode(c->sbx)));
+	pthread_mutex_lock(&ctx->lock);
+	if (sbx_mode(c->sbx) == SBX_NETNS) {
+		ctx->nnetns++;
+	} else {
+		if (ctx->nloopback++ == 0)
+			snprintf(ctx->ns_why, sizeof(ctx->ns_why), "%s", c->ns_why);
+	}
+	pthread_mutex_unlock(&ctx->lock);
 	if (ctx->is_root)
 		sbx_set_owner(c->sbx, c->uid);
 	return add_program_addresses(c, err);

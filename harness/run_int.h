@@ -23,6 +23,8 @@ struct run_ctx {
 	int is_root;
 	pthread_mutex_t fixed_port_lock;	/* loopback mode: fixed-port programs one at a time */
 	int netns_ok;			/* namespaces worked once (else don't retry) */
+	int nloopback, nnetns;		/* cases that had no namespace / one (under lock) */
+	char ns_why[256];		/* the first case without a namespace: why */
 	pthread_mutex_t lock;
 };
 

@@ -42,7 +42,20 @@ MEMCHECK = "--memcheck" in sys.argv[1:]
 ARGS = [a for a in sys.argv[1:] if a != "--memcheck"]
 BUILD = ARGS[0] if ARGS else "build"
 SOCKCHECK = os.path.join(BUILD, "sockcheck")
-OUT = os.path.join(BUILD, "selftest")
+# tests/unprivileged.sh: the reports elsewhere (an unprivileged user's), only
+# some fixtures (SELFTEST_ONLY: correct always runs, it is the baseline;
+# then textbook, mutant-NAME, variant-NAME), sockcheck started through a
+# wrapper (SELFTEST_WRAP), and every case must have run in that isolation
+# (SELFTEST_ISOLATION: netns or loopback), so that a mode can't pass for
+# another
+OUT = os.environ.get("SELFTEST_OUT") or os.path.join(BUILD, "selftest")
+ONLY = set(filter(None, os.environ.get("SELFTEST_ONLY", "").split(",")))
+WRAP = os.environ.get("SELFTEST_WRAP", "").split()
+ISOLATION = os.environ.get("SELFTEST_ISOLATION")
+
+
+def wanted(name):
+    return not ONLY or name in ONLY
 ROLE_GLOB = {
     "echo_server": "echo.server.*",
     "echo_client": "echo.client.*",
@@ -59,7 +72,7 @@ HARNESS_ERRORS = []  # every case of every run that came back `error`
 def run(sub, name, only=None, extra=()):
     report = os.path.join(OUT, name)
     shutil.rmtree(report, ignore_errors=True)
-    cmd = [SOCKCHECK, "run", "--report-dir", report, "--format", "json"]
+    cmd = WRAP + [SOCKCHECK, "run", "--report-dir", report, "--format", "json"]
     if only:
         cmd += ["--only", only]
     cmd += list(extra) + [sub]
@@ -76,6 +89,10 @@ def run(sub, name, only=None, extra=()):
     for c in res["cases"]:
         if c["verdict"] == "error":
             HARNESS_ERRORS.append("%s: %s: error: %s" % (name, c["id"], c.get("summary", "")))
+    modes = {c["isolation"] for c in res["cases"] if c.get("isolation")}
+    if ISOLATION and modes - {ISOLATION}:
+        raise SystemExit("not ok - %s: ran with isolation %s, not %s"
+                         % (name, ", ".join(sorted(modes)), ISOLATION))
     return p, res
 
 
@@ -277,6 +294,19 @@ def main():
         print("ok - correct fixture: %d cases, %.1f s" % (len(res["cases"]), res.get("seconds", 0)))
 
     # the textbook way (BUF_SIZE 30: 30-byte reads and writes) is slow, not wrong
+    if wanted("textbook"):
+        bad += check_textbook()
+    mutants = sorted(os.listdir("fixtures/mutants"))
+    for name in mutants:
+        if wanted("mutant-" + name):
+            bad += check_mutant(correct, name, baseline)
+    bad += check_variants()
+    bad += harness_errors()
+    raise SystemExit(1 if bad else 0)
+
+
+def check_textbook():
+    bad = 0
     p, res = run(os.path.abspath("fixtures/textbook"), "textbook")
     tfail = {c["id"] for c in res["cases"]
              if c["verdict"] in ("fail", "error") and c["level"] == "must"}
@@ -286,58 +316,59 @@ def main():
         print(describe(res, tfail))
     else:
         print("ok - textbook fixture: %d cases, %.1f s" % (len(res["cases"]), res.get("seconds", 0)))
+    return bad
 
-    mutants = sorted(os.listdir("fixtures/mutants"))
-    for name in mutants:
-        mdir = os.path.join("fixtures/mutants", name)
-        with open(os.path.join(mdir, "fixture.yaml")) as f:
-            fx = yaml.safe_load(f)
-        if fx.get("memcheck"):
-            continue  # tests/memcheck-fixtures.sh
-        expected = set(fx.get("must_fail") or []) | set(fx.get("inject_fail") or [])
-        progs = fx.get("program") or ""
-        progs = progs if isinstance(progs, list) else [progs]
-        only = ",".join(ROLE_GLOB[p] for p in progs if p in ROLE_GLOB) or None
-        tmp = tempfile.mkdtemp(prefix="sockcheck-mutant-")
-        try:
-            sub = apply_mutant(correct, mdir, tmp)
-            p, res = run(sub, "mutant-" + name, only)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        # may_fail: cases whose outcome for this mutant depends on timing
-        got = failed_ids(res) - baseline - set(fx.get("may_fail") or [])
-        # must_pass: a variant that is not a bug (a connect()ed UDP client, an
-        # IPv6-capable TCP pair) passes these, even where the correct fixture fails
-        verdicts = {c["id"]: c["verdict"] for c in res["cases"]}
-        # charged_in is checked (and reported) whatever else is wrong
-        charged_bad = check_charged(name, fx, res, baseline | set(fx.get("may_fail") or []))
-        not_passed = sorted(i for i in fx.get("must_pass") or [] if verdicts.get(i) != "pass")
-        if not_passed:
-            bad += 1
-            print("not ok - variant %s (%s): must pass, did not:\n%s"
-                  % (name, fx.get("description", ""), describe(res, set(not_passed))
-                     or "    " + ", ".join(not_passed) + " (not run)"))
-        elif expected & baseline:
-            bad += 1
-            print("not ok - mutant %s declares cases the correct fixture fails too: %s"
-                  % (name, ", ".join(sorted(expected & baseline))))
-        elif got != expected:
-            bad += 1
-            print("not ok - mutant %s (%s)" % (name, fx.get("description", "")))
-            missing, extra = expected - got, got - expected
-            if missing:
-                print("  declared but passed:\n" + describe(res, missing))
-            if extra:
-                print("  failed but not declared:\n" + describe(res, extra))
-        elif charged_bad:
-            bad += 1
-        else:
-            print("ok - mutant %s fails exactly %d case(s)%s" % (
-                name, len(expected), ", passes its %d must_pass case(s)" % len(fx["must_pass"])
-                if fx.get("must_pass") else ""))
-    bad += check_variants()
-    bad += harness_errors()
-    raise SystemExit(1 if bad else 0)
+
+def check_mutant(correct, name, baseline):
+    """A mutant fails exactly the cases it declares. 1 when not, else 0."""
+    bad = 0
+    mdir = os.path.join("fixtures/mutants", name)
+    with open(os.path.join(mdir, "fixture.yaml")) as f:
+        fx = yaml.safe_load(f)
+    if fx.get("memcheck"):
+        return 0  # tests/memcheck-fixtures.sh
+    expected = set(fx.get("must_fail") or []) | set(fx.get("inject_fail") or [])
+    progs = fx.get("program") or ""
+    progs = progs if isinstance(progs, list) else [progs]
+    only = ",".join(ROLE_GLOB[p] for p in progs if p in ROLE_GLOB) or None
+    tmp = tempfile.mkdtemp(prefix="sockcheck-mutant-")
+    try:
+        sub = apply_mutant(correct, mdir, tmp)
+        p, res = run(sub, "mutant-" + name, only)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    # may_fail: cases whose outcome for this mutant depends on timing
+    got = failed_ids(res) - baseline - set(fx.get("may_fail") or [])
+    # must_pass: a variant that is not a bug (a connect()ed UDP client, an
+    # IPv6-capable TCP pair) passes these, even where the correct fixture fails
+    verdicts = {c["id"]: c["verdict"] for c in res["cases"]}
+    # charged_in is checked (and reported) whatever else is wrong
+    charged_bad = check_charged(name, fx, res, baseline | set(fx.get("may_fail") or []))
+    not_passed = sorted(i for i in fx.get("must_pass") or [] if verdicts.get(i) != "pass")
+    if not_passed:
+        bad += 1
+        print("not ok - variant %s (%s): must pass, did not:\n%s"
+              % (name, fx.get("description", ""), describe(res, set(not_passed))
+                 or "    " + ", ".join(not_passed) + " (not run)"))
+    elif expected & baseline:
+        bad += 1
+        print("not ok - mutant %s declares cases the correct fixture fails too: %s"
+              % (name, ", ".join(sorted(expected & baseline))))
+    elif got != expected:
+        bad += 1
+        print("not ok - mutant %s (%s)" % (name, fx.get("description", "")))
+        missing, extra = expected - got, got - expected
+        if missing:
+            print("  declared but passed:\n" + describe(res, missing))
+        if extra:
+            print("  failed but not declared:\n" + describe(res, extra))
+    elif charged_bad:
+        bad += 1
+    else:
+        print("ok - mutant %s fails exactly %d case(s)%s" % (
+            name, len(expected), ", passes its %d must_pass case(s)" % len(fx["must_pass"])
+            if fx.get("must_pass") else ""))
+    return bad
 
 
 def check_variants():
@@ -348,7 +379,7 @@ def check_variants():
         return 0
     for name in sorted(os.listdir(root)):
         vdir = os.path.join(root, name)
-        if not os.path.isdir(vdir):
+        if not os.path.isdir(vdir) or not wanted("variant-" + name):
             continue  # README.md
         with open(os.path.join(vdir, "fixture.yaml")) as f:
             fx = yaml.safe_load(f)
