@@ -56,6 +56,8 @@ ISOLATION = os.environ.get("SELFTEST_ISOLATION")
 
 def wanted(name):
     return not ONLY or name in ONLY
+
+
 ROLE_GLOB = {
     "echo_server": "echo.server.*",
     "echo_client": "echo.client.*",

@@ -41,20 +41,24 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 who=$($AS id -u)
 
-# MODE ISOLATION [WRAP]: the self-test in that mode
+# MODE ISOLATION [WRAP]: the self-test in that mode (with `all`, the
+# memcheck self-test too)
 selftest() {
 	mode=$1 iso=$2 wrap=${3:-}
-	t0=$(date +%s)
-	if (cd "$tmp/tree" && env HOME="$tmp/out" SELFTEST_OUT="$tmp/out/$mode" \
-	    SELFTEST_ONLY="$SUBSET" SELFTEST_WRAP="$wrap" SELFTEST_ISOLATION="$iso" \
-	    timeout 1500 $AS /usr/bin/python3 tests/selftest.py build) >"$tmp/$mode.log" 2>&1; then
-		echo "ok - uid $who, $mode: the self-test's verdicts are root's" \
-		    "($(grep -c '^ok' "$tmp/$mode.log") fixtures, $(($(date +%s) - t0)) s)"
-	else
-		echo "not ok - uid $who, $mode ($(($(date +%s) - t0)) s):"
-		grep -v '^ok' "$tmp/$mode.log" | head -n 40
-		fail=1
-	fi
+	for mc in "" ${ALL:+--memcheck}; do
+		t0=$(date +%s)
+		if (cd "$tmp/tree" && env HOME="$tmp/out" SELFTEST_OUT="$tmp/out/$mode$mc" \
+		    SELFTEST_ONLY="$SUBSET" SELFTEST_WRAP="$wrap" SELFTEST_ISOLATION="$iso" \
+		    timeout 3000 $AS /usr/bin/python3 tests/selftest.py $mc build) \
+		    >"$tmp/$mode$mc.log" 2>&1; then
+			echo "ok - uid $who, $mode${mc:+ $mc}: the self-test's verdicts are root's" \
+			    "($(grep -c '^ok' "$tmp/$mode$mc.log") checks, $(($(date +%s) - t0)) s)"
+		else
+			echo "not ok - uid $who, $mode${mc:+ $mc} ($(($(date +%s) - t0)) s):"
+			grep -v '^ok' "$tmp/$mode$mc.log" | head -n 40
+			fail=1
+		fi
+	done
 }
 
 # 1. user namespaces, where this kernel gives them
