@@ -122,11 +122,16 @@ static struct {
 	struct shared *sh;		/* shared across fork(); &own without mmap */
 	struct shared own;
 	unsigned long fired_read_max, fired_write_max, fired_eintr, fired_fail;
+	unsigned long long received;	/* bytes the socket reads returned, in all */
+	int read_sock;			/* the descriptor do_read last found an active socket, -1 */
+	int eintr_fd;			/* a read on it failed with EINTR, not called again yet; -1 */
+	unsigned long eintr_unretried;	/* injected EINTRs after which the program never read
+					 * that socket again (before the next one, or its exit) */
 	unsigned long conn_fail_nth;	/* reads_fail: the Kth connection, 0: none */
 	int conn_fail_err;
 	int conn_fail_fd;		/* the doomed connection's descriptor, or -1 */
 	unsigned long fired_conn_fail;
-} inj = { .side_fd = -1, .conn_fail_fd = -1 };
+} inj = { .side_fd = -1, .conn_fail_fd = -1, .read_sock = -1, .eintr_fd = -1 };
 
 /* ---- the side channel: raw syscalls only ---- */
 
@@ -353,9 +358,10 @@ __attribute__((destructor)) static void
 inject_fini(void)
 {
 	if (inj.active)
-		side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu reads_fail=%lu\n",
-		    (int)getpid(), inj.fired_read_max, inj.fired_write_max, inj.fired_eintr,
-		    inj.fired_fail, inj.fired_conn_fail);
+		side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu reads_fail=%lu "
+		    "received=%llu eintr_unretried=%lu\n", (int)getpid(), inj.fired_read_max,
+		    inj.fired_write_max, inj.fired_eintr, inj.fired_fail, inj.fired_conn_fail,
+		    inj.received, inj.eintr_unretried + (inj.eintr_fd >= 0));
 }
 
 /* ---- decisions ---- */
@@ -405,6 +411,9 @@ fail_now(enum call c, const char *fn)
 	    __atomic_add_fetch(&inj.sh->reads_for_eintr, 1, __ATOMIC_SEQ_CST) % inj.eintr_every == 0) {
 		if (inj.fired_eintr++ == 0)
 			side("fired eintr %s %lu\n", fn, n);
+		if (inj.eintr_fd >= 0)
+			inj.eintr_unretried++;
+		inj.eintr_fd = inj.read_sock;
 		errno = EINTR;
 		return 1;
 	}
@@ -440,8 +449,12 @@ cap(size_t len, size_t max, const char *fn, unsigned long *fired, const char *wh
 static ssize_t
 do_read(const char *fn, int fd, size_t *len)
 {
+	inj.read_sock = -1;
 	if (!ACTIVE_SOCKET(fd))
 		return 0;
+	inj.read_sock = fd;
+	if (fd == inj.eintr_fd)
+		inj.eintr_fd = -1;	/* called again after its EINTR: retried */
 	if (inj.conn_fail_fd >= 0 && fd == inj.conn_fail_fd) {
 		if (inj.fired_conn_fail++ == 0)
 			side("fired reads_fail %s %lu %d\n", fn, inj.conn_fail_nth, inj.conn_fail_err);
@@ -457,13 +470,23 @@ do_read(const char *fn, int fd, size_t *len)
 	return 0;
 }
 
+/* Count what a socket read returned: the program cannot print an echo it never received. */
+static ssize_t
+got(int fd, ssize_t n)
+{
+	/* do_read, just before, looked at the descriptor: no second fstat() */
+	if (n > 0 && fd == inj.read_sock)
+		inj.received += (unsigned long long)n;
+	return n;
+}
+
 ssize_t
 read(int fd, void *buf, size_t len)
 {
 	REAL(ssize_t, read, int, void *, size_t);
 	if (do_read("read", fd, &len) < 0)
 		return -1;
-	return real_read(fd, buf, len);
+	return got(fd, real_read(fd, buf, len));
 }
 
 ssize_t
@@ -474,7 +497,7 @@ __read_chk(int fd, void *buf, size_t len, size_t buflen)
 		abort();	/* what glibc's checker does */
 	if (do_read("read", fd, &len) < 0)
 		return -1;
-	return real_read(fd, buf, len);
+	return got(fd, real_read(fd, buf, len));
 }
 
 ssize_t
@@ -483,7 +506,7 @@ recv(int fd, void *buf, size_t len, int flags)
 	REAL(ssize_t, recv, int, void *, size_t, int);
 	if (do_read("recv", fd, &len) < 0)
 		return -1;
-	return real_recv(fd, buf, len, flags);
+	return got(fd, real_recv(fd, buf, len, flags));
 }
 
 ssize_t
@@ -494,7 +517,7 @@ __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
 		abort();
 	if (do_read("recv", fd, &len) < 0)
 		return -1;
-	return real_recv(fd, buf, len, flags);
+	return got(fd, real_recv(fd, buf, len, flags));
 }
 
 ssize_t
@@ -503,7 +526,7 @@ recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *addr, sockle
 	REAL(ssize_t, recvfrom, int, void *, size_t, int, struct sockaddr *, socklen_t *);
 	if (do_read("recvfrom", fd, &len) < 0)
 		return -1;
-	return real_recvfrom(fd, buf, len, flags, addr, alen);
+	return got(fd, real_recvfrom(fd, buf, len, flags, addr, alen));
 }
 
 ssize_t
@@ -515,7 +538,7 @@ __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
 		abort();
 	if (do_read("recvfrom", fd, &len) < 0)
 		return -1;
-	return real_recvfrom(fd, buf, len, flags, addr, alen);
+	return got(fd, real_recvfrom(fd, buf, len, flags, addr, alen));
 }
 
 /* readv/writev: the cap applies to the total, by shortening the vector. */
@@ -554,8 +577,8 @@ readv(int fd, const struct iovec *iov, int cnt)
 	if (do_read("readv", fd, &len) < 0)
 		return -1;
 	if (len < want && cnt <= 64)
-		return real_readv(fd, v, cap_iov(iov, cnt, len, v));
-	return real_readv(fd, iov, cnt);
+		return got(fd, real_readv(fd, v, cap_iov(iov, cnt, len, v)));
+	return got(fd, real_readv(fd, iov, cnt));
 }
 
 /* ---- writes ---- */
