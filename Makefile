@@ -13,7 +13,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS    := yaml-0.1 jansson libxml-2.0 libcrypto libxxhash libpcap
+PKGS    := yaml-0.1 jansson libxml-2.0 libcrypto libxxhash libpcap libdw
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 # Dependencies. Plain `make` (and install, clean, ...) never installs
@@ -28,6 +28,7 @@ DEB_libxml-2.0  := libxml2-dev
 DEB_libcrypto   := libssl-dev
 DEB_libxxhash   := libxxhash-dev
 DEB_libpcap     := libpcap-dev
+DEB_libdw       := libdw-dev
 DEB_criterion   := libcriterion-dev
 GOALS := $(or $(MAKECMDGOALS),all)
 ifneq ($(filter-out clean deps uninstall,$(GOALS)),)
@@ -105,7 +106,7 @@ $(BUILD)/reference/%: $(BUILD)/obj/reference/%.o $(BUILD)/libref.a
 $(BUILD)/sockcheck: $(CLI_OBJ) $(BUILD)/libsockcheck.a $(BUILD)/libref.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/lib/libscinject.so: $(INJ_SRC)
+$(BUILD)/lib/libscinject.so: $(INJ_SRC) $(wildcard harness/preload/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -fPIC -shared -o $@ $(INJ_SRC) -ldl
 

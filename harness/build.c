@@ -4,12 +4,21 @@
  * namespaces when the kernel allows (no network; whatever it starts dies with
  * it), as root under a uid of its own, with limits, and it can be stopped by
  * its timeout or by SIGINT/SIGTERM to sockcheck.
+ *
+ * It builds with debug information (-g), so that a failure can name the
+ * line that made it (cite.h): the C compilers on PATH are wrappers that put
+ * -g before the student's own flags (which win: -g0, -s). Setting CFLAGS
+ * would not do: on make's command line it replaces the Makefile's own
+ * CFLAGS (its -I and -D too), in the environment it is ignored by
+ * `CFLAGS =` and replaces `CFLAGS ?=`, and a recipe that calls gcc
+ * directly never sees it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -44,6 +53,40 @@ scratch_copy(const char *dir, const char *build_dir, struct sc_err *err)
 	return 0;
 }
 
+/*
+ * A directory of compiler wrappers that add -g, for the build's PATH: a
+ * fresh one in /tmp, searchable by the build's own uid (build_dir's parents
+ * may not be), removed after the build. Its path in `dir`. The compilers
+ * are the system's, by absolute path: a wrapper never finds itself.
+ */
+static int
+debug_cc_dir(char *dir, size_t len, struct sc_err *err)
+{
+	static const char *const names[] = { "cc", "gcc", "c99", "clang" };
+	static const char *const bins[] = { "/usr/local/bin", "/usr/bin", "/bin" };
+
+	snprintf(dir, len, "/tmp/sockcheck-cc.XXXXXX");
+	if (mkdtemp(dir) == NULL || chmod(dir, 0755) < 0)
+		return sc_err_sys(err, "%s", dir);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (size_t k = 0; k < sizeof(bins) / sizeof(bins[0]); k++) {
+			char real[PATH_MAX], path[PATH_MAX + 16];
+			FILE *f;
+			snprintf(real, sizeof(real), "%s/%s", bins[k], names[i]);
+			if (access(real, X_OK) != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			if ((f = fopen(path, "we")) == NULL)
+				return sc_err_sys(err, "%s", path);
+			fprintf(f, "#!/bin/sh\n# sockcheck: debug information, so that a failure can "
+			    "name its line\nexec %s -g \"$@\"\n", real);
+			if (fclose(f) != 0 || chmod(path, 0755) < 0)
+				return sc_err_sys(err, "%s", path);
+			break;
+		}
+	return 0;
+}
+
 static void
 log_line(const char *log_path, const char *msg)
 {
@@ -59,13 +102,13 @@ run_build_stoppable(const char *dir, const char *build_dir, const struct prof *p
     const char *log_path, unsigned timeout_s, volatile sig_atomic_t *stop, int *built,
     struct sc_err *err)
 {
-	char mk[PATH_MAX], home[PATH_MAX + 8];
+	char mk[PATH_MAX], home[PATH_MAX + 8], ccdir[PATH_MAX], path[PATH_MAX + 64];
 	const char *cmd = p->build;
 	struct stat st;
 	struct sbx *sb;
 	struct sbx_limits lim;
 	struct sbx_spawn sp;
-	int fd, status = 0, root = geteuid() == 0, ended = 0;
+	int fd, status = 0, root = geteuid() == 0, ended = 0, ret = -1;
 	unsigned limit = timeout_s ? timeout_s : 120;
 	uid_t uid = sbx_fresh_uid();
 	double deadline;
@@ -86,21 +129,25 @@ run_build_stoppable(const char *dir, const char *build_dir, const struct prof *p
 		return 0;
 	}
 	dprintf(fd, "$ %s\n", cmd);
-	if (root && fsx_chown_tree(build_dir, uid, (gid_t)uid, err) < 0) {
+	if (debug_cc_dir(ccdir, sizeof(ccdir), err) < 0) {
 		close(fd);
 		return -1;
 	}
+	if (root && fsx_chown_tree(build_dir, uid, (gid_t)uid, err) < 0) {
+		close(fd);
+		goto out;
+	}
 	if (sbx_open(1, &sb, NULL, 0, err) < 0) {
 		close(fd);
-		return -1;
+		goto out;
 	}
 	if (root)
 		sbx_set_owner(sb, uid);
 
 	char *argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)cmd, NULL };
 	snprintf(home, sizeof(home), "HOME=%s", build_dir);
-	char *envp[] = { (char *)"PATH=/usr/local/bin:/usr/bin:/bin", (char *)"LANG=C",
-		(char *)"LC_ALL=C", home, NULL };
+	snprintf(path, sizeof(path), "PATH=%s:/usr/local/bin:/usr/bin:/bin", ccdir);
+	char *envp[] = { path, (char *)"LANG=C", (char *)"LC_ALL=C", home, NULL };
 	memset(&lim, 0, sizeof(lim));
 	lim.cpu_s = limit + 10;
 	lim.fsize_bytes = (rlim_t)256 << 20;	/* also caps the log */
@@ -123,7 +170,7 @@ run_build_stoppable(const char *dir, const char *build_dir, const struct prof *p
 		unsigned survivors;
 		struct sc_err e2;
 		sbx_close(sb, &survivors, &e2);
-		return -1;
+		goto out;
 	}
 	deadline = mono_s() + limit;
 	for (;;) {
@@ -153,7 +200,13 @@ run_build_stoppable(const char *dir, const char *build_dir, const struct prof *p
 		sbx_close(sb, &survivors, &e2);
 	}
 	*built = ended && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	return 0;
+	ret = 0;
+out:
+	{
+		struct sc_err e3;
+		fsx_remove_tree(ccdir, &e3);
+	}
+	return ret;
 }
 
 int

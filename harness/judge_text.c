@@ -54,6 +54,7 @@ judge_check(struct res_case *c, const char *name, const char *cause, int ok, con
 		return ok;
 	c->checks = k;
 	k = &c->checks[c->nchecks++];
+	memset(k, 0, sizeof(*k));
 	k->name = strdup(name);
 	k->ok = ok;
 	k->cause = cause ? strdup(cause) : NULL;

@@ -45,25 +45,6 @@ copy_str(char *dst, size_t len, json_t *ev, const char *key)
 	jsonio_copy(dst, len, json_object_get(ev, key));
 }
 
-/* A read's head (the stream's first bytes) appended where its offset says. */
-static void
-add_head(struct peer_conn *c, json_t *ev)
-{
-	size_t len;
-	char *b = jsonio_decode(json_object_get(ev, "head"), &len), *grown;
-
-	if (b == NULL)
-		return;
-	if (u64(ev, "off") == c->head_in_len && len > 0 &&
-	    (grown = realloc(c->head_in, c->head_in_len + len + 1)) != NULL) {
-		memcpy(grown + c->head_in_len, b, len);
-		c->head_in_len += len;
-		grown[c->head_in_len] = '\0';
-		c->head_in = grown;
-	}
-	free(b);
-}
-
 static void
 apply_event(struct peer_log *log, json_t *ev)
 {
@@ -123,7 +104,6 @@ apply_event(struct peer_log *log, json_t *ev)
 		c->last_read = n;
 		if (n < c->max_read)
 			c->small_reads++;
-		add_head(c, ev);
 	} else if (strcmp(name, "eof") == 0) {
 		c->eof = 1;
 		c->eof_t = t;
@@ -212,10 +192,8 @@ peer_log_read(const char *path, struct peer_log *log, struct sc_err *err)
 void
 peer_log_free(struct peer_log *log)
 {
-	for (size_t i = 0; i < log->nconns; i++) {
+	for (size_t i = 0; i < log->nconns; i++)
 		free(log->conns[i].reply);
-		free(log->conns[i].head_in);
-	}
 	free(log->conns);
 	free(log->dgrams);
 	free(log->end_message);

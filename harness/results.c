@@ -213,6 +213,8 @@ res_problems(const struct res_run *run, int student_view, struct res_problem **o
 			}
 			if (!ck->collateral)
 				p->notes[p->ncases - 1] = 0;
+			if (p->cite == NULL || (ck->cite && ck->cite->file && !p->cite->file))
+				p->cite = ck->cite;
 		}
 	}
 	/* the case that paid (even a hidden one left out of `cases`) leads */
@@ -237,6 +239,28 @@ oom:
 	*out = NULL;
 	*n = 0;
 	return -1;
+}
+
+const struct res_cite *
+res_case_cite(const struct res_case *c)
+{
+	for (size_t k = 0; k < c->nchecks; k++)
+		if (!c->checks[k].ok && !c->checks[k].collateral && c->checks[k].cite &&
+		    c->checks[k].cite->file && c->checks[k].cite->line > 0)
+			return c->checks[k].cite;
+	return NULL;
+}
+
+void
+res_cite_where(const struct res_cite *ci, char *buf, size_t len)
+{
+	if (ci->file && ci->line > 0)
+		snprintf(buf, len, "%s:%d", ci->file, ci->line);
+	else if (ci->function)
+		snprintf(buf, len, "%s (%s+%#llx)", ci->object ? ci->object : "the program",
+		    ci->function, (unsigned long long)ci->offset);
+	else
+		snprintf(buf, len, "%s", ci->object ? ci->object : "the program");
 }
 
 const char *
@@ -333,6 +357,26 @@ stream_free(struct res_stream *s)
 }
 
 void
+res_cite_free(struct res_cite *c)
+{
+	while (c) {
+		struct res_cite *next = c->next;
+		free(c->call);
+		free(c->file);
+		free(c->function);
+		free(c->object);
+		free(c->text);
+		for (size_t i = 0; c->context && c->context[i]; i++)
+			free(c->context[i]);
+		free(c->context);
+		free(c->say);
+		free(c->note);
+		free(c);
+		c = next;
+	}
+}
+
+void
 res_case_free(struct res_case *c)
 {
 	free(c->id);
@@ -349,6 +393,7 @@ res_case_free(struct res_case *c)
 		free(c->checks[i].expected);
 		free(c->checks[i].actual);
 		free(c->checks[i].cause);
+		res_cite_free(c->checks[i].cite);
 	}
 	free(c->checks);
 	for (size_t i = 0; i < c->nprocs; i++) {

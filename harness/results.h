@@ -36,6 +36,27 @@ struct res_proc {
 };
 
 /*
+ * Where in the student's source a failed check's cause was made: the call
+ * the cause is about (harness/cite.c), from the call sites the preload
+ * library recorded and the program's debug information.
+ */
+struct res_cite {
+	char *call;		/* "close", "write", "fgets", ...; "crash" for a fatal signal */
+	char *file;		/* the source file (relative to the submission when it is
+				 * there), or NULL: no line information (see note) */
+	int line;
+	char *function;		/* or NULL */
+	uint64_t offset;	/* in the function, when there is no line (no -g) */
+	char *object;		/* the program's file name */
+	char *text;		/* the source line, when the source is in the submission */
+	char **context;		/* the lines around it, from context_first; NULL-ended, or NULL */
+	int context_first;
+	char *say;		/* what that call did and what belongs there */
+	char *note;		/* why no line could be named, or NULL */
+	struct res_cite *next;	/* a second line for the same cause, or NULL */
+};
+
+/*
  * One thing the judge checked. A target check decides the verdict; a
  * collateral one (an aspect another case targets: cause.h) is a note that
  * costs nothing. A failed check names its cause (cause.h), else NULL.
@@ -47,6 +68,7 @@ struct res_check {
 	char *actual;
 	char *cause;		/* failed: "no-eof-exit", "reply-format", ... (cause.h) */
 	int collateral;		/* 1: a note, not part of the verdict */
+	struct res_cite *cite;	/* failed: the line of the call its cause is about, or NULL */
 };
 
 struct res_case {
@@ -166,6 +188,8 @@ struct res_problem {
 	size_t *cases;		/* indices into run->cases */
 	unsigned char *notes;	/* per case: 1 when it showed there as a collateral note only */
 	size_t ncases;
+	const struct res_cite *cite;	/* the line it was made at (the first with a
+				 * file, else the first), or NULL */
 	size_t charged;		/* the case whose points it cost (res_payer: index into
 				 * run->cases; with student_view it may be a hidden case
 				 * that is not in `cases`), or SIZE_MAX: noted only */
@@ -197,6 +221,15 @@ const char *res_case_program(const struct res_case *c);
  */
 int res_exit_status(const struct res_run *run);
 
+void res_cite_free(struct res_cite *c);
+
+/* The line a failed case names: its first failed target check's cite with
+ * a file and line, or NULL. */
+const struct res_cite *res_case_cite(const struct res_case *c);
+
+/* Where a cite points, for a report: "file_server.c:58", without line
+ * information "file_server (main+0x2a7)", else the program's name. */
+void res_cite_where(const struct res_cite *ci, char *buf, size_t len);
 void res_case_free(struct res_case *c);
 void res_run_free(struct res_run *run);
 

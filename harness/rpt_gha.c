@@ -76,21 +76,37 @@ rpt_gha(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 	for (size_t i = 0; i < run->ncases; i++) {
 		const struct res_case *c = &run->cases[i];
 		if (c->verdict == RES_FAIL || c->verdict == RES_ERROR) {
+			int hide = o && o->student_view && c->hidden;
+			const struct res_cite *ci = hide ? NULL : res_case_cite(c);
 			fprintf(out, "::%s ", strcmp(c->level, "must") == 0 ? "error" : "warning");
-			/* the program under test: file_server.c for a file.server case */
-			snprintf(src, sizeof(src), "%s%s_%s.c", have_prefix ? prefix : "", c->protocol,
-			    strcmp(c->role, "client") == 0 ? "client" : "server");
+			/* the line that made it (cite.h), else the program under test:
+			 * file_server.c for a file.server case */
+			if (ci)
+				snprintf(src, sizeof(src), "%s%s", have_prefix ? prefix : "", ci->file);
+			else
+				snprintf(src, sizeof(src), "%s%s_%s.c", have_prefix ? prefix : "",
+				    c->protocol, strcmp(c->role, "client") == 0 ? "client" : "server");
 			if (have_prefix && access(src, R_OK) == 0) {
 				fputs("file=", out);
 				put_prop(out, src);
+				if (ci)
+					fprintf(out, ",line=%d", ci->line);
 				fputc(',', out);
 			}
 			fputs("title=", out);
 			put_prop(out, c->id);
 			fputs("::", out);
 			/* student view: a hidden case says only that it failed */
-			put_data(out, o && o->student_view && c->hidden ? "hidden case: failed" :
-			    c->summary);
+			put_data(out, hide ? "hidden case: failed" : c->summary);
+			for (; ci; ci = ci->next)
+				if (ci->say) {
+					char where[PATH_MAX + 64];
+					res_cite_where(ci, where, sizeof(where));
+					put_data(out, "\n");
+					put_data(out, where);
+					put_data(out, ": ");
+					put_data(out, ci->say);
+				}
 			fputc('\n', out);
 		}
 		if (o && o->student_view && c->hidden)

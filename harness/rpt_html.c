@@ -28,7 +28,9 @@ static const char css[] =
     "#problems li{margin-bottom:.5em}"
     "pre{background:#f6f6f6;padding:8px;overflow:auto;max-height:20em}"
     "section{border-top:2px solid #ddd;margin-top:1.5em}svg text{font:11px monospace}"
-    ".wire{overflow-x:auto}";
+    ".wire{overflow-x:auto}"
+    "pre.cite mark{display:block;background:#fde68a}p.cite{margin:.2em 0 0 2em}"
+    "pre.cite{margin-left:2em}";
 
 static void
 elem(xmlTextWriterPtr w, const char *name, const char *cls, const char *text)
@@ -40,6 +42,55 @@ elem(xmlTextWriterPtr w, const char *name, const char *cls, const char *text)
 	xmlTextWriterWriteString(w, BAD_CAST (t ? t : ""));
 	xmlTextWriterEndElement(w);
 	free(t);
+}
+
+/*
+ * The line a failed check names (res_cite), and its second line: where, what
+ * belongs there, and the source around it with the line marked.
+ */
+static void
+cite(xmlTextWriterPtr w, const struct res_cite *ci)
+{
+	char where[PATH_MAX + 64], buf[PATH_MAX + 1024];
+
+	for (; ci; ci = ci->next) {
+		res_cite_where(ci, where, sizeof(where));
+		snprintf(buf, sizeof(buf), "at %s%s%s%s%s%s", where, ci->function && ci->file ?
+		    " in " : "", ci->function && ci->file ? ci->function : "",
+		    ci->function && ci->file ? "()" : "", ci->say ? ": " : "", ci->say ? ci->say : "");
+		elem(w, "p", "cite", buf);
+		if (ci->note)
+			elem(w, "p", "cite note", ci->note);
+		if (ci->context == NULL)
+			continue;
+		xmlTextWriterStartElement(w, BAD_CAST "pre");
+		xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST "source cite");
+		for (size_t i = 0; ci->context[i]; i++) {
+			int no = ci->context_first + (int)i;
+			char *t;
+			snprintf(buf, sizeof(buf), "%5d | %s%s", no, ci->context[i],
+			    no == ci->line ? "" : "\n");
+			t = rpt_xml_text(buf, strlen(buf), "\n\t");
+			if (no == ci->line)
+				xmlTextWriterStartElement(w, BAD_CAST "mark");
+			xmlTextWriterWriteString(w, BAD_CAST (t ? t : ""));
+			if (no == ci->line)
+				xmlTextWriterEndElement(w);
+			free(t);
+		}
+		xmlTextWriterEndElement(w);
+	}
+}
+
+/* A check before check k had the same cause and its line: shown once. */
+static int
+cited_before(const struct res_case *c, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (c->checks[j].cite && !c->checks[j].ok && c->checks[j].cause &&
+		    c->checks[k].cause && strcmp(c->checks[j].cause, c->checks[k].cause) == 0)
+			return 1;
+	return 0;
 }
 
 /*
@@ -233,7 +284,20 @@ one_case(xmlTextWriterPtr w, const struct res_case *c, const struct rpt_opts *o,
 			    "note: " : "", k->name, k->expected ? k->expected : "",
 			    k->actual ? k->actual : "", k->cause ? " [" : "", k->cause ? k->cause : "",
 			    k->cause ? "]" : "");
-			elem(w, "li", k->ok ? "pass" : k->collateral ? "note" : "fail", buf);
+			if (k->cite == NULL || k->ok || cited_before(c, i)) {
+				elem(w, "li", k->ok ? "pass" : k->collateral ? "note" : "fail", buf);
+				continue;
+			}
+			xmlTextWriterStartElement(w, BAD_CAST "li");
+			xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST (k->collateral ?
+			    "note" : "fail"));
+			{
+				char *t = rpt_xml_text(buf, strlen(buf), "\n\t");
+				xmlTextWriterWriteString(w, BAD_CAST (t ? t : ""));
+				free(t);
+			}
+			cite(w, k->cite);
+			xmlTextWriterEndElement(w);
 		}
 		xmlTextWriterEndElement(w);
 	}

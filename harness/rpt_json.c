@@ -33,6 +33,29 @@ stream(const struct res_stream *s)
 	    "total", (json_int_t)s->total);
 }
 
+/* A failed check's line (res_cite), its second line in "also". */
+static json_t *
+cite(const struct res_cite *ci)
+{
+	json_t *ctx = json_null();
+
+	if (ci == NULL)
+		return json_null();
+	if (ci->context) {
+		json_t *lines = json_array();
+		for (size_t i = 0; ci->context[i]; i++)
+			json_array_append_new(lines, str_or_null(ci->context[i]));
+		ctx = json_pack("{s:i, s:o}", "first", ci->context_first, "lines", lines);
+	}
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "call", str_or_null(ci->call), "file", str_or_null(ci->file),
+	    "line", ci->line > 0 ? json_integer(ci->line) : json_null(),
+	    "function", str_or_null(ci->function), "offset", (json_int_t)ci->offset,
+	    "object", str_or_null(ci->object), "source_line", str_or_null(ci->text),
+	    "context", ctx, "say", str_or_null(ci->say), "note", str_or_null(ci->note),
+	    "also", cite(ci->next));
+}
+
 static json_t *
 findings(const struct mc_report *r)
 {
@@ -135,10 +158,11 @@ one_case(const struct res_case *c, const struct rpt_opts *o)
 	    c->other_summary : "")) : json_null());
 	json_t *checks = json_array();
 	for (size_t i = 0; i < c->nchecks; i++)
-		json_array_append_new(checks, json_pack("{s:s, s:b, s:o, s:o, s:o, s:b}", "name",
+		json_array_append_new(checks, json_pack("{s:s, s:b, s:o, s:o, s:o, s:b, s:o}", "name",
 		    c->checks[i].name, "ok", c->checks[i].ok, "expected",
 		    str_or_null(c->checks[i].expected), "actual", str_or_null(c->checks[i].actual),
-		    "cause", str_or_null(c->checks[i].cause), "collateral", c->checks[i].collateral));
+		    "cause", str_or_null(c->checks[i].cause), "collateral", c->checks[i].collateral,
+		    "cite", cite(c->checks[i].cite)));
 	json_object_set_new(j, "checks", checks);
 	json_t *procs = json_array();
 	for (size_t i = 0; i < c->nprocs; i++) {

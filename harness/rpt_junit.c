@@ -2,6 +2,7 @@
  * rpt_junit: JUnit XML (libxml2's writer escapes everything), one
  * testsuite per protocol.role, one testcase per case.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +36,24 @@ failure_text(const struct res_case *c)
 
 	if (f == NULL)
 		return NULL;
-	for (size_t i = 0; i < c->nchecks; i++)
-		if (!c->checks[i].ok)
-			fprintf(f, "%s%s: expected %s; got %s [%s]\n",
-			    c->checks[i].collateral ? "note: " : "", c->checks[i].name,
-			    c->checks[i].expected ? c->checks[i].expected : "",
-			    c->checks[i].actual ? c->checks[i].actual : "",
-			    c->checks[i].cause ? c->checks[i].cause : "?");
+	for (size_t i = 0; i < c->nchecks; i++) {
+		if (c->checks[i].ok)
+			continue;
+		fprintf(f, "%s%s: expected %s; got %s [%s]\n",
+		    c->checks[i].collateral ? "note: " : "", c->checks[i].name,
+		    c->checks[i].expected ? c->checks[i].expected : "",
+		    c->checks[i].actual ? c->checks[i].actual : "",
+		    c->checks[i].cause ? c->checks[i].cause : "?");
+		for (const struct res_cite *ci = c->checks[i].cite; ci; ci = ci->next) {
+			char where[PATH_MAX + 64];
+			res_cite_where(ci, where, sizeof(where));
+			fprintf(f, "  at %s%s%s\n", where, ci->say ? ": " : "", ci->say ? ci->say : "");
+			if (ci->text)
+				fprintf(f, "  %5d | %s\n", ci->line, ci->text);
+			if (ci->note)
+				fprintf(f, "  note: %s\n", ci->note);
+		}
+	}
 	if (c->charged_in)
 		fprintf(f, "No points lost here: its problems were charged in %s.\n", c->charged_in);
 	if (c->diagnosis)
@@ -107,6 +119,12 @@ rpt_junit(const struct res_run *run, const char *path, const struct rpt_opts *o,
 			attr(w, "classname", suite);
 			attr(w, "name", c->id + strlen(suite) + 1);
 			xmlTextWriterWriteFormatAttribute(w, BAD_CAST "time", "%.3f", c->seconds);
+			if (!hidden && c->verdict != RES_PASS && res_case_cite(c)) {
+				/* the line of the student's source that made it (cite.h) */
+				attr(w, "file", res_case_cite(c)->file);
+				xmlTextWriterWriteFormatAttribute(w, BAD_CAST "line", "%d",
+				    res_case_cite(c)->line);
+			}
 			if (c->verdict == RES_SKIP) {
 				xmlTextWriterStartElement(w, BAD_CAST "skipped");
 				attr(w, "message", c->summary);

@@ -82,6 +82,21 @@ rpt_tap(const struct res_run *run, const char *path, const struct rpt_opts *o, s
 				yq(f, ck->cause);
 			}
 			fputc(']', f);
+			if (res_case_cite(c)) {
+				/* the line of the student's source that made it (cite.h) */
+				const struct res_cite *ci = res_case_cite(c);
+				fputs("\n  at:\n    file: ", f);
+				yq(f, ci->file);
+				fprintf(f, "\n    line: %d", ci->line);
+				if (ci->text) {
+					fputs("\n    source: ", f);
+					yq(f, ci->text);
+				}
+				if (ci->say) {
+					fputs("\n    what: ", f);
+					yq(f, ci->say);
+				}
+			}
 			if (c->charged_in) {
 				fputs("\n  charged_in: ", f);
 				yq(f, c->charged_in);

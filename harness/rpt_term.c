@@ -3,6 +3,7 @@
  * a line per case, each non-pass explained (expected vs actual, diagnosis,
  * hint, memcheck findings), one closing line.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +40,32 @@ indent_text(FILE *out, const char *prefix, const char *text, size_t len, size_t 
 	}
 	if (p < end)
 		fprintf(out, "%s[...]\n", prefix);
+}
+
+/* The line a failed check names (cite.h), once per cause in a case. */
+static void
+cites(FILE *out, const struct res_case *c, size_t k)
+{
+	const struct res_check *ck = &c->checks[k];
+	char where[PATH_MAX + 64];
+
+	for (size_t j = 0; j < k; j++)
+		if (c->checks[j].cite && c->checks[j].cause && ck->cause &&
+		    strcmp(c->checks[j].cause, ck->cause) == 0)
+			return;
+	for (const struct res_cite *ci = ck->cite; ci; ci = ci->next) {
+		res_cite_where(ci, where, sizeof(where));
+		if (ci->say || ci->function || ci->file)
+			fprintf(out, "           at %s%s%s%s\n", where,
+			    ci->function && ci->file ? " in " : "", ci->function && ci->file ?
+			    ci->function : "", ci->function && ci->file ? "()" : "");
+		if (ci->text)
+			fprintf(out, "           %5d | %s\n", ci->line, ci->text);
+		if (ci->say)
+			indent_text(out, "           ", ci->say, strlen(ci->say), 8);
+		if (ci->note)
+			fprintf(out, "           note: %s\n", ci->note);
+	}
 }
 
 static void
@@ -112,6 +139,12 @@ problems(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 	fprintf(out, "%zu problem%s found:\n", n, n == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "  %zu. %s (%s): %s\n", i + 1, p[i].program, p[i].cause, p[i].title);
+		if (p[i].cite) {
+			char where[PATH_MAX + 64];
+			res_cite_where(p[i].cite, where, sizeof(where));
+			fprintf(out, "       at %s%s%s\n", where, p[i].cite->text ? ": " : "",
+			    p[i].cite->text ? p[i].cite->text : "");
+		}
 		for (size_t k = 0; k < p[i].ncases; k++)
 			fprintf(out, "       %s (%s)\n", run->cases[p[i].cases[k]].id,
 			    res_problem_mark(&p[i], k));
@@ -202,6 +235,8 @@ rpt_term(FILE *out, const struct res_run *run, const struct rpt_opts *o)
 			if (ck->cause)
 				fprintf(out, " [%s]", ck->cause);
 			fputc('\n', out);
+			if (!ck->ok)
+				cites(out, c, k);
 		}
 		if (c->nchecks == 0 && c->summary && *c->summary)
 			fprintf(out, "      %s\n", c->summary);

@@ -36,6 +36,8 @@ struct run_opts {
 				 * limits.report or TRIM_REPORT_CAP; set (an assignment's, or
 				 * grade's): the profile can only lower it */
 	int no_finder;		/* 1: don't run the convention finder (fnd.h) */
+	int no_sites;		/* 1: the preload library records no call sites (cite.h;
+				 * `make bench` measures what they cost) */
 	const char *build_log;	/* set when the build failed: where its output is */
 	const struct asg *assignment;	/* selection, points, hidden; or NULL */
 	sem_t *slots;		/* or NULL; else each case runs holding one (shared by runs) */

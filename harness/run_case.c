@@ -25,6 +25,7 @@
 #include "sbx.h"
 #include "strv.h"
 #include "trim.h"
+#include "cite.h"
 
 static unsigned
 free_loopback_port(void)
@@ -405,6 +406,11 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	out->procs = calloc(c.np ? c.np : 1, sizeof(*out->procs));
 	for (size_t i = 0; out->procs && i < c.np; i++)
 		run_proc_to_result(&c.pr[i], &out->procs[out->nprocs++]);
+	if (out->verdict != RES_PASS) {
+		/* best effort: a failure keeps its verdict and cause without its line */
+		struct sc_err ce;
+		cite_case(out, c.inj_report, ctx->built_dir, c.cwd, &ce);
+	}
 done:
 	if (c.sbx) {
 		unsigned survivors;

@@ -188,13 +188,6 @@ run_stop_procs(struct rcase *c, int at_deadline)
 	int any = 0;
 	double grace;
 
-	/* the student programs held still meanwhile: a client stuck waiting for
-	 * an echo must not be woken by a peer's end (its EOF) and finish as if
-	 * nothing had been wrong; they get SIGTERM while stopped, then go on
-	 * only to receive it */
-	for (size_t i = 0; i < c->np; i++)
-		if (run_alive(&c->pr[i]) && c->pr[i].student)
-			sbx_signal(c->sbx, c->pr[i].pid, SIGSTOP);
 	/* the reference peers first, at once: had the student died first, a peer
 	 * would log the EOF and reset of its death as if they were the exchange
 	 * (their logs are written line by line, nothing is lost) */
@@ -218,8 +211,6 @@ run_stop_procs(struct rcase *c, int at_deadline)
 		r->killed = 1;
 		r->killed_at_deadline = at_deadline;
 		sbx_signal(c->sbx, r->pid, SIGTERM);
-		if (r->student)
-			sbx_signal(c->sbx, r->pid, SIGCONT);
 		any = 1;
 	}
 	if (!any)
@@ -323,7 +314,7 @@ run_add_feed(struct rproc *r, unsigned delay_ms, const char *data, size_t len)
 static int
 add_inject_env(struct rcase *c, char ***envp, const char *prog, int *side_fd, struct sc_err *err)
 {
-	char *spec = NULL, *v[6] = { NULL, NULL, NULL, NULL, NULL, NULL };
+	char *spec = NULL, *v[8] = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	size_t len = 0, n = 0;
 	const char *base = strrchr(prog, '/');
 	FILE *f = open_memstream(&spec, &len);
@@ -338,27 +329,31 @@ add_inject_env(struct rcase *c, char ***envp, const char *prog, int *side_fd, st
 		free(spec);
 		return sc_err_sys(err, "%s", c->inj_report);
 	}
-	/* without faults (c->inject_on 0) the library only traces the files the
-	 * program opens: a server that dies for want of its file says which */
+	/* without faults (c->inject_on 0) the library only records call sites
+	 * and traces the files the program opens: a server that dies for want of
+	 * its file says which */
 	if (asprintf(&v[0], "LD_PRELOAD=%s", c->ctx->inject_lib) < 0 ||
 	    asprintf(&v[1], "%s%s", c->inject_on ? "SCINJECT=" : "SCINJECT_NONE=", spec) < 0 ||
 	    asprintf(&v[2], "SCINJECT_TARGET=%s", base ? base + 1 : prog) < 0 ||
 	    asprintf(&v[3], "SCINJECT_FD=%d", SBX_PASS_FD + 2) < 0 ||
 	    asprintf(&v[4], "SCINJECT_TRACE=%d", c->trace_opens) < 0 ||
-	    asprintf(&v[5], "SCINJECT_SHARED=%d", sbx_mode(c->sbx) == SBX_LOOPBACK) < 0) {
+	    asprintf(&v[5], "SCINJECT_SHARED=%d", sbx_mode(c->sbx) == SBX_LOOPBACK) < 0 ||
+	    /* call sites for cite.c; valgrind names a crash's line itself */
+	    asprintf(&v[6], "SCINJECT_SITES=%d", !c->ctx->o->no_sites) < 0 ||
+	    asprintf(&v[7], "SCINJECT_SIGNALS=%d", !c->memcheck) < 0) {
 		free(spec);
 		return sc_err_sys(err, "inject environment");
 	}
 	free(spec);
 	while ((*envp)[n])
 		n++;
-	char **ne = realloc(*envp, (n + 7) * sizeof(*ne));
+	char **ne = realloc(*envp, (n + 9) * sizeof(*ne));
 	if (ne == NULL) {
-		for (int i = 0; i < 6; i++)
+		for (int i = 0; i < 8; i++)
 			free(v[i]);
 		return sc_err_sys(err, "inject environment");
 	}
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 8; i++)
 		ne[n++] = v[i];
 	ne[n] = NULL;
 	*envp = ne;
@@ -429,8 +424,9 @@ mc_fail:
 	/* sharing the machine's ports, every program gets the library: SO_REUSEADDR
 	 * where the case's own namespace would not have needed it */
 	c->shared_ports = sbx_mode(c->sbx) == SBX_LOOPBACK && c->ctx->inject_lib != NULL;
-	if ((c->inject_on || c->trace_opens || c->shared_ports) &&
-	    add_inject_env(c, &env, argv[0], &mc_fds[2], err) < 0) {
+	/* and it records the program's call sites in every case (cite.h) */
+	if ((c->inject_on || c->trace_opens || c->shared_ports || !c->ctx->o->no_sites) &&
+	    c->ctx->inject_lib && add_inject_env(c, &env, argv[0], &mc_fds[2], err) < 0) {
 		if (wrapped)
 			mc_argv_free(wrapped);
 		wrapped = NULL;

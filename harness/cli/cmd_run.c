@@ -198,6 +198,8 @@ cmd_run(int argc, char **argv, volatile sig_atomic_t *stop)
 	ro.work_dir = work;
 	ro.ref_dir = lay.ref;
 	ro.inject_lib = lay.have_inject ? lay.inject : NULL;
+	/* `make bench` compares with and without call sites (cite.h) */
+	ro.no_sites = getenv("SOCKCHECK_NO_SITES") && strcmp(getenv("SOCKCHECK_NO_SITES"), "1") == 0;
 	ro.stop = stop;
 	ro.progress = progress_line;
 	ro.progress_ctx = &tty;

@@ -58,6 +58,9 @@
  *                    that fails with EADDRINUSE all the same is reported:
  *                      bind-in-use FD PORT
  *                    (the machine's doing, not the program's).
+ *   SCINJECT_SITES   "1": the target records where it makes the calls the
+ *                    library wraps, and where it crashes (sites.c, preload.h);
+ *                    SCINJECT_SIGNALS "0": not the crash handler (memcheck)
  *
  * Only socket descriptors are touched. Everything the library writes uses
  * raw syscalls, so it never re-enters its own wrappers.
@@ -87,6 +90,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include "preload.h"
 
 enum call { C_READ, C_WRITE, C_ACCEPT, C_CONNECT, C_SOCKET, C_BIND, C_LISTEN, C_CLOSE,
 	C_NCALLS };
@@ -122,16 +127,11 @@ static struct {
 	struct shared *sh;		/* shared across fork(); &own without mmap */
 	struct shared own;
 	unsigned long fired_read_max, fired_write_max, fired_eintr, fired_fail;
-	unsigned long long received;	/* bytes the socket reads returned, in all */
-	int read_sock;			/* the descriptor do_read last found an active socket, -1 */
-	int eintr_fd;			/* a read on it failed with EINTR, not called again yet; -1 */
-	unsigned long eintr_unretried;	/* injected EINTRs after which the program never read
-					 * that socket again (before the next one, or its exit) */
 	unsigned long conn_fail_nth;	/* reads_fail: the Kth connection, 0: none */
 	int conn_fail_err;
 	int conn_fail_fd;		/* the doomed connection's descriptor, or -1 */
 	unsigned long fired_conn_fail;
-} inj = { .side_fd = -1, .conn_fail_fd = -1, .read_sock = -1, .eintr_fd = -1 };
+} inj = { .side_fd = -1, .conn_fail_fd = -1 };
 
 /* ---- the side channel: raw syscalls only ---- */
 
@@ -153,12 +153,14 @@ side(const char *fmt, ...)
 
 /* "open ERRNO FLAGS PATH\n", the path escaped (\n, \\), at most 4 KiB of it. */
 static void
-trace_open(const char *path, int flags, int rc, int err)
+trace_open(const char *fn, void *ra, const char *path, int flags, int rc, int err)
 {
 	char buf[4200];
 	size_t o;
 	int n;
 
+	if (rc < 0)
+		pl_event("err", fn, -1, err, ra, 1);
 	if (!inj.trace || inj.side_fd < 0 || path == NULL)
 		return;
 	n = snprintf(buf, sizeof(buf), "open %d %d ", rc < 0 ? err : 0, flags);
@@ -251,6 +253,19 @@ trace_sendto(int fd, const struct sockaddr *a, int err)
 	side("sendto %d %d %d %s\n", fd, err, port, addr);
 }
 
+static ssize_t
+traced_sendto(ssize_t (*real)(int, const void *, size_t, int, const struct sockaddr *, socklen_t),
+    int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr, socklen_t alen)
+{
+	ssize_t n = real(fd, buf, len, flags, addr, alen);
+	int e = errno;
+
+	if (inj.trace)
+		trace_sendto(fd, addr, n < 0 ? e : 0);
+	errno = e;
+	return n;
+}
+
 /* ---- configuration ---- */
 
 static const struct { const char *name; int value; } errnos[] = {
@@ -330,6 +345,7 @@ inject_init(void)
 	const char *spec = getenv("SCINJECT"), *target = getenv("SCINJECT_TARGET");
 	const char *fd = getenv("SCINJECT_FD");
 	const char *name = program_invocation_short_name;
+	int sites;
 
 	if (fd != NULL) {
 		inj.side_fd = atoi(fd);
@@ -350,18 +366,22 @@ inject_init(void)
 	    (target == NULL || strcmp(target, name) == 0);
 	inj.shared = getenv("SCINJECT_SHARED") != NULL &&
 	    strcmp(getenv("SCINJECT_SHARED"), "1") == 0 && (target == NULL || strcmp(target, name) == 0);
-	side("loaded pid=%d name=%s active=%d%s%s\n", (int)getpid(), name, inj.active,
-	    inj.trace ? " trace=1" : "", inj.shared ? " shared=1" : "");
+	sites = getenv("SCINJECT_SITES") && strcmp(getenv("SCINJECT_SITES"), "1") == 0 &&
+	    (target == NULL || strcmp(target, name) == 0) && inj.side_fd >= 0;
+	side("loaded pid=%d name=%s active=%d%s%s%s\n", (int)getpid(), name, inj.active,
+	    inj.trace ? " trace=1" : "", inj.shared ? " shared=1" : "", sites ? " sites=1" : "");
+	if (sites)
+		pl_sites_init(name, inj.side_fd, !(getenv("SCINJECT_SIGNALS") &&
+		    strcmp(getenv("SCINJECT_SIGNALS"), "0") == 0));
 }
 
 __attribute__((destructor)) static void
 inject_fini(void)
 {
 	if (inj.active)
-		side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu reads_fail=%lu "
-		    "received=%llu eintr_unretried=%lu\n", (int)getpid(), inj.fired_read_max,
-		    inj.fired_write_max, inj.fired_eintr, inj.fired_fail, inj.fired_conn_fail,
-		    inj.received, inj.eintr_unretried + (inj.eintr_fd >= 0));
+		side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu reads_fail=%lu\n",
+		    (int)getpid(), inj.fired_read_max, inj.fired_write_max, inj.fired_eintr,
+		    inj.fired_fail, inj.fired_conn_fail);
 }
 
 /* ---- decisions ---- */
@@ -411,9 +431,6 @@ fail_now(enum call c, const char *fn)
 	    __atomic_add_fetch(&inj.sh->reads_for_eintr, 1, __ATOMIC_SEQ_CST) % inj.eintr_every == 0) {
 		if (inj.fired_eintr++ == 0)
 			side("fired eintr %s %lu\n", fn, n);
-		if (inj.eintr_fd >= 0)
-			inj.eintr_unretried++;
-		inj.eintr_fd = inj.read_sock;
 		errno = EINTR;
 		return 1;
 	}
@@ -437,24 +454,37 @@ cap(size_t len, size_t max, const char *fn, unsigned long *fired, const char *wh
 	return len;
 }
 
-#define REAL(ret, name, ...) \
-	static ret (*real_##name)(__VA_ARGS__); \
-	if (real_##name == NULL) \
-		real_##name = (ret (*)(__VA_ARGS__))dlsym(RTLD_NEXT, #name)
-
 #define ACTIVE_SOCKET(fd) (inj.active && is_socket(fd))
+
+/* A read-kind call, its site recorded around it (sites.c). */
+#define SITE_READ(fn, fd, len, expr) \
+	do { \
+		void *ra_ = RA; \
+		ssize_t n_; \
+		pl_call(PL_READ, fn, fd, 0, ra_); \
+		n_ = do_read(fn, fd, &len) < 0 ? -1 : (expr); \
+		pl_ret(PL_READ, fn, fd, n_, len, errno, ra_); \
+		return n_; \
+	} while (0)
+
+#define SITE_WRITE(fn, fd, len, flags, expr) \
+	do { \
+		void *ra_ = RA; \
+		ssize_t n_; \
+		size_t asked_ = len; \
+		pl_call(PL_WRITE, fn, fd, 0, ra_); \
+		n_ = do_write(fn, fd, &len, flags) < 0 ? -1 : (expr); \
+		pl_ret(PL_WRITE, fn, fd, n_, asked_, errno, ra_); \
+		return n_; \
+	} while (0)
 
 /* ---- reads ---- */
 
 static ssize_t
 do_read(const char *fn, int fd, size_t *len)
 {
-	inj.read_sock = -1;
 	if (!ACTIVE_SOCKET(fd))
 		return 0;
-	inj.read_sock = fd;
-	if (fd == inj.eintr_fd)
-		inj.eintr_fd = -1;	/* called again after its EINTR: retried */
 	if (inj.conn_fail_fd >= 0 && fd == inj.conn_fail_fd) {
 		if (inj.fired_conn_fail++ == 0)
 			side("fired reads_fail %s %lu %d\n", fn, inj.conn_fail_nth, inj.conn_fail_err);
@@ -470,23 +500,11 @@ do_read(const char *fn, int fd, size_t *len)
 	return 0;
 }
 
-/* Count what a socket read returned: the program cannot print an echo it never received. */
-static ssize_t
-got(int fd, ssize_t n)
-{
-	/* do_read, just before, looked at the descriptor: no second fstat() */
-	if (n > 0 && fd == inj.read_sock)
-		inj.received += (unsigned long long)n;
-	return n;
-}
-
 ssize_t
 read(int fd, void *buf, size_t len)
 {
 	REAL(ssize_t, read, int, void *, size_t);
-	if (do_read("read", fd, &len) < 0)
-		return -1;
-	return got(fd, real_read(fd, buf, len));
+	SITE_READ("read", fd, len, real_read(fd, buf, len));
 }
 
 ssize_t
@@ -495,18 +513,14 @@ __read_chk(int fd, void *buf, size_t len, size_t buflen)
 	REAL(ssize_t, read, int, void *, size_t);
 	if (len > buflen)
 		abort();	/* what glibc's checker does */
-	if (do_read("read", fd, &len) < 0)
-		return -1;
-	return got(fd, real_read(fd, buf, len));
+	SITE_READ("read", fd, len, real_read(fd, buf, len));
 }
 
 ssize_t
 recv(int fd, void *buf, size_t len, int flags)
 {
 	REAL(ssize_t, recv, int, void *, size_t, int);
-	if (do_read("recv", fd, &len) < 0)
-		return -1;
-	return got(fd, real_recv(fd, buf, len, flags));
+	SITE_READ("recv", fd, len, real_recv(fd, buf, len, flags));
 }
 
 ssize_t
@@ -515,18 +529,14 @@ __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
 	REAL(ssize_t, recv, int, void *, size_t, int);
 	if (len > buflen)
 		abort();
-	if (do_read("recv", fd, &len) < 0)
-		return -1;
-	return got(fd, real_recv(fd, buf, len, flags));
+	SITE_READ("recv", fd, len, real_recv(fd, buf, len, flags));
 }
 
 ssize_t
 recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *addr, socklen_t *alen)
 {
 	REAL(ssize_t, recvfrom, int, void *, size_t, int, struct sockaddr *, socklen_t *);
-	if (do_read("recvfrom", fd, &len) < 0)
-		return -1;
-	return got(fd, real_recvfrom(fd, buf, len, flags, addr, alen));
+	SITE_READ("recvfrom", fd, len, real_recvfrom(fd, buf, len, flags, addr, alen));
 }
 
 ssize_t
@@ -536,9 +546,7 @@ __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
 	REAL(ssize_t, recvfrom, int, void *, size_t, int, struct sockaddr *, socklen_t *);
 	if (len > buflen)
 		abort();
-	if (do_read("recvfrom", fd, &len) < 0)
-		return -1;
-	return got(fd, real_recvfrom(fd, buf, len, flags, addr, alen));
+	SITE_READ("recvfrom", fd, len, real_recvfrom(fd, buf, len, flags, addr, alen));
 }
 
 /* readv/writev: the cap applies to the total, by shortening the vector. */
@@ -574,11 +582,8 @@ readv(int fd, const struct iovec *iov, int cnt)
 	size_t len = iov_total(iov, cnt), want = len;
 	struct iovec v[64];
 
-	if (do_read("readv", fd, &len) < 0)
-		return -1;
-	if (len < want && cnt <= 64)
-		return got(fd, real_readv(fd, v, cap_iov(iov, cnt, len, v)));
-	return got(fd, real_readv(fd, iov, cnt));
+	SITE_READ("readv", fd, len, len < want && cnt <= 64 ?
+	    real_readv(fd, v, cap_iov(iov, cnt, len, v)) : real_readv(fd, iov, cnt));
 }
 
 /* ---- writes ---- */
@@ -616,18 +621,14 @@ ssize_t
 write(int fd, const void *buf, size_t len)
 {
 	REAL(ssize_t, write, int, const void *, size_t);
-	if (do_write("write", fd, &len, 0) < 0)
-		return -1;
-	return real_write(fd, buf, len);
+	SITE_WRITE("write", fd, len, 0, real_write(fd, buf, len));
 }
 
 ssize_t
 send(int fd, const void *buf, size_t len, int flags)
 {
 	REAL(ssize_t, send, int, const void *, size_t, int);
-	if (do_write("send", fd, &len, flags) < 0)
-		return -1;
-	return real_send(fd, buf, len, flags);
+	SITE_WRITE("send", fd, len, flags, real_send(fd, buf, len, flags));
 }
 
 ssize_t
@@ -635,16 +636,8 @@ sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *ad
     socklen_t alen)
 {
 	REAL(ssize_t, sendto, int, const void *, size_t, int, const struct sockaddr *, socklen_t);
-	ssize_t n;
-	int e;
-	if (do_write("sendto", fd, &len, flags) < 0)
-		return -1;
-	n = real_sendto(fd, buf, len, flags, addr, alen);
-	e = errno;
-	if (inj.trace)
-		trace_sendto(fd, addr, n < 0 ? e : 0);
-	errno = e;
-	return n;
+	SITE_WRITE("sendto", fd, len, flags, traced_sendto(real_sendto, fd, buf, len, flags,
+	    addr, alen));
 }
 
 ssize_t
@@ -654,11 +647,8 @@ writev(int fd, const struct iovec *iov, int cnt)
 	size_t len = iov_total(iov, cnt), want = len;
 	struct iovec v[64];
 
-	if (do_write("writev", fd, &len, 0) < 0)
-		return -1;
-	if (len < want && cnt <= 64)
-		return real_writev(fd, v, cap_iov(iov, cnt, len, v));
-	return real_writev(fd, iov, cnt);
+	SITE_WRITE("writev", fd, len, 0, len < want && cnt <= 64 ?
+	    real_writev(fd, v, cap_iov(iov, cnt, len, v)) : real_writev(fd, iov, cnt));
 }
 
 /* ---- connection set-up ---- */
@@ -677,18 +667,30 @@ int
 accept(int fd, struct sockaddr *addr, socklen_t *alen)
 {
 	REAL(int, accept, int, struct sockaddr *, socklen_t *);
-	if (inj.active && fail_now(C_ACCEPT, "accept"))
+	void *ra = RA;
+	int c;
+	if (inj.active && fail_now(C_ACCEPT, "accept")) {
+		pl_event("err", "accept", fd, errno, RA, 1);
 		return -1;
-	return new_conn(real_accept(fd, addr, alen));
+	}
+	c = new_conn(real_accept(fd, addr, alen));
+	pl_event(c < 0 ? "err" : "use", "accept", c < 0 ? fd : c, c < 0 ? errno : fd, ra, c < 0);
+	return c;
 }
 
 int
 accept4(int fd, struct sockaddr *addr, socklen_t *alen, int flags)
 {
 	REAL(int, accept4, int, struct sockaddr *, socklen_t *, int);
-	if (inj.active && fail_now(C_ACCEPT, "accept4"))
+	void *ra = RA;
+	int c;
+	if (inj.active && fail_now(C_ACCEPT, "accept4")) {
+		pl_event("err", "accept4", fd, errno, RA, 1);
 		return -1;
-	return new_conn(real_accept4(fd, addr, alen, flags));
+	}
+	c = new_conn(real_accept4(fd, addr, alen, flags));
+	pl_event(c < 0 ? "err" : "use", "accept4", c < 0 ? fd : c, c < 0 ? errno : fd, ra, c < 0);
+	return c;
 }
 
 int
@@ -696,11 +698,17 @@ connect(int fd, const struct sockaddr *addr, socklen_t alen)
 {
 	REAL(int, connect, int, const struct sockaddr *, socklen_t);
 	int rc, e;
+	void *ra = RA;
 
-	if (inj.active && fail_now(C_CONNECT, "connect"))
+	pl_call(PL_OTHER, "connect", fd, addr ? addr->sa_family : 0, ra);
+	if (inj.active && fail_now(C_CONNECT, "connect")) {
+		pl_event("err", "connect", fd, errno, RA, 1);
 		return -1;
+	}
 	rc = real_connect(fd, addr, alen);
 	e = errno;
+	if (rc < 0)
+		pl_event("err", "connect", fd, e, ra, 1);
 	if (rc == 0 || e == EINPROGRESS)
 		new_conn(fd);
 	if (inj.trace) {
@@ -717,10 +725,14 @@ socket(int domain, int type, int protocol)
 {
 	REAL(int, socket, int, int, int);
 	int fd, e;
-	if (inj.active && fail_now(C_SOCKET, "socket"))
+	void *ra = RA;
+	if (inj.active && fail_now(C_SOCKET, "socket")) {
+		pl_event("err", "socket", -1, errno, RA, 1);
 		return -1;
+	}
 	fd = real_socket(domain, type, protocol);
 	e = errno;
+	pl_call(PL_OTHER, "socket", fd, domain, ra);
 	if (inj.trace && fd >= 0)
 		side("socket %d %d %d\n", fd, domain, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC));
 	errno = e;
@@ -732,8 +744,12 @@ bind(int fd, const struct sockaddr *addr, socklen_t alen)
 {
 	REAL(int, bind, int, const struct sockaddr *, socklen_t);
 	int rc, e;
-	if (inj.active && fail_now(C_BIND, "bind"))
+	void *ra = RA;
+	pl_call(PL_OTHER, "bind", fd, addr ? addr->sa_family : 0, ra);
+	if (inj.active && fail_now(C_BIND, "bind")) {
+		pl_event("err", "bind", fd, errno, RA, 1);
 		return -1;
+	}
 	if (inj.shared && addr_port(addr) > 0) {
 		int type = 0, one = 1;
 		socklen_t tl = sizeof(type);
@@ -742,6 +758,8 @@ bind(int fd, const struct sockaddr *addr, socklen_t alen)
 	}
 	rc = real_bind(fd, addr, alen);
 	e = errno;
+	if (rc < 0)
+		pl_event("err", "bind", fd, e, ra, 1);
 	if (inj.trace && rc == 0 && addr_port(addr) >= 0)
 		side("bind %d %d\n", fd, addr_port(addr));
 	if (inj.shared && rc < 0 && e == EADDRINUSE)
@@ -755,8 +773,11 @@ listen(int fd, int backlog)
 {
 	REAL(int, listen, int, int);
 	int rc, e;
-	if (inj.active && fail_now(C_LISTEN, "listen"))
+	pl_call(PL_OTHER, "listen", fd, 0, RA);
+	if (inj.active && fail_now(C_LISTEN, "listen")) {
+		pl_event("err", "listen", fd, errno, RA, 1);
 		return -1;
+	}
 	rc = real_listen(fd, backlog);
 	e = errno;
 	if (inj.trace && rc == 0)
@@ -771,6 +792,7 @@ int
 close(int fd)
 {
 	REAL(int, close, int);
+	pl_call(PL_CLOSE, "close", fd, 0, RA);
 	if (fd >= 0 && fd == inj.conn_fail_fd)
 		inj.conn_fail_fd = -1;	/* the number may be reused: that connection is over */
 	if (ACTIVE_SOCKET(fd) && fail_now(C_CLOSE, "close")) {
@@ -803,7 +825,7 @@ open(const char *path, int flags, ...)
 	OPEN_MODE(flags, mode);
 	fd = real_open(path, flags, mode);
 	e = errno;
-	trace_open(path, flags, fd, e);
+	trace_open("open", RA, path, flags, fd, e);
 	errno = e;
 	return fd;
 }
@@ -817,7 +839,7 @@ open64(const char *path, int flags, ...)
 	OPEN_MODE(flags, mode);
 	fd = real_open64(path, flags, mode);
 	e = errno;
-	trace_open(path, flags, fd, e);
+	trace_open("open64", RA, path, flags, fd, e);
 	errno = e;
 	return fd;
 }
@@ -831,7 +853,7 @@ openat(int dfd, const char *path, int flags, ...)
 	OPEN_MODE(flags, mode);
 	fd = real_openat(dfd, path, flags, mode);
 	e = errno;
-	trace_open(path, flags, fd, e);
+	trace_open("openat", RA, path, flags, fd, e);
 	errno = e;
 	return fd;
 }
@@ -845,7 +867,7 @@ openat64(int dfd, const char *path, int flags, ...)
 	OPEN_MODE(flags, mode);
 	fd = real_openat64(dfd, path, flags, mode);
 	e = errno;
-	trace_open(path, flags, fd, e);
+	trace_open("openat64", RA, path, flags, fd, e);
 	errno = e;
 	return fd;
 }
@@ -855,7 +877,7 @@ creat(const char *path, mode_t mode)
 {
 	REAL(int, creat, const char *, mode_t);
 	int fd = real_creat(path, mode), e = errno;
-	trace_open(path, O_WRONLY | O_CREAT | O_TRUNC, fd, e);
+	trace_open("creat", RA, path, O_WRONLY | O_CREAT | O_TRUNC, fd, e);
 	errno = e;
 	return fd;
 }
@@ -866,7 +888,7 @@ fopen(const char *path, const char *mode)
 	REAL(FILE *, fopen, const char *, const char *);
 	FILE *f = real_fopen(path, mode);
 	int e = errno;
-	trace_open(path, mode_flags(mode), f ? 0 : -1, e);
+	trace_open("fopen", RA, path, mode_flags(mode), f ? 0 : -1, e);
 	errno = e;
 	return f;
 }
@@ -877,7 +899,7 @@ fopen64(const char *path, const char *mode)
 	REAL(FILE *, fopen64, const char *, const char *);
 	FILE *f = real_fopen64(path, mode);
 	int e = errno;
-	trace_open(path, mode_flags(mode), f ? 0 : -1, e);
+	trace_open("fopen64", RA, path, mode_flags(mode), f ? 0 : -1, e);
 	errno = e;
 	return f;
 }
