@@ -296,7 +296,10 @@ pnet_task(pid_t pid, struct pnet_task *t, struct sc_err *err)
 			if (strncmp(buf, "running", 7) == 0) {
 				t->running = 1;
 			} else if (isdigit((unsigned char)buf[0])) {
-				t->syscall = strtol(buf, NULL, 10);
+				char *q = buf;
+				t->syscall = strtol(buf, &q, 10);
+				for (int i = 0; i < 6; i++)
+					t->args[i] = strtoul(q, &q, 16);
 				snprintf(t->syscall_name, sizeof(t->syscall_name), "%s",
 				    syscall_name(t->syscall));
 			}
@@ -422,4 +425,53 @@ pnet_group_leaf(pid_t pgid)
 		n = children_of(p, q, n, 256);
 	}
 	return best;
+}
+
+size_t
+pnet_group_tasks(pid_t pgid, int leader, pid_t *out, size_t max)
+{
+	pid_t q[256];
+	size_t n = 0, k = 0;
+
+	if (leader)
+		q[n++] = pgid;
+	else
+		n = children_of(pgid, q, 0, 256);
+	for (size_t i = 0; i < n; i++) {
+		char st, path[64];
+		DIR *d;
+		struct dirent *de;
+		if (pgid_of(q[i], &st, NULL) == pgid && st != 'Z' && st != 'X') {
+			snprintf(path, sizeof(path), "/proc/%d/task", (int)q[i]);
+			if ((d = opendir(path)) != NULL) {
+				while ((de = readdir(d)) != NULL && k < max)
+					if (isdigit((unsigned char)de->d_name[0]))
+						out[k++] = (pid_t)atoi(de->d_name);
+				closedir(d);
+			}
+		}
+		n = children_of(q[i], q, n, 256);
+	}
+	return k;
+}
+
+int
+pnet_waits_forever(const struct pnet_task *t)
+{
+	if (!t->alive || t->running || t->state != 'S')
+		return 0;
+	switch (t->syscall) {
+	case 0: case 43: case 45: case 47: case 288:	/* read accept recvfrom recvmsg accept4 */
+		return 1;
+	case 7:		/* poll(fds, n, timeout): -1 */
+		return (int)t->args[2] < 0;
+	case 271:	/* ppoll(fds, n, tsp, ...): no tsp */
+		return t->args[2] == 0;
+	case 23: case 270:	/* select, pselect6(..., timeout): none */
+		return t->args[4] == 0;
+	case 232: case 281:	/* epoll_wait, epoll_pwait(ep, ev, n, timeout): -1 */
+		return (int)t->args[3] < 0;
+	default:
+		return 0;
+	}
 }

@@ -78,6 +78,7 @@ struct pnet_task {
 	char wchan[64];		/* kernel function it sleeps in, or "" */
 	double cpu_seconds;	/* utime + stime so far */
 	char state;		/* /proc/PID/stat state letter */
+	unsigned long args[6];	/* the system call's arguments, when blocked in one */
 };
 
 int pnet_task(pid_t pid, struct pnet_task *t, struct sc_err *err);
@@ -95,5 +96,18 @@ void pnet_task_describe(const struct pnet_task *t, char *buf, size_t len);
  * Only the leader's descendants are looked at (not every process of the machine).
  */
 pid_t pnet_group_leaf(pid_t pgid);
+
+/*
+ * The live processes of process group `pgid` among the leader's descendants
+ * (and the leader, with `leader`: not a launcher), and each one's threads: up
+ * to max task ids in *out. Returns how many.
+ */
+size_t pnet_group_tasks(pid_t pgid, int leader, pid_t *out, size_t max);
+
+/*
+ * Task t sleeps in a wait for input that has no timeout (read, accept, poll
+ * with -1, select with no timeval, ...): only input or a signal wakes it.
+ */
+int pnet_waits_forever(const struct pnet_task *t);
 
 #endif

@@ -79,28 +79,127 @@ cond_others_ended(struct rcase *c, void *arg)
 }
 
 /*
- * A client that holds its connection keeps the server busy with it while the
- * others are served (echo.server.concurrent-clients): once they have all
- * ended, served or not, the hold has done its job, and the rest of it could
- * change no check. The holding peers are told to close now (SIGUSR1, which
- * they block from their start, so only a peer whose log has begun is sure
- * to have blocked it), as they would at the end of the hold.
+ * Whether the student's server provably serves none of the clients still
+ * waiting while another holds its connection: bytes sit unread on its side
+ * (a connection not accepted, or data not read) and every task of it sleeps
+ * in a wait with no timeout (read, accept, poll with -1, ...): only input or
+ * a signal wakes it, and neither comes before the hold ends (the waiting
+ * clients have sent theirs). Returns a fingerprint of that state (tasks,
+ * their waits, the unread bytes, what the case moved so far), 0 when not in it.
  */
-static void
-end_holds(struct rcase *c, struct run_outcome *oc)
+static uint64_t
+unserved_state(struct rcase *c, struct run_outcome *oc)
 {
-	if (!run_wait_until(c, cond_others_ended, oc, c->deadline))
-		return;
+	pid_t tasks[64];
+	struct pnet_sock *socks;
+	struct sc_err err;
+	uint64_t sig = 1469598103934665603ULL, unread = 0;
+	size_t nt;
+	ssize_t ns;
+
+	if (oc->student == NULL || !run_alive(oc->student))
+		return 0;
+	nt = pnet_group_tasks(oc->student->pid, sbx_mode(c->sbx) == SBX_LOOPBACK, tasks, 64);
+	if (nt == 0 || nt == 64)
+		return 0;
+	for (size_t i = 0; i < nt; i++) {
+		struct pnet_task tk;
+		if (pnet_task(tasks[i], &tk, &err) < 0 || !pnet_waits_forever(&tk))
+			return 0;
+		sig = (sig ^ (uint64_t)tasks[i]) * 1099511628211ULL;
+		sig = (sig ^ (uint64_t)tk.syscall) * 1099511628211ULL;
+	}
+	if ((ns = pnet_tcp_sockets(sbx_net_pid(c->sbx), &socks, &err)) < 0)
+		return 0;
+	for (ssize_t i = 0; i < ns; i++)
+		if (socks[i].local_port == c->port && (socks[i].state == 10 || socks[i].state == 1) &&
+		    socks[i].rx_queue > 0) {	/* LISTEN: its accept queue; ESTABLISHED: unread */
+			unread += socks[i].rx_queue;
+			sig = (sig ^ (uint64_t)socks[i].remote_port) * 1099511628211ULL;
+			sig = (sig ^ socks[i].rx_queue) * 1099511628211ULL;
+		}
+	free(socks);
+	if (unread == 0)
+		return 0;
+	sig = (sig ^ c->w.progress) * 1099511628211ULL;
+	return sig ? sig : 1;
+}
+
+struct others_arg {
+	struct run_outcome *oc;
+	double seen_t;		/* when the unserved state was first seen, 0: not */
+	uint64_t seen;		/* its fingerprint then */
+	int unserved;		/* proven: the same at two looks CONFIRM apart */
+};
+
+/* Every peer that does not hold has ended, or provably won't be served while one holds. */
+static int
+cond_others_done(struct rcase *c, void *arg)
+{
+	struct others_arg *a = arg;
+	int holding = 0;
+	uint64_t st;
+	double t;
+
+	if (cond_others_ended(c, a->oc))
+		return 1;
+	for (size_t i = 0; i < a->oc->npeers; i++)
+		if (peer_holds(c->s, i) && run_alive(a->oc->peers[i]))
+			holding = 1;
+	if (!holding || (st = unserved_state(c, a->oc)) == 0) {
+		a->seen_t = 0;
+		return 0;
+	}
+	t = run_now();
+	if (a->seen_t == 0 || st != a->seen) {
+		a->seen_t = t;
+		a->seen = st;
+		return 0;
+	}
+	/* a woken task is runnable, or has moved bytes, by a second look */
+	a->unserved = t - a->seen_t >= 0.1 * c->factor;
+	return a->unserved;
+}
+
+/* SIGUSR1 to the peers that hold (holders 1) or the others (0): "stop waiting". */
+static void
+tell_peers(struct rcase *c, struct run_outcome *oc, int holders)
+{
 	for (size_t i = 0; i < oc->npeers; i++) {
 		struct peer_log log;
 		struct sc_err err;
-		if (!peer_holds(c->s, i) || !run_alive(oc->peers[i]) || oc->peers[i]->events == NULL ||
-		    peer_log_read(oc->peers[i]->events, &log, &err) < 0)
+		if (peer_holds(c->s, i) != holders || !run_alive(oc->peers[i]) ||
+		    oc->peers[i]->events == NULL || peer_log_read(oc->peers[i]->events, &log, &err) < 0)
 			continue;
+		/* the peer blocks SIGUSR1 from its start: its log has begun by then */
 		if (log.found)
 			sbx_signal(c->sbx, oc->peers[i]->pid, SIGUSR1);
 		peer_log_free(&log);
 	}
+}
+
+/*
+ * A client that holds its connection keeps the server busy with it while the
+ * others are served (echo.server.concurrent-clients): once they have all
+ * ended, served or not, the hold has done its job, and the rest of it could
+ * change no check. The holding peers are told to close now (SIGUSR1), as they
+ * would at the end of the hold. A server that serves one client at a time is
+ * proven not to serve the others (unserved_state) in a fraction of a second:
+ * they are told to give up, as at their timeout, and the hold ends then.
+ */
+static void
+end_holds(struct rcase *c, struct run_outcome *oc)
+{
+	struct others_arg a = { .oc = oc };
+
+	if (!run_wait_until(c, cond_others_done, &a, c->deadline))
+		return;
+	if (a.unserved) {
+		tell_peers(c, oc, 0);
+		if (!run_wait_until(c, cond_others_ended, oc, c->deadline))
+			return;
+	}
+	tell_peers(c, oc, 1);
 }
 
 static void

@@ -902,7 +902,9 @@ count_survivors(const struct sbx *s)
 		pid_t pid = proc_pid(de->d_name);
 		if (pid <= 0)
 			continue;
-		if (s->owner != 0 && uid_of(pid) == (long)s->owner) {
+		/* NETNS: every process of the case is in its PID namespace (its
+		 * uid's too: they all descend from it), one stat each, no status read */
+		if (s->mode != SBX_NETNS && s->owner != 0 && uid_of(pid) == (long)s->owner) {
 			n++;
 			continue;
 		}
@@ -929,7 +931,9 @@ sbx_close(struct sbx *s, unsigned *survivors, struct sc_err *err)
 		return 0;
 	for (size_t i = 0; i < s->n; i++)
 		kill_launched(s, i);
-	kill_owned(s);
+	/* NETNS: the namespace's end kills its every process, the uid's included */
+	if (s->mode != SBX_NETNS)
+		kill_owned(s);
 	if (s->mode == SBX_NETNS) {
 		/* the holder kills and reaps the reaper once its pipe closes: only
 		 * its parent may signal it by pid without a recycling race */
@@ -947,7 +951,8 @@ sbx_close(struct sbx *s, unsigned *survivors, struct sc_err *err)
 		*survivors = count_survivors(s);
 		if (*survivors == 0)
 			break;
-		kill_owned(s);
+		if (s->mode != SBX_NETNS)
+			kill_owned(s);
 		usleep(10000);
 	}
 	if (s->netns_fd >= 0)

@@ -22,14 +22,50 @@
 
 #define BUF 65536
 
+/*
+ * SIGUSR1: "stop waiting". sockcheck sends it when what this client waits
+ * for can no longer change a check: the hold of a client that kept the
+ * server busy, once the other clients have ended; or the echo of a client
+ * that the server provably does not serve while another holds on. It is
+ * blocked except inside wait(), so it ends a wait whenever it comes.
+ */
+static volatile sig_atomic_t stop_waiting;
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	stop_waiting = 1;
+}
+
+/* poll() that SIGUSR1 ends (-1 with errno EINTR and stop_waiting set). */
+static int
+wait_fds(struct pollfd *p, nfds_t n, int ms)
+{
+	sigset_t open_mask;
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	if (stop_waiting) {
+		errno = EINTR;
+		return -1;
+	}
+	sigprocmask(SIG_SETMASK, NULL, &open_mask);
+	sigdelset(&open_mask, SIGUSR1);
+	return ppoll(p, n, ms < 0 ? NULL : &ts, &open_mask);
+}
+
 /* Receive exactly len bytes (the lecture's recvn). 0 done, -1 error/EOF/timeout. */
 static int
 recvn(struct ref_conn *c, unsigned char *buf, size_t len, unsigned timeout_ms)
 {
 	size_t got = 0;
 	while (got < len) {
-		int r = ref_conn_wait_readable(c, (int)timeout_ms);
-		if (r == 0) {
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		int r;
+		do
+			r = wait_fds(&p, 1, (int)timeout_ms);
+		while (r < 0 && errno == EINTR && !stop_waiting);
+		if (r <= 0) {
 			ref_event(c->ev, "timeout", c->id, "what", 's', "echo", "ms", 'u',
 			    (uint64_t)timeout_ms, NULL);
 			return -1;
@@ -112,12 +148,13 @@ payload_mode(struct ref_conn *c, const struct ref_opts *o)
 		int wait_ms = 100;
 		if (can_send && next_due > now && (next_due - now) / 1000 < 100)
 			wait_ms = (int)((next_due - now) / 1000);
-		if (poll(&p, 1, wait_ms) < 0 && errno != EINTR)
+		if (wait_fds(&p, 1, wait_ms) < 0 && errno != EINTR)
 			break;
 		now = ref_events_now(c->ev);
-		if (now - last_progress > (uint64_t)o->timeout_ms * 1000) {
+		if (stop_waiting || now - last_progress > (uint64_t)o->timeout_ms * 1000) {
+			/* told to stop: how long it really waited */
 			ref_event(c->ev, "timeout", c->id, "what", 's', "echo", "ms", 'u',
-			    (uint64_t)o->timeout_ms, NULL);
+			    stop_waiting ? (now - last_progress) / 1000 : (uint64_t)o->timeout_ms, NULL);
 			status = 1;
 			break;
 		}
@@ -172,39 +209,17 @@ payload_mode(struct ref_conn *c, const struct ref_opts *o)
 	return status || mismatch || c->in < o->size;
 }
 
-/*
- * --hold-ms: keep the connection open H ms, or until SIGUSR1 says the hold
- * has done its job (sockcheck sends it once every other client of the case
- * has ended: the server was kept busy with this one while they were served).
- * SIGUSR1 is blocked from the start, so one sent early waits here.
- */
+/* --hold-ms: keep the connection open H ms, or until SIGUSR1 (above). */
 static void
-hold(unsigned ms)
+hold(const struct ref_events *ev, unsigned ms)
 {
-	sigset_t usr1;
-	struct timespec now, end, left;
+	uint64_t end = ref_events_now(ev) + (uint64_t)ms * 1000;
 
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += ms / 1000;
-	end.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
 	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left.tv_sec = end.tv_sec - now.tv_sec;
-		left.tv_nsec = end.tv_nsec - now.tv_nsec;
-		if (left.tv_nsec < 0) {
-			left.tv_sec--;
-			left.tv_nsec += 1000000000L;
-		}
-		if (left.tv_sec < 0)
+		uint64_t now = ref_events_now(ev);
+		if (stop_waiting || now >= end)
 			return;
-		if (sigtimedwait(&usr1, NULL, &left) >= 0 || errno != EINTR)
-			return;
+		wait_fds(NULL, 0, (int)((end - now + 999) / 1000));
 	}
 }
 
@@ -220,11 +235,15 @@ main(int argc, char **argv)
 	int rc, status = 0;
 
 	sigset_t usr1;
+	struct sigaction sa;
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &usr1, NULL);	/* hold(): ends the hold, never the client */
+	sigprocmask(SIG_BLOCK, &usr1, NULL);	/* delivered in wait_fds() only */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 	if ((rc = ref_start(argc, argv, REF_ECHO_CLIENT, &o, &port)) >= 0)
 		return rc;
 	if (ref_start_events(REF_ECHO_CLIENT, &o, &ev) < 0)
@@ -240,7 +259,7 @@ main(int argc, char **argv)
 	else if (!o.idle_ms)
 		status = line_mode(&c, &o) || status;
 	if (o.hold_ms && !c.gone)
-		hold(o.hold_ms);
+		hold(&ev, o.hold_ms);
 	if (!c.gone)
 		ref_conn_close(&c, "done");
 	ref_conn_summary(&c);
