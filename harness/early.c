@@ -106,8 +106,12 @@ look_server(struct early *e, double t, const struct early_view *v)
 	if (e->server_events == NULL || peer_log_read(e->server_events, &log, &err) < 0)
 		return;
 	if (e->s->protocol == SCN_UDP) {
-		/* datagrams: one per line, a few more for a lost reply's retries */
-		if (v->input_done && log.dgrams_in >= nlines + EARLY_RESENDS) {
+		/* datagrams: one per line, a few more for a lost reply's retries;
+		 * and more bytes than the input held: a client that sends a long
+		 * line in pieces (fgets() into a small buffer) sends many datagrams
+		 * but not one byte more, and its case is judged on what it sent */
+		if (v->input_done && log.dgrams_in >= nlines + EARLY_RESENDS &&
+		    log.dgram_in_bytes > e->input_bytes) {
 			if (asprintf(&why, "Stopped at once: after its input ended the client went on "
 			    "sending (the server received %llu datagrams for %zu line%s of input): it "
 			    "sends its last line again instead of ending at the end of its input.",

@@ -637,8 +637,11 @@ sbx_spawn(struct sbx *s, const struct sbx_spawn *sp, struct sc_err *err)
 		close(3);
 		close(4);
 		close(6);
-		/* the program is the first process inside the PID namespace */
-		pid_t c = fork();
+		/* the program is the first process inside the PID namespace; vfork:
+		 * the launcher is a copy of all of sockcheck, and its child only
+		 * sets its limits and uid (its own) and execs, or writes errno and
+		 * leaves: no second copy of the page tables for that */
+		pid_t c = vfork();
 		if (c == 0)
 			child_exec(&copy, 5);
 		if (c < 0) {

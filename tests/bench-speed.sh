@@ -1,0 +1,101 @@
+#!/bin/sh
+# bench-speed: how long a student and an instructor wait, in one run on one
+# machine (issue 24), appended to BUILD/bench/speed.txt (never asserted):
+#   - the whole suite on fixtures/correct: wall, and the CPU of sockcheck and
+#     everything it ran (user, sys), at --jobs 2 and at the default --jobs;
+#   - the textbook fixture (30-byte reads and writes) at --jobs 2;
+#   - a class of 40 students graded at --jobs 2 (tests/mkclass.sh when it is
+#     there, else correct and one-bug submissions taking turns): wall, user,
+#     sys, seconds per student;
+#   - one-bug submissions (fixtures/mutants, memcheck ones aside), each with
+#     its program's cases (as the self-test runs them), against the naive
+#     grading script of tests/naive-grade.sh (build, run, diff) on the same
+#     submissions: both totals and their ratio;
+#   - with BENCH_JOBS="1 2 3 4" (say): the suite at each --jobs, to choose the
+#     default (docs/running.md).
+# Environment: BENCH_SOCKCHECK (a sockcheck to measure, default
+# BUILD/sockcheck: an older build can be measured the same way),
+# BENCH_MUTANTS (how many one-bug submissions, default 18), BENCH_CLASS (40).
+set -u
+BUILD=${1:-build}
+SC=${BENCH_SOCKCHECK:-$(cd "$BUILD" && pwd)/sockcheck}
+OUT=$(cd "$BUILD" && pwd)/bench/speed.txt
+mkdir -p "$(dirname "$OUT")"
+[ -x "$SC" ] || { echo "bench-speed: no $SC (make first)" >&2; exit 1; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/bench-speed.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+python3 - "$SC" "$T" "${BENCH_MUTANTS:-18}" "${BENCH_CLASS:-40}" "${BENCH_JOBS:-}" <<'PY' | tee -a "$OUT"
+import os, subprocess, sys, time, shutil, yaml
+sc, tmp, nmut, nclass, jobs_sweep = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5].split()
+ROLE_GLOB = {"echo_server": "echo.server.*", "echo_client": "echo.client.*",
+             "file_server": "file.server.*", "file_client": "file.client.*",
+             "udp_echo_server": "udp.server.*", "udp_echo_client": "udp.client.*"}
+BINS = list(ROLE_GLOB)
+
+def measure(cmd, **kw):
+    """wall, user, sys of cmd and every process it waited for"""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return time.monotonic() - t0, ru.ru_utime, ru.ru_stime, p.returncode
+
+def fmt(w, u, s):
+    return "%.1f s wall, user %.1f s, sys %.1f s" % (w, u, s)
+
+def sources(src, dst):
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(*BINS, "*.o", "fixture.yaml", "build"))
+
+def mutant(name, dst):
+    sources("fixtures/correct", dst)
+    with open(os.path.join("fixtures/mutants", name, "bug.patch"), "rb") as f:
+        subprocess.run(["patch", "-s", "-p1", "-d", dst], stdin=f, check=True)
+
+print("# %s %s, %d cores, load %s" % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), sc,
+      os.cpu_count(), open("/proc/loadavg").read().split()[0]))
+w, u, s, rc = measure([sc, "run", "--jobs", "2", "fixtures/correct"])
+print("suite on fixtures/correct, --jobs 2: %s (exit %d)" % (fmt(w, u, s), rc))
+w, u, s, rc = measure([sc, "run", "fixtures/correct"])
+print("suite on fixtures/correct, default --jobs: %s (exit %d)" % (fmt(w, u, s), rc))
+w, u, s, rc = measure([sc, "run", "--jobs", "2", "fixtures/textbook"])
+print("suite on fixtures/textbook, --jobs 2: %s (exit %d)" % (fmt(w, u, s), rc))
+
+# the class
+cls = os.path.join(tmp, "class")
+mutants = sorted(m for m in os.listdir("fixtures/mutants")
+                 if not yaml.safe_load(open(os.path.join("fixtures/mutants", m, "fixture.yaml"))).get("memcheck"))
+if os.path.exists("tests/mkclass.sh"):
+    subprocess.run(["sh", "tests/mkclass.sh", cls, str(nclass)], stdout=subprocess.DEVNULL, check=True)
+    how = "tests/mkclass.sh"
+else:
+    os.makedirs(cls)
+    for i in range(nclass):
+        d = os.path.join(cls, "student%02d" % i)
+        if i % 3 == 0:
+            sources("fixtures/correct", d)
+        else:
+            mutant(mutants[i % len(mutants)], d)
+    how = "correct and one-bug submissions taking turns"
+n = len(os.listdir(cls))
+w, u, s, rc = measure([sc, "grade", "--jobs", "2", "--out", os.path.join(tmp, "grades"), cls])
+print("class of %d (%s), grade --jobs 2: %s, %.1f s a student (exit %d)" % (n, how, fmt(w, u, s), w / max(n, 1), rc))
+
+# one-bug submissions: sockcheck (the program's cases) against the naive script
+tot = [0.0, 0.0]
+picked = [m for m in mutants if yaml.safe_load(open(os.path.join("fixtures/mutants", m, "fixture.yaml"))).get("program")][:nmut]
+for m in picked:
+    progs = yaml.safe_load(open(os.path.join("fixtures/mutants", m, "fixture.yaml")))["program"]
+    progs = progs if isinstance(progs, list) else [progs]
+    sub = os.path.join(tmp, "m-" + m)
+    mutant(m, sub)
+    only = ",".join(ROLE_GLOB[p] for p in progs if p in ROLE_GLOB)
+    tot[0] += measure([sc, "run", "--jobs", "2", "--only", only, sub])[0]
+    tot[1] += measure(["sh", "tests/naive-grade.sh", sub] + progs)[0]
+    shutil.rmtree(sub)
+print("%d one-bug submissions, each with its program's cases: sockcheck %.1f s, naive script %.1f s "
+      "(sockcheck/naive %.2f)" % (len(picked), tot[0], tot[1], tot[0] / tot[1] if tot[1] else 0))
+for j in jobs_sweep:
+    w, u, s, rc = measure([sc, "run", "--jobs", j, "fixtures/correct"])
+    print("suite on fixtures/correct, --jobs %s: %s" % (j, fmt(w, u, s)))
+PY
