@@ -575,10 +575,8 @@ grade_class(const struct grade_opts *o, struct grade_result *res, struct sc_err 
 	qsort_r(g.queue, g.nqueue, sizeof(*g.queue), cmp_longest, g.st);
 
 	/* students at a time, cases per student */
-	if (jobs == 0) {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		jobs = ncpu > 0 ? (unsigned)ncpu : 1;
-	}
+	if (jobs == 0)
+		jobs = run_default_jobs();
 	g.workers = g.nqueue < jobs ? g.nqueue : jobs;
 	if (g.workers > 1) {
 		/*

@@ -349,8 +349,7 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	fnd_result_free(&found);
 
 	if (jobs == 0) {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		jobs = ncpu > 0 ? (unsigned)ncpu : 1;
+		jobs = run_default_jobs();
 	}
 	if (jobs > pl.n * pl.repeat)
 		jobs = pl.n ? (unsigned)(pl.n * pl.repeat) : 1;
@@ -407,3 +406,13 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 
 /* ---- build ---- */
 
+
+unsigned
+run_default_jobs(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (ncpu < 1)
+		ncpu = 1;
+	return ncpu > 64 ? 256 : (unsigned)ncpu * RUN_JOBS_PER_CORE;
+}

@@ -14,8 +14,10 @@
 #   - with BENCH_JOBS="1 2 3 4" (say): the suite at each --jobs, to choose the
 #     default (docs/running.md).
 # Environment: BENCH_SOCKCHECK (a sockcheck to measure, default
-# BUILD/sockcheck: an older build can be measured the same way),
-# BENCH_MUTANTS (how many one-bug submissions, default 18), BENCH_CLASS (40).
+# BUILD/sockcheck), BENCH_BASE (another one, an older build say, measured
+# alternately with it, run for run, so that both see the same machine: each
+# line then gives both and their ratio), BENCH_MUTANTS (how many one-bug
+# submissions, default 18), BENCH_CLASS (40).
 set -u
 BUILD=${1:-build}
 SC=${BENCH_SOCKCHECK:-$(cd "$BUILD" && pwd)/sockcheck}
@@ -25,9 +27,11 @@ mkdir -p "$(dirname "$OUT")"
 T=$(mktemp -d "${TMPDIR:-/tmp}/bench-speed.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
-python3 - "$SC" "$T" "${BENCH_MUTANTS:-18}" "${BENCH_CLASS:-40}" "${BENCH_JOBS:-}" <<'PY' | tee -a "$OUT"
+python3 - "$SC" "$T" "${BENCH_MUTANTS:-18}" "${BENCH_CLASS:-40}" "${BENCH_JOBS:-}" "${BENCH_BASE:-}" <<'PY' | tee -a "$OUT"
 import os, subprocess, sys, time, shutil, yaml
 sc, tmp, nmut, nclass, jobs_sweep = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5].split()
+base = sys.argv[6]
+scs = [base, sc] if base else [sc]
 ROLE_GLOB = {"echo_server": "echo.server.*", "echo_client": "echo.client.*",
              "file_server": "file.server.*", "file_client": "file.client.*",
              "udp_echo_server": "udp.server.*", "udp_echo_client": "udp.client.*"}
@@ -52,14 +56,23 @@ def mutant(name, dst):
     with open(os.path.join("fixtures/mutants", name, "bug.patch"), "rb") as f:
         subprocess.run(["patch", "-s", "-p1", "-d", dst], stdin=f, check=True)
 
-print("# %s %s, %d cores, load %s" % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), sc,
-      os.cpu_count(), open("/proc/loadavg").read().split()[0]))
-w, u, s, rc = measure([sc, "run", "--jobs", "2", "fixtures/correct"])
-print("suite on fixtures/correct, --jobs 2: %s (exit %d)" % (fmt(w, u, s), rc))
-w, u, s, rc = measure([sc, "run", "fixtures/correct"])
-print("suite on fixtures/correct, default --jobs: %s (exit %d)" % (fmt(w, u, s), rc))
-w, u, s, rc = measure([sc, "run", "--jobs", "2", "fixtures/textbook"])
-print("suite on fixtures/textbook, --jobs 2: %s (exit %d)" % (fmt(w, u, s), rc))
+print("# %s %s, %d cores, load %s" % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+      " against ".join(reversed(scs)), os.cpu_count(), open("/proc/loadavg").read().split()[0]))
+
+def line(what, args, per=None):
+    """one measurement per sockcheck, alternated; both figures and the ratio"""
+    res = [measure([s] + args(s)) for s in scs]
+    txt = []
+    for s, (w, u, sy, rc) in zip(scs, res):
+        txt.append("%s%s%s (exit %d)" % ("before: " if base and s == base else "", fmt(w, u, sy),
+                   ", %.1f s a student" % (w / per) if per else "", rc))
+    if base:
+        txt.append("before/after wall %.1fx, sys %.1fx" % (res[0][0] / res[1][0], res[0][2] / max(res[1][2], 0.01)))
+    print("%s: %s" % (what, "; ".join(txt)))
+
+line("suite on fixtures/correct, --jobs 2", lambda s: ["run", "--jobs", "2", "fixtures/correct"])
+line("suite on fixtures/correct, default --jobs", lambda s: ["run", "fixtures/correct"])
+line("suite on fixtures/textbook, --jobs 2", lambda s: ["run", "--jobs", "2", "fixtures/textbook"])
 
 # the class
 cls = os.path.join(tmp, "class")
@@ -78,11 +91,12 @@ else:
             mutant(mutants[i % len(mutants)], d)
     how = "correct and one-bug submissions taking turns"
 n = len(os.listdir(cls))
-w, u, s, rc = measure([sc, "grade", "--jobs", "2", "--out", os.path.join(tmp, "grades"), cls])
-print("class of %d (%s), grade --jobs 2: %s, %.1f s a student (exit %d)" % (n, how, fmt(w, u, s), w / max(n, 1), rc))
+outs = iter(range(100))
+line("class of %d (%s), grade at its default --jobs" % (n, how),
+     lambda s: ["grade", "--out", os.path.join(tmp, "grades%d" % next(outs)), cls], per=n)
 
 # one-bug submissions: sockcheck (the program's cases) against the naive script
-tot = [0.0, 0.0]
+tot = [0.0] * (len(scs) + 1)
 picked = [m for m in mutants if yaml.safe_load(open(os.path.join("fixtures/mutants", m, "fixture.yaml"))).get("program")][:nmut]
 for m in picked:
     progs = yaml.safe_load(open(os.path.join("fixtures/mutants", m, "fixture.yaml")))["program"]
@@ -90,12 +104,14 @@ for m in picked:
     sub = os.path.join(tmp, "m-" + m)
     mutant(m, sub)
     only = ",".join(ROLE_GLOB[p] for p in progs if p in ROLE_GLOB)
-    tot[0] += measure([sc, "run", "--jobs", "2", "--only", only, sub])[0]
-    tot[1] += measure(["sh", "tests/naive-grade.sh", sub] + progs)[0]
+    for k, s in enumerate(scs):
+        tot[k] += measure([s, "run", "--only", only, sub])[0]
+    tot[-1] += measure(["sh", "tests/naive-grade.sh", sub] + progs)[0]
     shutil.rmtree(sub)
-print("%d one-bug submissions, each with its program's cases: sockcheck %.1f s, naive script %.1f s "
-      "(sockcheck/naive %.2f)" % (len(picked), tot[0], tot[1], tot[0] / tot[1] if tot[1] else 0))
+print("%d one-bug submissions, each with its program's cases (default --jobs): %s; naive script "
+      "(build, run, diff) %.1f s" % (len(picked), "; ".join("%ssockcheck %.1f s (%.2fx the naive script)"
+      % ("before: " if base and k == 0 else "", tot[k], tot[k] / tot[-1] if tot[-1] else 0)
+      for k in range(len(scs))), tot[-1]))
 for j in jobs_sweep:
-    w, u, s, rc = measure([sc, "run", "--jobs", j, "fixtures/correct"])
-    print("suite on fixtures/correct, --jobs %s: %s" % (j, fmt(w, u, s)))
+    line("suite on fixtures/correct, --jobs %s" % j, lambda s: ["run", "--jobs", j, "fixtures/correct"])
 PY
