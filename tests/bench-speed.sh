@@ -9,7 +9,7 @@
 #     sys, seconds per student;
 #   - one-bug submissions (fixtures/mutants, memcheck ones aside), each with
 #     its program's cases (as the self-test runs them), against the naive
-#     grading script of tests/naive-grade.sh (build, run, diff) on the same
+#     grading script of tests/naive/grade.sh (build, run, diff) on the same
 #     submissions: both totals and their ratio;
 #   - with BENCH_JOBS="1 2 3 4" (say): the suite at each --jobs, to choose the
 #     default (docs/running.md).
@@ -106,7 +106,7 @@ for m in picked:
     only = ",".join(ROLE_GLOB[p] for p in progs if p in ROLE_GLOB)
     for k, s in enumerate(scs):
         tot[k] += measure([s, "run", "--only", only, sub])[0]
-    tot[-1] += measure(["sh", "tests/naive-grade.sh", sub] + progs)[0]
+    tot[-1] += measure(["sh", "tests/naive/grade.sh", sub] + progs)[0]
     shutil.rmtree(sub)
 print("%d one-bug submissions, each with its program's cases (default --jobs): %s; naive script "
       "(build, run, diff) %.1f s" % (len(picked), "; ".join("%ssockcheck %.1f s (%.2fx the naive script)"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# naive-grade.sh SUBMISSION [PROGRAM...]: the grading script a course writes
+# tests/naive/grade.sh SUBMISSION [PROGRAM...]: the grading script a course writes
 # by hand (build, run, diff), the yardstick of tests/bench-speed.sh: how long
 # sockcheck takes against it on the same submissions. It builds the
 # submission with make, then for each program named (default all six) starts
