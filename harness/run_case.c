@@ -53,14 +53,21 @@ set_error(struct res_case *out, const char *fmt, const char *msg)
 		out->summary = NULL;
 }
 
-/* Whether the program's command has no argument at all (a fixed port, no file). */
+/*
+ * Whether the program takes no argument: its command has none, or only the
+ * host and port it ignores (fixed in the program, or one it prints or
+ * chooses): run without them, it does what it always does.
+ */
 static int
 takes_no_args(const struct prof_prog *pp)
 {
 	struct sc_err e = { 0 };
-	char **argv = prof_expand(pp->command, "h", 1, "f", "o", &e);
-	int none = argv && argv[0] && argv[1] == NULL;
+	char **argv = prof_expand(pp->command, "\x01h", 1, "\x01f", "\x01o", &e);
+	int none = argv && argv[0];
 
+	for (size_t i = 1; none && argv[i]; i++)
+		none = pp->port_mode != PROF_PORT_ARGV &&
+		    (strcmp(argv[i], "1") == 0 || strcmp(argv[i], "\x01h") == 0);
 	if (argv)
 		prof_argv_free(argv);
 	return none;
@@ -97,8 +104,8 @@ skip_reason(struct rcase *c, char *buf, size_t len)
 		return 1;
 	}
 	if (s->setup.no_args && takes_no_args(&c->p->progs[need[0]])) {
-		snprintf(buf, len, "the program is run without arguments anyway (its port and "
-		    "address are fixed): there is no usage to get wrong");
+		snprintf(buf, len, "the program takes no arguments (its port and address are its "
+		    "own): there is no usage to get wrong");
 		return 1;
 	}
 	if (s->inject && c->ctx->inject_lib == NULL) {

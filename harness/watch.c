@@ -32,6 +32,8 @@
  * never looks like a deadlock; without this it would run to the deadline.
  */
 #define SPIN_S 3.0
+/* ... and, when the machine is busy, so much CPU time used in that while */
+#define SPIN_CPU_S 1.0
 
 void
 watch_init(struct watch *w, const struct scn *s, double factor, double t0)
@@ -229,10 +231,14 @@ spinning(struct watch *w, double t, const struct watch_proc *p, size_t n)
 	w->quiet_looks++;
 	w->quiet_runnable += (unsigned)runnable;
 	/* on a busy machine a spinning program gets only part of a CPU, but it
-	 * is runnable (state R) whenever it is looked at: that counts too */
+	 * is runnable (state R) whenever it is looked at: that counts too, once
+	 * it has burnt SPIN_CPU_S of its own CPU time: a program starting under
+	 * valgrind is runnable too, nothing moving, for as long as the machine
+	 * keeps it waiting, but needs little CPU to get going */
 	return !blocked && t - w->quiet_t0 >= SPIN_S * w->factor &&
 	    (cpu - w->quiet_cpu0 >= 0.8 * (t - w->quiet_t0) ||
-	    (w->quiet_looks >= 5 && w->quiet_runnable * 10 >= w->quiet_looks * 9));
+	    (w->quiet_looks >= 5 && w->quiet_runnable * 10 >= w->quiet_looks * 9 &&
+	    cpu - w->quiet_cpu0 >= SPIN_CPU_S * w->factor));
 }
 
 static void

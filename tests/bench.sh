@@ -30,4 +30,13 @@ suite_time() {
 	echo "suite on fixtures/textbook, --jobs 2, CPU hog on every core: $(FIXTURE=fixtures/textbook suite_time --jobs 2)"
 	kill $hog
 	echo "udp.* cases on fixtures/correct, --jobs 2: $(suite_time --only 'udp.*' --jobs 2)"
+	# the two cases always run under valgrind (memcheck: true), against the
+	# same two without it: what memcheck by default costs the suite
+	mc='echo.server.leak-per-client,echo.client.memcheck-session'
+	echo "$mc on fixtures/correct, --jobs 1: $(suite_time --only "$mc" --jobs 1); --no-memcheck: $(suite_time --only "$mc" --jobs 1 --no-memcheck)"
 } | tee -a "$BUILD/bench/suite.txt"
+# make mutants is too slow for make bench: its last score, if it ran
+if [ -f "$BUILD/bench/mutants.txt" ]; then
+	echo "== last make mutants (build/bench/mutants.txt)"
+	awk '/^# /{n=NR} {l[NR]=$0} END{for(i=n;i<=NR;i++) print l[i]}' "$BUILD/bench/mutants.txt"
+fi

@@ -9,8 +9,11 @@ compile. Of the rest, SAMPLE per program (all of them with --sample 0) are
 drawn with a fixed seed, and each is run, in a copy of its fixture built by
 the fixture's own Makefile, against its role's cases (`--only echo.server.*`,
 --no-retry). A mutant is killed when a case that the unmutated program passed
-fails (any level: the usage cases are `should`). A case that ends in `error`
-(the harness could not run it) kills nothing; such a mutant is run once more.
+fails (any level: the usage cases are `should`) or ends in `error` because
+of the program (a failed check with a cause: a death by a signal), and does
+so again when run a second time (a case a loaded machine failed once kills
+nothing). A case that ends in `error` with no such check (the harness could
+not run it) kills nothing; such a mutant is run once more.
 
 Survivors are looked up in tests/mutants-survivors.yaml, the reviewed list:
 `equivalent` (no program behaviour a scenario could see changes; left out of
@@ -64,6 +67,9 @@ def parse_args():
     ap.add_argument("--only", default="",
                     help="FIXTURE/PROGRAM[,...]: only these (e.g. textbook/echo_server)")
     ap.add_argument("--timeout-scale", default="1")
+    ap.add_argument("--score", metavar="DIR",
+                    help="run nothing: the score of an earlier run's BUILD/mutants against "
+                         "the reviewed list as it is now")
     ap.add_argument("--killed-before", metavar="DIR",
                     help="an earlier run's BUILD/mutants: a mutant it saw killed by cases "
                          "that the unmutated program still passes is counted killed without "
@@ -124,7 +130,7 @@ def describe(orig, mutant):
     return (0, "", "")
 
 
-def run_suite(build, fxdir, prog, text, tmp, scale):
+def run_suite(build, fxdir, prog, text, tmp, scale, only=None):
     """Runs the role's cases on a copy of fxdir with prog.c replaced by text:
     {case id: (verdict, level, summary)}."""
     sub = os.path.join(tmp, "sub")
@@ -135,7 +141,7 @@ def run_suite(build, fxdir, prog, text, tmp, scale):
     report = os.path.join(tmp, "report")
     shutil.rmtree(report, ignore_errors=True)
     cmd = [os.path.join(build, "sockcheck"), "run", "--no-retry", "--no-capture",
-           "--timeout-scale", scale, "--only", ROLE_GLOB[prog], "--report-dir", report,
+           "--timeout-scale", scale, "--only", only or ROLE_GLOB[prog], "--report-dir", report,
            "--format", "json", sub]
     try:
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
@@ -146,8 +152,19 @@ def run_suite(build, fxdir, prog, text, tmp, scale):
         return None
     with open(path) as f:
         res = json.load(f)
-    return {c["id"]: (c["verdict"], c.get("level", ""), c.get("summary", ""))
+    return {c["id"]: (judged(c), c.get("level", ""), c.get("summary", ""))
             for c in res["cases"]}
+
+
+def judged(c):
+    """A case's verdict as mutation testing counts it: `error` is the
+    program's own doing when a failed check names a cause (a death by a
+    signal is an error in sockcheck's verdicts: docs/grading.md), the
+    harness's when none does (then the mutant is run again)."""
+    if c["verdict"] == "error" and any(not k.get("ok") and k.get("cause") and
+                                       not k.get("collateral") for k in c.get("checks", [])):
+        return "fail"
+    return c["verdict"]
 
 
 def load_reviewed():
@@ -160,15 +177,54 @@ def load_reviewed():
                 raise SystemExit("%s: entry %r lacks %s" % (SURVIVORS, e, k))
         if e["kind"] not in ("equivalent", "limit"):
             raise SystemExit("%s: kind must be equivalent or limit: %r" % (SURVIVORS, e))
-        out[(e["file"], e.get("from") or "", e["to"])] = e
+        out.setdefault((e["file"], e.get("from") or "", e["to"]), []).append(e)
     return out
+
+
+def review(reviewed, e):
+    """The reviewed entry for a survivor (a results entry), or None."""
+    key = (e["fixture"] + "/" + e["program"] + ".c", e["from"], e["to"])
+    return next((r for r in reviewed.get(key, []) if r.get("line") in (None, e["line"])), None)
+
+
+def score_only(d, reviewed):
+    tot_k = tot_n = 0
+    for fx, prog in programs(""):
+        path = os.path.join(d, "%s-%s.json" % (fx, prog))
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            res = json.load(f)
+        k = sum(1 for e in res if e["state"] == "killed")
+        eq = lim = 0
+        new = []
+        for e in res:
+            if e["state"] == "killed":
+                continue
+            rv = review(reviewed, e)
+            if rv and rv["kind"] == "equivalent":
+                eq += 1
+            elif rv:
+                lim += 1
+            else:
+                new.append(e)
+        n = len(res) - eq
+        tot_k += k
+        tot_n += n
+        print("%s/%s: %d/%d killed (%s), of %d run: %d equivalent, %d limits, %d new" % (
+            fx, prog, k, n, pct(k, n), len(res), eq, lim, len(new)))
+        for e in new:
+            print("  NEW        %s.c:%d: %s ==> %s" % (prog, e["line"], e["from"], e["to"]))
+    print("overall: %d/%d killed (%s)" % (tot_k, tot_n, pct(tot_k, tot_n)))
 
 
 def main():
     a = parse_args()
     build = os.path.abspath(a.build)
     reviewed = load_reviewed()
-    used = set()
+    if a.score:
+        score_only(a.score, reviewed)
+        return
     top = os.path.join(build, "mutants")
     os.makedirs(top, exist_ok=True)
     os.makedirs(os.path.join(build, "bench"), exist_ok=True)
@@ -240,16 +296,20 @@ def main():
                     state = "no-result"
                 else:
                     by = sorted(cid for cid in passed if r.get(cid, ("",))[0] == "fail")
+                    if by and not (old and old["state"] == "killed"):
+                        # a kill holds only if a killing case fails again: a case
+                        # that a loaded machine failed once kills nothing
+                        again = run_suite(build, fxdir, prog, texts[n], tmp, a.timeout_scale,
+                                          ",".join(by[:2]))
+                        by = [cid for cid in by[:2] if again and again.get(cid, ("",))[0] == "fail"]
                     state = "killed" if by else "survived"
                 entry = {"fixture": fx, "program": prog, "mutant": n, "line": line,
                          "from": frm, "to": to, "state": state, "killed_by": by}
                 if state == "killed":
                     killed += 1
                 else:
-                    key = (fx + "/" + prog + ".c", frm, to)
-                    rv = reviewed.get(key)
+                    rv = review(reviewed, entry)
                     if rv:
-                        used.add(key)
                         entry["reviewed"] = rv["kind"]
                         entry["why"] = rv["why"]
                         if rv["kind"] == "equivalent":
