@@ -456,7 +456,7 @@ cp -R "$T/class/carol" "$T/ws"
     PATH="$T/bin:$PATH" timeout 300 bash -e "$T/ci-run.sh") >"$T/ci.out" 2>&1 ||
 	fail "course workflow step: $(cat "$T/ci.out")"
 grep -qx 'status=1' "$T/ci-output" || fail "course workflow: $(cat "$T/ci-output")"
-grep -q '^::error file=echo_client.c,title=echo.client.connection-refused::' "$T/ci.out" ||
+grep -Eq '^::error file=echo_client.c,line=[0-9]+,title=echo.client.connection-refused::' "$T/ci.out" ||
 	fail "course workflow: no annotation: $(cat "$T/ci.out")"
 grep -q 'echo.client.connection-refused' "$T/ci-summary" || fail "course workflow: no job summary"
 for f in results.json junit.xml results.tap summary.md report.html; do
