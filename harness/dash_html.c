@@ -310,7 +310,9 @@ html_matrix(xmlTextWriterPtr w, const struct dash *d)
 	xmlTextWriterStartElement(w, BAD_CAST "p");
 	attr(w, "class", "legend");
 	for (int v = 0; v < 4; v++) {
-		snprintf(buf, sizeof(buf), "%s %s", vmark[v], vclass[v]);
+		/* whose fault: a crash is a fail; an error is sockcheck's alone */
+		snprintf(buf, sizeof(buf), "%s %s%s", vmark[v], vclass[v], v == RES_FAIL ?
+		    " (crashes included)" : v == RES_ERROR ? ": sockcheck could not run it" : "");
 		el(w, "span", vclass[v], buf);
 	}
 	el(w, "span", "none", "\xc2\xb7 not run (no build)");

@@ -17,7 +17,8 @@ trap 'exit 1' INT TERM HUP PIPE
 # Event-log queries: q LOG EXPR prints EXPR over the events E of LOG;
 # qt LOG EXPR succeeds when EXPR is true. ev(name, key=value...) filters,
 # one(...) is the first match or {}; reads() the sizes of the `read`
-# events, errs() the errors of read_error/write_error. Every line must be
+# events, errs() the errors of read_error/write_error, dec(s) the bytes a
+# string of the log stands for (reference/jsonio.h). Every line must be
 # valid JSON.
 PYQ='import json, sys
 E = []
@@ -32,6 +33,9 @@ def one(name, **kw):
     return r[0] if r else {}
 def reads(): return [e["n"] for e in ev("read")]
 def errs(): return [e.get("error") for e in E if e["ev"] in ("read_error", "write_error")]
+def dec(s):
+    return b"".join(bytes([ord(c) & 0xFF]) if 0x10FF80 <= ord(c) <= 0x10FFFF
+                    else c.encode("utf-8") for c in s)
 r = eval(sys.argv[2])
 if sys.argv[3:] == ["test"]:
     sys.exit(0 if r else 1)

@@ -201,7 +201,7 @@ srv fs16 file_server --size 1000 PORT - || fatal
 cli fc16 file_client --reply 'a\x00\xffb\t' 127.0.0.1 "$P" "$T/fc16.bin"
 srv_wait
 check "file_client --reply with \\x00 \\xff \\t: file_server's reply event carries every byte" \
-	'qt "$T/fs16.ev" "one(\"reply\").get(\"text\") == \"a\\x00\\xffb\\t\" and one(\"reply\")[\"n\"] == 5"' "$T/fs16.ev"
+	'qt "$T/fs16.ev" "dec(one(\"reply\").get(\"text\")) == b\"a\\x00\\xffb\\t\" and one(\"reply\")[\"n\"] == 5"' "$T/fs16.ev"
 
 # file_client against nc: the reply seen raw by an independent program
 P=$(freeport)
