@@ -62,15 +62,15 @@ selftest() {
 }
 
 # 1. user namespaces, where this kernel gives them
-why=$($AS "$BUILD_ABS/sockcheck" doctor | sed -n 's/^  why: //p')
-if $AS "$BUILD_ABS/sockcheck" doctor | grep -q '^isolation: user namespaces'; then
+why=$($AS "$tmp/tree/build/sockcheck" doctor | sed -n 's/^  why: //p')
+if $AS "$tmp/tree/build/sockcheck" doctor | grep -q '^isolation: user namespaces'; then
 	selftest userns netns
 else
 	echo "ok - uid $who: user namespaces: skipped, this machine gives none ($why)"
 fi
 
 # 2. no namespace: refused as a container's seccomp profile refuses them
-if $AS /usr/bin/python3 "$tmp/tree/tests/no-userns.py" "$BUILD_ABS/sockcheck" doctor |
+if $AS /usr/bin/python3 "$tmp/tree/tests/no-userns.py" "$tmp/tree/build/sockcheck" doctor |
     grep -q '^isolation: none'; then
 	selftest no-namespaces loopback "/usr/bin/python3 $tmp/tree/tests/no-userns.py"
 else
