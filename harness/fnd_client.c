@@ -181,9 +181,13 @@ fnd_client_start(const struct fnd_env *e, const struct fnd_client *cl, unsigned 
 		prof_argv_free(argv);
 		return -1;
 	}
-	/* a hard-coded remote address: the probe's loopback gets it, as a case's does */
+	/* a hard-coded remote address: the probe's loopback gets it, as a case's
+	 * does; without a namespace the library redirects it there (route.c) */
 	if (cl->add_host && sbx_mode(pr->sbx) == SBX_NETNS)
 		sbx_add_address(pr->sbx, cl->host, &e2);
+	else if (cl->add_host)
+		snprintf(pr->redirect, sizeof(pr->redirect), "%s=%s", cl->host,
+		    strchr(cl->host, ':') ? "::1" : "127.0.0.1");
 	if (fnd_probe_ref_server(pr, cl->ref, cl->port, err) < 0) {
 		prof_argv_free(argv);
 		return -1;

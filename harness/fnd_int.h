@@ -39,6 +39,7 @@ struct fnd_probe {
 	char *errt;
 	size_t errn;
 	double t0;
+	char redirect[96];		/* no namespace: SCINJECT_REDIRECT (route.c), or "" */
 };
 
 double fnd_now(void);

@@ -44,7 +44,7 @@ probe_env_free(char **env)
 static char **
 probe_env(const struct fnd_probe *pr, const char *prog, int trace)
 {
-	char **env = calloc(12, sizeof(*env));
+	char **env = calloc(13, sizeof(*env));
 	const char *base = strrchr(prog, '/');
 	size_t n = 0;
 
@@ -67,6 +67,9 @@ probe_env(const struct fnd_probe *pr, const char *prog, int trace)
 		/* the machine's ports: a probe's TIME-WAIT must not fail the next bind */
 		if (pr->sbx && sbx_mode(pr->sbx) == SBX_LOOPBACK)
 			env[n++] = strdup("SCINJECT_SHARED=1");
+		/* and the address a client was seen using goes to loopback, as a case's */
+		if (pr->redirect[0] && asprintf(&env[n++], "SCINJECT_REDIRECT=%s", pr->redirect) < 0)
+			env[n - 1] = NULL;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (env[i] == NULL) {

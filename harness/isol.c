@@ -133,7 +133,8 @@ isol_cost(enum isol_kind k)
 	default:
 		return "the cases share the machine's ports: a program with a fixed port runs one "
 		    "case at a time, a port another program holds makes its cases errors; no packet "
-		    "capture; no case for an address other than 127.0.0.1 and ::1; a daemon that "
+		    "capture; no case for a server's address other than 127.0.0.1 and ::1 (a "
+		    "client's own address is redirected to loopback); a daemon that "
 		    "leaves its process group is not always found";
 	}
 }

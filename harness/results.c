@@ -411,6 +411,7 @@ res_case_free(struct res_case *c)
 	free(c->isolation);
 	free(c->case_dir);
 	free(c->capture_note);
+	free(c->redirected);
 	free(c->other_summary);
 	memset(c, 0, sizeof(*c));
 }

@@ -95,6 +95,9 @@ struct res_case {
 	int memcheck;		/* memcheck ran for this case */
 	struct mc_report mc;
 	char *isolation;	/* "netns" or "loopback" */
+	char *redirected;	/* loopback: where a client's address with no namespace to
+				 * give it went ("sendto 192.168.56.101:40123 redirected to
+				 * 127.0.0.1:40123: no namespace"), or NULL */
 	unsigned port;
 	double seconds;
 	char *case_dir;		/* where its logs are kept, or NULL */

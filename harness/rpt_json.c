@@ -141,6 +141,8 @@ one_case(const struct res_case *c, const struct rpt_opts *o)
 	json_object_set_new(j, "diagnosis", str_or_null(c->diagnosis));
 	json_object_set_new(j, "hint", str_or_null(c->hint));
 	json_object_set_new(j, "isolation", str_or_null(c->isolation));
+	if (c->redirected)
+		json_object_set_new(j, "redirected", json_string(c->redirected));
 	json_object_set_new(j, "port", json_integer(c->port));
 	json_object_set_new(j, "case_dir", str_or_null(c->case_dir));
 	json_object_set_new(j, "capture", capture(c));

@@ -266,16 +266,31 @@ isolation_said(const struct run_ctx *ctx, struct res_run *out)
 {
 	enum isol_kind k = ctx->nloopback ? ISOL_NONE : ctx->is_root ? ISOL_ROOT : ISOL_USERNS;
 	const char *cost = isol_cost(k);
+	const struct res_case *red = NULL;
+	size_t nred = 0;
 
 	if (ctx->nloopback + ctx->nnetns == 0)
 		return;
+	/* a client's own address redirected to loopback: said once here too */
+	for (size_t i = 0; i < out->ncases; i++)
+		if (out->cases[i].redirected && nred++ == 0)
+			red = &out->cases[i];
 	out->isolation = strdup(isol_key(k));
-	if (asprintf(&out->isolation_note, "%s: %s%s%s%s", isol_name(k),
+	if (asprintf(&out->isolation_note, "%s: %s%s%s%s%s%s%s%s", isol_name(k),
 	    k == ISOL_NONE ? ctx->ns_why : k == ISOL_ROOT ? "running as root" :
 	    "unprivileged, through user namespaces",
 	    k == ISOL_NONE && ctx->nnetns ? " (some cases had namespaces, the others not)" : "",
-	    *cost ? ". What it costs: " : "", cost) < 0)
+	    *cost ? ". What it costs: " : "", cost, red ? ". In " : "", red ? red->id : "",
+	    red ? ": " : "", red ? red->redirected : "") < 0)
 		out->isolation_note = NULL;
+	if (nred > 1 && out->isolation_note) {
+		char *more;
+		if (asprintf(&more, "%s (and alike in %zu other case%s)", out->isolation_note, nred - 1,
+		    nred == 2 ? "" : "s") >= 0) {
+			free(out->isolation_note);
+			out->isolation_note = more;
+		}
+	}
 }
 
 int

@@ -164,15 +164,26 @@ foreign_address(const char *host)
  * Programs that hard-code an address (a server binding it, a client
  * connecting to it): the case's loopback gets that address too, so the
  * connection stays inside the case. A server's address is also where the
- * reference clients connect. Without a namespace it can't be done: c->no_addr.
+ * reference clients connect. Without a namespace, a client's address (the
+ * one the finder saw it use, or the profile's) is redirected to loopback by
+ * the preload library, same port (c->redirect, route.c); a server's can't
+ * be given: c->no_addr.
  */
 static int
 add_program_addresses(struct rcase *c, struct sc_err *err)
 {
 	for (int k = 0; k < PROF_NPROGS; k++) {
 		const char *h = c->p->progs[k].host;
+		int client = k == PROF_ECHO_CLIENT || k == PROF_FILE_CLIENT || k == PROF_UDP_CLIENT;
 		if (!c->p->progs[k].present || !foreign_address(h))
 			continue;
+		if (sbx_mode(c->sbx) != SBX_NETNS && client && c->ctx->inject_lib &&
+		    strlen(c->redirect) + strlen(h) + 16 < sizeof(c->redirect)) {
+			size_t o = strlen(c->redirect);
+			snprintf(c->redirect + o, sizeof(c->redirect) - o, "%s%s=%s", o ? "," : "", h,
+			    strchr(h, ':') ? "::1" : "127.0.0.1");
+			continue;
+		}
 		if (sbx_mode(c->sbx) != SBX_NETNS) {
 			snprintf(c->no_addr, sizeof(c->no_addr), "%s", h);
 			continue;

@@ -85,6 +85,8 @@ struct rcase {
 	char inj_report[PATH_MAX];
 	uid_t uid;		/* as root: the student's uid in this case */
 	char no_addr[64];	/* a hard-coded address this sandbox can't provide */
+	char redirect[160];	/* loopback: SCINJECT_REDIRECT for the clients' addresses
+				 * ("192.168.56.101=127.0.0.1"), or "" (route.c) */
 	int inject_on;
 	int trace_opens;	/* the preload library reports the server's opens (fnd.h) */
 	int shared_ports;	/* LOOPBACK: the library gives SO_REUSEADDR, reports EADDRINUSE */

@@ -289,6 +289,61 @@ port_in_use(const struct rcase *c, struct res_case *out)
 	return 1;
 }
 
+/* "192.168.56.101:9090", "[fd00::1]:9090" */
+static void
+host_port(const char *addr, unsigned port, char *buf, size_t len)
+{
+	snprintf(buf, len, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr, port);
+}
+
+/*
+ * A client's address that no namespace could give (c->redirect): the
+ * library sent it to loopback; the case says where ("sendto
+ * 192.168.56.101:9090 redirected to 127.0.0.1:9090: no namespace"). A
+ * client the library could not enter (statically linked) sends off the
+ * machine's loopback, where no case could reach it: skipped, as where
+ * nothing redirects (run_case.c, c->no_addr).
+ */
+static int
+redirected(const struct rcase *c, const struct run_outcome *oc, struct res_case *out)
+{
+	char line[512], notes[1024] = "";
+	int loaded = 0;
+	FILE *f;
+
+	if (!c->redirect[0])
+		return 0;
+	if ((f = fopen(c->inj_report, "re")) != NULL) {
+		while (fgets(line, sizeof(line), f)) {
+			char call[16], from[64], to[64], a[80], b[80];
+			unsigned port;
+			size_t o = strlen(notes);
+			if (strncmp(line, "loaded ", 7) == 0 && strstr(line, " shared=1"))
+				loaded = 1;
+			if (sscanf(line, "redirect %15s %*d %63s %u %63s", call, from, &port, to) != 4 ||
+			    o + 200 > sizeof(notes))
+				continue;
+			host_port(from, port, a, sizeof(a));
+			host_port(to, port, b, sizeof(b));
+			snprintf(notes + o, sizeof(notes) - o, "%s%s %s redirected to %s: no namespace",
+			    o ? "; " : "", call, a, b);
+		}
+		fclose(f);
+	}
+	if (notes[0])
+		out->redirected = strdup(notes);
+	if (loaded || !oc->student || !oc->student->started)
+		return 0;
+	out->verdict = RES_SKIP;
+	free(out->summary);
+	if (asprintf(&out->summary, "a program uses an address of its own (%.*s), which sockcheck "
+	    "can give it only inside a network namespace (not available here) or through its "
+	    "preload library, which could not enter the program (statically linked?)",
+	    (int)strcspn(c->redirect, "="), c->redirect) < 0)
+		out->summary = NULL;
+	return 1;
+}
+
 void
 run_finish(struct rcase *c, struct run_outcome *oc, struct res_case *out)
 {
@@ -302,7 +357,7 @@ run_finish(struct rcase *c, struct run_outcome *oc, struct res_case *out)
 
 	if (protocol_mismatch(c, oc, out))
 		return;
-	if (preload_failed(c, oc, out) || port_in_use(c, out))
+	if (preload_failed(c, oc, out) || port_in_use(c, out) || redirected(c, oc, out))
 		return;
 	if (c->inject_on) {
 		inject_outcome(c, &inj_took, inj_desc, sizeof(inj_desc));

@@ -314,7 +314,7 @@ run_add_feed(struct rproc *r, unsigned delay_ms, const char *data, size_t len)
 static int
 add_inject_env(struct rcase *c, char ***envp, const char *prog, int *side_fd, struct sc_err *err)
 {
-	char *spec = NULL, *v[8] = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+	char *spec = NULL, *v[9] = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	size_t len = 0, n = 0;
 	const char *base = strrchr(prog, '/');
 	FILE *f = open_memstream(&spec, &len);
@@ -340,20 +340,22 @@ add_inject_env(struct rcase *c, char ***envp, const char *prog, int *side_fd, st
 	    asprintf(&v[5], "SCINJECT_SHARED=%d", sbx_mode(c->sbx) == SBX_LOOPBACK) < 0 ||
 	    /* call sites for cite.c; valgrind names a crash's line itself */
 	    asprintf(&v[6], "SCINJECT_SITES=%d", !c->ctx->o->no_sites) < 0 ||
-	    asprintf(&v[7], "SCINJECT_SIGNALS=%d", !c->memcheck) < 0) {
+	    asprintf(&v[7], "SCINJECT_SIGNALS=%d", !c->memcheck) < 0 ||
+	    /* no namespace to give the clients' addresses: the library redirects them */
+	    asprintf(&v[8], "SCINJECT_REDIRECT=%s", c->redirect) < 0) {
 		free(spec);
 		return sc_err_sys(err, "inject environment");
 	}
 	free(spec);
 	while ((*envp)[n])
 		n++;
-	char **ne = realloc(*envp, (n + 9) * sizeof(*ne));
+	char **ne = realloc(*envp, (n + 10) * sizeof(*ne));
 	if (ne == NULL) {
-		for (int i = 0; i < 8; i++)
+		for (int i = 0; i < 9; i++)
 			free(v[i]);
 		return sc_err_sys(err, "inject environment");
 	}
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 9; i++)
 		ne[n++] = v[i];
 	ne[n] = NULL;
 	*envp = ne;

@@ -7,7 +7,12 @@
 # does, and the case is an error that names the port, why and what to do,
 # not a failure ("never listened"). Then, the TIME-WAIT of sockcheck's own
 # cases: run back to back, they all pass (SO_REUSEADDR from the preload
-# library; each case left the port in TIME-WAIT for the next).
+# library; each case left the port in TIME-WAIT for the next). And a client
+# with a remote address fixed in the source (fixtures/variants/uc-lab-address,
+# 192.168.56.101), which a case's namespace would give that address: without
+# one, its datagrams to that address (the one the finder saw) go to the
+# case's reference server on 127.0.0.1 instead, said in the report, and it
+# gets root's verdicts (no skips).
 # Usage: sh tests/shared-ports.sh [BUILD_DIR]
 set -u
 BUILD=${1:-build}
@@ -68,4 +73,33 @@ case $got in
 	echo "ok - fixed-port cases back to back without namespaces: $got" ;;
 *)	echo "not ok - fixed-port cases back to back without namespaces: $got"; fail=1 ;;
 esac
+
+# 3. a remote address fixed in a client: redirected, every case as under root
+cp -R fixtures/variants/uc-lab-address "$tmp/lab"
+"$SC" run --no-netns --only 'udp.client.*' --report-dir "$tmp/lab-r" --format json \
+    "$tmp/lab" >"$tmp/lab.out" 2>&1
+got=$(verdicts "$tmp/lab-r/results.json" | cut -d' ' -f1,2 | tr '\n' ' ')
+want=$(python3 -c 'import sys, yaml
+v = yaml.safe_load(open(sys.argv[1]))["verdicts"]
+print(" ".join("%s %s" % (k, v[k]) for k in sorted(v)) + " ")' fixtures/variants/uc-lab-address/fixture.yaml)
+if [ "$got" = "$want" ]; then
+	echo "ok - a remote address fixed in a client, without namespaces: root's verdicts"
+else
+	echo "not ok - a remote address fixed in a client, without namespaces:"
+	echo "  got:  $got"
+	echo "  want: $want"
+	fail=1
+fi
+if grep -q 'sendto 192.168.56.101:[0-9]* redirected to 127.0.0.1:[0-9]*: no namespace' "$tmp/lab.out" &&
+    python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+red = [c["redirected"] for c in r["cases"] if c.get("redirected")]
+sys.exit(0 if red and all("192.168.56.101" in x and "127.0.0.1" in x for x in red) else 1)' \
+    "$tmp/lab-r/results.json"; then
+	echo "ok - the report says where the datagrams to 192.168.56.101 went"
+else
+	echo "not ok - the report does not say where the datagrams to 192.168.56.101 went:"
+	head -n 5 "$tmp/lab.out"
+	fail=1
+fi
 exit $fail

@@ -57,7 +57,9 @@
  *                    the case's own; a listener still holds its port. A bind
  *                    that fails with EADDRINUSE all the same is reported:
  *                      bind-in-use FD PORT
- *                    (the machine's doing, not the program's).
+ *                    (the machine's doing, not the program's). Its
+ *                    connections and datagrams stay on loopback, as in a
+ *                    namespace (route.c, SCINJECT_REDIRECT).
  *   SCINJECT_SITES   "1": the target records where it makes the calls the
  *                    library wraps, and where it crashes (sites.c, preload.h);
  *                    SCINJECT_SIGNALS "0": not the crash handler (memcheck)
@@ -253,11 +255,14 @@ trace_sendto(int fd, const struct sockaddr *a, int err)
 	side("sendto %d %d %d %s\n", fd, err, port, addr);
 }
 
+/* sendto(), routed (route.c) and traced as the program addressed it */
 static ssize_t
 traced_sendto(ssize_t (*real)(int, const void *, size_t, int, const struct sockaddr *, socklen_t),
     int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr, socklen_t alen)
 {
-	ssize_t n = real(fd, buf, len, flags, addr, alen);
+	struct sockaddr_storage rb;
+	const struct sockaddr *to = pl_route("sendto", fd, addr, alen, &rb);
+	ssize_t n = to == NULL && addr != NULL ? -1 : real(fd, buf, len, flags, to, alen);
 	int e = errno;
 
 	if (inj.trace)
@@ -370,6 +375,7 @@ inject_init(void)
 	    (target == NULL || strcmp(target, name) == 0) && inj.side_fd >= 0;
 	side("loaded pid=%d name=%s active=%d%s%s%s\n", (int)getpid(), name, inj.active,
 	    inj.trace ? " trace=1" : "", inj.shared ? " shared=1" : "", sites ? " sites=1" : "");
+	pl_route_init(inj.side_fd, inj.shared);
 	if (sites)
 		pl_sites_init(name, inj.side_fd, !(getenv("SCINJECT_SIGNALS") &&
 		    strcmp(getenv("SCINJECT_SIGNALS"), "0") == 0));
@@ -532,11 +538,24 @@ __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
 	SITE_READ("recv", fd, len, real_recv(fd, buf, len, flags));
 }
 
+/* recvfrom()'s sender as the program addressed it (route.c) */
+static ssize_t
+routed_recvfrom(ssize_t n, int fd, struct sockaddr *addr, socklen_t *alen)
+{
+	int e = errno;
+
+	if (n >= 0 && addr != NULL)
+		pl_route_back(fd, addr, alen);
+	errno = e;
+	return n;
+}
+
 ssize_t
 recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *addr, socklen_t *alen)
 {
 	REAL(ssize_t, recvfrom, int, void *, size_t, int, struct sockaddr *, socklen_t *);
-	SITE_READ("recvfrom", fd, len, real_recvfrom(fd, buf, len, flags, addr, alen));
+	SITE_READ("recvfrom", fd, len, routed_recvfrom(real_recvfrom(fd, buf, len, flags, addr,
+	    alen), fd, addr, alen));
 }
 
 ssize_t
@@ -546,7 +565,8 @@ __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
 	REAL(ssize_t, recvfrom, int, void *, size_t, int, struct sockaddr *, socklen_t *);
 	if (len > buflen)
 		abort();
-	SITE_READ("recvfrom", fd, len, real_recvfrom(fd, buf, len, flags, addr, alen));
+	SITE_READ("recvfrom", fd, len, routed_recvfrom(real_recvfrom(fd, buf, len, flags, addr,
+	    alen), fd, addr, alen));
 }
 
 /* readv/writev: the cap applies to the total, by shortening the vector. */
@@ -705,7 +725,11 @@ connect(int fd, const struct sockaddr *addr, socklen_t alen)
 		pl_event("err", "connect", fd, errno, RA, 1);
 		return -1;
 	}
-	rc = real_connect(fd, addr, alen);
+	{
+		struct sockaddr_storage rb;
+		const struct sockaddr *to = pl_route("connect", fd, addr, alen, &rb);
+		rc = to == NULL && addr != NULL ? -1 : real_connect(fd, to, alen);
+	}
 	e = errno;
 	if (rc < 0)
 		pl_event("err", "connect", fd, e, ra, 1);
@@ -795,6 +819,7 @@ close(int fd)
 	pl_call(PL_CLOSE, "close", fd, 0, RA);
 	if (fd >= 0 && fd == inj.conn_fail_fd)
 		inj.conn_fail_fd = -1;	/* the number may be reused: that connection is over */
+	pl_route_closed(fd);
 	if (ACTIVE_SOCKET(fd) && fail_now(C_CLOSE, "close")) {
 		int e = errno;
 		real_close(fd);

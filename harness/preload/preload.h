@@ -1,7 +1,7 @@
 /*
  * preload: what the parts of libscinject share (inject.c wraps the calls,
  * sites.c records where in the program they were made, crash.c catches the
- * fatal signals). Hidden: nothing here is visible to the program.
+ * fatal signals, route.c keeps a case without a namespace on loopback). Hidden: nothing here is visible to the program.
  */
 #ifndef SC_PRELOAD_H
 #define SC_PRELOAD_H
@@ -64,5 +64,20 @@ PL_HIDDEN void pl_pipe_in_progress(void);
 PL_HIDDEN void pl_crash_record(int sig, int code, uintptr_t addr, uintptr_t pc, uintptr_t sp);
 PL_HIDDEN void pl_crash_init(void);
 PL_HIDDEN void pl_unwind_init(void);
+
+/*
+ * Routing without a namespace of the case's own (route.c): `on` when the
+ * target shares the machine's network (SCINJECT_SHARED=1). pl_route gives
+ * the destination to use for `sa` (`sa` itself, or `buf` rewritten), or
+ * NULL with errno ENETUNREACH; pl_route_back makes a redirected socket's
+ * sender what the program addressed; pl_route_closed forgets a socket.
+ */
+struct sockaddr;
+struct sockaddr_storage;
+PL_HIDDEN void pl_route_init(int side_fd, int on);
+PL_HIDDEN const struct sockaddr *pl_route(const char *call, int fd, const struct sockaddr *sa,
+    socklen_t len, struct sockaddr_storage *buf);
+PL_HIDDEN void pl_route_back(int fd, struct sockaddr *sa, socklen_t *len);
+PL_HIDDEN void pl_route_closed(int fd);
 
 #endif
