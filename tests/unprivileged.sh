@@ -9,7 +9,8 @@
 #    the cases share the machine's ports, fixed-port programs one at a time.
 # As root the self-test runs as uid 65534 (setpriv); otherwise as the caller.
 # A representative subset in `make check` (the correct fixture, a fault
-# injection mutant, a file and a UDP mutant, the fixed-port variants);
+# injection mutant, a file and a UDP mutant, the fixed-port variants, the
+# client with an address of its own);
 # `sh tests/unprivileged.sh BUILD all` (make unprivileged) runs every fixture.
 # Usage: sh tests/unprivileged.sh [BUILD_DIR] [all]
 set -u
@@ -20,7 +21,7 @@ BUILD_ABS=$(cd "$BUILD" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sockcheck-unpriv.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 fail=0
-SUBSET=mutant-ignores-short-send,mutant-no-shutdown,mutant-udp-off-by-one,variant-fs-fixed-port-argv-file,variant-es-fixed-port-five-clients,variant-us-fixed-port
+SUBSET=mutant-ignores-short-send,mutant-no-shutdown,mutant-udp-off-by-one,variant-fs-fixed-port-argv-file,variant-es-fixed-port-five-clients,variant-us-fixed-port,variant-uc-lab-address
 [ "$ALL" = all ] && SUBSET=
 
 # a tree the unprivileged user can read and a place it can write, whatever
