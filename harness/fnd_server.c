@@ -66,35 +66,6 @@ fnd_failed_open(const char *trace_path, const char *cwd, char *msg, size_t len)
 	return found;
 }
 
-/*
- * Without a namespace: wait, up to a little more than TIME-WAIT lasts (60 s),
- * until no connection of the machine holds `port` any more. 0 when a
- * listener holds it (that does not end by waiting) or it never frees.
- */
-static int
-port_frees(unsigned port)
-{
-	for (int waited = 0; waited <= 65 * 4; waited++) {
-		struct pnet_sock *s;
-		struct sc_err err;
-		ssize_t n = pnet_tcp_sockets(getpid(), &s, &err);
-		int held = 0, listener = 0;
-		for (ssize_t i = 0; i < n; i++)
-			if (s[i].local_port == port) {
-				held = 1;
-				listener |= s[i].state == 10;
-			}
-		if (n >= 0)
-			free(s);
-		if (listener)
-			return 0;
-		if (!held)
-			return 1;
-		usleep(250 * 1000);
-	}
-	return 0;
-}
-
 struct srv_obs {
 	int listening;
 	unsigned port;
@@ -377,7 +348,7 @@ fnd_find_server(const struct fnd_env *e, const struct prof *p, enum prof_prog_ki
 			 * then the same form again; a listener's port: say so */
 			if (o.port_in_use) {
 				free(out.out);
-				if (tries < 2 && port_frees((unsigned)o.port_in_use))
+				if (tries < 2 && pnet_port_frees(getpid(), (unsigned)o.port_in_use, NULL, NULL))
 					continue;
 				if (asprintf(&fp->note, "port %d is in use on this machine (bind(): "
 				    "EADDRINUSE, and no network namespace of its own): it could not be "

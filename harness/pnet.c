@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pnet.h"
@@ -117,6 +118,37 @@ pnet_is_listening(pid_t net_pid, unsigned port, struct sc_err *err)
 			found = 1;
 	free(s);
 	return found;
+}
+
+int
+pnet_port_frees(pid_t net_pid, unsigned port, volatile sig_atomic_t *stop, double *waited)
+{
+	struct timespec t0, t1;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int n = 0; n <= 65 * 4 && !(stop && *stop); n++) {
+		struct pnet_sock *s;
+		struct sc_err err;
+		ssize_t k = pnet_tcp_sockets(net_pid, &s, &err);
+		int held = 0, listener = 0;
+		for (ssize_t i = 0; i < k; i++)
+			if (s[i].local_port == port) {
+				held = 1;
+				listener |= s[i].state == 10;
+			}
+		if (k >= 0)
+			free(s);
+		if (listener || !held) {
+			rc = !listener;
+			break;
+		}
+		usleep(250 * 1000);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (waited)
+		*waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return rc;
 }
 
 /* Socket inodes of one process. */

@@ -9,6 +9,7 @@
 #define SC_PNET_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -30,6 +31,16 @@ ssize_t pnet_tcp_sockets(pid_t net_pid, struct pnet_sock **out, struct sc_err *e
 
 /* 1 when some socket in `net_pid`'s namespace listens on `port`, 0 if not, -1 on error. */
 int pnet_is_listening(pid_t net_pid, unsigned port, struct sc_err *err);
+
+/*
+ * Without a namespace of one's own: wait, up to a little more than TIME-WAIT
+ * lasts (60 s), until no connection in `net_pid`'s namespace holds local
+ * port `port` any more (a program that did not set SO_REUSEADDR can bind it
+ * then). Stops early when *stop is set (may be NULL). 1 when it is free;
+ * 0 when a listener holds it (that does not end by waiting), it never
+ * freed, or *stop. *waited (may be NULL): the seconds spent.
+ */
+int pnet_port_frees(pid_t net_pid, unsigned port, volatile sig_atomic_t *stop, double *waited);
 
 /*
  * Ports on which the processes of process group `pgid` (or the single

@@ -291,6 +291,16 @@ isolation_said(const struct run_ctx *ctx, struct res_run *out)
 			out->isolation_note = more;
 		}
 	}
+	if (ctx->tw_prog && out->isolation_note) {
+		char *more;
+		if (asprintf(&more, "%s. %s %s (no SO_REUSEADDR from sockcheck's library) and "
+		    "its port is fixed: its cases waited %.0f s in all for the TIME-WAIT the one "
+		    "before left on it", out->isolation_note, ctx->tw_prog, ctx->tw_why,
+		    ctx->tw_waited) >= 0) {
+			free(out->isolation_note);
+			out->isolation_note = more;
+		}
+	}
 }
 
 int

@@ -23,6 +23,7 @@
 #include "pnet.h"
 #include "run_case.h"
 #include "sbx.h"
+#include "srcmap.h"
 #include "strv.h"
 #include "trim.h"
 #include "cite.h"
@@ -199,6 +200,39 @@ add_program_addresses(struct rcase *c, struct sc_err *err)
 	return 0;
 }
 
+/*
+ * Loopback, a fixed-port server that no library enters (statically linked,
+ * or no library built): no SO_REUSEADDR, so the TIME-WAIT an earlier case
+ * left on its port (the server closes first) would fail its bind(), where
+ * a namespace of the case's own has none. Wait it out (at most a little
+ * over the 60 s it lasts), under the fixed-port lock; the report's top
+ * says how long in all.
+ */
+static void
+wait_time_wait(struct rcase *c, enum prof_prog_kind k)
+{
+	struct run_ctx *ctx = c->ctx;
+	char **argv;
+	char path[PATH_MAX];
+	struct sc_err e;
+	double waited = 0;
+	int entered;
+
+	if ((argv = prof_expand(c->p->progs[k].command, "127.0.0.1", c->port, "f", "o", &e)) == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", ctx->built_dir, argv[0] ? argv[0] : "");
+	entered = ctx->inject_lib != NULL && srcmap_is_static(path) != 1;
+	prof_argv_free(argv);
+	if (entered)
+		return;	/* the library's SO_REUSEADDR passes a TIME-WAIT (inject.c) */
+	pnet_port_frees(getpid(), c->port, ctx->o->stop, &waited);
+	pthread_mutex_lock(&ctx->lock);
+	ctx->tw_waited += waited;
+	ctx->tw_prog = prof_prog_name(k);
+	ctx->tw_why = ctx->inject_lib ? "is statically linked" : "gets no preload library (not built)";
+	pthread_mutex_unlock(&ctx->lock);
+}
+
 static int
 prepare(struct rcase *c, struct res_case *out, struct sc_err *err)
 {
@@ -341,6 +375,8 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 		if (sbx_mode(c.sbx) == SBX_LOOPBACK) {
 			pthread_mutex_lock(&ctx->fixed_port_lock);
 			c.fixed_locked = 1;
+			if (s->role != SCN_CLIENT)
+				wait_time_wait(&c, kind_student(s, 0));
 			/* the wait for the lock does not count against the deadline */
 			double waited = run_now() - c.t0;
 			c.deadline += waited;

@@ -25,6 +25,11 @@ struct run_ctx {
 	int netns_ok;			/* namespaces worked once (else don't retry) */
 	int nloopback, nnetns;		/* cases that had no namespace / one (under lock) */
 	char ns_why[256];		/* the first case without a namespace: why */
+	/* loopback: a fixed-port server no library enters (statically linked)
+	 * waited this long in all for its port's TIME-WAIT (under lock) */
+	double tw_waited;
+	const char *tw_prog;		/* its name, or NULL: none waited */
+	const char *tw_why;		/* "is statically linked", ... */
 	pthread_mutex_t lock;
 };
 

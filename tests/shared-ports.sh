@@ -12,13 +12,16 @@
 # 192.168.56.101), which a case's namespace would give that address: without
 # one, its datagrams to that address (the one the finder saw) go to the
 # case's reference server on 127.0.0.1 instead, said in the report, and it
-# gets root's verdicts (no skips).
+# gets root's verdicts (no skips). Last, the same fixed-port server linked
+# statically: no library enters it (no SO_REUSEADDR), so each case's
+# TIME-WAIT would fail the next case's bind(); the runner waits it out
+# (said once at the top) and the cases get root's verdicts.
 # Usage: sh tests/shared-ports.sh [BUILD_DIR]
 set -u
 BUILD=${1:-build}
 SC=$(cd "$BUILD" && pwd)/sockcheck
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sockcheck-ports.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT INT TERM
 fail=0
 port=$((20000 + $$ % 20000))
 mkdir -p "$tmp/sub"
@@ -100,6 +103,27 @@ sys.exit(0 if red and all("192.168.56.101" in x and "127.0.0.1" in x for x in re
 else
 	echo "not ok - the report does not say where the datagrams to 192.168.56.101 went:"
 	head -n 5 "$tmp/lab.out"
+	fail=1
+fi
+
+# 4. a statically linked fixed-port server: cases back to back (one wait)
+port=$((port + 1))
+sed -i "s/^#define PORT .*/#define PORT $port/" "$tmp/sub/file_server.c"
+sed -i "s/^    port: .*/    port: $port/" "$tmp/sub/sockcheck.yaml"
+printf 'build: "cc -static -g -O0 -o file_server file_server.c"\n' >>"$tmp/sub/sockcheck.yaml"
+"$SC" run --no-netns --only 'file.server.text,file.server.binary-nul' \
+    --report-dir "$tmp/st" --format json "$tmp/sub" >"$tmp/st.out" 2>&1
+got=$(verdicts "$tmp/st/results.json" | cut -d' ' -f1,2 | tr '\n' ' ')
+if ! file -L "$tmp/st/work/build/file_server" 2>/dev/null | grep -q 'statically linked' &&
+    ! grep -rq 'statically linked' "$tmp/st.out"; then
+	echo "not ok - the server was not linked statically: $(head -n 3 "$tmp/st.out")"
+	fail=1
+elif [ "$got" = "file.server.binary-nul pass file.server.text pass " ] &&
+    grep -q '^isolation: .*statically linked.*TIME-WAIT' "$tmp/st.out"; then
+	echo "ok - a statically linked fixed-port server, cases back to back: $got(TIME-WAIT waited out, said at the top)"
+else
+	echo "not ok - a statically linked fixed-port server, cases back to back: $got"
+	grep -v '^SKIP' "$tmp/st.out" | head -n 12
 	fail=1
 fi
 exit $fail
