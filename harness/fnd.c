@@ -12,12 +12,14 @@
  * fnd_client.c find how each kind of program is run, fnd_cache.c keeps what
  * was found, fnd_describe.c says it in words and as YAML.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fnd.h"
 #include "fnd_int.h"
+#include "sbx.h"
 
 const char *
 fnd_sock_name(enum fnd_sock s)
@@ -27,49 +29,110 @@ fnd_sock_name(enum fnd_sock s)
 
 /* ---- the whole ---- */
 
+/* One program: from the cache, else observed (and then cached). */
+struct find_one {
+	const struct fnd_env *e;
+	const struct prof *p;
+	int k;
+	struct fnd_prog *fp;
+	char key[65];
+};
+
+static void *
+find_one(void *arg)
+{
+	struct find_one *f = arg;
+	struct fnd_prog *fp = f->fp;
+	double t0 = fnd_now();
+	struct sc_err e2;
+
+	fp->probed = 1;
+	sc_err_clear(&e2);
+	switch (f->k) {
+	case PROF_ECHO_SERVER:
+	case PROF_FILE_SERVER:
+	case PROF_UDP_SERVER:
+		fnd_find_server(f->e, f->p, (enum prof_prog_kind)f->k, fp, &e2);
+		break;
+	case PROF_FILE_CLIENT:
+		fnd_find_file_client(f->e, f->p, fp, &e2);
+		break;
+	case PROF_ECHO_CLIENT:
+		fnd_find_echo_client(f->e, f->p, fp, &e2);
+		break;
+	case PROF_UDP_CLIENT:
+		fnd_find_udp_client(f->e, f->p, fp, &e2);
+		break;
+	}
+	fp->seconds = fnd_now() - t0;
+	if (e2.msg[0] && fp->note == NULL) {
+		char *m;
+		if (asprintf(&m, "the finder could not observe it: %s", e2.msg) >= 0)
+			fp->note = m;
+	} else {
+		fnd_cache_store(f->e, f->key, fp);
+	}
+	return NULL;
+}
+
+/*
+ * Whether the probes may run at once: each in a network namespace of its
+ * own. On the machine's loopback two programs that fix the same port would
+ * take it from each other, so there they run one after the other.
+ */
+static int
+probes_isolated(const struct fnd_env *e)
+{
+	struct sbx *s = NULL;
+	struct sc_err err;
+	char why[256];
+	unsigned survivors;
+	int netns;
+
+	if (!e->want_netns || sbx_open(1, &s, why, sizeof(why), &err) < 0)
+		return 0;
+	netns = sbx_mode(s) == SBX_NETNS;
+	sbx_close(s, &survivors, &err);
+	return netns;
+}
+
 int
 fnd_run(const struct fnd_env *e, const struct prof *p, struct fnd_result *r, struct sc_err *err)
 {
+	struct find_one todo[PROF_NPROGS];
+	pthread_t th[PROF_NPROGS];
+	int started[PROF_NPROGS] = { 0 };
+	size_t n = 0;
+
 	memset(r, 0, sizeof(*r));
 	for (int k = 0; k < PROF_NPROGS; k++) {
 		struct fnd_prog *fp = &r->progs[k];
-		char key[65] = "";
-		double t0 = fnd_now();
-		struct sc_err e2;
+		struct find_one *f = &todo[n];
 
 		if (!p->progs[k].present || (e->need && !e->need[k]))
 			continue;
-		if (fnd_cache_key(e, p, (enum prof_prog_kind)k, key) < 0)
+		memset(f, 0, sizeof(*f));
+		if (fnd_cache_key(e, p, (enum prof_prog_kind)k, f->key) < 0)
 			continue;	/* not built: nothing to observe */
-		if (fnd_cache_load(e, key, fp))
+		if (fnd_cache_load(e, f->key, fp))
 			continue;
-		fp->probed = 1;
-		sc_err_clear(&e2);
-		switch (k) {
-		case PROF_ECHO_SERVER:
-		case PROF_FILE_SERVER:
-		case PROF_UDP_SERVER:
-			fnd_find_server(e, p, (enum prof_prog_kind)k, fp, &e2);
-			break;
-		case PROF_FILE_CLIENT:
-			fnd_find_file_client(e, p, fp, &e2);
-			break;
-		case PROF_ECHO_CLIENT:
-			fnd_find_echo_client(e, p, fp, &e2);
-			break;
-		case PROF_UDP_CLIENT:
-			fnd_find_udp_client(e, p, fp, &e2);
-			break;
-		}
-		fp->seconds = fnd_now() - t0;
-		if (e2.msg[0] && fp->note == NULL) {
-			char *m;
-			if (asprintf(&m, "the finder could not observe it: %s", e2.msg) >= 0)
-				fp->note = m;
-		} else {
-			fnd_cache_store(e, key, fp);
-		}
+		f->e = e;
+		f->p = p;
+		f->k = k;
+		f->fp = fp;
+		n++;
 	}
+	/* the probes mostly wait on the programs: together, they take the
+	 * time of the slowest, not the sum */
+	if (n > 1 && probes_isolated(e))
+		for (size_t i = 0; i < n; i++)
+			started[i] = pthread_create(&th[i], NULL, find_one, &todo[i]) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (!started[i])
+			find_one(&todo[i]);
+	for (size_t i = 0; i < n; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
 	(void)err;
 	return 0;
 }

@@ -48,6 +48,7 @@ struct gctx {
 	size_t *queue, nqueue, next, done;
 	unsigned jobs_per;	/* threads of each student's run */
 	sem_t slots;		/* cases in flight over all students */
+	sem_t cpus;		/* heavy cases in flight over all students (run.h) */
 	size_t workers;
 	double t0;
 	size_t graded, errors;
@@ -321,6 +322,7 @@ grade_one(struct gctx *g, const struct student *st, struct grade_stamp *s, struc
 	ro.report_cap = o->assignment && o->assignment->report_cap ? o->assignment->report_cap :
 	    TRIM_REPORT_CAP;
 	ro.slots = &g->slots;
+	ro.cpus = &g->cpus;
 	ro.stop = o->stop;
 	ro.progress = case_ended;
 	ro.progress_ctx = cp;
@@ -607,6 +609,11 @@ grade_class(const struct grade_opts *o, struct grade_result *res, struct sc_err 
 		sc_err_sys(err, "semaphore");
 		goto out;
 	}
+	if (sem_init(&g.cpus, 0, run_cpus()) < 0) {
+		sem_destroy(&g.slots);
+		sc_err_sys(err, "semaphore");
+		goto out;
+	}
 	res->workers = g.workers;
 	res->jobs = jobs;
 	if (o->progress) {
@@ -628,6 +635,7 @@ grade_class(const struct grade_opts *o, struct grade_result *res, struct sc_err 
 	free(threads);
 	pthread_mutex_destroy(&g.lock);
 	sem_destroy(&g.slots);
+	sem_destroy(&g.cpus);
 
 	res->graded = g.graded;
 	res->errors = g.errors;

@@ -23,6 +23,7 @@
 #include "run_int.h"
 #include "trim.h"
 #include "sbx.h"
+#include <semaphore.h>
 
 struct plan_item {
 	const struct scn *s;
@@ -37,6 +38,7 @@ struct pool {
 	size_t n, next, done;
 	unsigned repeat;	/* runs per case (1 normally) */
 	struct res_case *cases;
+	struct run_queue q;	/* which run starts next (run_int.h) */
 	pthread_mutex_t lock;
 };
 
@@ -130,31 +132,53 @@ fold_run(struct res_case *k, struct res_case *t, int keep)
 	drop_run(t, keep);
 }
 
+/* Wait up to a second for a heavy case to end (a wait with a deadline: the
+ * caller looks at its stop flag again). 1: this worker now holds a CPU. */
+static int
+wait_cpu(sem_t *cpus)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 1;
+	return sem_timedwait(cpus, &ts) == 0;
+}
+
 static void *
 worker(void *arg)
 {
 	struct pool *pl = arg;
 	const struct run_opts *o = pl->ctx->o;
+	int cpu = 0;
 
 	for (;;) {
-		size_t i, j;
+		size_t i, k;
 		unsigned attempt;
+		int left = 0;
 		struct res_case one, *c;
 		/* several runs at once (sockcheck grade) share `slots` */
 		while (o->slots && sem_wait(o->slots) < 0 && errno == EINTR)
 			;
-		pthread_mutex_lock(&pl->lock);
-		if (pl->next >= pl->n * pl->repeat || (o->stop && *o->stop)) {
+		for (;;) {
+			pthread_mutex_lock(&pl->lock);
+			k = (o->stop && *o->stop) ? SIZE_MAX : run_queue_pick(&pl->q, &cpu, &left);
 			pthread_mutex_unlock(&pl->lock);
+			if (k != SIZE_MAX || !left || (o->stop && *o->stop))
+				break;
+			/* only heavy cases are left and every CPU is taken */
+			if (!cpu)
+				cpu = wait_cpu(pl->q.cpus);
+		}
+		if (k == SIZE_MAX) {
 			if (o->slots)
 				sem_post(o->slots);
+			if (cpu)
+				sem_post(pl->q.cpus);
 			return NULL;
 		}
 		/* --repeat: the whole plan, then the whole plan again, ... */
-		j = pl->next++;
-		pthread_mutex_unlock(&pl->lock);
-		i = j % pl->n;
-		attempt = pl->repeat > 1 ? (unsigned)(j / pl->n) + 1 : 0;
+		i = pl->q.order[k % pl->n];
+		attempt = pl->repeat > 1 ? (unsigned)(k / pl->n) + 1 : 0;
 		memset(&one, 0, sizeof(one));
 		c = pl->repeat > 1 ? &one : &pl->cases[i];
 
@@ -162,6 +186,10 @@ worker(void *arg)
 		    pl->items[i].scale, attempt, c);
 		if (!o->no_retry && could_not_run(c) && !(o->stop && *o->stop))
 			run_again(pl, i, attempt, c);
+		if (cpu) {
+			sem_post(pl->q.cpus);
+			cpu = 0;
+		}
 		if (o->slots)
 			sem_post(o->slots);
 
@@ -173,6 +201,43 @@ worker(void *arg)
 			fold_run(&pl->cases[i], &one, o->keep);
 		pthread_mutex_unlock(&pl->lock);
 	}
+}
+
+/* The longest case first; the plan's order among equals. */
+static int
+by_estimate(const void *a, const void *b, void *arg)
+{
+	const double *est = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	if (est[x] != est[y])
+		return est[x] > est[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* pl->q.order, pl->q.heavy and pl->q.taken for the plan; -1 when out of memory. */
+static int
+schedule(struct pool *pl)
+{
+	double *est = calloc(pl->n ? pl->n : 1, sizeof(*est));
+
+	pl->q.order = calloc(pl->n ? pl->n : 1, sizeof(*pl->q.order));
+	pl->q.heavy = calloc(pl->n ? pl->n : 1, 1);
+	pl->q.taken = calloc(pl->n * pl->repeat + 1, 1);
+	pl->q.n = pl->n;
+	pl->q.repeat = pl->repeat;
+	if (est == NULL || pl->q.order == NULL || pl->q.heavy == NULL || pl->q.taken == NULL) {
+		free(est);
+		return -1;
+	}
+	for (size_t i = 0; i < pl->n; i++) {
+		pl->q.order[i] = i;
+		est[i] = run_case_estimate(pl->ctx, pl->items[i].s);
+		pl->q.heavy[i] = (unsigned char)run_case_heavy(pl->ctx, pl->items[i].s);
+	}
+	qsort_r(pl->q.order, pl->n, sizeof(*pl->q.order), by_estimate, est);
+	free(est);
+	return 0;
 }
 
 static char *
@@ -315,6 +380,7 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	struct prof eff;
 	struct fnd_result found;
 	char *conventions = NULL;
+	sem_t own_cpus;
 
 	memset(out, 0, sizeof(*out));
 	memset(&ctx, 0, sizeof(ctx));
@@ -355,14 +421,26 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 		reach_close(&ctx.reach, 0);
 		return sc_err_sys(err, "plan");
 	}
-	pthread_mutex_init(&pl.lock, NULL);
 	pl.repeat = o->repeat > 1 ? o->repeat : 1;
+	if (schedule(&pl) < 0) {
+		free(pl.items);
+		free(pl.cases);
+		free(pl.q.order);
+		free(pl.q.heavy);
+		free(pl.q.taken);
+		reach_close(&ctx.reach, 0);
+		return sc_err_sys(err, "plan");
+	}
+	pthread_mutex_init(&pl.lock, NULL);
 
 	/* how each program of the plan is run: the finder observes it, the profile overrides */
 	memset(&found, 0, sizeof(found));
 	if (find_conventions(&ctx, suite, &pl, &found, &eff, err) < 0) {
 		free(pl.items);
 		free(pl.cases);
+		free(pl.q.order);
+		free(pl.q.heavy);
+		free(pl.q.taken);
 		pthread_mutex_destroy(&pl.lock);
 		pthread_mutex_destroy(&ctx.lock);
 		pthread_mutex_destroy(&ctx.fixed_port_lock);
@@ -375,6 +453,11 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 
 	if (jobs == 0) {
 		jobs = run_default_jobs();
+	}
+	pl.q.cpus = o->cpus;
+	if (pl.q.cpus == NULL) {
+		pl.q.cpus = &own_cpus;
+		sem_init(&own_cpus, 0, run_cpus());
 	}
 	if (jobs > pl.n * pl.repeat)
 		jobs = pl.n ? (unsigned)(pl.n * pl.repeat) : 1;
@@ -421,6 +504,11 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 	prof_free(&eff);
 	res_tally(out);
 	free(pl.items);
+	free(pl.q.order);
+	free(pl.q.heavy);
+	free(pl.q.taken);
+	if (pl.q.cpus == &own_cpus)
+		sem_destroy(&own_cpus);
 	/* the working copies of failed cases: kept with --keep only */
 	reach_close(&ctx.reach, o->keep);
 	pthread_mutex_destroy(&pl.lock);
@@ -431,6 +519,14 @@ run_suite(const struct scn_suite *suite, const struct prof *p, const char *src_d
 
 /* ---- build ---- */
 
+
+unsigned
+run_cpus(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return ncpu < 1 ? 1 : ncpu > 256 ? 256 : (unsigned)ncpu;
+}
 
 unsigned
 run_default_jobs(void)

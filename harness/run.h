@@ -41,6 +41,8 @@ struct run_opts {
 	const char *build_log;	/* set when the build failed: where its output is */
 	const struct asg *assignment;	/* selection, points, hidden; or NULL */
 	sem_t *slots;		/* or NULL; else each case runs holding one (shared by runs) */
+	sem_t *cpus;		/* or NULL (then one per core); a heavy case runs holding
+				 * one (run_int.h, run_case_heavy; shared by runs) */
 	volatile sig_atomic_t *stop;	/* set asynchronously: finish early */
 	/* called after each case (from the thread that ran it, serialised) */
 	void (*progress)(void *ctx, const struct res_case *c, size_t done, size_t total);
@@ -70,14 +72,18 @@ double run_case_seconds(const struct scn *s);
  * Cases in flight when --jobs is not given: RUN_JOBS_PER_CORE per core.
  * Measured on 2 cores (issue 24; the suite on fixtures/correct, runs
  * alternated on a loaded machine, medians): 25 s at --jobs 2, 23 s at 4,
- * 20 s at 6, 18 s at 8, 19 s at 12: most cases wait. But the cases whose
+ * 20 s at 6, 18 s at 8, 19 s at 12: most cases wait. The cases whose
  * student program does the work (the textbook fixture's 32 MiB in 30-byte
- * writes) then share the CPU with as many others, and at --jobs 8 on a
- * loaded machine they missed the deadline their data allows (FLOOR_RATE):
- * a verdict that depends on --jobs. So one per core.
+ * writes, memcheck) once missed at --jobs 8 the deadline their data allows
+ * (FLOOR_RATE), sharing the CPU with as many others: now they run at most
+ * one per core whatever --jobs says (run_case_heavy, run_opts.cpus), and
+ * the light cases beside them mostly wait.
  */
-#define RUN_JOBS_PER_CORE 1
+#define RUN_JOBS_PER_CORE 4
 unsigned run_default_jobs(void);
+
+/* The cores online: how many heavy cases run at once (run_opts.cpus). */
+unsigned run_cpus(void);
 
 /*
  * Run `suite` against the built submission in `built_dir` (sources for

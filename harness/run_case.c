@@ -334,12 +334,7 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 	c.p = ctx->p;
 	c.attempt = attempt;
 	c.host = s->setup.ipv6 ? "::1" : "127.0.0.1";
-	c.memcheck = ctx->o->memcheck >= 0 ? ctx->o->memcheck :
-	    s->memcheck >= 0 ? s->memcheck : ctx->p->memcheck > 0;
-	if (s->memcheck == 0)
-		c.memcheck = 0;
-	if (s->role == SCN_PAIR || s->setup.no_server)
-		c.memcheck = c.memcheck && s->role != SCN_PAIR;
+	c.memcheck = run_case_memcheck(ctx, s);
 	c.factor = c.memcheck ? mc_time_factor() : 1.0;
 	c.scale = scale;
 	c.inject_on = s->inject != NULL && ctx->inject_lib != NULL;

@@ -3,6 +3,8 @@
 #define SC_RUN_INT_H
 
 #include <pthread.h>
+#include <semaphore.h>
+#include <stdint.h>
 
 #include "reach.h"
 #include "run.h"
@@ -41,5 +43,38 @@ struct run_ctx {
  */
 void run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden,
     double scale, unsigned attempt, struct res_case *out);
+
+/* Whether case `s` runs its student program under valgrind. */
+int run_case_memcheck(const struct run_ctx *ctx, const struct scn *s);
+
+/*
+ * Whether case `s` keeps a CPU busy (memcheck, or 1 MiB of data and more):
+ * such cases run at most one per core, whatever --jobs (o->heavy), so that
+ * the many cases that mostly wait never take the CPU a textbook program's
+ * 32 MiB in 30-byte writes needs to meet the deadline its data allows.
+ */
+int run_case_heavy(const struct run_ctx *ctx, const struct scn *s);
+
+/* Roughly how many seconds case `s` takes: the longest start first. */
+double run_case_estimate(const struct run_ctx *ctx, const struct scn *s);
+
+/* Which run starts next: runs k = 0 .. n * repeat - 1 are plan item
+ * order[k % n], round after round. */
+struct run_queue {
+	size_t n, repeat, next;	/* next: no run before it is left to start */
+	size_t *order;		/* the plan's indices, the longest case first */
+	unsigned char *heavy;	/* per plan item: run_case_heavy */
+	unsigned char *taken;	/* per run: started */
+	sem_t *cpus;		/* a heavy case holds one while it runs */
+};
+
+/*
+ * The next run to start, in queue order, that a worker may start: a light
+ * case, or a heavy one when a CPU is free (*cpu then holds it; a worker that
+ * already holds one may take any, and gives it back for a light one).
+ * SIZE_MAX when none may start now; *left says whether any is still to
+ * start. The caller serialises calls.
+ */
+size_t run_queue_pick(struct run_queue *q, int *cpu, int *left);
 
 #endif

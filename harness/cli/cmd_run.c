@@ -30,7 +30,7 @@ const char cli_run_help[] =
     "  --assignment FILE    an assignment: selection, points, hidden cases\n"
     "  --report-dir DIR     write reports (and the case logs) there\n"
     "  --format LIST        json,junit,tap,md,html,gradescope,autolab (default json)\n"
-    "  --jobs N             cases in parallel (default: the number of cores)\n"
+    "  --jobs N             cases in parallel (default: four per core)\n"
     "  --timeout-scale X    multiply every deadline by X (slow machines)\n"
     "  --memcheck           run the student programs under valgrind memcheck\n"
     "  --no-memcheck        never, whatever the profile or scenarios say\n"
