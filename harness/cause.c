@@ -40,6 +40,14 @@ static const struct cause table[] = {
 	{ "exit-0-on-error", CAUSE_ASPECT_NONE, "the program reported success after a failure",
 	  "After a failed call (connect(), fopen(), ...), print why on standard error "
 	  "and exit with a non-zero status." },
+	{ "error-ignored", CAUSE_ASPECT_NONE, "the program went on after a call failed",
+	  "Check the result of every call: when bind() fails (the port is in use) or "
+	  "write()/send() returns -1, say why on standard error (perror()) and exit "
+	  "non-zero, rather than go on as if it had worked." },
+	{ "args-unchecked", CAUSE_ASPECT_NONE, "the program ran with arguments it cannot use",
+	  "Check argc and each argument before using them: with too many arguments or a "
+	  "port that is not a number (strtol() with an end pointer, not atoi()), print "
+	  "a usage line on standard error and exit non-zero." },
 	{ "spin", CAUSE_ASPECT_NONE, "the program retried a failing call forever",
 	  "A call that returns -1 has failed (only EINTR means try again): close that "
 	  "connection or stop; retrying it in a loop burns the CPU and never ends." },

@@ -32,6 +32,7 @@ static const char *const cited[] = {
 	"binary-unsafe", "extra-bytes", "no-reply", "sent-bytes", "reply-before-eof",
 	"truncated-datagram", "datagram-unanswered", "reply-address", "no-receive-timeout",
 	"split-datagram", "stderr-message", "hidden-port", "one-client-at-a-time", "not-serving",
+	"error-ignored",
 };
 
 int

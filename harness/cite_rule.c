@@ -373,6 +373,8 @@ cite_pick(const char *cause, int client, const struct site_log *l, const struct 
 		if (strcmp(cause, "stderr-message") == 0)
 			*crash = crash_of(l, p);
 	}
+	else if (strcmp(cause, "error-ignored") == 0)
+		a = find(l, p, 1, m_err);	/* the injected failure it went on from */
 	else if (strcmp(cause, "no-listen") == 0)
 		a = find(l, p, 1, m_setup_err);
 	else if (strcmp(cause, "short-read") == 0) {

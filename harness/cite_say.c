@@ -75,6 +75,8 @@ static const struct { const char *role, *text; } says[] = {
 	{ "use", "the program died of {sig} here, using that result" },
 	{ "exit-0-on-error", "{call} failed here ({err}) and the program went on to exit with "
 	  "status 0: say why on standard error and exit non-zero" },
+	{ "error-ignored", "{call} failed here ({err}) and the program went on as if it had "
+	  "worked: check its result, say why on standard error and exit non-zero" },
 	{ "stderr-message", "{call} failed here ({err}), and nothing was said on standard error: "
 	  "report it (perror()) and exit non-zero" },
 	{ "eof-taken", "{call} returned 0 here (the other side closed) and the program went on "

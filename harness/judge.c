@@ -155,8 +155,12 @@ judge_case(const struct judge_in *in, struct res_case *c)
 	    s->setup.no_file)
 		judge_diag(c, "It %s and went on: check the result of fopen()/open() and stop there.",
 		    in->open_failed);
+	/* a server meant to fail has nothing to listen for: once it ended, or
+	 * (a port in use, bad arguments) at all: one that went on is judged by
+	 * how it ended */
 	if (s->role != SCN_CLIENT && in->student.started && !in->ready &&
-	    !((s->setup.no_file || s->setup.no_args) && in->student.ended)) {
+	    !((s->setup.no_file || s->setup.no_args) && in->student.ended) &&
+	    !scn_server_refuses(s)) {
 		const char *listens = s->protocol == SCN_UDP ? "a datagram socket bound to its port" :
 		    "listens on its port";
 		if (in->student.ended && in->student.exited)
@@ -179,8 +183,8 @@ judge_case(const struct judge_in *in, struct res_case *c)
 	judge_check_stderr(c, in, cl, &failed);
 	judge_check_time(c, in, cl, &failed);
 
-	if (s->setup.no_args)
-		;	/* the usage case: how it ended is all there is to judge */
+	if (scn_usage_case(s) || scn_server_refuses(s))
+		;	/* its usage, a port in use: how it ended is all there is to judge */
 	else if (s->protocol == SCN_UDP && s->role == SCN_SERVER)
 		judge_udp_server(in, c, &failed);
 	else if (s->protocol == SCN_UDP)

@@ -17,6 +17,12 @@ judge_end_cause(const struct judge_in *in, int client, const char *otherwise)
 {
 	const struct scn *s = in->s;
 
+	/* the cases for a failure the program must stop at: whatever it did
+	 * instead (ran on, hung, reported success), it went on */
+	if (s->setup.args != SCN_ARGS_USUAL)
+		return "args-unchecked";
+	if (s->inject && s->expect.exit == SCN_EXIT_FAILURE)
+		return "error-ignored";
 	if (!client || s->protocol == SCN_FILE || s->expect.exit == SCN_EXIT_FAILURE ||
 	    s->setup.no_server)
 		return otherwise;
@@ -81,6 +87,12 @@ judge_check_end(struct res_case *c, const struct judge_in *in, const struct judg
 		    "%s was still running after %.1f s and was stopped", label, p->seconds);
 		return 0;
 	}
+	if (!p->ended && !client && scn_server_refuses(in->s) && in->ready) {
+		/* it listens on its port: it took what it should have refused */
+		judge_check(c, "exit", judge_end_cause(in, 0, "hang"), 0, "a non-zero exit status",
+		    "%s listened on port %u instead, and was stopped", label, in->port);
+		return 0;
+	}
 	if (!p->ended)		/* a server stopped by sockcheck after the exchange */
 		return 1;
 	switch (want) {
@@ -91,7 +103,7 @@ judge_check_end(struct res_case *c, const struct judge_in *in, const struct judg
 			*failed = 1;
 		break;
 	case SCN_EXIT_FAILURE:
-		if (!judge_check(c, "exit", "exit-0-on-error", p->status != 0, "a non-zero exit status",
+		if (!judge_check(c, "exit", judge_end_cause(in, 0, "exit-0-on-error"), p->status != 0, "a non-zero exit status",
 		    "exit status %d%s", p->status,
 		    p->status == 0 ? " (success reported although it failed)" : ""))
 			*failed = 1;

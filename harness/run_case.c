@@ -74,6 +74,21 @@ takes_no_args(const struct prof_prog *pp)
 	return none;
 }
 
+/* Whether the program's command gives it a port (bad-port has one to spoil). */
+static int
+takes_port(const struct prof_prog *pp)
+{
+	struct sc_err e = { 0 };
+	char **argv = prof_expand(pp->command, "\x01h", 54321, "\x01f", "\x01o", &e);
+	int has = 0;
+
+	for (size_t i = 1; argv && argv[i] && !has; i++)
+		has = strcmp(argv[i], "54321") == 0;
+	if (argv)
+		prof_argv_free(argv);
+	return has && pp->port_mode == PROF_PORT_ARGV;
+}
+
 static int
 skip_reason(struct rcase *c, char *buf, size_t len)
 {
@@ -104,7 +119,13 @@ skip_reason(struct rcase *c, char *buf, size_t len)
 		    "end of input");
 		return 1;
 	}
-	if (s->setup.no_args && takes_no_args(&c->p->progs[need[0]])) {
+	if (s->setup.args == SCN_ARGS_BAD_PORT && !takes_port(&c->p->progs[need[0]])) {
+		snprintf(buf, len, "the program takes no port argument (its port is its own): "
+		    "there is no port to get wrong");
+		return 1;
+	}
+	if ((s->setup.no_args || s->setup.args == SCN_ARGS_EXTRA) &&
+	    takes_no_args(&c->p->progs[need[0]])) {
 		snprintf(buf, len, "the program takes no arguments (its port and address are its "
 		    "own): there is no usage to get wrong");
 		return 1;

@@ -26,10 +26,13 @@ static int
 server_up(struct rcase *c, enum prof_prog_kind kind, struct run_outcome *oc, struct sc_err *err)
 {
 	const struct prof_prog *pp = &c->p->progs[kind];
-	struct run_listen_arg la = { .mode = pp->port_mode, .pattern = pp->port_pattern,
+	/* one that must refuse to start serves wherever it listens */
+	int refuses = scn_server_refuses(c->s);
+	struct run_listen_arg la = { .mode = refuses ? PROF_PORT_LISTENING : pp->port_mode,
+		.pattern = pp->port_pattern,
 		/* printed or found: not known until the program says or listens */
-		.port = pp->port_mode == PROF_PORT_PRINTED || pp->port_mode == PROF_PORT_LISTENING ?
-		    0 : c->port, .udp = kind_datagram(c->s) };
+		.port = refuses || pp->port_mode == PROF_PORT_PRINTED ||
+		    pp->port_mode == PROF_PORT_LISTENING ? 0 : c->port, .udp = kind_datagram(c->s) };
 	double t;
 
 	oc->student = run_start_student(c, kind, "student", c->port, 0, err);
@@ -348,12 +351,14 @@ run_drive_server(struct rcase *c, struct run_outcome *oc, struct sc_err *err)
 	if (!oc->ready) {
 		if (oc->kinds)		/* the other protocol: nothing to judge */
 			return 0;
-		if (run_alive(oc->student) && !s->setup.no_file && !s->setup.no_args)
+		if (run_alive(oc->student) && !s->setup.no_file && !s->setup.no_args &&
+		    !scn_server_refuses(s))
 			return 0;
 		run_wait_until(c, run_cond_ended, oc->student, c->deadline);
 		return 0;
 	}
-	run_peers(c, kind_peer(s, 0), oc, err);
+	if (!scn_server_refuses(s))	/* listening, it took what it should have refused */
+		run_peers(c, kind_peer(s, 0), oc, err);
 	let_server_finish(c, oc->student);
 	return 0;
 }

@@ -362,6 +362,42 @@ add_inject_env(struct rcase *c, char ***envp, const char *prog, int *side_fd, st
 	return 0;
 }
 
+/*
+ * The usage cases' command lines: its usual one with one more argument
+ * (extra), or with its port not a number (bad-port: "abc", which atoi()
+ * reads as 0). run_case.c skips a program whose command has no port.
+ */
+static int
+spoil_args(char ***argvp, enum scn_args how, unsigned port)
+{
+	char **argv = *argvp, pbuf[16];
+	size_t n = 0;
+
+	while (argv[n])
+		n++;
+	if (how == SCN_ARGS_BAD_PORT) {
+		snprintf(pbuf, sizeof(pbuf), "%u", port);
+		for (size_t i = 1; i < n; i++)
+			if (strcmp(argv[i], pbuf) == 0) {
+				char *w = strdup("abc");
+				if (w == NULL)
+					return -1;
+				free(argv[i]);
+				argv[i] = w;
+				break;
+			}
+		return 0;
+	}
+	char **nv = realloc(argv, (n + 2) * sizeof(*nv));
+	if (nv == NULL)
+		return -1;
+	*argvp = nv;
+	if ((nv[n] = strdup("extra")) == NULL)
+		return -1;
+	nv[n + 1] = NULL;
+	return 0;
+}
+
 struct rproc *
 run_start_student(struct rcase *c, enum prof_prog_kind kind, const char *role, unsigned port,
     int want_stdin, struct sc_err *err)
@@ -381,6 +417,11 @@ run_start_student(struct rcase *c, enum prof_prog_kind kind, const char *role, u
 			free(argv[i]);
 			argv[i] = NULL;
 		}
+	}
+	if (c->s->setup.args != SCN_ARGS_USUAL && spoil_args(&argv, c->s->setup.args, port) < 0) {
+		prof_argv_free(argv);
+		sc_err_sys(err, "arguments");
+		return NULL;
 	}
 	if ((env = base_env(c)) == NULL) {
 		prof_argv_free(argv);

@@ -80,12 +80,16 @@ struct scn_expect {
 	double max_seconds;		/* student must have ended by then; 0: not checked */
 };
 
+/* setup.args: the program's usual command line, spoiled (its usage) */
+enum scn_args { SCN_ARGS_USUAL = 0, SCN_ARGS_EXTRA, SCN_ARGS_BAD_PORT };
+
 /* What the runner must arrange for the student program in this case. */
 struct scn_setup {
 	int no_file;		/* file.server: the served file does not exist */
 	int no_server;		/* clients: nothing listens on the port (refused) */
 	int ipv6;		/* over ::1: servers are reached there, clients get it as host */
 	int no_args;		/* the program is run with no arguments: its usage message */
+	enum scn_args args;	/* extra: one argument more; bad-port: its port is not a number */
 };
 
 struct scn {
@@ -131,6 +135,12 @@ void scn_suite_free(struct scn_suite *suite);
 
 /* fnmatch-style glob against ids; "," separates alternatives. */
 int scn_id_matches(const char *id, const char *globs);
+
+/* The program is run with arguments it must refuse (setup.no_args, setup.args). */
+int scn_usage_case(const struct scn *s);
+/* A server case where it must refuse to start (its port in use, bad
+ * arguments): a non-zero exit and no client; listening anywhere is serving. */
+int scn_server_refuses(const struct scn *s);
 
 const char *scn_protocol_name(enum scn_protocol p);
 const char *scn_role_name(enum scn_role r);

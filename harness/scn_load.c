@@ -26,6 +26,7 @@ static const char *const level_names[] = { "must", "should", "info", NULL };
 static const char *const pattern_names[] = { "text", "binary", "random", "zero", NULL };
 static const char *const exit_names[] = { "default", "success", "failure", "any", NULL };
 static const char *const peer_expect_names[] = { "echo", "nothing", "ignore", NULL };
+static const char *const args_names[] = { "usual", "extra", "bad-port", NULL };
 
 /* input */
 static int in_size(const struct yc *c, const struct yt_node *n, void *o)
@@ -134,9 +135,17 @@ static int su_ipv6(const struct yc *c, const struct yt_node *n, void *o)
 { return yc_bool(c, n, "setup.ipv6", &((struct scn_setup *)o)->ipv6); }
 static int su_noargs(const struct yc *c, const struct yt_node *n, void *o)
 { return yc_bool(c, n, "setup.no_args", &((struct scn_setup *)o)->no_args); }
+static int su_args(const struct yc *c, const struct yt_node *n, void *o)
+{
+	int v;
+	if (yc_enum(c, n, "setup.args", args_names, &v) < 0)
+		return -1;
+	((struct scn_setup *)o)->args = (enum scn_args)v;
+	return 0;
+}
 static const struct yc_row setup_rows[] = {
 	{ "no_file", su_nofile }, { "no_server", su_noserver }, { "ipv6", su_ipv6 },
-	{ "no_args", su_noargs }, { NULL, NULL }
+	{ "no_args", su_noargs }, { "args", su_args }, { NULL, NULL }
 };
 
 /* expect */
@@ -411,6 +420,13 @@ check_required(const struct yc *c, const struct yt_node *root, struct scn *s)
 	if (s->setup.no_args && (yt_get(root, "peers") || yt_get(root, "inject")))
 		return YC_FAIL(c, yt_get(root, "setup"),
 		    "'setup.no_args': the program only prints its usage: no peers, no inject");
+	if (s->setup.args && s->role == SCN_PAIR)
+		return YC_FAIL(c, yt_get(root, "setup"), "'setup.args' applies to servers and clients");
+	/* a client's server is there (one that ignores its arguments runs as
+	 * usual, and ends with status 0); a server gets no client */
+	if (s->setup.args && (s->setup.no_args || yt_get(root, "peers") || yt_get(root, "inject")))
+		return YC_FAIL(c, yt_get(root, "setup"),
+		    "'setup.args': the program only prints its usage: no peers, no inject, no no_args");
 	return 0;
 }
 
@@ -421,7 +437,7 @@ fill_defaults(struct scn *s, const struct yt_node *root)
 	const struct yt_node *ex = yt_get(root, "expect");
 
 	if (yt_get(root, "peers") == NULL && !s->setup.no_server && !s->setup.no_args &&
-	    s->role != SCN_PAIR) {
+	    !(s->setup.args && s->role == SCN_SERVER) && s->role != SCN_PAIR) {
 		s->peers = calloc(1, sizeof(*s->peers));
 		s->npeers = s->peers ? 1 : 0;
 	}
@@ -442,7 +458,7 @@ fill_defaults(struct scn *s, const struct yt_node *root)
 		s->expect.reply = SCN_YES;
 	if (s->protocol == SCN_ECHO && s->role == SCN_CLIENT && (ex == NULL || !yt_get(ex, "closes")))
 		s->expect.closes = SCN_YES;
-	if (s->setup.no_server || s->setup.no_file || s->setup.no_args) {
+	if (s->setup.no_server || s->setup.no_file || scn_usage_case(s)) {
 		s->expect.data = SCN_NO;
 		s->expect.reply = SCN_NO;
 		s->expect.closes = SCN_ANY;
@@ -665,6 +681,19 @@ scn_id_matches(const char *id, const char *globs)
 		if (fnmatch(g, id, 0) == 0)
 			return 1;
 	return 0;
+}
+
+int
+scn_usage_case(const struct scn *s)
+{
+	return s->setup.no_args || s->setup.args != SCN_ARGS_USUAL;
+}
+
+int
+scn_server_refuses(const struct scn *s)
+{
+	return s->role == SCN_SERVER && s->expect.exit == SCN_EXIT_FAILURE && s->npeers == 0 &&
+	    !s->setup.no_file && !s->setup.no_args;
 }
 
 const char *scn_protocol_name(enum scn_protocol p) { return protocol_names[p]; }

@@ -814,6 +814,54 @@ Test(scn, no_args_usage_case)
 	    NULL);
 }
 
+/* setup.args: a client keeps its server (one that ignores the argument runs
+ * as usual), a server gets no client; no peers or inject of its own */
+Test(scn, args_usage_cases)
+{
+	struct sc_err err;
+	struct scn *s = load_text("usage-extra-arg.yaml", "title: t\nprotocol: echo\nrole: client\n"
+	    "hint: h\nsetup: {args: extra}\nexpect: {exit: failure}\n", &err, NULL, 0);
+
+	cr_assert_not_null(s, "%s", err.msg);
+	cr_assert_eq(s->setup.args, SCN_ARGS_EXTRA);
+	cr_assert_eq(s->npeers, 1, "the client's server is there");
+	cr_assert_eq(s->expect.data, SCN_NO);
+	cr_assert(scn_usage_case(s));
+	scn_free(s);
+	s = load_text("usage-bad-port.yaml", "title: t\nprotocol: file\nrole: server\nhint: h\n"
+	    "setup: {args: bad-port}\nexpect: {exit: failure}\n", &err, NULL, 0);
+	cr_assert_not_null(s, "%s", err.msg);
+	cr_assert_eq(s->setup.args, SCN_ARGS_BAD_PORT);
+	cr_assert_eq(s->npeers, 0, "a server gets no client");
+	cr_assert(scn_server_refuses(s));
+	scn_free(s);
+	expect_error("title: t\nprotocol: echo\nrole: server\nhint: h\nsetup: {args: many}\n",
+	    5, 15, "setup.args", NULL);
+	expect_error("title: t\nprotocol: echo\nrole: client\nhint: h\npeers: [{}]\n"
+	    "setup: {args: extra}\n", 6, 8, "'setup.args': the program only prints its usage",
+	    NULL);
+}
+
+/* a port in use: a server case with a failure injected, no client, a
+ * failing exit expected; not one with a missing file or its usage */
+Test(scn, server_refuses)
+{
+	struct sc_err err;
+	struct scn *s = load_text("port-in-use.yaml", "title: t\nprotocol: udp\nrole: server\n"
+	    "hint: h\ninject: {fail: \"bind:1:EADDRINUSE\"}\npeers: []\nexpect: {exit: failure}\n",
+	    &err, NULL, 0);
+
+	cr_assert_not_null(s, "%s", err.msg);
+	cr_assert(scn_server_refuses(s));
+	cr_assert(!scn_usage_case(s));
+	scn_free(s);
+	s = load_text("missing-file.yaml", "title: t\nprotocol: file\nrole: server\nhint: h\n"
+	    "setup: {no_file: true}\npeers: []\nexpect: {exit: failure}\n", &err, NULL, 0);
+	cr_assert_not_null(s, "%s", err.msg);
+	cr_assert(!scn_server_refuses(s), "a missing file is judged as before");
+	scn_free(s);
+}
+
 /*
  * A syntax error points at the line that is wrong, not at the line where
  * libyaml gave up: a key without its colon, an unclosed quote or bracket
