@@ -137,6 +137,18 @@ static const struct cause table[] = {
 	{ "split-datagram", CAUSE_ASPECT_NONE, "a line went out as several datagrams",
 	  "UDP keeps message boundaries: read the whole line (a buffer larger than any line, "
 	  "or getline()) and send it with one sendto(), not piece by piece." },
+	{ "unchecked-connect", CAUSE_ASPECT_NONE, "the client went on after connect() failed",
+	  "Check connect()'s return value: on failure print why (perror()) and exit with a "
+	  "non-zero status; a socket that never connected fails every send() and recv()." },
+	{ "no-eintr-retry", CAUSE_ASPECT_NONE, "a read interrupted by a signal (EINTR) was not retried",
+	  "read()/recv() returning -1 with errno EINTR means a signal interrupted it, not "
+	  "that the connection failed: call it again; never use -1 as a count." },
+	{ "accept-error-exit", CAUSE_ASPECT_NONE, "the server exited when accept() failed",
+	  "accept() can fail for reasons that concern one connection only (ECONNABORTED, "
+	  "EINTR, EMFILE for a moment): report it and call accept() again." },
+	{ "not-streamed", CAUSE_ASPECT_NONE, "the program held the whole file in memory",
+	  "Write each buffer as it arrives (read, then write the count it returned): a "
+	  "file of any size then needs one buffer of memory, not the file's size." },
 	/* memcheck */
 	{ "memory-error", CAUSE_ASPECT_NONE, "memcheck found a memory error",
 	  "Read the memcheck finding: its file:line is where the invalid access or use of "

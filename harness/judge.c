@@ -91,6 +91,57 @@ ipv6_client_causes(const struct judge_in *in, struct res_case *c)
 		    "AF_UNSPEC and a socket of the family it returns.");
 }
 
+/* The preload failed one of the program's accept() calls (so it listened). */
+static int
+accept_failed(const struct judge_in *in)
+{
+	const char *a = in->inject ? strstr(in->inject, " of accept() failed") : NULL;
+	const char *end = a ? strchr(a, ';') : NULL;
+	const char *never = a ? strstr(a, "(never triggered)") : NULL;
+
+	return a && (never == NULL || (end && never > end));
+}
+
+/* The preload made a read fail with EINTR in this case (and it did fire). */
+static int
+eintr_fired(const struct judge_in *in)
+{
+	const char *a = in->inject ? strstr(in->inject, "failed with EINTR") : NULL;
+	const char *end = a ? strchr(a, ';') : NULL;
+	const char *never = a ? strstr(a, "(never triggered)") : NULL;
+
+	return a && (never == NULL || (end && never > end));
+}
+
+/*
+ * A client that lost data or echoes, and ended by itself, in a case whose
+ * only twist is reads failing with EINTR, and that never called a read
+ * again after one of them failed (the preload saw it), took the
+ * interruption for an error or an end: that is why. A
+ * NUL that cut the data, or a line printed that was never received, keep
+ * their own cause.
+ */
+static void
+eintr_causes(const struct judge_in *in, struct res_case *c)
+{
+	static const char *const taken[] = { "echo-missing", "short-read", "data-mismatch",
+	    "extra-bytes", "exit-status", NULL };
+
+	/* a client stopped by sockcheck was stuck for a reason of its own */
+	if (in->s->role != SCN_CLIENT || !eintr_fired(in) || !in->student.ended ||
+	    in->eintr_unretried <= 0)
+		return;
+	for (size_t i = 0; i < c->nchecks; i++) {
+		struct res_check *k = &c->checks[i];
+		for (size_t t = 0; !k->ok && k->cause && taken[t]; t++)
+			if (strcmp(k->cause, taken[t]) == 0) {
+				free(k->cause);
+				k->cause = strdup("no-eintr-retry");
+				break;
+			}
+	}
+}
+
 /*
  * One fault, one charge: a check of an aspect the scenario does not target
  * is collateral (cause.h). The verdict comes from the target checks alone:
@@ -163,7 +214,13 @@ judge_case(const struct judge_in *in, struct res_case *c)
 	    !scn_server_refuses(s)) {
 		const char *listens = s->protocol == SCN_UDP ? "a datagram socket bound to its port" :
 		    "listens on its port";
-		if (in->student.ended && in->student.exited)
+		if (in->student.ended && in->student.exited && accept_failed(in)) {
+			/* it did listen (it called accept()), too briefly to be seen */
+			judge_check(c, "listen", "accept-error-exit", 0, listens,
+			    "exited with status %d when its accept() failed", in->student.status);
+			judge_diag(c, "The server exited when one accept() failed: that error concerns "
+			    "one connection only; report it and call accept() again.");
+		} else if (in->student.ended && in->student.exited)
 			judge_check(c, "listen", judge_server_cause(in, "no-listen"), 0, listens,
 			    "exited with status %d before %s", in->student.status,
 			    s->protocol == SCN_UDP ? "binding" : "listening");
@@ -205,6 +262,7 @@ judge_case(const struct judge_in *in, struct res_case *c)
 		failed = 1;
 	judge_memcheck(in, c, &failed);
 	ipv6_client_causes(in, c);
+	eintr_causes(in, c);
 
 	if (in->stall)
 		judge_diag(c, "%s", in->stall);

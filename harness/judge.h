@@ -50,6 +50,8 @@ struct judge_in {
 	/* file transfers: expected data and what the receiver got */
 	int have_expected;
 	uint64_t exp_size;
+	char exp_head[256];		/* file.server: the data's first bytes */
+	size_t exp_head_len;
 	char exp_digest[REF_DIGEST_HEX];
 	int out_checked;		/* file.client/pair: the output file was examined */
 	int out_exists;
@@ -57,6 +59,7 @@ struct judge_in {
 	uint64_t out_size;
 	char out_digest[REF_DIGEST_HEX];
 	int64_t out_first_diff;		/* -1: none (or not computed) */
+	int out_diff_expected;		/* the data's byte there, -1: past its end */
 	/* echo.client */
 	const struct judge_msg *msgs;
 	size_t nmsgs;
@@ -71,6 +74,10 @@ struct judge_in {
 	double time_factor;		/* deadlines' factor (memcheck, --timeout-scale); 0: 1 */
 	const char *stall;		/* what the processes were doing at a stall, or NULL */
 	const char *inject;		/* what the preload injected, or NULL */
+	long long received;		/* the bytes the student's socket reads returned, as
+					 * the preload counted them; -1: not known */
+	long long eintr_unretried;	/* reads failed with EINTR that the program never
+					 * called again (preload); -1: not known */
 	const char *open_failed;	/* servers: "opened data.txt: No such file or directory"
 					 * (the first file it failed to open), or NULL */
 	const char *wire;		/* what the packet capture shows the student's side

@@ -200,6 +200,130 @@ echo_piece(size_t len, size_t sends)
 	return piece;
 }
 
+/*
+ * The lines in the first bytes the server received (head_in): each line's
+ * bytes, with or without its newline, in order. Returns how many lines came
+ * so; *at is the offset after them, or where line *bad_line (1, 2, ...)
+ * came with other bytes; *bad_line 0: none did.
+ */
+static size_t
+lines_in_head(const struct judge_in *in, const struct peer_conn *pc, size_t *at,
+    size_t *bad_line)
+{
+	size_t p = 0, i;
+
+	*bad_line = 0;
+	for (i = 0; i < in->nmsgs && p < pc->head_in_len; i++) {
+		const char *line = in->msgs[i].sent;
+		size_t len = strlen(line), have = pc->head_in_len - p;
+
+		if (memcmp(pc->head_in + p, line, have < len ? have : len) != 0) {
+			*bad_line = i + 1;
+			break;
+		}
+		if (have < len)
+			break;	/* the head ends inside the line */
+		p += len;
+		if (p < pc->head_in_len && pc->head_in[p] == '\n')
+			p++;
+	}
+	*at = p;
+	return i;
+}
+
+/* The cause of the exit check, when it failed (the client did not end well). */
+static const char *
+exit_cause(const struct res_case *c)
+{
+	for (size_t i = 0; i < c->nchecks; i++)
+		if (strcmp(c->checks[i].name, "exit") == 0 && !c->checks[i].ok)
+			return c->checks[i].cause;
+	return NULL;
+}
+
+/*
+ * expect.sent_exact: what the client sent for each line, judged on its own
+ * from the first bytes the server received; what came after the lines is
+ * the end of input's fault when the client sent its input again. Without
+ * those bytes (an older log, a peer stopped early), the whole stream's
+ * digest against the lines'.
+ */
+static void
+check_sent(const struct judge_in *in, struct res_case *c, int *failed)
+{
+	const struct peer_conn *pc = peer_log_conn(&in->peers[0], 1);
+	char exp[160], shown[96];
+	size_t at = 0, bad = 0, nlines = 0;
+	int ok = 0, whole;
+
+	snprintf(exp, sizeof(exp), "the lines' bytes and nothing else: %llu bytes (%llu with "
+	    "newlines)", (unsigned long long)in->sent_size[0], (unsigned long long)in->sent_size[1]);
+	/* the head holds the whole stream, or at least more than the lines */
+	whole = pc && pc->head_in && (pc->head_in_len == pc->bytes_in ||
+	    pc->head_in_len > in->sent_size[1]);
+	if (whole)
+		nlines = lines_in_head(in, pc, &at, &bad);
+	if (whole && bad) {
+		judge_show(shown, sizeof(shown), pc->head_in + at, pc->head_in_len - at);
+		/* bytes where the next line belongs came with the line before it */
+		if (bad > 1)
+			judge_check(c, "sent", "sent-bytes", 0, exp, "line %zu (%zu bytes) was followed "
+			    "by %s", bad - 1, strlen(in->msgs[bad - 2].sent), shown);
+		else
+			judge_check(c, "sent", "sent-bytes", 0, exp, "line 1 went out as %s", shown);
+		judge_diag(c, "With line %zu the server received other bytes than the line: send only "
+		    "the line (the count fgets/getline gave, strlen of the line), not the whole buffer "
+		    "with its NUL and padding.", bad > 1 ? bad - 1 : 1);
+		*failed = 1;
+	} else if (whole && nlines == in->nmsgs && at == pc->bytes_in) {
+		judge_check(c, "sent", NULL, 1, exp, "%llu bytes: each line's own",
+		    (unsigned long long)pc->bytes_in);
+	} else if (whole && nlines == in->nmsgs) {
+		/* every line went out right; the rest came after them */
+		judge_check(c, "sent", in->resent ? "no-eof-exit" : "sent-bytes", 0, exp,
+		    "each line's own bytes, then %llu bytes more%s",
+		    (unsigned long long)(pc->bytes_in - at), in->resent ? " after its input ended" : "");
+		if (!in->resent)
+			judge_diag(c, "After its lines the client sent %llu bytes more: send only the lines.",
+			    (unsigned long long)(pc->bytes_in - at));
+		*failed = 1;
+	} else if (whole) {
+		/* it stopped sending: why is the exit check's business */
+		const char *why = exit_cause(c);
+		judge_check(c, "sent", why ? why : "sent-bytes", 0, exp, "only %zu of its %zu lines, "
+		    "each its own bytes; then nothing more", nlines, in->nmsgs);
+		*failed = 1;
+	} else {
+		for (int k = 0; pc && k < 2; k++)
+			ok |= pc->bytes_in == in->sent_size[k] &&
+			    (!pc->summary || strcmp(pc->digest_in, in->sent_digest[k]) == 0);
+		/* sending the input again after its end is the end-of-input fault */
+		if (!judge_check(c, "sent", in->resent ? "no-eof-exit" : "sent-bytes", ok, exp,
+		    !pc ? "it never connected" : "%llu bytes%s",
+		    pc ? (unsigned long long)pc->bytes_in : 0ULL,
+		    pc && (pc->bytes_in == in->sent_size[0] || pc->bytes_in == in->sent_size[1]) ?
+		    ", with other content" : "")) {
+			*failed = 1;
+			if (pc && pc->bytes_in > in->sent_size[1] && !in->resent)
+				judge_diag(c, "The server received more bytes than the lines have: send only "
+				    "the line (the count fgets/getline gave, strlen of the line), not "
+				    "the whole buffer with its NUL and padding.");
+		}
+	}
+}
+
+int
+judge_echoes_printed(const struct judge_in *in, const struct judge_proc *cl)
+{
+	size_t sends = client_send_size(in), missing;
+
+	for (size_t i = 0; i < in->nmsgs; i++)
+		if (!judge_find_message(cl->out, cl->out_len, in->msgs[i].text, in->msgs[i].len,
+		    echo_piece(in->msgs[i].len, sends), &missing))
+			return 0;
+	return 1;
+}
+
 void
 judge_echo_client(const struct judge_in *in, struct res_case *c, const struct judge_proc *cl,
     int *failed)
@@ -209,6 +333,7 @@ judge_echo_client(const struct judge_in *in, struct res_case *c, const struct ju
 
 	if (e->data != SCN_NO) {
 		size_t sends = client_send_size(in);
+		unsigned long long printed = 0;	/* the echoes found so far, in bytes */
 		for (size_t i = 0; i < in->nmsgs; i++) {
 			const struct judge_msg *m = &in->msgs[i];
 			size_t missing, piece = echo_piece(m->len, sends);
@@ -220,6 +345,26 @@ judge_echo_client(const struct judge_in *in, struct res_case *c, const struct ju
 			judge_show(shown, sizeof(shown), m->text, m->len);
 			snprintf(exp, sizeof(exp), "%s on standard output%s", shown,
 			    piece ? " (in pieces allowed)" : "");
+			printed += r ? m->len : 0;
+			/* pieces matched here and there in more text than it received: the
+			 * search was lenient, the echo is not there */
+			if (r == 2 && in->inject && in->received >= 0 &&
+			    printed > (unsigned long long)in->received)
+				r = 0;
+			if (r == 1 && in->inject && in->received >= 0 &&
+			    printed > (unsigned long long)in->received) {
+				/* printed before it was received: not an echo, whatever it reads */
+				judge_check(c, name, "prints-sent", 0, exp, "found, but the client had "
+				    "received only %lld bytes from the server in all, fewer than the "
+				    "%llu its echoes up to this one hold", in->received, printed);
+				judge_diag(c, "The client printed text it never received: a recv() that "
+				    "failed (-1, here %s) left its buffer as it was, holding the line "
+				    "it had sent, and the client printed that. Check recv()'s result: "
+				    "on EINTR call it again; print only the bytes it returned.",
+				    strstr(in->inject, "EINTR") ? "EINTR" : "an injected failure");
+				*failed = 1;
+				continue;
+			}
 			if (r) {
 				judge_check(c, name, NULL, 1, exp, r == 1 ? "found whole" :
 				    "found, in pieces, in order");
@@ -242,34 +387,15 @@ judge_echo_client(const struct judge_in *in, struct res_case *c, const struct ju
 			}
 		}
 	}
-	if (e->sent_exact == SCN_YES && in->sent_known && in->npeers > 0) {
-		const struct peer_conn *pc = peer_log_conn(&in->peers[0], 1);
-		int ok = 0;
-		/* the digest when the server logged its summary, else the count */
-		for (int k = 0; pc && k < 2; k++)
-			ok |= pc->bytes_in == in->sent_size[k] &&
-			    (!pc->summary || strcmp(pc->digest_in, in->sent_digest[k]) == 0);
-		snprintf(exp, sizeof(exp), "the lines' bytes and nothing else: %llu bytes (%llu with "
-		    "newlines)", (unsigned long long)in->sent_size[0],
-		    (unsigned long long)in->sent_size[1]);
-		/* sending the input again after its end is the end-of-input fault */
-		if (!judge_check(c, "sent", in->resent ? "no-eof-exit" : "sent-bytes", ok, exp,
-		    !pc ? "it never connected" : "%llu bytes%s",
-		    pc ? (unsigned long long)pc->bytes_in : 0ULL,
-		    pc && (pc->bytes_in == in->sent_size[0] || pc->bytes_in == in->sent_size[1]) ?
-		    ", with other content" : "")) {
-			*failed = 1;
-			if (pc && pc->bytes_in > in->sent_size[1] && !in->resent)
-				judge_diag(c, "The server received more bytes than the lines have: send only "
-				    "the line (the count fgets/getline gave, strlen of the line), not "
-				    "the whole buffer with its NUL and padding.");
-		}
-	}
+	if (e->sent_exact == SCN_YES && in->sent_known && in->npeers > 0)
+		check_sent(in, c, failed);
 	if (e->closes == SCN_YES && in->npeers > 0) {
 		const struct peer_conn *pc = peer_log_conn(&in->peers[0], 1);
 		/* EOF, a reset, or a write that found the socket closed (EPIPE) */
 		int closed = pc && (pc->eof || pc->rst || pc->write_error[0]);
-		if (!judge_check(c, "close", cl->killed ? judge_end_cause(in, 1, "no-close") : "no-close", closed,
+		/* stopped by sockcheck, it could not close: why it was stopped is the cause */
+		if (!judge_check(c, "close", cl->killed ? judge_end_cause(in, 1, in->spun ? "spin" :
+		    "hang") : "no-close", closed,
 		    "the client closes its connection",
 		    !pc ? "it never connected" : pc->eof ? "the server saw EOF" :
 		    pc->rst ? "the server saw a reset" : pc->write_error[0] ?

@@ -29,6 +29,12 @@ judge_end_cause(const struct judge_in *in, int client, const char *otherwise)
 	if (s->protocol == SCN_UDP && in->npeers > 0 && in->peers[0].dgram_dropped &&
 	    in->peers[0].dgrams_in <= s->stdin_spec.nlines * 3 + 3)
 		return "no-receive-timeout";	/* waiting for the reply the server dropped */
+	/* stopped while stuck on a line (waiting for an echo that was all
+	 * there): its quit word or its input's end was never reached */
+	if ((strcmp(otherwise, "hang") == 0 || strcmp(otherwise, "spin") == 0) &&
+	    s->protocol == SCN_ECHO && in->nmsgs > 0 &&
+	    !judge_echoes_printed(in, s->role == SCN_PAIR ? &in->student2 : &in->student))
+		return otherwise;
 	if (s->stdin_spec.quit)
 		return "quit-word";
 	if (s->stdin_spec.close)
@@ -51,6 +57,20 @@ judge_server_cause(const struct judge_in *in, const char *otherwise)
 	return otherwise;
 }
 
+/*
+ * A file transfer as large as the cases that cap the program's memory below
+ * the file's size (run_proc.c, BIG_DATA), and the program said it ran out
+ * of memory: it held the file instead of streaming it.
+ */
+static int
+out_of_memory(const struct judge_in *in, const struct judge_proc *p)
+{
+	return in->s->protocol == SCN_FILE && in->have_expected &&
+	    in->exp_size >= ((uint64_t)32 << 20) && p->err &&
+	    (memmem(p->err, p->err_len, "Cannot allocate memory", 22) != NULL ||
+	    memmem(p->err, p->err_len, "out of memory", 13) != NULL);
+}
+
 int
 judge_check_end(struct res_case *c, const struct judge_in *in, const struct judge_proc *p,
     const char *label, enum scn_exit_expect want, int client, int *failed)
@@ -64,11 +84,15 @@ judge_check_end(struct res_case *c, const struct judge_in *in, const struct judg
 	}
 	if (p->ended && !p->exited) {
 		sname = judge_signal_name(p->signal);
-		judge_check(c, "exit", client ? (p->signal == SIGPIPE ? "sigpipe-death" : "crash") :
+		judge_check(c, "exit", client ? (p->signal == SIGPIPE ? (in->s->setup.no_server ?
+		    "unchecked-connect" : "sigpipe-death") : "crash") :
 		    judge_server_cause(in, p->signal == SIGPIPE ? "sigpipe-death" : "crash"), 0,
 		    "no death by a signal", "%s died of %s", label,
 		    sname ? sname : strsignal(p->signal));
-		if (p->signal == SIGPIPE)
+		if (p->signal == SIGPIPE && client && in->s->setup.no_server)
+			judge_diag(c, "Nothing listened, so its connect() failed, and it wrote to the "
+			    "socket anyway: check connect()'s return value and stop there.");
+		else if (p->signal == SIGPIPE)
 			judge_diag(c, "It wrote to a connection its peer had already closed or reset; "
 			    "ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL "
 			    "and handle the EPIPE error instead.");
@@ -81,7 +105,9 @@ judge_check_end(struct res_case *c, const struct judge_in *in, const struct judg
 		return 0;
 	}
 	if (p->killed_at_deadline) {
-		judge_check(c, "exit", judge_end_cause(in, client, in->spun ? "spin" : "hang"), 0,
+		/* nothing listened: a client still at it never checked its connect() */
+		judge_check(c, "exit", client && in->s->setup.no_server ? "unchecked-connect" :
+		    judge_end_cause(in, client, in->spun ? "spin" : "hang"), 0,
 		    "the program ends in time", in->spun ?
 		    "%s was spinning, and was stopped after %.1f s" :
 		    "%s was still running after %.1f s and was stopped", label, p->seconds);
@@ -97,7 +123,8 @@ judge_check_end(struct res_case *c, const struct judge_in *in, const struct judg
 		return 1;
 	switch (want) {
 	case SCN_EXIT_SUCCESS:
-		if (!judge_check(c, "exit", judge_end_cause(in, client, "exit-status"), p->status == 0,
+		if (!judge_check(c, "exit", out_of_memory(in, p) ? "not-streamed" :
+		    judge_end_cause(in, client, "exit-status"), p->status == 0,
 		    "exit status 0",
 		    "exit status %d", p->status))
 			*failed = 1;

@@ -75,6 +75,24 @@ judge_reply_printed(const struct prof *p, const char *out, size_t out_len)
 	return 0;
 }
 
+/*
+ * Writes were capped (inject write_max) and the data fell short: a short
+ * write left as it was, unless the first bytes the client got are the
+ * data's own first bytes: then the program went on after its short writes,
+ * and the rest is missing for another reason.
+ */
+static int
+short_write_left(const struct judge_in *in, const struct peer_conn *pc)
+{
+	size_t n;
+
+	if (in->inject == NULL || strstr(in->inject, "write()/send()") == NULL)
+		return 0;
+	n = pc->head_in_len < in->exp_head_len ? pc->head_in_len : in->exp_head_len;
+	return pc->head_in == NULL || n < in->exp_head_len || n == 0 ||
+	    memcmp(pc->head_in, in->exp_head, n) != 0;
+}
+
 void
 judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 {
@@ -104,8 +122,8 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 			judge_check(c, "data", NULL, 1, exp, "all %llu bytes arrived (content not compared: the "
 			    "client was stopped before it finished)", (unsigned long long)pc->bytes_in);
 		} else {
-			judge_check(c, "data", pc->bytes_in < in->exp_size ? (in->inject &&
-			    strstr(in->inject, "write()/send()") ? "short-write" :
+			judge_check(c, "data", pc->bytes_in < in->exp_size ? (short_write_left(in, pc) ?
+			    "short-write" :
 			    judge_server_cause(in, "lost-bytes")) : "data-mismatch", 0, exp,
 			    "%llu bytes%s%s", (unsigned long long)pc->bytes_in,
 			    pc->bytes_in == in->exp_size ? " with different content" : "",
@@ -166,8 +184,10 @@ judge_file_client(const struct judge_in *in, struct res_case *c, const struct ju
 		} else if (in->out_size == in->exp_size && strcmp(in->out_digest, in->exp_digest) == 0) {
 			judge_check(c, "data", NULL, 1, exp, "identical");
 		} else {
-			const char *why = in->out_first_diff >= 0 ? "data-mismatch" :
-			    in->out_size < in->exp_size ? "short-read" : "extra-bytes";
+			/* where a NUL belonged, the bytes went through a string function */
+			int nul = in->out_first_diff >= 0 && in->out_diff_expected == 0;
+			const char *why = nul ? "binary-unsafe" : in->out_first_diff >= 0 ?
+			    "data-mismatch" : in->out_size < in->exp_size ? "short-read" : "extra-bytes";
 			if (in->out_first_diff >= 0)
 				judge_check(c, "data", why, 0, exp, "%llu bytes; the first difference is at offset %lld",
 				    (unsigned long long)in->out_size, (long long)in->out_first_diff);
@@ -183,6 +203,10 @@ judge_file_client(const struct judge_in *in, struct res_case *c, const struct ju
 			else if (in->out_size > in->exp_size)
 				judge_diag(c, "The file is longer than what was sent: write exactly the count "
 				    "read() returned, and never a negative count after a failed read.");
+			else if (nul)
+				judge_diag(c, "The first wrong byte is where a NUL byte belonged: write what "
+				    "read() returned with its count (fwrite(), write()), not with fputs() or "
+				    "fprintf(\"%%s\"), which stop at the first NUL.");
 			*failed = 1;
 		}
 	}

@@ -60,6 +60,13 @@ void judge_check_time(struct res_case *c, const struct judge_in *in, const struc
  */
 void judge_check_port(struct res_case *c, const struct judge_in *in, int *failed);
 
+/*
+ * echo.client: every line's echo is on the client's standard output (in
+ * the pieces its buffer allows). A client that has not printed them all
+ * was still busy with its lines, not with its input's end.
+ */
+int judge_echoes_printed(const struct judge_in *in, const struct judge_proc *cl);
+
 /* Is one of the accepted replies in `out` (printed with or without its terminator)? */
 int judge_reply_printed(const struct prof *p, const char *out, size_t out_len);
 

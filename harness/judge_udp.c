@@ -193,9 +193,11 @@ judge_udp_client(const struct judge_in *in, struct res_case *c, const struct jud
 				continue;
 			}
 			*failed = 1;
-			if (srv && srv->dgram_in_bytes >= m->len && srv->dgram_in_max < m->len) {
-				/* bytes enough arrived, but never the line whole: it was not cut
-				 * on its way back, it went out in pieces (the wire says so) */
+			if (srv && srv->dgram_in_max < m->len && (srv->dgram_in_bytes >= m->len ||
+			    srv->dgrams_in > in->s->stdin_spec.nlines + 1)) {
+				/* more datagrams than lines, or bytes enough, but never the
+				 * line whole: it was not cut on its way back, it went out in
+				 * pieces (the wire says so) */
 				judge_check(c, name, "split-datagram", 0, exp, "the line never went out "
 				    "whole: the largest datagram the server received had %llu bytes",
 				    (unsigned long long)srv->dgram_in_max);

@@ -45,6 +45,9 @@ struct peer_conn {
 	uint64_t max_read;
 	uint64_t last_read;	/* the size of the last read */
 	uint64_t same_reads;	/* how many reads in a row, up to the last, had that size */
+	char *head_in;		/* the first bytes received (at most 256, the read
+				 * events' head), malloc'd, or NULL */
+	size_t head_in_len;
 };
 
 /* One datagram of a udp_echo_client --sizes: what it sent, what came back. */

@@ -154,7 +154,10 @@ int run_cond_listening(struct rcase *c, void *arg);
 
 /* run_data.c: the scenario's data */
 int run_input_digest(const struct scn_input *in, char hex[REF_DIGEST_HEX], uint64_t *size);
-int64_t run_first_difference(const char *dir, const char *name, const struct scn_input *in);
+/* The input's first bytes (at most `len`) into `buf`; returns their count. */
+size_t run_input_head(const struct scn_input *in, char *buf, size_t len);
+int64_t run_first_difference(const char *dir, const char *name, const struct scn_input *in,
+    int *expected);
 int run_write_input_fd(int fd, const char *name, const struct scn_input *in,
     char hex[REF_DIGEST_HEX], uint64_t *size, struct sc_err *err);
 const struct scn_input *run_peer_input(const struct scn *s, size_t i);

@@ -65,9 +65,28 @@ run_input_digest(const struct scn_input *in, char hex[REF_DIGEST_HEX], uint64_t 
 	return 0;
 }
 
-/* The first offset where `path` differs from the input, -1 when it is a prefix or equal. */
+/* The input's first bytes (at most `len`) into `buf`; returns their count. */
+size_t
+run_input_head(const struct scn_input *in, char *buf, size_t len)
+{
+	struct ref_payload pl;
+
+	if (in->text) {
+		size_t n = in->text_len < len ? in->text_len : len;
+		memcpy(buf, in->text, n);
+		return n;
+	}
+	ref_payload_init(&pl, to_ref_pattern(in->pattern), in->seed, in->size);
+	return ref_payload_read(&pl, buf, len);
+}
+
+/*
+ * The first offset where `path` differs from the input, -1 when it is a
+ * prefix or equal; *expected: the input's byte there, -1 past its end.
+ */
 int64_t
-run_first_difference(const char *dir, const char *name, const struct scn_input *in)
+run_first_difference(const char *dir, const char *name, const struct scn_input *in,
+    int *expected)
 {
 	unsigned char a[65536], b[65536];
 	struct ref_payload pl;
@@ -76,6 +95,7 @@ run_first_difference(const char *dir, const char *name, const struct scn_input *
 	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	size_t n;
 
+	*expected = -1;
 	if (f == NULL) {
 		if (fd >= 0)
 			close(fd);
@@ -96,6 +116,7 @@ run_first_difference(const char *dir, const char *name, const struct scn_input *
 		for (size_t i = 0; i < m; i++)
 			if (a[i] != b[i]) {
 				fclose(f);
+				*expected = b[i];
 				return off + (int64_t)i;
 			}
 		if (m < n) {		/* longer than the data: the extra starts here */

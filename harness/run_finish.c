@@ -82,9 +82,11 @@ collect_output(struct rcase *c, struct run_outcome *oc, struct judge_in *ji)
 	ji->out_exists = rc == 1;
 	ji->out_not_regular = rc == 2;
 	ji->out_first_diff = -1;
+	ji->out_diff_expected = -1;
 	if (rc == 1 && oc->have_expected &&
 	    (ji->out_size != oc->exp_size || strcmp(ji->out_digest, oc->exp_digest) != 0))
-		ji->out_first_diff = run_first_difference(c->cwd, name, run_peer_input(s, 0));
+		ji->out_first_diff = run_first_difference(c->cwd, name, run_peer_input(s, 0),
+		    &ji->out_diff_expected);
 }
 
 /*
@@ -122,10 +124,13 @@ ordinal_suffix(unsigned long n)
 
 /*
  * What the preload library did, from its side channel: *took = 1 when it was
- * active in the student program; `desc` says what was injected, in words.
+ * active in the student program; `desc` says what was injected, in words;
+ * *received: the bytes its socket reads returned, *unretried: the EINTRs
+ * after which it never read that socket again (-1: no count came).
  */
 static void
-inject_outcome(const struct rcase *c, int *took, char *desc, size_t len)
+inject_outcome(const struct rcase *c, int *took, char *desc, size_t len, long long *received,
+    long long *unretried)
 {
 	char line[256], fired[1024] = "";
 	FILE *f = fopen(c->inj_report, "re");
@@ -134,8 +139,14 @@ inject_outcome(const struct rcase *c, int *took, char *desc, size_t len)
 	size_t tlen = 0;
 
 	*took = 0;
+	*received = *unretried = -1;
 	desc[0] = '\0';
 	while (f && fgets(line, sizeof(line), f)) {
+		const char *r = strstr(line, " received="), *u = strstr(line, " eintr_unretried=");
+		if (strncmp(line, "counts ", 7) == 0 && r)	/* one line per process, at its exit */
+			*received = (*received < 0 ? 0 : *received) + strtoll(r + 10, NULL, 10);
+		if (strncmp(line, "counts ", 7) == 0 && u)
+			*unretried = (*unretried < 0 ? 0 : *unretried) + strtoll(u + 17, NULL, 10);
 		if (strncmp(line, "loaded ", 7) == 0 && strstr(line, " active=1"))
 			*took = 1;
 		else if (strncmp(line, "fired ", 6) == 0 && strlen(fired) + strlen(line) < sizeof(fired))
@@ -354,13 +365,14 @@ run_finish(struct rcase *c, struct run_outcome *oc, struct res_case *out)
 	struct sc_err err;
 	char inj_desc[1024], open_failed[PATH_MAX + 64], wire_ev[1024];
 	int inj_took = 0;
+	long long received = -1, unretried = -1;
 
 	if (protocol_mismatch(c, oc, out))
 		return;
 	if (preload_failed(c, oc, out) || port_in_use(c, out) || redirected(c, oc, out))
 		return;
 	if (c->inject_on) {
-		inject_outcome(c, &inj_took, inj_desc, sizeof(inj_desc));
+		inject_outcome(c, &inj_took, inj_desc, sizeof(inj_desc), &received, &unretried);
 		if (!inj_took) {
 			/* never pass a case whose fault did not reach the program */
 			out->verdict = RES_SKIP;
@@ -389,6 +401,9 @@ run_finish(struct rcase *c, struct run_outcome *oc, struct res_case *out)
 		ji.npeers = c->s->npeers;
 	ji.have_expected = oc->have_expected;
 	ji.exp_size = oc->exp_size;
+	if (c->s->protocol == SCN_FILE && c->s->role == SCN_SERVER)
+		ji.exp_head_len = run_input_head(run_peer_input(c->s, 0), ji.exp_head,
+		    sizeof(ji.exp_head));
 	memcpy(ji.exp_digest, oc->exp_digest, sizeof(ji.exp_digest));
 	collect_output(c, oc, &ji);
 	c->out_first_diff = ji.out_first_diff;
@@ -403,6 +418,8 @@ run_finish(struct rcase *c, struct run_outcome *oc, struct res_case *out)
 	ji.resent = c->early.resent;
 	ji.spun = c->w.spin || (c->early.decided && c->early.fault);
 	ji.inject = c->inject_on ? inj_desc : NULL;
+	ji.received = received;
+	ji.eintr_unretried = unretried;
 	if (c->trace_opens &&
 	    fnd_failed_open(c->inj_report, c->cwd, open_failed, sizeof(open_failed)) == 1)
 		ji.open_failed = open_failed;

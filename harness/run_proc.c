@@ -188,6 +188,13 @@ run_stop_procs(struct rcase *c, int at_deadline)
 	int any = 0;
 	double grace;
 
+	/* the student programs held still meanwhile: a client stuck waiting for
+	 * an echo must not be woken by a peer's end (its EOF) and finish as if
+	 * nothing had been wrong; they get SIGTERM while stopped, then go on
+	 * only to receive it */
+	for (size_t i = 0; i < c->np; i++)
+		if (run_alive(&c->pr[i]) && c->pr[i].student)
+			sbx_signal(c->sbx, c->pr[i].pid, SIGSTOP);
 	/* the reference peers first, at once: had the student died first, a peer
 	 * would log the EOF and reset of its death as if they were the exchange
 	 * (their logs are written line by line, nothing is lost) */
@@ -211,6 +218,8 @@ run_stop_procs(struct rcase *c, int at_deadline)
 		r->killed = 1;
 		r->killed_at_deadline = at_deadline;
 		sbx_signal(c->sbx, r->pid, SIGTERM);
+		if (r->student)
+			sbx_signal(c->sbx, r->pid, SIGCONT);
 		any = 1;
 	}
 	if (!any)

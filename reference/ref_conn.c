@@ -202,7 +202,13 @@ ref_conn_read(struct ref_conn *c, void *buf, size_t len)
 		return 0;
 	}
 	ref_digest_update(&c->din, buf, (size_t)n);
-	if (io_event_ok(c))
+	if (c->in < REF_HEAD_IN) {
+		/* the first bytes, as they come: known even if the peer is stopped */
+		size_t k = REF_HEAD_IN - c->in < (uint64_t)n ? (size_t)(REF_HEAD_IN - c->in) :
+		    (size_t)n;
+		ref_event(c->ev, "read", c->id, "off", 'u', c->in, "n", 'u', (uint64_t)n,
+		    "head", 'S', (const char *)buf, k, NULL);
+	} else if (io_event_ok(c))
 		ref_event(c->ev, "read", c->id, "off", 'u', c->in, "n", 'u', (uint64_t)n, NULL);
 	c->in += (uint64_t)n;
 	c->reads++;

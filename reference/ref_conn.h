@@ -15,6 +15,9 @@
 #include "ref_opts.h"
 
 #define REF_IO_EVENT_CAP 100000
+/* The first bytes received are logged with their read events (head): what
+ * an echo client sent for each line, apart from what it sent after its input. */
+#define REF_HEAD_IN 256
 
 struct ref_conn {
 	int fd;

@@ -37,6 +37,13 @@ them (any one), or null: no line to cite (a cause that names no call). A
 failed case without a declaration is reported (a comment line) and counted
 as not citing. The last line gives the fraction of failed cases that cite
 the declared line.
+Causes are checked, not only verdicts: every fixture declares the cause of
+each case it fails (`causes: {CASE: CAUSE}`, a list where the program's
+race makes either cause right; fixtures/causes.yaml for fixtures/correct
+and fixtures/textbook), and the cause the judge named for the case (its
+primary cause: that of its first failed target check, the one its summary
+shows) must be the declared one. The cause accuracy, failed cases across all
+fixtures whose named cause is the declared one, is printed last.
 """
 import json
 import os
@@ -48,7 +55,10 @@ import tempfile
 import yaml
 
 MEMCHECK = "--memcheck" in sys.argv[1:]
-ARGS = [a for a in sys.argv[1:] if a != "--memcheck"]
+# --reuse: judge the results.json files a previous run left in BUILD/selftest
+# (verdicts, causes, the accuracy figure) without running anything again
+REUSE = "--reuse" in sys.argv[1:]
+ARGS = [a for a in sys.argv[1:] if a not in ("--memcheck", "--reuse")]
 BUILD = ARGS[0] if ARGS else "build"
 SOCKCHECK = os.path.join(BUILD, "sockcheck")
 # tests/unprivileged.sh: the reports elsewhere (an unprivileged user's), only
@@ -82,6 +92,14 @@ HARNESS_ERRORS = []  # every case of every run that came back `error`
 
 def run(sub, name, only=None, extra=()):
     report = os.path.join(OUT, name)
+    if REUSE:
+        path = os.path.join(report, "results.json")
+        if not os.path.exists(path):
+            print("# %s: no results to reuse" % name)
+            return subprocess.CompletedProcess([], 0), {"cases": []}
+        with open(path) as f:
+            res = json.load(f)
+        return subprocess.CompletedProcess([], res.get("exit_status", 0)), res
     shutil.rmtree(report, ignore_errors=True)
     cmd = WRAP + [SOCKCHECK, "run", "--report-dir", report, "--format", "json"]
     if only:
@@ -152,6 +170,57 @@ def check_charged(name, fx, res, ignore=()):
         print("    %s: declared %s, got %s" % (k, want.get(k), got.get(k)))
     print("  what this run gives, for its fixture.yaml:\n  charged_in:" +
           "".join("\n    %s: %s" % kv for kv in sorted(got.items())))
+    return 1
+
+
+def primary_cause(case):
+    """The cause the judge named for a failed case: that of its first failed
+    target check (the check its summary shows); None when it has none."""
+    for k in case.get("checks") or []:
+        if not k.get("ok") and not k.get("collateral"):
+            return k.get("cause")
+    return None
+
+
+class CauseTally:
+    """Failed cases across all fixtures, and those named by their declared cause."""
+
+    def __init__(self):
+        self.failed = 0
+        self.right = 0
+        self.wrong = []
+
+    def line(self):
+        pct = 100.0 * self.right / self.failed if self.failed else 100.0
+        return ("# cause accuracy: %d of %d failed cases named by their declared cause (%.1f %%)"
+                % (self.right, self.failed, pct))
+
+
+def check_causes(label, declared, res, tally, ignore=()):
+    """The primary cause of every failed case against `declared` (case id:
+    cause, or a list of causes); 0 when each is the declared one."""
+    declared = declared or {}
+    problems = []
+    for c in res["cases"]:
+        if c["verdict"] not in ("fail", "error") or c["id"] in ignore:
+            continue
+        got = primary_cause(c)
+        want = declared.get(c["id"])
+        tally.failed += 1
+        if want is None:
+            problems.append("    %s: failed on %s, no cause declared" % (c["id"], got))
+            tally.wrong.append((label, c["id"], None, got))
+            continue
+        want = want if isinstance(want, list) else [want]
+        if got in want:
+            tally.right += 1
+        else:
+            problems.append("    %s: declared %s, named %s: %s" % (
+                c["id"], "|".join(want), got, c.get("summary", "")))
+            tally.wrong.append((label, c["id"], want, got))
+    if not problems:
+        return 0
+    print("not ok - %s: causes differ\n%s" % (label, "\n".join(problems)))
     return 1
 
 
@@ -244,6 +313,7 @@ def main_memcheck():
     exactly its declared cases."""
     os.makedirs(OUT, exist_ok=True)
     bad = 0
+    tally = CauseTally()
     correct = os.path.abspath("fixtures/correct")
     p, res = run(correct, "memcheck-correct", extra=["--memcheck"])
     base = failed_ids(res)
@@ -273,6 +343,7 @@ def main_memcheck():
         got_f = findings_of(res)
         got = failed_ids(res) - base
         bad += check_charged(name, fx, res, base)
+        bad += check_causes("memcheck mutant " + name, fx.get("causes"), res, tally, base)
         if got_f != want or got != expected:
             bad += 1
             print("not ok - memcheck mutant %s (%s)" % (name, fx.get("description", "")))
@@ -286,6 +357,7 @@ def main_memcheck():
                   % (name, ", ".join("%s at %s:%d" % w for w in sorted(want)), len(expected)))
     bad += check_no_debug_info(correct) + check_binary_only(correct) + check_no_valgrind(correct)
     bad += harness_errors()
+    print(tally.line())
     raise SystemExit(1 if bad else 0)
 
 
@@ -354,8 +426,12 @@ def check_no_valgrind(correct):
 def main():
     os.makedirs(OUT, exist_ok=True)
     bad = 0
+    tally = CauseTally()
+    with open("fixtures/causes.yaml") as f:
+        base_causes = yaml.safe_load(f) or {}
     correct = os.path.abspath("fixtures/correct")
     p, res = run(correct, "correct")
+    bad += check_causes("correct fixture", base_causes.get("correct"), res, tally)
     # the correct fixture passes every case, should-level included (dual-stack,
     # concurrent): a newcomer's first run shows what a clean run looks like
     failing = failed_ids(res)
@@ -370,22 +446,24 @@ def main():
 
     # the textbook way (BUF_SIZE 30: 30-byte reads and writes) is slow, not wrong
     if wanted("textbook"):
-        bad += check_textbook()
+        bad += check_textbook(base_causes, tally)
     mutants = sorted(os.listdir("fixtures/mutants"))
     for name in mutants:
         if wanted("mutant-" + name):
-            bad += check_mutant(correct, name, baseline)
-    bad += check_variants()
+            bad += check_mutant(correct, name, baseline, tally)
+    bad += check_variants(tally)
     bad += harness_errors()
     if CITED["total"]:
         print("# cites: %d of %d failed cases cite the declared line (%.0f %%)" % (
             CITED["right"], CITED["total"], 100.0 * CITED["right"] / CITED["total"]))
+    print(tally.line())
     raise SystemExit(1 if bad else 0)
 
 
-def check_textbook():
+def check_textbook(base_causes, tally):
     bad = 0
     p, res = run(os.path.abspath("fixtures/textbook"), "textbook")
+    bad += check_causes("textbook fixture", base_causes.get("textbook"), res, tally)
     tfail = {c["id"] for c in res["cases"]
              if c["verdict"] in ("fail", "error") and c["level"] == "must"}
     if p.returncode != 0 or tfail:
@@ -397,7 +475,7 @@ def check_textbook():
     return bad
 
 
-def check_mutant(correct, name, baseline):
+def check_mutant(correct, name, baseline, tally):
     """A mutant fails exactly the cases it declares. 1 when not, else 0."""
     bad = 0
     mdir = os.path.join("fixtures/mutants", name)
@@ -426,6 +504,7 @@ def check_mutant(correct, name, baseline):
     if cite_bad:
         print("not ok - mutant %s: the lines its failures cite\n%s" % (name, "\n".join(cite_bad)))
         charged_bad += 1
+    bad += check_causes("mutant " + name, fx.get("causes"), res, tally, baseline)
     not_passed = sorted(i for i in fx.get("must_pass") or [] if verdicts.get(i) != "pass")
     if not_passed:
         bad += 1
@@ -453,7 +532,7 @@ def check_mutant(correct, name, baseline):
     return bad
 
 
-def check_variants():
+def check_variants(tally):
     """Each variant, with no profile: what the finder found and every verdict."""
     bad = 0
     root = "fixtures/variants"
@@ -508,6 +587,7 @@ def check_variants():
         problems += check_cites("variant " + name, fx, res,
                                 {cid for cid, v in got.items()
                                  if v in ("fail", "error") and cid not in racy})
+        bad += check_causes("variant " + name, fx.get("causes"), res, tally)
         if problems or charged_bad:
             bad += 1
             if problems:

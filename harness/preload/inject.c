@@ -129,11 +129,16 @@ static struct {
 	struct shared *sh;		/* shared across fork(); &own without mmap */
 	struct shared own;
 	unsigned long fired_read_max, fired_write_max, fired_eintr, fired_fail;
+	unsigned long long received;	/* bytes the socket reads returned, in all */
+	int read_sock;			/* the descriptor do_read last found an active socket, -1 */
+	int eintr_fd;			/* a read on it failed with EINTR, not called again yet; -1 */
+	unsigned long eintr_unretried;	/* injected EINTRs after which the program never read
+					 * that socket again (before the next one, or its exit) */
 	unsigned long conn_fail_nth;	/* reads_fail: the Kth connection, 0: none */
 	int conn_fail_err;
 	int conn_fail_fd;		/* the doomed connection's descriptor, or -1 */
 	unsigned long fired_conn_fail;
-} inj = { .side_fd = -1, .conn_fail_fd = -1 };
+} inj = { .side_fd = -1, .conn_fail_fd = -1, .read_sock = -1, .eintr_fd = -1 };
 
 /* ---- the side channel: raw syscalls only ---- */
 
@@ -385,9 +390,10 @@ __attribute__((destructor)) static void
 inject_fini(void)
 {
 	if (inj.active)
-		side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu reads_fail=%lu\n",
-		    (int)getpid(), inj.fired_read_max, inj.fired_write_max, inj.fired_eintr,
-		    inj.fired_fail, inj.fired_conn_fail);
+		side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu reads_fail=%lu "
+		    "received=%llu eintr_unretried=%lu\n", (int)getpid(), inj.fired_read_max,
+		    inj.fired_write_max, inj.fired_eintr, inj.fired_fail, inj.fired_conn_fail,
+		    inj.received, inj.eintr_unretried + (inj.eintr_fd >= 0));
 }
 
 /* ---- decisions ---- */
@@ -437,6 +443,9 @@ fail_now(enum call c, const char *fn)
 	    __atomic_add_fetch(&inj.sh->reads_for_eintr, 1, __ATOMIC_SEQ_CST) % inj.eintr_every == 0) {
 		if (inj.fired_eintr++ == 0)
 			side("fired eintr %s %lu\n", fn, n);
+		if (inj.eintr_fd >= 0)
+			inj.eintr_unretried++;
+		inj.eintr_fd = inj.read_sock;
 		errno = EINTR;
 		return 1;
 	}
@@ -468,7 +477,7 @@ cap(size_t len, size_t max, const char *fn, unsigned long *fired, const char *wh
 		void *ra_ = RA; \
 		ssize_t n_; \
 		pl_call(PL_READ, fn, fd, 0, ra_); \
-		n_ = do_read(fn, fd, &len) < 0 ? -1 : (expr); \
+		n_ = do_read(fn, fd, &len) < 0 ? -1 : got(fd, (expr)); \
 		pl_ret(PL_READ, fn, fd, n_, len, errno, ra_); \
 		return n_; \
 	} while (0)
@@ -489,8 +498,12 @@ cap(size_t len, size_t max, const char *fn, unsigned long *fired, const char *wh
 static ssize_t
 do_read(const char *fn, int fd, size_t *len)
 {
+	inj.read_sock = -1;
 	if (!ACTIVE_SOCKET(fd))
 		return 0;
+	inj.read_sock = fd;
+	if (fd == inj.eintr_fd)
+		inj.eintr_fd = -1;	/* called again after its EINTR: retried */
 	if (inj.conn_fail_fd >= 0 && fd == inj.conn_fail_fd) {
 		if (inj.fired_conn_fail++ == 0)
 			side("fired reads_fail %s %lu %d\n", fn, inj.conn_fail_nth, inj.conn_fail_err);
@@ -504,6 +517,16 @@ do_read(const char *fn, int fd, size_t *len)
 		return -1;
 	*len = cap(*len, inj.read_max, fn, &inj.fired_read_max, "read_max");
 	return 0;
+}
+
+/* Count what a socket read returned: the program cannot print an echo it never received. */
+static ssize_t
+got(int fd, ssize_t n)
+{
+	/* do_read, just before, looked at the descriptor: no second fstat() */
+	if (n > 0 && fd == inj.read_sock)
+		inj.received += (unsigned long long)n;
+	return n;
 }
 
 ssize_t
