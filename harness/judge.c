@@ -91,9 +91,8 @@ ipv6_client_causes(const struct judge_in *in, struct res_case *c)
 		    "AF_UNSPEC and a socket of the family it returns.");
 }
 
-/* The preload failed one of the program's accept() calls (so it listened). */
-static int
-accept_failed(const struct judge_in *in)
+int
+judge_accept_failed(const struct judge_in *in)
 {
 	const char *a = in->inject ? strstr(in->inject, " of accept() failed") : NULL;
 	const char *end = a ? strchr(a, ';') : NULL;
@@ -214,7 +213,7 @@ judge_case(const struct judge_in *in, struct res_case *c)
 	    !scn_server_refuses(s)) {
 		const char *listens = s->protocol == SCN_UDP ? "a datagram socket bound to its port" :
 		    "listens on its port";
-		if (in->student.ended && in->student.exited && accept_failed(in)) {
+		if (in->student.ended && in->student.exited && judge_accept_failed(in)) {
 			/* it did listen (it called accept()), too briefly to be seen */
 			judge_check(c, "listen", "accept-error-exit", 0, listens,
 			    "exited with status %d when its accept() failed", in->student.status);

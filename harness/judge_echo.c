@@ -146,7 +146,8 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 			/* nothing back from a server that is gone: it was not serving
 			 * (whether the connection got into its backlog first is a race) */
 			judge_check(c, name, judge_server_cause(in,
-			    pc->bytes_in == 0 && in->student.ended ? "not-serving" :
+			    pc->bytes_in == 0 && in->student.ended ? (judge_accept_failed(in) ?
+			    "accept-error-exit" : "not-serving") :
 			    in->inject && strstr(in->inject, "write()/send()") ?
 			    "short-write" : waited ? "one-client-at-a-time" : "lost-bytes"), 0, exp,
 			    "%llu of %llu bytes came back%s",

@@ -45,40 +45,12 @@ copy_str(char *dst, size_t len, json_t *ev, const char *key)
 	jsonio_copy(dst, len, json_object_get(ev, key));
 }
 
-/*
- * A byte string the peers log with 'S' (ref_events.c): each byte the code
- * point of its value, so bytes 0x80..0xff are two UTF-8 bytes. Malloc'd.
- */
-static char *
-bytes_of(json_t *ev, const char *key, size_t *len)
-{
-	json_t *v = json_object_get(ev, key);
-	const unsigned char *s = (const unsigned char *)json_string_value(v);
-	size_t n = json_string_length(v), k = 0;
-	char *out;
-
-	*len = 0;
-	if (s == NULL || (out = malloc(n + 1)) == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] >= 0xc0 && i + 1 < n) {
-			out[k++] = (char)(((s[i] & 0x03) << 6) | (s[i + 1] & 0x3f));
-			i++;
-		} else {
-			out[k++] = (char)s[i];
-		}
-	}
-	out[k] = '\0';
-	*len = k;
-	return out;
-}
-
 /* A read's head (the stream's first bytes) appended where its offset says. */
 static void
 add_head(struct peer_conn *c, json_t *ev)
 {
 	size_t len;
-	char *b = bytes_of(ev, "head", &len), *grown;
+	char *b = jsonio_decode(json_object_get(ev, "head"), &len), *grown;
 
 	if (b == NULL)
 		return;
