@@ -140,9 +140,11 @@ static const struct cause table[] = {
 	{ "unchecked-connect", CAUSE_ASPECT_NONE, "the client went on after connect() failed",
 	  "Check connect()'s return value: on failure print why (perror()) and exit with a "
 	  "non-zero status; a socket that never connected fails every send() and recv()." },
-	{ "no-eintr-retry", CAUSE_ASPECT_NONE, "a read interrupted by a signal (EINTR) was not retried",
-	  "read()/recv() returning -1 with errno EINTR means a signal interrupted it, not "
-	  "that the connection failed: call it again; never use -1 as a count." },
+	{ "no-eintr-retry", CAUSE_ASPECT_NONE, "a read or write interrupted by a signal (EINTR) "
+	  "was not retried",
+	  "read()/recv() or write()/send() returning -1 with errno EINTR means a signal "
+	  "interrupted it before anything moved, not that the connection failed: call it "
+	  "again with the same bytes; never use -1 as a count." },
 	{ "accept-error-exit", CAUSE_ASPECT_NONE, "the server exited when accept() failed",
 	  "accept() can fail for reasons that concern one connection only (ECONNABORTED, "
 	  "EINTR, EMFILE for a moment): report it and call accept() again." },

@@ -33,6 +33,7 @@ static const char *const cited[] = {
 	"truncated-datagram", "datagram-unanswered", "reply-address", "no-receive-timeout",
 	"split-datagram", "stderr-message", "hidden-port", "one-client-at-a-time", "not-serving",
 	"error-ignored",
+	"no-eintr-retry", "prints-sent", "unchecked-connect", "accept-error-exit", "not-streamed",
 };
 
 int

@@ -228,6 +228,13 @@ m_err(const struct site_log *l, const struct progs *p, size_t i)
 }
 
 static int
+m_eintr(const struct site_log *l, const struct progs *p, size_t i)
+{
+	const struct site_at *a = &l->at[i];
+	return ev(a, "err") && a->arg == EINTR && (is_read(a->call) || is_write(a->call));
+}
+
+static int
 m_connect_err(const struct site_log *l, const struct progs *p, size_t i)
 {
 	return ev(&l->at[i], "err") && strcmp(l->at[i].call, "connect") == 0;
@@ -406,7 +413,17 @@ cite_pick(const char *cause, int client, const struct site_log *l, const struct 
 		/* the port it took: its bind(), else the listen() that chose one */
 		if ((a = find(l, p, 0, m_bind)) == NULL)
 			a = find(l, p, 0, m_listen);
-	} else if (strcmp(cause, "one-client-at-a-time") == 0)
+	} else if (strcmp(cause, "no-eintr-retry") == 0 || strcmp(cause, "prints-sent") == 0) {
+		/* the first call a signal interrupted (the preload's EINTR) */
+		a = find(l, p, 1, m_eintr);
+	} else if (strcmp(cause, "unchecked-connect") == 0)
+		a = find(l, p, 1, m_connect_err);
+	else if (strcmp(cause, "accept-error-exit") == 0) {
+		a = find(l, p, 0, m_setup_err);
+		role = "not-serving";
+	} else if (strcmp(cause, "not-streamed") == 0)
+		a = find(l, p, 0, m_conn_read);
+	else if (strcmp(cause, "one-client-at-a-time") == 0)
 		a = find(l, p, 1, m_conn_read);
 	else if (strcmp(cause, "reply-before-eof") == 0) {
 		/* the reply's write came before read() returned 0 */

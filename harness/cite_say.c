@@ -116,6 +116,14 @@ static const struct { const char *role, *text; } says[] = {
 	  "line (htons(atoi(argv[1]))), or print the one the kernel chose" },
 	{ "one-client-at-a-time", "{call} serves one client until it leaves while the next "
 	  "waits: serve each client in a process or thread of its own, or with poll()" },
+	{ "no-eintr-retry", "{call} failed with EINTR (a signal interrupted it before anything "
+	  "moved) and was not called again: when errno is EINTR, call it again" },
+	{ "prints-sent", "{call} failed with EINTR and its result was not checked: the buffer "
+	  "still held the line sent, and it was printed as the echo" },
+	{ "unchecked-connect", "{call} failed here ({err}) and the program went on: check it, "
+	  "say why on standard error and exit non-zero" },
+	{ "not-streamed", "{call} reads the whole file into memory before writing any of it: "
+	  "write each chunk as it arrives" },
 	{ "caller", "called from here" },
 };
 

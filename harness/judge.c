@@ -105,30 +105,34 @@ judge_accept_failed(const struct judge_in *in)
 static int
 eintr_fired(const struct judge_in *in)
 {
-	const char *a = in->inject ? strstr(in->inject, "failed with EINTR") : NULL;
-	const char *end = a ? strchr(a, ';') : NULL;
-	const char *never = a ? strstr(a, "(never triggered)") : NULL;
-
-	return a && (never == NULL || (end && never > end));
+	/* "...failed with EINTR (never triggered); call 2 of write() failed with EINTR; ..." */
+	for (const char *a = in->inject; a && (a = strstr(a, "failed with EINTR")) != NULL;
+	    a += 17) {
+		const char *end = strchr(a, ';'), *never = strstr(a, "(never triggered)");
+		if (never == NULL || (end && never > end))
+			return 1;
+	}
+	return 0;
 }
 
 /*
- * A client that lost data or echoes, and ended by itself, in a case whose
- * only twist is reads failing with EINTR, and that never called a read
- * again after one of them failed (the preload saw it), took the
- * interruption for an error or an end: that is why. A
- * NUL that cut the data, or a line printed that was never received, keep
- * their own cause.
+ * A program that lost data or echoes in a case whose only twist is calls
+ * failing with EINTR, and that did not call the failed read or write again
+ * (the preload saw its next call on that socket: harness/preload/inject.c),
+ * took the interruption for an error, an end or a count: that is why. A
+ * NUL that cut the data, a line printed that was never received, a crash,
+ * keep their own cause.
  */
 static void
 eintr_causes(const struct judge_in *in, struct res_case *c)
 {
 	static const char *const taken[] = { "echo-missing", "short-read", "data-mismatch",
-	    "extra-bytes", "exit-status", NULL };
+	    "extra-bytes", "exit-status", "lost-bytes", "short-write", "no-reply", NULL };
 
+	if (!eintr_fired(in) || in->eintr_unretried <= 0)
+		return;
 	/* a client stopped by sockcheck was stuck for a reason of its own */
-	if (in->s->role != SCN_CLIENT || !eintr_fired(in) || !in->student.ended ||
-	    in->eintr_unretried <= 0)
+	if (in->s->role == SCN_CLIENT && !in->student.ended)
 		return;
 	for (size_t i = 0; i < c->nchecks; i++) {
 		struct res_check *k = &c->checks[i];

@@ -125,8 +125,8 @@ ordinal_suffix(unsigned long n)
 /*
  * What the preload library did, from its side channel: *took = 1 when it was
  * active in the student program; `desc` says what was injected, in words;
- * *received: the bytes its socket reads returned, *unretried: the EINTRs
- * after which it never read that socket again (-1: no count came).
+ * *received: the bytes its socket reads returned, *unretried: the injected
+ * EINTRs the program did not retry (preload: eintr_settle) (-1: no count came).
  */
 static void
 inject_outcome(const struct rcase *c, int *took, char *desc, size_t len, long long *received,
@@ -142,13 +142,16 @@ inject_outcome(const struct rcase *c, int *took, char *desc, size_t len, long lo
 	*received = *unretried = -1;
 	desc[0] = '\0';
 	while (f && fgets(line, sizeof(line), f)) {
-		const char *r = strstr(line, " received="), *u = strstr(line, " eintr_unretried=");
+		const char *r = strstr(line, " received=");
 		if (strncmp(line, "counts ", 7) == 0 && r)	/* one line per process, at its exit */
 			*received = (*received < 0 ? 0 : *received) + strtoll(r + 10, NULL, 10);
-		if (strncmp(line, "counts ", 7) == 0 && u)
-			*unretried = (*unretried < 0 ? 0 : *unretried) + strtoll(u + 17, NULL, 10);
-		if (strncmp(line, "loaded ", 7) == 0 && strstr(line, " active=1"))
+		if (strncmp(line, "unretried ", 10) == 0)	/* one line per EINTR not retried */
+			(*unretried)++;
+		if (strncmp(line, "loaded ", 7) == 0 && strstr(line, " active=1")) {
 			*took = 1;
+			if (*unretried < 0)
+				*unretried = 0;
+		}
 		else if (strncmp(line, "fired ", 6) == 0 && strlen(fired) + strlen(line) < sizeof(fired))
 			strcat(fired, line);
 	}

@@ -141,6 +141,25 @@ main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (strncmp(argv[1], "eintr-", 6) == 0) {	/* what a program does after an EINTR */
+		const char *m = argv[1] + 6;
+		socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+		write(sv[1], "abcdef", 6);	/* the 1st write: read-* has data */
+		if (strcmp(m, "write-same") == 0 || strcmp(m, "write-other") == 0) {
+			if (write(sv[0], "hello", 5) < 0)
+				write(sv[0], strcmp(m, "write-same") == 0 ? "hello" : "world", 5);
+		} else if (strcmp(m, "write-close") == 0) {
+			if (write(sv[0], "hello", 5) < 0)
+				close(sv[0]);
+		} else {
+			ssize_t n = read(sv[0], b, sizeof(b));
+			if (strcmp(m, "read-again") == 0 && n < 0)
+				n = read(sv[0], b, sizeof(b));
+			else if (strcmp(m, "read-used") == 0)
+				write(sv[0], b, (size_t)n);	/* -1 taken for a count */
+		}
+		return 0;
+	}
 	if (strcmp(argv[1], "reads") != 0) {
 		if (strcmp(argv[1], "ign") == 0)
 			signal(SIGPIPE, SIG_IGN);
@@ -190,6 +209,21 @@ if cc -o "$tmp/probe" "$tmp/probe.c" 2>"$tmp/probe.err"; then
 	[ "$out" = "child 1 send 1|child 2 send -1|child 3 send 1|" ] \
 		&& ok "fork: the 2nd send() of the program fails, in the 2nd child only" \
 		|| bad "fork: '$out'"
+	# an injected EINTR is retried only by the same call again (the same
+	# bytes for a write); the preload says so on its side channel
+	for m in write-same:fail=write:2:EINTR:0 write-other:fail=write:2:EINTR:1 \
+	    write-close:fail=write:2:EINTR:1 read-again:fail=read:1:EINTR:0 \
+	    read-used:fail=read:1:EINTR:1; do
+		mode=${m%%:*} rest=${m#*:} want=${m##*:}
+		spec=${rest%:*}
+		: > "$tmp/eintr.log"
+		SCINJECT="$spec" SCINJECT_TARGET=probe SCINJECT_FD=9 LD_PRELOAD="$LIB" \
+			"$tmp/probe" "eintr-$mode" 9>>"$tmp/eintr.log" >/dev/null 2>&1
+		got=$(grep -c "^unretried " "$tmp/eintr.log")
+		[ "$got" = "$want" ] && grep -q "^fired fail" "$tmp/eintr.log" \
+			&& ok "EINTR then $mode: $got unretried" \
+			|| bad "EINTR then $mode: $got unretried, want $want: $(cat "$tmp/eintr.log")"
+	done
 else
 	bad "probe build: $(cat "$tmp/probe.err")"
 fi

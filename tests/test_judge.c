@@ -208,6 +208,49 @@ Test(judge, echo_server_short_echo_then_close)
 	scn_free(s);
 }
 
+/*
+ * A server that closed the connection after an injected write EINTR (the
+ * preload's "unretried" count) lost the bytes because of it: no-eintr-retry,
+ * even when the case's first injection (every 3rd read) never fired.
+ */
+Test(judge, echo_server_eintr_not_retried_is_the_cause)
+{
+	struct scn *s = scenario("eintr-server.yaml", "title: t\nprotocol: echo\nrole: server\n"
+	    "hint: h\ninject: {eintr_every: 3, fail: [\"write:2:EINTR\"]}\n");
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl",
+	    "{\"t\":1,\"ev\":\"start\"}\n"
+	    "{\"t\":10,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":20,\"ev\":\"write\",\"conn\":1,\"off\":0,\"n\":2000}\n"
+	    "{\"t\":30,\"ev\":\"read\",\"conn\":1,\"off\":0,\"n\":512}\n"
+	    "{\"t\":31,\"ev\":\"eof\",\"conn\":1,\"off\":512}\n"
+	    "{\"t\":32,\"ev\":\"summary\",\"conn\":1,\"bytes_out\":2000,\"bytes_in\":512,"
+	    "\"eof\":true}\n", &log);
+	echo_server_case(s, &p, &log, &in);
+	in.inject = "every 3rd read()/recv() on a socket failed with EINTR (never triggered); "
+	    "call 2 of write() failed with EINTR";
+	in.eintr_unretried = 1;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_cause(&c, "client 1", "no-eintr-retry");
+	res_case_free(&c);
+
+	/* every EINTR retried: the lost bytes are a fault of their own */
+	in.eintr_unretried = 0;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_cause(&c, "client 1", "lost-bytes");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
 Test(judge, echo_server_second_client_could_not_connect)
 {
 	struct scn *s = scenario("two.yaml", "title: t\nprotocol: echo\nrole: server\nhint: h\n"

@@ -131,14 +131,23 @@ static struct {
 	unsigned long fired_read_max, fired_write_max, fired_eintr, fired_fail;
 	unsigned long long received;	/* bytes the socket reads returned, in all */
 	int read_sock;			/* the descriptor do_read last found an active socket, -1 */
-	int eintr_fd;			/* a read on it failed with EINTR, not called again yet; -1 */
-	unsigned long eintr_unretried;	/* injected EINTRs after which the program never read
-					 * that socket again (before the next one, or its exit) */
+	/*
+	 * An injected EINTR is retried when the program's next call on that
+	 * socket is the same call again: a read for a read, a write of the
+	 * same bytes for a write. Anything else (a write after the failed
+	 * read, other bytes, close(), the next EINTR, the exit) is a "unretried"
+	 * side line, written when it is known: a server is stopped by a signal
+	 * and runs no destructor.
+	 */
+	int eintr_fd;			/* a read on it failed with EINTR, not retried yet; -1 */
+	int eintr_wfd;			/* a write on it failed with EINTR, not retried yet; -1 */
+	unsigned char eintr_head[16];	/* the first bytes of that write */
+	size_t eintr_headlen;
 	unsigned long conn_fail_nth;	/* reads_fail: the Kth connection, 0: none */
 	int conn_fail_err;
 	int conn_fail_fd;		/* the doomed connection's descriptor, or -1 */
 	unsigned long fired_conn_fail;
-} inj = { .side_fd = -1, .conn_fail_fd = -1, .read_sock = -1, .eintr_fd = -1 };
+} inj = { .side_fd = -1, .conn_fail_fd = -1, .read_sock = -1, .eintr_fd = -1, .eintr_wfd = -1 };
 
 /* ---- the side channel: raw syscalls only ---- */
 
@@ -386,14 +395,63 @@ inject_init(void)
 		    strcmp(getenv("SCINJECT_SIGNALS"), "0") == 0));
 }
 
+/*
+ * The program's next call on fd after an injected EINTR: `retried` says
+ * whether it was the same call again; `how` names what it did instead.
+ */
+static void
+eintr_settle(int fd, int retried, const char *how)
+{
+	if (fd < 0)
+		return;
+	if (fd == inj.eintr_fd)
+		inj.eintr_fd = -1;
+	if (fd == inj.eintr_wfd)
+		inj.eintr_wfd = -1;
+	if (!retried)
+		side("unretried pid=%d fd=%d then=%s\n", (int)getpid(), fd, how);
+}
+
+/* An injected EINTR on fd: the one before it, still pending, was not retried. */
+static void
+eintr_mark(int fd, int is_write, const void *buf, size_t len)
+{
+	eintr_settle(inj.eintr_fd, 0, "eintr");
+	eintr_settle(inj.eintr_wfd, 0, "eintr");
+	if (!is_write) {
+		inj.eintr_fd = fd;
+		return;
+	}
+	inj.eintr_wfd = fd;
+	inj.eintr_headlen = buf == NULL ? 0 : len < sizeof(inj.eintr_head) ?
+	    len : sizeof(inj.eintr_head);
+	if (inj.eintr_headlen)
+		memcpy(inj.eintr_head, buf, inj.eintr_headlen);
+}
+
+/* A write on fd, with an EINTR'd write or read pending on it, settles it. */
+static void
+eintr_on_write(int fd, const void *buf, size_t len)
+{
+	size_t n = len < inj.eintr_headlen ? len : inj.eintr_headlen;
+
+	if (fd == inj.eintr_fd)
+		eintr_settle(fd, 0, "write");	/* it used the failed read's result */
+	if (fd == inj.eintr_wfd)
+		eintr_settle(fd, buf == NULL || n == 0 || memcmp(buf, inj.eintr_head, n) == 0,
+		    "other-bytes");
+}
+
 __attribute__((destructor)) static void
 inject_fini(void)
 {
-	if (inj.active)
-		side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu reads_fail=%lu "
-		    "received=%llu eintr_unretried=%lu\n", (int)getpid(), inj.fired_read_max,
-		    inj.fired_write_max, inj.fired_eintr, inj.fired_fail, inj.fired_conn_fail,
-		    inj.received, inj.eintr_unretried + (inj.eintr_fd >= 0));
+	if (!inj.active)
+		return;
+	eintr_settle(inj.eintr_fd, 0, "exit");
+	eintr_settle(inj.eintr_wfd, 0, "exit");
+	side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu reads_fail=%lu "
+	    "received=%llu\n", (int)getpid(), inj.fired_read_max, inj.fired_write_max,
+	    inj.fired_eintr, inj.fired_fail, inj.fired_conn_fail, inj.received);
 }
 
 /* ---- decisions ---- */
@@ -443,9 +501,6 @@ fail_now(enum call c, const char *fn)
 	    __atomic_add_fetch(&inj.sh->reads_for_eintr, 1, __ATOMIC_SEQ_CST) % inj.eintr_every == 0) {
 		if (inj.fired_eintr++ == 0)
 			side("fired eintr %s %lu\n", fn, n);
-		if (inj.eintr_fd >= 0)
-			inj.eintr_unretried++;
-		inj.eintr_fd = inj.read_sock;
 		errno = EINTR;
 		return 1;
 	}
@@ -482,13 +537,13 @@ cap(size_t len, size_t max, const char *fn, unsigned long *fired, const char *wh
 		return n_; \
 	} while (0)
 
-#define SITE_WRITE(fn, fd, len, flags, expr) \
+#define SITE_WRITE(fn, fd, buf, len, flags, expr) \
 	do { \
 		void *ra_ = RA; \
 		ssize_t n_; \
 		size_t asked_ = len; \
 		pl_call(PL_WRITE, fn, fd, 0, ra_); \
-		n_ = do_write(fn, fd, &len, flags) < 0 ? -1 : (expr); \
+		n_ = do_write(fn, fd, buf, &len, flags) < 0 ? -1 : (expr); \
 		pl_ret(PL_WRITE, fn, fd, n_, asked_, errno, ra_); \
 		return n_; \
 	} while (0)
@@ -503,7 +558,7 @@ do_read(const char *fn, int fd, size_t *len)
 		return 0;
 	inj.read_sock = fd;
 	if (fd == inj.eintr_fd)
-		inj.eintr_fd = -1;	/* called again after its EINTR: retried */
+		eintr_settle(fd, 1, "read");
 	if (inj.conn_fail_fd >= 0 && fd == inj.conn_fail_fd) {
 		if (inj.fired_conn_fail++ == 0)
 			side("fired reads_fail %s %lu %d\n", fn, inj.conn_fail_nth, inj.conn_fail_err);
@@ -513,8 +568,11 @@ do_read(const char *fn, int fd, size_t *len)
 		errno = inj.conn_fail_err;
 		return -1;
 	}
-	if (fail_now(C_READ, fn))
+	if (fail_now(C_READ, fn)) {
+		if (errno == EINTR)
+			eintr_mark(fd, 0, NULL, 0);
 		return -1;
+	}
 	*len = cap(*len, inj.read_max, fn, &inj.fired_read_max, "read_max");
 	return 0;
 }
@@ -647,13 +705,16 @@ raise_sigpipe(int flags)
 }
 
 static ssize_t
-do_write(const char *fn, int fd, size_t *len, int flags)
+do_write(const char *fn, int fd, const void *buf, size_t *len, int flags)
 {
 	if (!ACTIVE_SOCKET(fd))
 		return 0;
+	eintr_on_write(fd, buf, *len);
 	if (fail_now(C_WRITE, fn)) {
 		if (errno == EPIPE)
 			raise_sigpipe(flags);
+		else if (errno == EINTR)
+			eintr_mark(fd, 1, buf, *len);
 		return -1;
 	}
 	*len = cap(*len, inj.write_max, fn, &inj.fired_write_max, "write_max");
@@ -664,14 +725,14 @@ ssize_t
 write(int fd, const void *buf, size_t len)
 {
 	REAL(ssize_t, write, int, const void *, size_t);
-	SITE_WRITE("write", fd, len, 0, real_write(fd, buf, len));
+	SITE_WRITE("write", fd, buf, len, 0, real_write(fd, buf, len));
 }
 
 ssize_t
 send(int fd, const void *buf, size_t len, int flags)
 {
 	REAL(ssize_t, send, int, const void *, size_t, int);
-	SITE_WRITE("send", fd, len, flags, real_send(fd, buf, len, flags));
+	SITE_WRITE("send", fd, buf, len, flags, real_send(fd, buf, len, flags));
 }
 
 ssize_t
@@ -679,7 +740,7 @@ sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *ad
     socklen_t alen)
 {
 	REAL(ssize_t, sendto, int, const void *, size_t, int, const struct sockaddr *, socklen_t);
-	SITE_WRITE("sendto", fd, len, flags, traced_sendto(real_sendto, fd, buf, len, flags,
+	SITE_WRITE("sendto", fd, buf, len, flags, traced_sendto(real_sendto, fd, buf, len, flags,
 	    addr, alen));
 }
 
@@ -690,7 +751,7 @@ writev(int fd, const struct iovec *iov, int cnt)
 	size_t len = iov_total(iov, cnt), want = len;
 	struct iovec v[64];
 
-	SITE_WRITE("writev", fd, len, 0, len < want && cnt <= 64 ?
+	SITE_WRITE("writev", fd, cnt > 0 ? iov[0].iov_base : NULL, len, 0, len < want && cnt <= 64 ?
 	    real_writev(fd, v, cap_iov(iov, cnt, len, v)) : real_writev(fd, iov, cnt));
 }
 
@@ -843,6 +904,8 @@ close(int fd)
 	if (fd >= 0 && fd == inj.conn_fail_fd)
 		inj.conn_fail_fd = -1;	/* the number may be reused: that connection is over */
 	pl_route_closed(fd);
+	if (fd >= 0 && (fd == inj.eintr_fd || fd == inj.eintr_wfd))
+		eintr_settle(fd, 0, "close");
 	if (ACTIVE_SOCKET(fd) && fail_now(C_CLOSE, "close")) {
 		int e = errno;
 		real_close(fd);
