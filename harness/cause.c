@@ -93,6 +93,10 @@ static const struct cause table[] = {
 	  "Send back only what you received from that client." },
 	{ "echo-missing", CAUSE_ASPECT_NONE, "an echo was not printed whole",
 	  "Receive exactly as many bytes as you sent (a recvn() loop) before printing them." },
+	{ "echo-on-stderr", CAUSE_ASPECT_NONE, "the client printed its echoes on standard error",
+	  "Print each echo on standard output (printf(), fputs(buf, stdout), write(1, ...)): "
+	  "standard error is for error messages, and graders, pipes and the next program "
+	  "read standard output." },
 	{ "sent-bytes", CAUSE_ASPECT_NONE, "the client sent other bytes than its lines",
 	  "Send exactly the line: the count fgets()/getline() gave (or strlen of the line), "
 	  "not the whole buffer with its NUL and padding." },

@@ -400,7 +400,9 @@ cite_pick(const char *cause, int client, const struct site_log *l, const struct 
 	    strcmp(cause, "extra-bytes") == 0) {
 		role = "data-mismatch";
 		if (!(client && (a = find(l, p, 0, m_file_write)) != NULL)) {
-			a = find(l, p, 0, m_conn_write);
+			/* a connection's write, else a datagram's (UDP) */
+			if ((a = find(l, p, 0, m_conn_write)) == NULL)
+				a = find(l, p, 0, m_sock_write);
 			role = "data-mismatch-sent";
 		}
 	} else if (strcmp(cause, "no-reply") == 0)

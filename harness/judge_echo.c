@@ -146,8 +146,7 @@ judge_echo_server(const struct judge_in *in, struct res_case *c, int *failed)
 			/* nothing back from a server that is gone: it was not serving
 			 * (whether the connection got into its backlog first is a race) */
 			judge_check(c, name, judge_server_cause(in,
-			    pc->bytes_in == 0 && in->student.ended ? (judge_accept_failed(in) ?
-			    "accept-error-exit" : "not-serving") :
+			    pc->bytes_in == 0 && in->student.ended ? "not-serving" :
 			    in->inject && strstr(in->inject, "write()/send()") ?
 			    "short-write" : waited ? "one-client-at-a-time" : "lost-bytes"), 0, exp,
 			    "%llu of %llu bytes came back%s",
@@ -337,7 +336,7 @@ judge_echo_client(const struct judge_in *in, struct res_case *c, const struct ju
 		unsigned long long printed = 0;	/* the echoes found so far, in bytes */
 		for (size_t i = 0; i < in->nmsgs; i++) {
 			const struct judge_msg *m = &in->msgs[i];
-			size_t missing, piece = echo_piece(m->len, sends);
+			size_t missing, on_err, piece = echo_piece(m->len, sends);
 			int r = judge_find_message(cl->out, cl->out_len, m->text, m->len, piece,
 			    &missing);
 			char name[32];
@@ -378,6 +377,11 @@ judge_echo_client(const struct judge_in *in, struct res_case *c, const struct ju
 				    "the client printed what it sent, not what it received");
 				judge_diag(c, "Print the buffer recv() filled, not the line you read from "
 				    "standard input.");
+			} else if (cl->err_len && judge_find_message(cl->err, cl->err_len, m->text,
+			    m->len, piece, &on_err)) {
+				/* the echo is there, on the stream kept for errors */
+				judge_check(c, name, "echo-on-stderr", 0, exp,
+				    "not found; it was printed on standard error");
 			} else if (m->len > 256) {
 				judge_check(c, name, "echo-missing", 0, exp,
 				    "bytes from offset %zu on are missing or out of order",

@@ -54,6 +54,10 @@ judge_server_cause(const struct judge_in *in, const char *otherwise)
 	 * doing, never the program's own */
 	if (p->started && p->ended && !p->exited)
 		return p->signal == SIGPIPE ? "sigpipe-death" : "crash";
+	/* gone after its failed accept(): whether a client got into the backlog
+	 * before it left is a race, the exit is the fault */
+	if (strcmp(otherwise, "not-serving") == 0 && p->ended && judge_accept_failed(in))
+		return "accept-error-exit";
 	return otherwise;
 }
 

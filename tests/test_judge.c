@@ -1448,6 +1448,46 @@ Test(judge, echo_client_printing_what_it_never_received)
 	scn_free(s);
 }
 
+/* An echo printed on standard error is named so, not "not found". */
+Test(judge, echo_client_echo_on_stderr)
+{
+	struct scn *s = scenario("stderr.yaml", "title: t\nprotocol: echo\nrole: client\n"
+	    "hint: h\nstdin: {lines: [abcd]}\n");
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+	struct judge_msg msg = { "abcd", 4, "abcd" };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"accept\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"eof\",\"conn\":1}\n", &log);
+	memset(&in, 0, sizeof(in));
+	in.s = s;
+	in.p = &p;
+	exited(&in.student, 0, "[send] ");
+	in.student.err = "[recv] abcd\n";
+	in.student.err_len = strlen(in.student.err);
+	in.peers = &log;
+	in.npeers = 1;
+	in.msgs = &msg;
+	in.nmsgs = 1;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	assert_cause(&c, "echo 1", "echo-on-stderr");
+	res_case_free(&c);
+
+	/* nowhere at all: missing */
+	in.student.err = "";
+	in.student.err_len = 0;
+	judge_case(&in, &c);
+	assert_cause(&c, "echo 1", "echo-missing");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
 /* ---- pair ---- */
 
 Test(judge, file_pair_server_prints_the_reply)
