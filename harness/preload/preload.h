@@ -80,4 +80,7 @@ PL_HIDDEN const struct sockaddr *pl_route(const char *call, int fd, const struct
 PL_HIDDEN void pl_route_back(int fd, struct sockaddr *sa, socklen_t *len);
 PL_HIDDEN void pl_route_closed(int fd);
 
+/* The side channel when the program's files are traced (SCINJECT_TRACE), else -1. */
+PL_HIDDEN int pl_trace_fd(void);
+
 #endif
