@@ -73,6 +73,25 @@ WRAP = os.environ.get("SELFTEST_WRAP", "").split()
 ISOLATION = os.environ.get("SELFTEST_ISOLATION")
 
 
+class UniqueKeyLoader(yaml.SafeLoader):
+    """A mapping that names a key twice is an error: yaml keeps the last one
+    silently, and a declaration merged twice would go unchecked."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "%r is declared twice" % (key,), key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def load_yaml(f):
+    return yaml.load(f, Loader=UniqueKeyLoader)
+
+
 def wanted(name):
     return not ONLY or name in ONLY
 
@@ -328,7 +347,7 @@ def main_memcheck():
     for name in sorted(os.listdir("fixtures/mutants")):
         mdir = os.path.join("fixtures/mutants", name)
         with open(os.path.join(mdir, "fixture.yaml")) as f:
-            fx = yaml.safe_load(f)
+            fx = load_yaml(f)
         if not fx.get("memcheck"):
             continue
         want = {(f["kind"], f["file"], f["line"]) for f in fx.get("findings") or []}
@@ -428,7 +447,7 @@ def main():
     bad = 0
     tally = CauseTally()
     with open("fixtures/causes.yaml") as f:
-        base_causes = yaml.safe_load(f) or {}
+        base_causes = load_yaml(f) or {}
     correct = os.path.abspath("fixtures/correct")
     p, res = run(correct, "correct")
     bad += check_causes("correct fixture", base_causes.get("correct"), res, tally)
@@ -480,7 +499,7 @@ def check_mutant(correct, name, baseline, tally):
     bad = 0
     mdir = os.path.join("fixtures/mutants", name)
     with open(os.path.join(mdir, "fixture.yaml")) as f:
-        fx = yaml.safe_load(f)
+        fx = load_yaml(f)
     if fx.get("memcheck"):
         return 0  # tests/memcheck-fixtures.sh
     expected = set(fx.get("must_fail") or []) | set(fx.get("inject_fail") or [])
@@ -543,7 +562,7 @@ def check_variants(tally):
         if not os.path.isdir(vdir) or not wanted("variant-" + name):
             continue  # README.md
         with open(os.path.join(vdir, "fixture.yaml")) as f:
-            fx = yaml.safe_load(f)
+            fx = load_yaml(f)
         progs = fx["programs"]
         only = ",".join(ROLE_GLOB[p] for p in progs)
         tmp = tempfile.mkdtemp(prefix="sockcheck-variant-")
