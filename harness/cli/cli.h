@@ -57,6 +57,18 @@ struct cli_case_opts {
 	{ "keep", no_argument, NULL, 'k' }, \
 	{ "no-retry", no_argument, NULL, 'R' }
 void cli_case_opts_init(struct cli_case_opts *o);
+/* The shared options into a command's own (struct run_opts, struct grade_opts:
+ * the same names). */
+#define CLI_CASE_OPTS_TO(dst, co) do { \
+	(dst).only = (co).only; \
+	(dst).jobs = (co).jobs; \
+	(dst).timeout_scale = (co).timeout_scale; \
+	(dst).memcheck = (co).memcheck; \
+	(dst).want_netns = (co).want_netns; \
+	(dst).no_capture = (co).no_capture; \
+	(dst).keep = (co).keep; \
+	(dst).no_retry = (co).no_retry; \
+} while (0)
 int cli_case_option(const char *cmd, int c, const char *arg, struct cli_case_opts *o);
 
 /*

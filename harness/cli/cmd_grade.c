@@ -207,14 +207,7 @@ cmd_grade(int argc, char **argv, volatile sig_atomic_t *stop)
 				return cli_option_error("grade", c, argv);
 		}
 	}
-	go.only = co.only;
-	go.jobs = co.jobs;
-	go.timeout_scale = co.timeout_scale;
-	go.memcheck = co.memcheck;
-	go.want_netns = co.want_netns;
-	go.no_capture = co.no_capture;
-	go.keep = co.keep;
-	go.no_retry = co.no_retry;
+	CLI_CASE_OPTS_TO(go, co);
 	if (argc - optind != 1)
 		return cli_usage_error("grade", "%s", "takes one CLASS_DIR (one subdirectory per student)");
 	if (realpath(argv[optind], class_dir) == NULL || !fsx_is_dir(class_dir)) {

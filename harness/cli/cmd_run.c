@@ -113,14 +113,7 @@ cmd_run(int argc, char **argv, volatile sig_atomic_t *stop)
 				return cli_option_error("run", c, argv);
 		}
 	}
-	ro.only = co.only;
-	ro.jobs = co.jobs;
-	ro.timeout_scale = co.timeout_scale;
-	ro.memcheck = co.memcheck;
-	ro.want_netns = co.want_netns;
-	ro.no_capture = co.no_capture;
-	ro.keep = co.keep;
-	ro.no_retry = co.no_retry;
+	CLI_CASE_OPTS_TO(ro, co);
 	if (argc - optind > 1)
 		return cli_usage_error("run", "takes one submission directory; got '%s' too", argv[optind + 1]);
 	if (realpath(optind < argc ? argv[optind] : ".", sub) == NULL || !fsx_is_dir(sub)) {
