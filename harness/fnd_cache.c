@@ -3,11 +3,13 @@
  * submission is not probed again.
  */
 #include <fcntl.h>
+#include <gelf.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fnd.h"
@@ -18,11 +20,56 @@
 /* Bump when what is found, or how, changes: old cache entries then miss. */
 #define FND_VERSION 3
 
+/*
+ * The program as it runs: every section of the ELF file but its debug
+ * information and build id, which name the directory it was built in (a
+ * run without --report-dir builds in a new one each time). -1: not ELF.
+ */
+static int
+hash_elf(EVP_MD_CTX *ctx, int fd)
+{
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	size_t shstr;
+
+	if (elf_version(EV_CURRENT) == EV_NONE ||
+	    (elf = elf_begin(fd, ELF_C_READ, NULL)) == NULL)
+		return -1;
+	if (elf_kind(elf) != ELF_K_ELF || gelf_getehdr(elf, &eh) == NULL ||
+	    elf_getshdrstrndx(elf, &shstr) < 0) {
+		elf_end(elf);
+		return -1;
+	}
+	EVP_DigestUpdate(ctx, eh.e_ident, sizeof(eh.e_ident));
+	EVP_DigestUpdate(ctx, &eh.e_type, sizeof(eh.e_type));
+	EVP_DigestUpdate(ctx, &eh.e_machine, sizeof(eh.e_machine));
+	EVP_DigestUpdate(ctx, &eh.e_entry, sizeof(eh.e_entry));
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d = NULL;
+		if (gelf_getshdr(scn, &sh) == NULL ||
+		    (name = elf_strptr(elf, shstr, sh.sh_name)) == NULL)
+			continue;
+		if (strncmp(name, ".debug", 6) == 0 || strcmp(name, ".note.gnu.build-id") == 0)
+			continue;
+		EVP_DigestUpdate(ctx, name, strlen(name) + 1);
+		EVP_DigestUpdate(ctx, &sh.sh_addr, sizeof(sh.sh_addr));
+		EVP_DigestUpdate(ctx, &sh.sh_size, sizeof(sh.sh_size));
+		while (sh.sh_type != SHT_NOBITS && (d = elf_rawdata(scn, d)) != NULL)
+			if (d->d_buf && d->d_size)
+				EVP_DigestUpdate(ctx, d->d_buf, d->d_size);
+	}
+	elf_end(elf);
+	return 0;
+}
+
 int
 fnd_cache_key(const struct fnd_env *e, const struct prof *p, enum prof_prog_kind kind,
     char hex[65])
 {
-	char path[PATH_MAX * 2], tmpl[512];
+	char path[PATH_MAX * 2], tmpl[2048];
 	const struct prof_prog *pp = &p->progs[kind];
 	unsigned char md[EVP_MAX_MD_SIZE], buf[65536];
 	unsigned mdlen = 0;
@@ -36,9 +83,15 @@ fnd_cache_key(const struct fnd_env *e, const struct prof *p, enum prof_prog_kind
 		EVP_MD_CTX_free(ctx);
 		return -1;
 	}
-	/* what the probes depend on besides the program: the finder and the profile */
-	snprintf(tmpl, sizeof(tmpl), "fnd %d %s %u|%s|%s|%s|%d|%s|%s|%s", FND_VERSION,
-	    prof_prog_name(kind), pp->set, pp->command ? pp->command : "",
+	/* what the probes depend on besides the program: the finder (this very
+	 * sockcheck: a cache kept across runs misses once it is rebuilt) and
+	 * the profile */
+	struct stat self;
+	if (stat("/proc/self/exe", &self) < 0)
+		memset(&self, 0, sizeof(self));
+	snprintf(tmpl, sizeof(tmpl), "fnd %d %s %lu.%ld.%lld|%s %u|%s|%s|%s|%d|%s|%s|%s",
+	    FND_VERSION, SOCKCHECK_VERSION, (unsigned long)self.st_ino, (long)self.st_mtime,
+	    (long long)self.st_size, prof_prog_name(kind), pp->set, pp->command ? pp->command : "",
 	    pp->file ? pp->file : "", pp->out ? pp->out : "", e->want_netns,
 	    pp->quit ? pp->quit : "", pp->stdin_text ? pp->stdin_text : "",
 	    e->inject_lib ? "trace" : "");
@@ -54,8 +107,12 @@ fnd_cache_key(const struct fnd_env *e, const struct prof *p, enum prof_prog_kind
 		EVP_MD_CTX_free(ctx);
 		return -1;
 	}
-	while ((r = read(fd, buf, sizeof(buf))) > 0)
-		EVP_DigestUpdate(ctx, buf, (size_t)r);
+	if (hash_elf(ctx, fd) < 0) {
+		/* not an ELF file (a script, say): all of it */
+		lseek(fd, 0, SEEK_SET);
+		while ((r = read(fd, buf, sizeof(buf))) > 0)
+			EVP_DigestUpdate(ctx, buf, (size_t)r);
+	}
 	close(fd);
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
 	EVP_MD_CTX_free(ctx);

@@ -315,6 +315,7 @@ find_conventions(struct run_ctx *ctx, const struct scn_suite *suite, const struc
 	memset(&fe, 0, sizeof(fe));
 	fe.built_dir = ctx->built_dir;
 	fe.work_dir = o->work_dir;
+	fe.cache_dir = o->finder_cache;
 	fe.ref_dir = o->ref_dir;
 	fe.inject_lib = ctx->inject_lib;
 	fe.want_netns = o->want_netns ? 1 : 0;

@@ -83,6 +83,9 @@ struct scn_suite;
 int cli_load_suite(const struct cli_layout *lay, const char *suite_dir, const char *asg_path,
     struct asg *asg, struct scn_suite *suite, const char **suite_used);
 
+/* The user's cache for what the finder found ($XDG_CACHE_HOME/sockcheck/finder,
+ * else ~/.cache/sockcheck/finder), created; 0, or -1 when there is none. */
+int cli_finder_cache(char *buf, size_t len);
 struct grade_lost;
 /* On stderr, each student without a score and why (`grade` or `merge`); 1 when any, else 0. */
 int cli_report_lost(const struct grade_lost *lost, const char *cmd);

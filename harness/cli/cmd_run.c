@@ -84,7 +84,7 @@ cmd_run(int argc, char **argv, volatile sig_atomic_t *stop)
 	struct sc_err err;
 	const char *suite_dir = NULL, *report_dir = NULL, *formats = NULL;
 	unsigned build_timeout;
-	char sub[PATH_MAX], work[PATH_MAX], built[PATH_MAX], blog[PATH_MAX];
+	char sub[PATH_MAX], work[PATH_MAX], built[PATH_MAX], blog[PATH_MAX], fcache[PATH_MAX];
 	int c, built_ok = 0, rc, tmp_work = 0, tty = isatty(2);
 
 	cli_find_layout(&lay);
@@ -151,6 +151,10 @@ cmd_run(int argc, char **argv, volatile sig_atomic_t *stop)
 			return EXIT_USAGE;
 		}
 		tmp_work = 1;
+		/* the work directory goes at the end: what the finder found stays
+		 * for the next run of the same programs */
+		if (cli_finder_cache(fcache, sizeof(fcache)) == 0)
+			ro.finder_cache = fcache;
 	}
 	ro.work_dir = work;
 	ro.ref_dir = lay.ref;
