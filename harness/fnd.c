@@ -124,7 +124,7 @@ fnd_run(const struct fnd_env *e, const struct prof *p, struct fnd_result *r, str
 	}
 	/* the probes mostly wait on the programs: together, they take the
 	 * time of the slowest, not the sum */
-	if (n > 1 && probes_isolated(e))
+	if (n > 1 && !e->serial && probes_isolated(e))
 		for (size_t i = 0; i < n; i++)
 			started[i] = pthread_create(&th[i], NULL, find_one, &todo[i]) == 0;
 	for (size_t i = 0; i < n; i++)

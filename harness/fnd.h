@@ -77,6 +77,7 @@ struct fnd_env {
 	int want_netns;
 	int is_root;
 	const int *need;	/* need[k]: probe program k (NULL: every present one) */
+	int serial;		/* 1: one probe at a time (others run beside: grade) */
 };
 
 /*

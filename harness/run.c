@@ -315,13 +315,26 @@ find_conventions(struct run_ctx *ctx, const struct scn_suite *suite, const struc
 	memset(&fe, 0, sizeof(fe));
 	fe.built_dir = ctx->built_dir;
 	fe.work_dir = o->work_dir;
+	fe.cache_dir = o->finder_cache;
 	fe.ref_dir = o->ref_dir;
 	fe.inject_lib = ctx->inject_lib;
 	fe.want_netns = o->want_netns ? 1 : 0;
 	fe.is_root = ctx->is_root;
 	fe.need = need;
-	if (!o->no_finder && !(o->stop && *o->stop) && fnd_run(&fe, ctx->p, found, err) < 0)
-		return -1;
+	/* several runs at once (grade): one program probed at a time in each, and
+	 * no more runs probing than CPUs, as heavy cases: a probe's waits must
+	 * not run out while the machine is busy with the others */
+	fe.serial = o->cpus != NULL;
+	if (!o->no_finder && !(o->stop && *o->stop)) {
+		int rc;
+		while (o->cpus && sem_wait(o->cpus) < 0 && errno == EINTR)
+			;
+		rc = fnd_run(&fe, ctx->p, found, err);
+		if (o->cpus)
+			sem_post(o->cpus);
+		if (rc < 0)
+			return -1;
+	}
 	return fnd_effective(ctx->p, found, eff, err);
 }
 

@@ -22,6 +22,7 @@ struct run_opts {
 	const char *ref_dir;	/* the reference peers (build/reference) */
 	const char *inject_lib;	/* libscinject.so, or NULL */
 	const char *work_dir;	/* scratch root (created; case dirs below it) */
+	const char *finder_cache;	/* or NULL: work_dir/finder-cache (fnd.h) */
 	const char *only;	/* id globs, or NULL for all */
 	unsigned jobs;		/* 0: run_default_jobs() */
 	double timeout_scale;	/* 1.0 normally */

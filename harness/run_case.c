@@ -432,8 +432,8 @@ run_case(struct run_ctx *ctx, const struct scn *s, unsigned points, int hidden, 
 		int dl;
 		char *what = watch_describe(&c.w, wp, nw, &dl);
 		uint64_t size = run_data_size(s);
-		char *rate = size >= ((uint64_t)1 << 20) ? watch_rate(&c.w, size, run_now() - c.t0,
-		    c.deadline - c.t0) : NULL;
+		char *rate = size >= ((uint64_t)1 << 20) ? watch_rate(&c.w, size, run_now() - c.t0 -
+		    c.reach_wait, c.deadline - c.t0 - c.reach_wait) : NULL;
 		if (what && asprintf(&c.w.stall, "At the deadline: %s.%s%s%s", what,
 		    rate ? " Too slow: " : "", rate ? rate : "", rate ? "." : "") < 0)
 			c.w.stall = NULL;

@@ -96,6 +96,8 @@ struct rcase {
 	struct run_wcap capture;	/* the packet capture (run_wcap.h) */
 	double t_stall;		/* when a stall or the early decision ended it; <0 */
 	double t_stop;		/* when run_stop_procs began; <0 */
+	double reach_wait;	/* memcheck: seconds valgrind took to reach the program,
+				 * added to the deadline (run_proc.c) */
 };
 
 typedef int (*run_cond_fn)(struct rcase *c, void *arg);

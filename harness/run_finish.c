@@ -416,7 +416,7 @@ run_finish(struct rcase *c, struct run_outcome *oc, struct res_case *out)
 		ji.sent_known = lines_digests(c->s, ji.sent_size, ji.sent_digest) == 0;
 	ji.deadline_hit = c->deadline_hit;
 	ji.time_factor = c->factor * c->scale;
-	ji.timeout_s = c->deadline - c->t0;
+	ji.timeout_s = c->deadline - c->t0 - c->reach_wait;	/* valgrind's start not counted */
 	ji.stall = c->early.why ? c->early.why : c->w.stall;
 	ji.resent = c->early.resent;
 	ji.spun = c->w.spin || (c->early.decided && c->early.fault);

@@ -4,6 +4,7 @@
  * programs get limits, valgrind and the preload library when the case asks.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pty.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "peer.h"
 #include "run_case.h"
 #include "sbx.h"
+#include "srcmap.h"
 #include "strv.h"
 
 #define HEAD_MAX (64 * 1024)
@@ -407,6 +409,77 @@ spoil_args(char ***argvp, enum scn_args how, unsigned port)
 	return 0;
 }
 
+/* A program that valgrind runs is reached when the library announces
+ * itself in it (its "loaded" line names the program), or it ended. */
+struct reach_arg {
+	struct rproc *r;
+	char want[96];
+};
+
+static int
+cond_reached(struct rcase *c, void *arg)
+{
+	struct reach_arg *a = arg;
+	char line[256];
+	int found = 0;
+	FILE *f;
+
+	if (!run_alive(a->r))
+		return 1;
+	if ((f = fopen(c->inj_report, "re")) == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strncmp(line, "loaded ", 7) == 0 && strstr(line, a->want) != NULL;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Under valgrind the program runs only after valgrind's own start: 0.5-1.5 s
+ * on a quiet machine, far more on a busy one, where the case's deadline
+ * could pass before the program ran at all (and a case of fault injection
+ * then found the library never loaded). Wait for it, up to REACH_OWN_S of
+ * the program's own time (the time it waited for a CPU is not its own) and
+ * REACH_WALL_S in all; the wait is added to the deadline: a case's time
+ * starts when its program does, whatever the load.
+ */
+#define REACH_OWN_S 30.0
+#define REACH_WALL_S 600.0
+
+static void
+wait_reached(struct rcase *c, struct rproc *r, const char *prog)
+{
+	struct reach_arg a = { .r = r };
+	const char *base = strrchr(prog, '/');
+	double t = run_now(), deadline = c->deadline, cap = t + REACH_WALL_S;
+
+	snprintf(a.want, sizeof(a.want), " name=%s ", base ? base + 1 : prog);
+	c->deadline = cap;	/* run_wait_until stops at the deadline */
+	for (double until = t + REACH_OWN_S;;) {
+		if (run_wait_until(c, cond_reached, &a, until) || c->w.stalled || c->early.decided ||
+		    until >= cap)
+			break;
+		double own = t + REACH_OWN_S + run_queue_seconds(r);
+		if (own <= until + 0.01)
+			break;
+		until = own < cap ? own : cap;
+	}
+	c->reach_wait += run_now() - t;
+	c->deadline = deadline + (run_now() - t);
+}
+
+/* Whether the preload library can enter program `prog` (relative to the
+ * working copy): 0 when it is statically linked. */
+static int
+library_enters(const struct rcase *c, const char *prog)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->cwd, prog) >= sizeof(path))
+		return 1;
+	return srcmap_is_static(prog[0] == '/' ? prog : path) != 1;
+}
+
 struct rproc *
 run_start_student(struct rcase *c, enum prof_prog_kind kind, const char *role, unsigned port,
     int want_stdin, struct sc_err *err)
@@ -487,6 +560,9 @@ mc_fail:
 	}
 	r = start_proc(c, role, wrapped ? wrapped : argv, env, c->cwd, student_out_mode(pp),
 	    want_stdin, &lim, mc_fds, 3, err);
+	/* under valgrind, the case's time starts when the program is reached */
+	if (r && r->started && c->memcheck && mc_fds[2] >= 0 && library_enters(c, argv[0]))
+		wait_reached(c, r, argv[0]);
 out:
 	for (int i = 0; i < 3; i++)
 		if (mc_fds[i] >= 0)

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -234,6 +235,35 @@ fail(struct wcap *w, struct sc_err *e)
 	w->err = *e;
 }
 
+/*
+ * libpcap maps the kernel's packet ring (WCAP_BUFFER, every page present)
+ * into sockcheck, where every fork() (each case's namespace holder, each
+ * program's launcher) would copy its page table entries and take a
+ * reference on each page for a child that never reads it: with a capture
+ * per case in flight, most of what a fork() of sockcheck cost. The ring is
+ * the mapping of the packet socket `fd` (/proc/self/maps names it
+ * socket:[INODE]); it is left out of children. Best effort.
+ */
+static void
+ring_not_inherited(int fd)
+{
+	struct stat st;
+	char want[64], line[512];
+	FILE *f;
+
+	if (fstat(fd, &st) < 0 || (f = fopen("/proc/self/maps", "re")) == NULL)
+		return;
+	snprintf(want, sizeof(want), " socket:[%lu]\n", (unsigned long)st.st_ino);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		size_t n = strlen(line), w = strlen(want);
+		if (n > w && strcmp(line + n - w, want) == 0 &&
+		    sscanf(line, "%lx-%lx", &lo, &hi) == 2 && hi > lo)
+			madvise((void *)lo, hi - lo, MADV_DONTFORK);
+	}
+	fclose(f);
+}
+
 /* Open the handle on lo in the current namespace, and the file. */
 static int
 open_capture(struct wcap *w, struct sc_err *err)
@@ -260,6 +290,7 @@ open_capture(struct wcap *w, struct sc_err *err)
 	if (fd < 0)
 		return sc_err_set(err, "no capture: lo: no selectable descriptor");
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	ring_not_inherited(fd);
 	if (pcap_compile(w->p, &prog, "tcp or udp", 1, PCAP_NETMASK_UNKNOWN) < 0)
 		return sc_err_set(err, "no capture: filter: %s", pcap_geterr(w->p));
 	rc = pcap_setfilter(w->p, &prog);

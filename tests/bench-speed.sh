@@ -2,7 +2,9 @@
 # bench-speed: how long a student and an instructor wait, in one run on one
 # machine (issue 24), appended to BUILD/bench/speed.txt (never asserted):
 #   - the whole suite on fixtures/correct: wall, and the CPU of sockcheck and
-#     everything it ran (user, sys), at --jobs 2 and at the default --jobs;
+#     everything it ran (user, sys), at --jobs 2 and at the default --jobs
+#     (the programs found before, as a student's second run; and once with
+#     the finder's cache empty, as a first run);
 #   - the textbook fixture (30-byte reads and writes) at --jobs 2;
 #   - a class of 40 students graded at --jobs 2 (tests/mkclass.sh when it is
 #     there, else correct and one-bug submissions taking turns): wall, user,
@@ -59,9 +61,17 @@ def mutant(name, dst):
 print("# %s %s, %d cores, load %s" % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
       " against ".join(reversed(scs)), os.cpu_count(), open("/proc/loadavg").read().split()[0]))
 
-def line(what, args, per=None):
+cold = iter(range(1000))
+
+def cold_env():
+    """a user cache of its own: the finder finds everything again"""
+    env = dict(os.environ)
+    env["XDG_CACHE_HOME"] = os.path.join(tmp, "cache%d" % next(cold))
+    return env
+
+def line(what, args, per=None, env=None):
     """one measurement per sockcheck, alternated; both figures and the ratio"""
-    res = [measure([s] + args(s)) for s in scs]
+    res = [measure([s] + args(s), env=env() if env else None) for s in scs]
     txt = []
     for s, (w, u, sy, rc) in zip(scs, res):
         txt.append("%s%s%s (exit %d)" % ("before: " if base and s == base else "", fmt(w, u, sy),
@@ -72,6 +82,8 @@ def line(what, args, per=None):
 
 line("suite on fixtures/correct, --jobs 2", lambda s: ["run", "--jobs", "2", "fixtures/correct"])
 line("suite on fixtures/correct, default --jobs", lambda s: ["run", "fixtures/correct"])
+line("suite on fixtures/correct, default --jobs, nothing found before (the finder's cache empty)",
+     lambda s: ["run", "fixtures/correct"], env=cold_env)
 line("suite on fixtures/textbook, --jobs 2", lambda s: ["run", "--jobs", "2", "fixtures/textbook"])
 
 # the class

@@ -71,6 +71,21 @@ else
 	fail "cache: $(cat "$T/r2a.out" "$T/r2b.out")"
 fi
 
+# 2b. without --report-dir (a work directory of its own each time), the
+# findings stay in the user's cache for the next run of the same programs
+for i in 1 2; do
+	XDG_CACHE_HOME="$T/xdg" timeout 300 "$SC" run --only 'echo.client.quit-word' "$T/quitq" \
+	    >"$T/r2c$i.out" 2>&1
+done
+if grep -q '^found: echo_client: quit word "Q" (from its prompt) (found in' "$T/r2c1.out" &&
+    grep -q '^found: echo_client: quit word "Q" (from its prompt) (cached)' "$T/r2c2.out" &&
+    grep -q '^PASS  echo.client.quit-word' "$T/r2c2.out" &&
+    ls "$T/xdg/sockcheck/finder/"*.json >/dev/null 2>&1; then
+	ok "cache: kept in \$XDG_CACHE_HOME/sockcheck/finder across runs without --report-dir"
+else
+	fail "cache across runs: $(cat "$T/r2c1.out" "$T/r2c2.out")"
+fi
+
 # 3. the profile wins, and a server that dies for want of its file is told so
 cp -R fixtures/variants/fs-data-txt "$T/wrongfile"
 rm -f "$T/wrongfile/fixture.yaml"

@@ -45,12 +45,16 @@ primary cause: that of its first failed target check, the one its summary
 shows) must be the declared one. The cause accuracy, failed cases across all
 fixtures whose named cause is the declared one, is printed last.
 """
+import concurrent.futures
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 import tempfile
+import threading
 
 import yaml
 
@@ -107,6 +111,56 @@ ROLE_GLOB = {
 
 
 HARNESS_ERRORS = []  # every case of every run that came back `error`
+
+# Fixtures are checked SELFTEST_JOBS at a time (default 2): a run mostly
+# waits (its build, the finder, cases that sleep), and make check's budget is
+# short. Each check's lines are printed whole, in the order of the fixtures.
+JOBS = max(1, int(os.environ.get("SELFTEST_JOBS") or 2))
+LOCK = threading.Lock()
+
+
+class _ThreadOut:
+    """sys.stdout that a check running in the pool writes to its own buffer."""
+
+    def __init__(self, real):
+        self.real = real
+        self.local = threading.local()
+
+    def write(self, text):
+        buf = getattr(self.local, "buf", None)
+        return (buf if buf is not None else self.real).write(text)
+
+    def flush(self):
+        self.real.flush()
+
+
+sys.stdout = _ThreadOut(sys.stdout)
+
+
+def _captured(fn, *args):
+    buf = sys.stdout.local.buf = io.StringIO()
+    try:
+        return fn(*args), buf.getvalue()
+    except BaseException:
+        sys.stdout.local.buf = None
+        sys.stdout.write(buf.getvalue())  # what it said before it gave up
+        raise
+    finally:
+        sys.stdout.local.buf = None
+
+
+def in_pool(calls):
+    """Run each (fn, args...) of calls, JOBS at a time; their output in order.
+    Returns the sum of what they return (each: 1 when its fixture does not hold)."""
+    bad = 0
+    with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:
+        futs = [ex.submit(_captured, *c) for c in calls]
+        for f in futs:
+            n, text = f.result()
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            bad += n
+    return bad
 
 
 def run(sub, name, only=None, extra=()):
@@ -208,6 +262,7 @@ class CauseTally:
         self.failed = 0
         self.right = 0
         self.wrong = []
+        self.lock = threading.Lock()  # the fixtures are checked in threads (in_pool)
 
     def line(self):
         pct = 100.0 * self.right / self.failed if self.failed else 100.0
@@ -219,6 +274,11 @@ def check_causes(label, declared, res, tally, ignore=()):
     """The primary cause of every failed case against `declared` (case id:
     cause, or a list of causes); 0 when each is the declared one."""
     declared = declared or {}
+    with tally.lock:
+        return _check_causes(label, declared, res, tally, ignore)
+
+
+def _check_causes(label, declared, res, tally, ignore):
     problems = []
     for c in res["cases"]:
         if c["verdict"] not in ("fail", "error") or c["id"] in ignore:
@@ -289,6 +349,7 @@ def check_cites(label, fx, res, failed):
     """Each failed case cites its declared line; returns the problems."""
     problems = []
     per = fx.get("cites") or {}
+
     for c in res["cases"]:
         if c["id"] not in failed:
             continue
@@ -299,16 +360,19 @@ def check_cites(label, fx, res, failed):
         else:
             # a fixture written before cites, or a case added since: reported,
             # counted as not citing, not judged (declare it in its fixture.yaml)
-            CITED["total"] += 1
+            with LOCK:
+                CITED["total"] += 1
             print("# %s: %s failed and declares no line to cite (cite:/cites:); it cites %s"
                   % (label, c["id"], describe_cites(c)))
             continue
         if spec is None:
             continue
-        CITED["total"] += 1
+        with LOCK:
+            CITED["total"] += 1
         specs = spec if isinstance(spec, list) else [spec]
         if any(cite_matches(sp, ci) for sp in specs for ci in case_cites(c)):
-            CITED["right"] += 1
+            with LOCK:
+                CITED["right"] += 1
         else:
             problems.append("  %s: must cite %s; cites %s" % (
                 c["id"], " or ".join(repr(sp) for sp in specs), describe_cites(c)))
@@ -344,40 +408,50 @@ def main_memcheck():
               % (sorted(got), sorted(must)))
     else:
         print("ok - correct fixture under memcheck: no findings, %.1f s" % res.get("seconds", 0))
+    names = []
     for name in sorted(os.listdir("fixtures/mutants")):
-        mdir = os.path.join("fixtures/mutants", name)
-        with open(os.path.join(mdir, "fixture.yaml")) as f:
-            fx = load_yaml(f)
-        if not fx.get("memcheck"):
-            continue
-        want = {(f["kind"], f["file"], f["line"]) for f in fx.get("findings") or []}
-        expected = set(fx.get("must_fail") or []) | set(fx.get("inject_fail") or [])
-        prog = fx.get("program")
-        tmp = tempfile.mkdtemp(prefix="sockcheck-mutant-")
-        try:
-            sub = apply_mutant(correct, mdir, tmp)
-            p, res = run(sub, "memcheck-" + name, ROLE_GLOB[prog], ["--memcheck"])
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        got_f = findings_of(res)
-        got = failed_ids(res) - base
-        bad += check_charged(name, fx, res, base)
-        bad += check_causes("memcheck mutant " + name, fx.get("causes"), res, tally, base)
-        if got_f != want or got != expected:
-            bad += 1
-            print("not ok - memcheck mutant %s (%s)" % (name, fx.get("description", "")))
-            if got_f != want:
-                print("  findings: expected %s, got %s" % (sorted(want), sorted(got_f)))
-            if got != expected:
-                print("  failed cases: missing %s, extra %s" % (
-                    sorted(expected - got), sorted(got - expected)))
-        else:
-            print("ok - memcheck mutant %s: %s in %d failing case(s)"
-                  % (name, ", ".join("%s at %s:%d" % w for w in sorted(want)), len(expected)))
-    bad += check_no_debug_info(correct) + check_binary_only(correct) + check_no_valgrind(correct)
+        with open(os.path.join("fixtures/mutants", name, "fixture.yaml")) as f:
+            if load_yaml(f).get("memcheck"):
+                names.append(name)
+    bad += in_pool([(check_memcheck_mutant, correct, name, base, tally) for name in names])
+    bad += in_pool([(check_no_debug_info, correct), (check_binary_only, correct)])
+    bad += check_no_valgrind(correct)  # it changes the environment: alone
     bad += harness_errors()
     print(tally.line())
     raise SystemExit(1 if bad else 0)
+
+
+def check_memcheck_mutant(correct, name, base, tally):
+    """One memcheck mutant: 1 when its findings or failures are not the declared ones."""
+    bad = 0
+    mdir = os.path.join("fixtures/mutants", name)
+    with open(os.path.join(mdir, "fixture.yaml")) as f:
+        fx = load_yaml(f)
+    want = {(f["kind"], f["file"], f["line"]) for f in fx.get("findings") or []}
+    expected = set(fx.get("must_fail") or []) | set(fx.get("inject_fail") or [])
+    prog = fx.get("program")
+    tmp = tempfile.mkdtemp(prefix="sockcheck-mutant-")
+    try:
+        sub = apply_mutant(correct, mdir, tmp)
+        p, res = run(sub, "memcheck-" + name, ROLE_GLOB[prog], ["--memcheck"])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    got_f = findings_of(res)
+    got = failed_ids(res) - base
+    bad += check_charged(name, fx, res, base)
+    bad += check_causes("memcheck mutant " + name, fx.get("causes"), res, tally, base)
+    if got_f != want or got != expected:
+        bad += 1
+        print("not ok - memcheck mutant %s (%s)" % (name, fx.get("description", "")))
+        if got_f != want:
+            print("  findings: expected %s, got %s" % (sorted(want), sorted(got_f)))
+        if got != expected:
+            print("  failed cases: missing %s, extra %s" % (
+                sorted(expected - got), sorted(got - expected)))
+    else:
+        print("ok - memcheck mutant %s: %s in %d failing case(s)"
+              % (name, ", ".join("%s at %s:%d" % w for w in sorted(want)), len(expected)))
+    return bad
 
 
 def check_no_debug_info(correct):
@@ -467,9 +541,8 @@ def main():
     if wanted("textbook"):
         bad += check_textbook(base_causes, tally)
     mutants = sorted(os.listdir("fixtures/mutants"))
-    for name in mutants:
-        if wanted("mutant-" + name):
-            bad += check_mutant(correct, name, baseline, tally)
+    bad += in_pool([(check_mutant, correct, name, baseline, tally) for name in mutants
+                    if wanted("mutant-" + name)])
     bad += check_variants(tally)
     bad += harness_errors()
     if CITED["total"]:
@@ -551,73 +624,78 @@ def check_mutant(correct, name, baseline, tally):
     return bad
 
 
+VARIANTS = "fixtures/variants"
+
+
 def check_variants(tally):
     """Each variant, with no profile: what the finder found and every verdict."""
-    bad = 0
-    root = "fixtures/variants"
-    if not os.path.isdir(root):
+    if not os.path.isdir(VARIANTS):
         return 0
-    for name in sorted(os.listdir(root)):
-        vdir = os.path.join(root, name)
-        if not os.path.isdir(vdir) or not wanted("variant-" + name):
-            continue  # README.md
-        with open(os.path.join(vdir, "fixture.yaml")) as f:
-            fx = load_yaml(f)
-        progs = fx["programs"]
-        only = ",".join(ROLE_GLOB[p] for p in progs)
-        tmp = tempfile.mkdtemp(prefix="sockcheck-variant-")
-        try:
-            sub = os.path.join(tmp, "sub")
-            shutil.copytree(vdir, sub, ignore=shutil.ignore_patterns("fixture.yaml", *progs))
-            if os.path.exists(os.path.join(sub, "sockcheck.yaml")):
-                raise SystemExit("not ok - variant %s has a profile: the finder must do the work"
-                                 % name)
-            p, res = run(sub, "variant-" + name, only)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        problems = []
-        lines = res.get("conventions") or []
-        for prog, wants in (fx.get("finds") or {}).items():
-            line = next((l for l in lines if l.startswith(prog + ": ")), None)
-            for want in (wants if isinstance(wants, list) else [wants]):
-                if line is None or want not in line:
-                    problems.append("  found: expected %r in the %s line, got %r"
-                                    % (want, prog, line))
-        declared = fx.get("verdicts") or {}
-        got = {c["id"]: c["verdict"] for c in res["cases"]}
-        for cid in sorted(set(declared) | set(got)):
-            if cid not in declared:
-                # a case added to the suite after the variant was written
-                print("# variant %s: %s is not declared (%s): add it to its fixture.yaml"
-                      % (name, cid, got[cid]))
-                continue
-            want = declared[cid]
-            want = want if isinstance(want, list) else [want]
-            if cid not in got:
-                problems.append("  %s: declared %s, not run" % (cid, "|".join(want)))
-            elif got[cid] not in want:
-                c = next(c for c in res["cases"] if c["id"] == cid)
-                problems.append("  %s: declared %s, got %s: %s" % (
-                    cid, "|".join(want), got[cid], c.get("summary", "")))
-        # one fault, one charge: the failed cases that cost nothing, as for mutants
-        # (cases declared with a list of verdicts depend on timing, as may_fail)
-        racy = sorted(cid for cid, v in declared.items() if isinstance(v, list))
-        charged_bad = check_charged("variant " + name, dict(fx, may_fail=racy), res, racy)
-        problems += check_cites("variant " + name, fx, res,
-                                {cid for cid, v in got.items()
-                                 if v in ("fail", "error") and cid not in racy})
-        bad += check_causes("variant " + name, fx.get("causes"), res, tally)
-        if problems or charged_bad:
-            bad += 1
-            if problems:
-                print("not ok - variant %s (%s)" % (name, fx.get("description", "")))
-                print("\n".join(problems))
-        else:
-            counts = {}
-            for v in got.values():
-                counts[v] = counts.get(v, 0) + 1
-            print("ok - variant %s: %s; %s" % (name, " | ".join(lines), ", ".join(
-                "%d %s" % (n, v) for v, n in sorted(counts.items()))))
+    return in_pool([(check_variant, name, tally) for name in sorted(os.listdir(VARIANTS))
+                    if os.path.isdir(os.path.join(VARIANTS, name)) and wanted("variant-" + name)])
+
+
+def check_variant(name, tally):
+    """One variant: 1 when it does not hold, else 0."""
+    bad = 0
+    vdir = os.path.join(VARIANTS, name)
+    with open(os.path.join(vdir, "fixture.yaml")) as f:
+        fx = load_yaml(f)
+    progs = fx["programs"]
+    only = ",".join(ROLE_GLOB[p] for p in progs)
+    tmp = tempfile.mkdtemp(prefix="sockcheck-variant-")
+    try:
+        sub = os.path.join(tmp, "sub")
+        shutil.copytree(vdir, sub, ignore=shutil.ignore_patterns("fixture.yaml", *progs))
+        if os.path.exists(os.path.join(sub, "sockcheck.yaml")):
+            raise SystemExit("not ok - variant %s has a profile: the finder must do the work"
+                             % name)
+        p, res = run(sub, "variant-" + name, only)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    problems = []
+    lines = res.get("conventions") or []
+    for prog, wants in (fx.get("finds") or {}).items():
+        line = next((l for l in lines if l.startswith(prog + ": ")), None)
+        for want in (wants if isinstance(wants, list) else [wants]):
+            if line is None or want not in line:
+                problems.append("  found: expected %r in the %s line, got %r"
+                                % (want, prog, line))
+    declared = fx.get("verdicts") or {}
+    got = {c["id"]: c["verdict"] for c in res["cases"]}
+    for cid in sorted(set(declared) | set(got)):
+        if cid not in declared:
+            # a case added to the suite after the variant was written
+            print("# variant %s: %s is not declared (%s): add it to its fixture.yaml"
+                  % (name, cid, got[cid]))
+            continue
+        want = declared[cid]
+        want = want if isinstance(want, list) else [want]
+        if cid not in got:
+            problems.append("  %s: declared %s, not run" % (cid, "|".join(want)))
+        elif got[cid] not in want:
+            c = next(c for c in res["cases"] if c["id"] == cid)
+            problems.append("  %s: declared %s, got %s: %s" % (
+                cid, "|".join(want), got[cid], c.get("summary", "")))
+    # one fault, one charge: the failed cases that cost nothing, as for mutants
+    # (cases declared with a list of verdicts depend on timing, as may_fail)
+    racy = sorted(cid for cid, v in declared.items() if isinstance(v, list))
+    charged_bad = check_charged("variant " + name, dict(fx, may_fail=racy), res, racy)
+    problems += check_cites("variant " + name, fx, res,
+                            {cid for cid, v in got.items()
+                             if v in ("fail", "error") and cid not in racy})
+    bad += check_causes("variant " + name, fx.get("causes"), res, tally)
+    if problems or charged_bad:
+        bad += 1
+        if problems:
+            print("not ok - variant %s (%s)" % (name, fx.get("description", "")))
+            print("\n".join(problems))
+    else:
+        counts = {}
+        for v in got.values():
+            counts[v] = counts.get(v, 0) + 1
+        print("ok - variant %s: %s; %s" % (name, " | ".join(lines), ", ".join(
+            "%d %s" % (n, v) for v, n in sorted(counts.items()))))
     return bad
 
 

@@ -11,6 +11,7 @@
 #include <regex.h>
 
 #include "fnd.h"
+#include "fnd_int.h"
 #include "prof.h"
 #include "scratch.h"
 
@@ -404,4 +405,59 @@ Test(fnd, infer_writes_udp_findings, .init = mk_tmp, .fini = rm_tmp)
 	free(text);
 	fnd_result_free(&r);
 	prof_free(&p);
+}
+
+/* The cache keeps every field it stores: what is loaded is what was stored
+ * (fnd_cache.c reads and writes one table), a byte that is not UTF-8 too. */
+Test(fnd, cache_round_trip, .init = mk_tmp, .fini = rm_tmp)
+{
+	struct fnd_env e = { .work_dir = tmpdir, .cache_dir = tmpdir };
+	struct fnd_prog a, b;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.sock = FND_SOCK_UDP;
+	a.command = strdup("./file_server {file}");
+	a.port_found = 1;
+	a.port_mode = PROF_PORT_FIXED;
+	a.fixed_port = 9090;
+	a.port_not_given = 1;
+	a.port_pattern = strdup("port=([0-9]+)");
+	a.argv_file = 1;
+	a.file = strdup("data\xe9.txt");
+	a.open_error = strdup("opened x: No such file or directory");
+	a.out = strdup("receive.dat");
+	a.stdin_text = strdup("receive.dat\n");
+	a.quit_found = 1;
+	a.quit = strdup("Q");
+	a.no_quit = 1;
+	a.quit_from_prompt = 1;
+	a.fixed_client_port = 1;
+	a.host = strdup("192.168.56.101");
+	a.udp_connected = 1;
+	a.note = strdup("a note");
+	fnd_cache_store(&e, "k", &a);
+	cr_assert_eq(fnd_cache_load(&e, "k", &b), 1);
+	cr_expect(b.probed && b.cached && b.runs == 0);
+	cr_expect_eq(b.sock, a.sock);
+	cr_expect_str_eq(b.command, a.command);
+	cr_expect_eq(b.port_found, 1);
+	cr_expect_eq(b.port_mode, PROF_PORT_FIXED);
+	cr_expect_eq(b.fixed_port, 9090);
+	cr_expect_eq(b.port_not_given, 1);
+	cr_expect_str_eq(b.port_pattern, a.port_pattern);
+	cr_expect_eq(b.argv_file, 1);
+	cr_expect_str_eq(b.file, a.file);
+	cr_expect_str_eq(b.open_error, a.open_error);
+	cr_expect_str_eq(b.out, a.out);
+	cr_expect_str_eq(b.stdin_text, a.stdin_text);
+	cr_expect_eq(b.quit_found, 1);
+	cr_expect_str_eq(b.quit, "Q");
+	cr_expect_eq(b.no_quit, 1);
+	cr_expect_eq(b.quit_from_prompt, 1);
+	cr_expect_eq(b.fixed_client_port, 1);
+	cr_expect_str_eq(b.host, a.host);
+	cr_expect_eq(b.udp_connected, 1);
+	cr_expect_str_eq(b.note, a.note);
+	cr_expect_eq(fnd_cache_load(&e, "missing", &b), 0);
 }

@@ -131,3 +131,21 @@ cli_report_lost(const struct grade_lost *lost, const char *cmd)
 		    " (the shard that holds them), then merge" : "");
 	return lost->n ? 1 : 0;
 }
+
+int
+cli_finder_cache(char *buf, size_t len)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	struct sc_err err;
+	int n;
+
+	if (xdg && xdg[0] == '/')
+		n = snprintf(buf, len, "%s/sockcheck/finder", xdg);
+	else if (home && home[0] == '/')
+		n = snprintf(buf, len, "%s/.cache/sockcheck/finder", home);
+	else
+		return -1;
+	if (n < 0 || (size_t)n >= len || fsx_mkdirs(buf, &err) < 0 || access(buf, W_OK) < 0)
+		return -1;
+	return 0;
+}

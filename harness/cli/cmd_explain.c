@@ -9,6 +9,7 @@
 #include "kind.h"
 #include "prof.h"
 #include "run.h"
+#include "asg.h"
 #include "scn.h"
 
 #include "cli.h"
@@ -101,7 +102,7 @@ cmd_explain(int argc, char **argv, volatile sig_atomic_t *stop)
 {
 	struct cli_layout lay;
 	struct scn_suite suite;
-	struct sc_err err;
+	struct asg asg;	/* none: the suite alone */
 	const char *suite_dir = NULL, *id = NULL;
 	const struct scn *s = NULL;
 
@@ -128,10 +129,8 @@ cmd_explain(int argc, char **argv, volatile sig_atomic_t *stop)
 		return cli_usage_error("explain", "unexpected argument '%s'", argv[optind]);
 	if (id == NULL)
 		return cli_usage_error("explain", "%s", "needs a CASE_ID (see sockcheck list)");
-	if (scn_load_suite(suite_dir ? suite_dir : lay.suite, &suite, &err) < 0) {
-		sc_err_print(stderr, "sockcheck", &err);
+	if (cli_load_suite(&lay, suite_dir, NULL, &asg, &suite, NULL) != 0)
 		return EXIT_USAGE;
-	}
 	for (size_t i = 0; i < suite.count; i++)
 		if (strcmp(suite.items[i]->id, id) == 0)
 			s = suite.items[i];

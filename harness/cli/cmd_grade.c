@@ -153,28 +153,19 @@ int
 cmd_grade(int argc, char **argv, volatile sig_atomic_t *stop)
 {
 	static const struct option opts[] = {
-		{ "suite", required_argument, NULL, 's' },
-		{ "only", required_argument, NULL, 'o' },
-		{ "assignment", required_argument, NULL, 'a' },
+		CLI_CASE_OPTIONS,
 		{ "out", required_argument, NULL, 'O' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "student-format", required_argument, NULL, 'F' },
-		{ "jobs", required_argument, NULL, 'j' },
 		{ "shard", required_argument, NULL, 'K' },
-		{ "timeout-scale", required_argument, NULL, 't' },
 		{ "build-timeout", required_argument, NULL, 'b' },
-		{ "memcheck", no_argument, NULL, 'm' },
-		{ "no-memcheck", no_argument, NULL, 'M' },
-		{ "no-netns", no_argument, NULL, 'N' },
-		{ "no-capture", no_argument, NULL, 'C' },
 		{ "force", no_argument, NULL, 'x' },
-		{ "keep", no_argument, NULL, 'k' },
-		{ "no-retry", no_argument, NULL, 'R' },
 		{ "open", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_layout lay;
+	struct cli_case_opts co;
 	struct grade_opts go;
 	int open_dash = 0;
 	struct grade_result res = { 0 };
@@ -182,83 +173,49 @@ cmd_grade(int argc, char **argv, volatile sig_atomic_t *stop)
 	struct scn_suite suite;
 	struct asg asg;
 	struct sc_err err;
-	const char *suite_dir = NULL, *asg_path = NULL, *out = "grades";
+	const char *suite_dir = NULL, *out = "grades";
 	char class_dir[PATH_MAX], out_dir[PATH_MAX];
 	int c, rc;
 
 	cli_find_layout(&lay);
 	memset(&go, 0, sizeof(go));
-	memset(&asg, 0, sizeof(asg));
 	sc_err_clear(&err);
-	go.timeout_scale = 1.0;
-	go.memcheck = -1;
-	go.want_netns = 1;
+	cli_case_opts_init(&co);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': suite_dir = optarg; break;
-		case 'o': go.only = optarg; break;
-		case 'a': asg_path = optarg; break;
 		case 'O': out = optarg; break;
 		case 'f': go.formats = optarg; break;
 		case 'F': go.student_formats = optarg; break;
-		case 'j':
-			if (cli_parse_uint(optarg, 1, 256, &go.jobs) < 0)
-				return cli_usage_error("grade", "--jobs: '%s' is not a number from 1 to 256", optarg);
-			break;
 		case 'K':
 			if (grade_parse_shard(optarg, &go.shard_k, &go.shard_n, &err) < 0)
 				return cli_usage_error("grade", "%s", err.msg);
 			break;
-		case 't': {
-			char *end;
-			go.timeout_scale = strtod(optarg, &end);
-			if (end == optarg || *end || go.timeout_scale < 0.1 || go.timeout_scale > 100)
-				return cli_usage_error("grade", "--timeout-scale: '%s' is not a number from 0.1 to 100",
-				    optarg);
-			break;
-		}
 		case 'b':
 			if (cli_parse_uint(optarg, 1, 3600, &go.build_timeout_s) < 0)
 				return cli_usage_error("grade", "--build-timeout: '%s' is not a number of seconds from 1 "
 				    "to 3600", optarg);
 			break;
-		case 'm': go.memcheck = 1; break;
-		case 'M': go.memcheck = 0; break;
-		case 'N': go.want_netns = 0; break;
-		case 'C': go.no_capture = 1; break;
 		case 'x': go.force = 1; break;
-		case 'k': go.keep = 1; break;
-		case 'R': go.no_retry = 1; break;
 		case 'P': open_dash = 1; break;
 		case 'h': return cli_print_help(cli_grade_help);
-		default: return cli_option_error("grade", c, argv);
+		default:
+			if ((rc = cli_case_option("grade", c, optarg, &co)) < 0)
+				return EXIT_USAGE;
+			if (rc == 0)
+				return cli_option_error("grade", c, argv);
 		}
 	}
+	CLI_CASE_OPTS_TO(go, co);
 	if (argc - optind != 1)
 		return cli_usage_error("grade", "%s", "takes one CLASS_DIR (one subdirectory per student)");
 	if (realpath(argv[optind], class_dir) == NULL || !fsx_is_dir(class_dir)) {
 		fprintf(stderr, "sockcheck: %s: not a directory\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (asg_path && asg_load(asg_path, &asg, &err) < 0) {
-		sc_err_print(stderr, "sockcheck", &err);
+	if (cli_load_suite(&lay, co.suite_dir, co.asg_path, &asg, &suite, &suite_dir) != 0)
 		return EXIT_USAGE;
-	}
-	if (suite_dir == NULL)
-		suite_dir = asg.suite ? asg.suite : lay.suite;
-	if (scn_load_suite(suite_dir, &suite, &err) < 0) {
-		sc_err_print(stderr, "sockcheck", &err);
-		asg_free(&asg);
-		return EXIT_USAGE;
-	}
-	if (asg_path && asg_check(&asg, &suite, &err) < 0) {
-		sc_err_print(stderr, "sockcheck", &err);
-		asg_free(&asg);
-		scn_suite_free(&suite);
-		return EXIT_USAGE;
-	}
 	if (fsx_mkdirs(out, &err) < 0 || realpath(out, out_dir) == NULL) {
 		fprintf(stderr, "sockcheck: %s: cannot create the output directory%s%s\n", out,
 		    err.msg[0] ? ": " : "", err.msg);
@@ -270,7 +227,7 @@ cmd_grade(int argc, char **argv, volatile sig_atomic_t *stop)
 	go.out_dir = out_dir;
 	go.suite = &suite;
 	go.suite_dir = suite_dir;
-	go.assignment = asg_path ? &asg : NULL;
+	go.assignment = co.asg_path ? &asg : NULL;
 	go.ref_dir = lay.ref;
 	go.inject_lib = lay.have_inject ? lay.inject : NULL;
 	go.stop = stop;

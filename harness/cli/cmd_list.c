@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "asg.h"
 #include "scn.h"
 
 #include "cli.h"
@@ -20,7 +21,7 @@ cmd_list(int argc, char **argv, volatile sig_atomic_t *stop)
 {
 	struct cli_layout lay;
 	struct scn_suite suite;
-	struct sc_err err;
+	struct asg asg;	/* none: the suite alone */
 	const char *suite_dir = NULL, *only = NULL;
 
 	static const struct option opts[] = {
@@ -44,10 +45,8 @@ cmd_list(int argc, char **argv, volatile sig_atomic_t *stop)
 	}
 	if (optind < argc)
 		return cli_usage_error("list", "unexpected argument '%s'", argv[optind]);
-	if (scn_load_suite(suite_dir ? suite_dir : lay.suite, &suite, &err) < 0) {
-		sc_err_print(stderr, "sockcheck", &err);
+	if (cli_load_suite(&lay, suite_dir, NULL, &asg, &suite, NULL) != 0)
 		return EXIT_USAGE;
-	}
 	for (size_t i = 0; i < suite.count; i++) {
 		const struct scn *s = suite.items[i];
 		if (only && !scn_id_matches(s->id, only))

@@ -63,20 +63,10 @@ int
 cmd_run(int argc, char **argv, volatile sig_atomic_t *stop)
 {
 	static const struct option opts[] = {
-		{ "suite", required_argument, NULL, 's' },
-		{ "only", required_argument, NULL, 'o' },
-		{ "assignment", required_argument, NULL, 'a' },
+		CLI_CASE_OPTIONS,
 		{ "report-dir", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "timeout-scale", required_argument, NULL, 't' },
-		{ "memcheck", no_argument, NULL, 'm' },
-		{ "no-memcheck", no_argument, NULL, 'M' },
-		{ "no-netns", no_argument, NULL, 'N' },
-		{ "no-capture", no_argument, NULL, 'C' },
 		{ "student-view", no_argument, NULL, 'S' },
-		{ "keep", no_argument, NULL, 'k' },
-		{ "no-retry", no_argument, NULL, 'R' },
 		{ "repeat", required_argument, NULL, 'n' },
 		{ "no-finder", no_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -84,6 +74,7 @@ cmd_run(int argc, char **argv, volatile sig_atomic_t *stop)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_layout lay;
+	struct cli_case_opts co;
 	struct run_opts ro;
 	struct rpt_opts rop;
 	struct scn_suite suite;
@@ -91,45 +82,22 @@ cmd_run(int argc, char **argv, volatile sig_atomic_t *stop)
 	struct res_run run;
 	struct asg asg;
 	struct sc_err err;
-	const char *suite_dir = NULL, *report_dir = NULL, *formats = NULL, *asg_path = NULL;
+	const char *suite_dir = NULL, *report_dir = NULL, *formats = NULL;
 	unsigned build_timeout;
-	char sub[PATH_MAX], work[PATH_MAX], built[PATH_MAX], blog[PATH_MAX];
+	char sub[PATH_MAX], work[PATH_MAX], built[PATH_MAX], blog[PATH_MAX], fcache[PATH_MAX];
 	int c, built_ok = 0, rc, tmp_work = 0, tty = isatty(2);
 
 	cli_find_layout(&lay);
 	memset(&ro, 0, sizeof(ro));
 	memset(&rop, 0, sizeof(rop));
-	ro.timeout_scale = 1.0;
-	ro.memcheck = -1;
-	ro.want_netns = 1;
+	cli_case_opts_init(&co);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': suite_dir = optarg; break;
-		case 'o': ro.only = optarg; break;
-		case 'a': asg_path = optarg; break;
 		case 'r': report_dir = optarg; break;
 		case 'f': formats = optarg; break;
-		case 'j':
-			if (cli_parse_uint(optarg, 1, 256, &ro.jobs) < 0)
-				return cli_usage_error("run", "--jobs: '%s' is not a number from 1 to 256", optarg);
-			break;
-		case 't': {
-			char *end;
-			ro.timeout_scale = strtod(optarg, &end);
-			if (end == optarg || *end || ro.timeout_scale < 0.1 || ro.timeout_scale > 100)
-				return cli_usage_error("run", "--timeout-scale: '%s' is not a number from 0.1 to 100",
-				    optarg);
-			break;
-		}
-		case 'm': ro.memcheck = 1; break;
-		case 'M': ro.memcheck = 0; break;
-		case 'N': ro.want_netns = 0; break;
-		case 'C': ro.no_capture = 1; break;
 		case 'S': rop.student_view = 1; break;
-		case 'k': ro.keep = 1; break;
-		case 'R': ro.no_retry = 1; break;
 		case 'F': ro.no_finder = 1; break;
 		case 'n':
 			if (cli_parse_uint(optarg, 1, 100000, &ro.repeat) < 0)
@@ -138,9 +106,14 @@ cmd_run(int argc, char **argv, volatile sig_atomic_t *stop)
 			break;
 		case 'v': rop.verbose = 1; break;
 		case 'h': return cli_print_help(cli_run_help);
-		default: return cli_option_error("run", c, argv);
+		default:
+			if ((rc = cli_case_option("run", c, optarg, &co)) < 0)
+				return EXIT_USAGE;
+			if (rc == 0)
+				return cli_option_error("run", c, argv);
 		}
 	}
+	CLI_CASE_OPTS_TO(ro, co);
 	if (argc - optind > 1)
 		return cli_usage_error("run", "takes one submission directory; got '%s' too", argv[optind + 1]);
 	if (realpath(optind < argc ? argv[optind] : ".", sub) == NULL || !fsx_is_dir(sub)) {
@@ -148,25 +121,9 @@ cmd_run(int argc, char **argv, volatile sig_atomic_t *stop)
 		return EXIT_USAGE;
 	}
 	sc_err_clear(&err);
-	memset(&asg, 0, sizeof(asg));
-	if (asg_path && asg_load(asg_path, &asg, &err) < 0) {
-		sc_err_print(stderr, "sockcheck", &err);
+	if (cli_load_suite(&lay, co.suite_dir, co.asg_path, &asg, &suite, &suite_dir) != 0)
 		return EXIT_USAGE;
-	}
-	if (suite_dir == NULL)
-		suite_dir = asg.suite ? asg.suite : lay.suite;
-	if (scn_load_suite(suite_dir, &suite, &err) < 0) {
-		sc_err_print(stderr, "sockcheck", &err);
-		asg_free(&asg);
-		return EXIT_USAGE;
-	}
-	if (asg_path) {
-		if (asg_check(&asg, &suite, &err) < 0) {
-			sc_err_print(stderr, "sockcheck", &err);
-			asg_free(&asg);
-			scn_suite_free(&suite);
-			return EXIT_USAGE;
-		}
+	if (co.asg_path) {
 		ro.assignment = &asg;
 		ro.report_cap = asg.report_cap;
 		if (ro.memcheck < 0)
@@ -194,6 +151,10 @@ cmd_run(int argc, char **argv, volatile sig_atomic_t *stop)
 			return EXIT_USAGE;
 		}
 		tmp_work = 1;
+		/* the work directory goes at the end: what the finder found stays
+		 * for the next run of the same programs */
+		if (cli_finder_cache(fcache, sizeof(fcache)) == 0)
+			ro.finder_cache = fcache;
 	}
 	ro.work_dir = work;
 	ro.ref_dir = lay.ref;

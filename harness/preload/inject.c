@@ -151,8 +151,8 @@ static struct {
 
 /* ---- the side channel: raw syscalls only ---- */
 
-static void
-side(const char *fmt, ...)
+void
+pl_side(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
@@ -228,7 +228,7 @@ trace_sendto(int fd, const struct sockaddr *a, int err)
 		last[i].err = err;
 		snprintf(last[i].addr, sizeof(last[i].addr), "%s", addr);
 	}
-	side("sendto %d %d %d %s\n", fd, err, port, addr);
+	pl_side("sendto %d %d %d %s\n", fd, err, port, addr);
 }
 
 /* sendto(), routed (route.c) and traced as the program addressed it */
@@ -349,9 +349,9 @@ inject_init(void)
 	    strcmp(getenv("SCINJECT_SHARED"), "1") == 0 && (target == NULL || strcmp(target, name) == 0);
 	sites = getenv("SCINJECT_SITES") && strcmp(getenv("SCINJECT_SITES"), "1") == 0 &&
 	    (target == NULL || strcmp(target, name) == 0) && inj.side_fd >= 0;
-	side("loaded pid=%d name=%s active=%d%s%s%s\n", (int)getpid(), name, inj.active,
+	pl_side("loaded pid=%d name=%s active=%d%s%s%s\n", (int)getpid(), name, inj.active,
 	    inj.trace ? " trace=1" : "", inj.shared ? " shared=1" : "", sites ? " sites=1" : "");
-	pl_route_init(inj.side_fd, inj.shared);
+	pl_route_init(inj.shared);
 	if (sites)
 		pl_sites_init(name, inj.side_fd, !(getenv("SCINJECT_SIGNALS") &&
 		    strcmp(getenv("SCINJECT_SIGNALS"), "0") == 0));
@@ -371,7 +371,7 @@ eintr_settle(int fd, int retried, const char *how)
 	if (fd == inj.eintr_wfd)
 		inj.eintr_wfd = -1;
 	if (!retried)
-		side("unretried pid=%d fd=%d then=%s\n", (int)getpid(), fd, how);
+		pl_side("unretried pid=%d fd=%d then=%s\n", (int)getpid(), fd, how);
 }
 
 /* An injected EINTR on fd: the one before it, still pending, was not retried. */
@@ -411,7 +411,7 @@ inject_fini(void)
 		return;
 	eintr_settle(inj.eintr_fd, 0, "exit");
 	eintr_settle(inj.eintr_wfd, 0, "exit");
-	side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu reads_fail=%lu "
+	pl_side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu reads_fail=%lu "
 	    "received=%llu\n", (int)getpid(), inj.fired_read_max, inj.fired_write_max,
 	    inj.fired_eintr, inj.fired_fail, inj.fired_conn_fail, inj.received);
 }
@@ -455,14 +455,14 @@ fail_now(enum call c, const char *fn)
 	for (size_t i = 0; i < inj.nfails; i++)
 		if (inj.fails[i].call == c && inj.fails[i].nth == n) {
 			inj.fired_fail++;
-			side("fired fail %s %lu %d\n", fn, n, inj.fails[i].err);
+			pl_side("fired fail %s %lu %d\n", fn, n, inj.fails[i].err);
 			errno = inj.fails[i].err;
 			return 1;
 		}
 	if (c == C_READ && inj.eintr_every &&
 	    __atomic_add_fetch(&inj.sh->reads_for_eintr, 1, __ATOMIC_SEQ_CST) % inj.eintr_every == 0) {
 		if (inj.fired_eintr++ == 0)
-			side("fired eintr %s %lu\n", fn, n);
+			pl_side("fired eintr %s %lu\n", fn, n);
 		errno = EINTR;
 		return 1;
 	}
@@ -480,7 +480,7 @@ cap(size_t len, size_t max, const char *fn, unsigned long *fired, const char *wh
 	m = inj.seeded ? 1 + (size_t)(next_rand() % max) : max;
 	if (len > m) {
 		if ((*fired)++ == 0)
-			side("fired %s %s %zu\n", what, fn, m);
+			pl_side("fired %s %s %zu\n", what, fn, m);
 		return m;
 	}
 	return len;
@@ -523,9 +523,9 @@ do_read(const char *fn, int fd, size_t *len)
 		eintr_settle(fd, 1, "read");
 	if (inj.conn_fail_fd >= 0 && fd == inj.conn_fail_fd) {
 		if (inj.fired_conn_fail++ == 0)
-			side("fired reads_fail %s %lu %d\n", fn, inj.conn_fail_nth, inj.conn_fail_err);
+			pl_side("fired reads_fail %s %lu %d\n", fn, inj.conn_fail_nth, inj.conn_fail_err);
 		else if (inj.fired_conn_fail == SPUN_READS)	/* it retries: the harness may stop it */
-			side("spun reads_fail %s %lu\n", fn, inj.fired_conn_fail);
+			pl_side("spun reads_fail %s %lu\n", fn, inj.fired_conn_fail);
 		__atomic_add_fetch(&inj.sh->count[C_READ], 1, __ATOMIC_SEQ_CST);
 		errno = inj.conn_fail_err;
 		return -1;
@@ -784,7 +784,7 @@ connect(int fd, const struct sockaddr *addr, socklen_t alen)
 	if (inj.trace) {
 		char a[64];
 		addr_text(addr, a, sizeof(a));
-		side("connect %d %d %d %s\n", fd, rc < 0 ? e : 0, addr_port(addr), a);
+		pl_side("connect %d %d %d %s\n", fd, rc < 0 ? e : 0, addr_port(addr), a);
 	}
 	errno = e;
 	return rc;
@@ -804,7 +804,7 @@ socket(int domain, int type, int protocol)
 	e = errno;
 	pl_call(PL_OTHER, "socket", fd, domain, ra);
 	if (inj.trace && fd >= 0)
-		side("socket %d %d %d\n", fd, domain, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC));
+		pl_side("socket %d %d %d\n", fd, domain, type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC));
 	errno = e;
 	return fd;
 }
@@ -831,9 +831,9 @@ bind(int fd, const struct sockaddr *addr, socklen_t alen)
 	if (rc < 0)
 		pl_event("err", "bind", fd, e, ra, 1);
 	if (inj.trace && rc == 0 && addr_port(addr) >= 0)
-		side("bind %d %d\n", fd, addr_port(addr));
+		pl_side("bind %d %d\n", fd, addr_port(addr));
 	if (inj.shared && rc < 0 && e == EADDRINUSE)
-		side("bind-in-use %d %d\n", fd, addr_port(addr));
+		pl_side("bind-in-use %d %d\n", fd, addr_port(addr));
 	errno = e;
 	return rc;
 }
@@ -851,7 +851,7 @@ listen(int fd, int backlog)
 	rc = real_listen(fd, backlog);
 	e = errno;
 	if (inj.trace && rc == 0)
-		side("listen %d\n", fd);
+		pl_side("listen %d\n", fd);
 	errno = e;
 	return rc;
 }

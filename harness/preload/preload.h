@@ -59,6 +59,10 @@ PL_HIDDEN void pl_ret(enum pl_class cls, const char *call, int fd, ssize_t ret, 
 PL_HIDDEN void pl_event(const char *event, const char *call, int fd, long arg, void *ra,
     int once);
 
+/* A line on the side channel (SCINJECT_FD), by a raw write: never through a
+ * wrapper (inject.c); nothing when there is none. */
+PL_HIDDEN void pl_side(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* For the signal handlers (async-signal-safe). */
 PL_HIDDEN void pl_pipe_in_progress(void);
 PL_HIDDEN void pl_crash_record(int sig, int code, uintptr_t addr, uintptr_t pc, uintptr_t sp);
@@ -74,7 +78,7 @@ PL_HIDDEN void pl_unwind_init(void);
  */
 struct sockaddr;
 struct sockaddr_storage;
-PL_HIDDEN void pl_route_init(int side_fd, int on);
+PL_HIDDEN void pl_route_init(int on);
 PL_HIDDEN const struct sockaddr *pl_route(const char *call, int fd, const struct sockaddr *sa,
     socklen_t len, struct sockaddr_storage *buf);
 PL_HIDDEN void pl_route_back(int fd, struct sockaddr *sa, socklen_t *len);

@@ -21,13 +21,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "preload.h"
 
@@ -41,29 +38,12 @@ struct addr {
 
 static struct {
 	int on;
-	int side_fd;
 	struct { struct addr from, to; } r[MAX_REDIRECTS];
 	size_t nr;
 	/* sockets redirected: where to, for recvfrom() and the one note each */
 	struct { int fd, port; size_t rule; } socks[MAX_SOCKS];
 	size_t nsocks;
-} rt = { .side_fd = -1 };
-
-static void
-note(const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	int n;
-
-	if (rt.side_fd < 0)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > 0)	/* raw: never through the wrapped write() */
-		syscall(SYS_write, rt.side_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
+} rt;
 
 static int
 parse_addr(const char *s, struct addr *a)
@@ -77,13 +57,12 @@ parse_addr(const char *s, struct addr *a)
 }
 
 void
-pl_route_init(int side_fd, int on)
+pl_route_init(int on)
 {
 	const char *spec = getenv("SCINJECT_REDIRECT");
 	char buf[512], *save = NULL;
 
 	rt.on = on;
-	rt.side_fd = side_fd;
 	if (!on || spec == NULL)
 		return;
 	snprintf(buf, sizeof(buf), "%s", spec);
@@ -191,7 +170,7 @@ remember(const char *call, int fd, int port, size_t rule)
 	}
 	text(&rt.r[rule].from, from, sizeof(from));
 	text(&rt.r[rule].to, to, sizeof(to));
-	note("redirect %s %d %s %d %s\n", call, fd, from, port, to);
+	pl_side("redirect %s %d %s %d %s\n", call, fd, from, port, to);
 }
 
 const struct sockaddr *
@@ -210,7 +189,7 @@ pl_route(const char *call, int fd, const struct sockaddr *sa, socklen_t len,
 			return rewrite(sa, &rt.r[i].to, buf);
 		}
 	text(&a, t, sizeof(t));
-	note("unreachable %s %d %d %s\n", call, fd, port, t);
+	pl_side("unreachable %s %d %d %s\n", call, fd, port, t);
 	errno = ENETUNREACH;
 	return NULL;
 }
