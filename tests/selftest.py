@@ -52,7 +52,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import tempfile
 import threading
 
