@@ -255,6 +255,13 @@ m_conn_read_err(const struct site_log *l, const struct progs *p, size_t i)
 }
 
 static int
+m_conn_write_err(const struct site_log *l, const struct progs *p, size_t i)
+{
+	const struct site_at *a = &l->at[i];
+	return ev(a, "err") && is_write(a->call) && a->arg != EINTR && is_conn(l, p, i, a->fd);
+}
+
+static int
 m_conn_eof(const struct site_log *l, const struct progs *p, size_t i)
 {
 	return ev(&l->at[i], "eof") && is_read(l->at[i].call) && is_conn(l, p, i, l->at[i].fd);
@@ -367,11 +374,12 @@ cite_pick(const char *cause, int client, const struct site_log *l, const struct 
 		*crash = crash_of(l, p);
 	else if (strcmp(cause, "exit-0-on-error") == 0 || strcmp(cause, "stderr-message") == 0) {
 		/* the failure the program went on from: a refused connect(), a
-		 * connection's read error, else the end of the data it took for a
-		 * success, else its last failed call */
+		 * connection's read or write error, else the end of the data it
+		 * took for a success, else its last failed call */
 		if ((a = find(l, p, 1, m_connect_err)) == NULL &&
 		    (a = find(l, p, 1, m_open_failed)) == NULL &&
-		    (a = find(l, p, 1, m_conn_read_err)) == NULL) {
+		    (a = find(l, p, 1, m_conn_read_err)) == NULL &&
+		    (a = find(l, p, 1, m_conn_write_err)) == NULL) {
 			if ((a = find(l, p, 1, m_conn_eof)) != NULL)
 				role = "eof-taken";
 			else

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cite.h"
+#include "cite_int.h"
 #include "scratch.h"
 #include "site.h"
 #include "srcmap.h"
@@ -312,5 +313,39 @@ Test(srcmap, site_log_keeps_first_and_last_lines)
 	cr_expect_eq(l.at[SITE_KEEP_FIRST].fd, (int)(total - SITE_KEEP_LAST));
 	cr_expect_eq(l.at[l.nat - 1].fd, (int)(total - 1));
 	cr_expect_str_eq(l.at[0].at.obj, "/bin/p");
+	site_log_free(&l);
+}
+
+/*
+ * A client that went on after a failed write (ECONNRESET) and then saw the
+ * server's end: the silence on standard error is about the write, not about
+ * the end of the data it read after its own shutdown (UNP's str_cli).
+ */
+Test(srcmap, stderr_message_cites_the_failed_write_before_the_end)
+{
+	char path[PATH_MAX];
+	struct site_log l;
+	struct sc_err err;
+	struct progs p = { .n = 1 };
+	struct pick pk[2];
+	const struct site_crash *crash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/write-err.log", tmpdir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fprintf(f, "object p 0 /bin/p\n"
+	    "at p use socket 3 2 0 0x10\n"
+	    "at p use connect 3 0 0 0x20\n"
+	    "at p err write 3 104 0 0x30\n"
+	    "at p use read 3 0 0 0x40\n"
+	    "at p eof read 3 0 0 0x40\n");
+	fclose(f);
+	cr_assert_eq(site_log_read(path, &l, &err), 0, "%s", err.msg);
+	strcpy(p.name[0], "p");
+	cr_assert_geq(cite_pick("stderr-message", 1, &l, &p, pk, &crash), 1);
+	cr_expect_str_eq(pk[0].call, "write");
+	cr_expect_eq(pk[0].arg, 104);
+	cr_assert_geq(cite_pick("exit-0-on-error", 1, &l, &p, pk, &crash), 1);
+	cr_expect_str_eq(pk[0].call, "write");
 	site_log_free(&l);
 }
