@@ -115,6 +115,13 @@ eintr_fired(const struct judge_in *in)
 	return 0;
 }
 
+/* An injected EINTR fired and the program did not call that read or write again. */
+int
+judge_eintr_unretried(const struct judge_in *in)
+{
+	return eintr_fired(in) && in->eintr_unretried > 0;
+}
+
 /*
  * A program that lost data or echoes in a case whose only twist is calls
  * failing with EINTR, and that did not call the failed read or write again
@@ -129,7 +136,7 @@ eintr_causes(const struct judge_in *in, struct res_case *c)
 	static const char *const taken[] = { "echo-missing", "short-read", "data-mismatch",
 	    "extra-bytes", "exit-status", "lost-bytes", "short-write", "no-reply", NULL };
 
-	if (!eintr_fired(in) || in->eintr_unretried <= 0)
+	if (!judge_eintr_unretried(in))
 		return;
 	/* a client stopped by sockcheck was stuck for a reason of its own */
 	if (in->s->role == SCN_CLIENT && !in->student.ended)

@@ -143,13 +143,18 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 		}
 	}
 	if (e->reply == SCN_YES && !in->p->reply_none) {
-		if (!judge_check(c, "reply", judge_server_cause(in, !pc->eof ? "no-shutdown" :
+		/* it exited over an interrupted call it never retried: the kernel
+		 * closed its socket, not a close() where shutdown() belongs */
+		int gave_up = in->student.ended && in->student.exited && judge_eintr_unretried(in);
+		if (!judge_check(c, "reply", gave_up ? "no-eintr-retry" :
+		    judge_server_cause(in, !pc->eof ? "no-shutdown" :
 		    pc->rst || pc->write_error[0] ? "close-not-shutdown" : "reply-not-read"),
 		    judge_reply_printed(in->p, in->student.out, in->student.out_len),
 		    "the client's \"Thank you\" printed on standard output",
 		    in->student.out_len ? "not found in its output" : "no output at all")) {
-			if (!pc->eof || in->open_failed || (in->student.ended && !in->student.exited))
-				;	/* the eof check, the missing file, or the death explains it */
+			if (!pc->eof || in->open_failed || (in->student.ended && !in->student.exited) ||
+			    gave_up)
+				;	/* the eof check, the missing file, the death or the exit explains it */
 			else if (pc->rst || strcmp(pc->write_error, "") != 0)
 				judge_diag(c, "The client's reply met a closed socket: the server called "
 				    "close() where shutdown(sock, SHUT_WR) belongs, so it could not "

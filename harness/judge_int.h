@@ -69,6 +69,7 @@ int judge_echoes_printed(const struct judge_in *in, const struct judge_proc *cl)
 
 /* The preload failed one of the program's accept() calls (so it listened). */
 int judge_accept_failed(const struct judge_in *in);
+int judge_eintr_unretried(const struct judge_in *in);
 
 /* Is one of the accepted replies in `out` (printed with or without its terminator)? */
 int judge_reply_printed(const struct prof *p, const char *out, size_t out_len);

@@ -683,6 +683,48 @@ Test(judge, file_server_death_is_charged_not_what_the_kernel_did)
 	scn_free(s);
 }
 
+/*
+ * The same wire from a server that exited (status 1) when a write failed
+ * with EINTR it never retried: the reply is lost to that exit, not to a
+ * close() where shutdown() belongs (it may well call shutdown()).
+ */
+Test(judge, file_server_exit_over_eintr_is_not_close_not_shutdown)
+{
+	struct scn *s = scenario("half-close.yaml", file_server_half_close_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+	char ev[1024];
+
+	default_profile(&p);
+	snprintf(ev, sizeof(ev),
+	    "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"eof\",\"conn\":1,\"off\":46}\n"
+	    "{\"t\":4,\"ev\":\"rst\",\"conn\":1}\n"
+	    "{\"t\":5,\"ev\":\"summary\",\"conn\":1,\"bytes_in\":46,\"xxh128_in\":\"%032d\","
+	    "\"eof\":true,\"rst\":true}\n", 7);
+	peer_log("ev1.jsonl", ev, &log);
+	file_server_case(s, &p, &log, &in);
+	exited(&in.student, 1, "");
+	in.inject = "call 2 of write() failed with EINTR";
+	in.eintr_unretried = 1;
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "no-eintr-retry");
+	cr_assert_null(strstr(c.diagnosis ? c.diagnosis : "", "close() where"), "%s", c.diagnosis);
+	res_case_free(&c);
+
+	/* every EINTR retried: the closed socket is the program's close() */
+	in.eintr_unretried = 0;
+	judge_case(&in, &c);
+	cr_assert_str_eq(find_check(&c, "reply")->cause, "close-not-shutdown");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
 Test(judge, file_server_short_data)
 {
 	struct scn *s = scenario("text.yaml", file_server_yaml);
