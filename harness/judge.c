@@ -212,10 +212,14 @@ judge_case(const struct judge_in *in, struct res_case *c)
 		    "(programs: file_server: file: NAME) if it was not found.", in->open_failed);
 		failed = 1;
 	}
+	/* it went on: still running, or it ended saying all went well */
 	if (in->open_failed && s->protocol == SCN_FILE && s->role != SCN_CLIENT &&
-	    s->setup.no_file)
+	    s->setup.no_file && !(in->student.ended && in->student.exited && in->student.status != 0))
 		judge_diag(c, "It %s and went on: check the result of fopen()/open() and stop there.",
 		    in->open_failed);
+	if (s->protocol == SCN_FILE && s->role != SCN_CLIENT && s->setup.no_file && in->npeers > 0)
+		judge_diag(c, "The server listened before it opened its file (it opens it for each "
+		    "client): a client connected and asked for it.");
 	/* a server meant to fail has nothing to listen for: once it ended, or
 	 * (a port in use, bad arguments) at all: one that went on is judged by
 	 * how it ended */

@@ -122,7 +122,11 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 			judge_check(c, "data", NULL, 1, exp, "all %llu bytes arrived (content not compared: the "
 			    "client was stopped before it finished)", (unsigned long long)pc->bytes_in);
 		} else {
-			judge_check(c, "data", pc->bytes_in < in->exp_size ? (short_write_left(in, pc) ?
+			/* the first byte that differs is where a NUL belonged: a string
+			 * function (fgets() and strlen(), strcpy()) cut the data there */
+			int nul = pc->mismatch && pc->mismatch_expected == 0;
+			judge_check(c, "data", nul ? judge_server_cause(in, "binary-unsafe") :
+			    pc->bytes_in < in->exp_size ? (short_write_left(in, pc) ?
 			    "short-write" :
 			    judge_server_cause(in, "lost-bytes")) : "data-mismatch", 0, exp,
 			    "%llu bytes%s%s", (unsigned long long)pc->bytes_in,
@@ -131,6 +135,11 @@ judge_file_server(const struct judge_in *in, struct res_case *c, int *failed)
 			if (pc->bytes_in < in->exp_size)
 				judge_diag(c, "The client received %llu of %llu bytes.",
 				    (unsigned long long)pc->bytes_in, (unsigned long long)in->exp_size);
+			if (nul)
+				judge_diag(c, "Its first wrong byte is at offset %llu, where the file has a "
+				    "NUL byte: the server handled the data as a string (fgets() and "
+				    "strlen(), strcpy()); send exactly the count read() or fread() "
+				    "returned.", (unsigned long long)pc->mismatch_off);
 			*failed = 1;
 		}
 	}

@@ -35,7 +35,7 @@ struct peer_conn {
 	size_t reply_len;
 	int reply_before_eof;
 	int64_t reply_t;
-	int mismatch;		/* echo_client: the echo differed */
+	int mismatch;		/* echo_client: the echo differed; file_client: the data */
 	uint64_t mismatch_off;
 	int mismatch_expected, mismatch_got;
 	int idle_seen;		/* echo_client --idle-ms: the idle period ended */

@@ -235,9 +235,11 @@ run_peers(struct rcase *c, const char *prog, struct run_outcome *oc, struct sc_e
 		char *args[] = { (char *)c->host, portbuf, outpath, NULL };
 		if (strcmp(prog, "file_client") != 0)
 			args[2] = NULL;
-		/* a file_client's input is the file the student serves, not a flag */
-		r = run_start_peer(c, prog, i, strcmp(prog, "echo_client") == 0 ? run_peer_input(s, i) : NULL,
-		    args, err);
+		/* an echo_client sends its input; a file_client checks what it
+		 * receives against the file the student serves (the first byte
+		 * that differs is logged: a NUL there is a string function's cut) */
+		r = run_start_peer(c, prog, i, strcmp(prog, "echo_client") == 0 ? run_peer_input(s, i) :
+		    strcmp(prog, "file_client") == 0 ? run_peer_input(s, SIZE_MAX) : NULL, args, err);
 		last_start = run_now();
 		if (r == NULL)
 			break;
@@ -333,6 +335,29 @@ place_served_file(struct rcase *c, struct run_outcome *oc, struct sc_err *err)
 	return rc;
 }
 
+/*
+ * The served file is missing, and the server listens without having tried
+ * to open it: it opens its file for each client (a convention, not a
+ * fault). A client asks, as a user would; what the server then says and
+ * does is judged.
+ */
+static void
+ask_for_missing_file(struct rcase *c, struct run_outcome *oc, struct sc_err *err)
+{
+	char portbuf[16], note[PATH_MAX + 64];
+	char *args[] = { (char *)c->host, portbuf, "/dev/null", NULL };
+	struct rproc *r;
+
+	if (!c->trace_opens || fnd_failed_open(c->inj_report, c->cwd, note, sizeof(note)) != 0 ||
+	    oc->npeers >= RUN_MAXPROCS - 2)
+		return;		/* it tried at its start (or nobody can tell): judged as it is */
+	snprintf(portbuf, sizeof(portbuf), "%u", c->port);
+	if ((r = run_start_peer(c, "file_client", 0, NULL, args, err)) == NULL)
+		return;
+	oc->peers[oc->npeers++] = r;
+	run_wait_until(c, run_cond_ended, r, c->deadline);
+}
+
 int
 run_drive_server(struct rcase *c, struct run_outcome *oc, struct sc_err *err)
 {
@@ -357,7 +382,9 @@ run_drive_server(struct rcase *c, struct run_outcome *oc, struct sc_err *err)
 		run_wait_until(c, run_cond_ended, oc->student, c->deadline);
 		return 0;
 	}
-	if (!scn_server_refuses(s))	/* listening, it took what it should have refused */
+	if (s->protocol == SCN_FILE && s->setup.no_file && run_alive(oc->student))
+		ask_for_missing_file(c, oc, err);
+	else if (!scn_server_refuses(s))	/* listening, it took what it should have refused */
 		run_peers(c, kind_peer(s, 0), oc, err);
 	let_server_finish(c, oc->student);
 	return 0;

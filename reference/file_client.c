@@ -14,6 +14,7 @@
 #include "ref_conn.h"
 #include "ref_net.h"
 #include "ref_opts.h"
+#include "ref_payload.h"
 #include "ref_start.h"
 
 #define BUF (1 << 20)
@@ -33,6 +34,30 @@ write_all(int fd, const unsigned char *p, size_t n)
 	return 0;
 }
 
+/*
+ * With the data expected (--size, --pattern, --seed): the first byte that
+ * differs from it, or the first one past its end (expected -1), is logged
+ * once, so that the judge can tell bytes cut at a NUL from bytes lost.
+ */
+static void
+verify(struct ref_conn *c, struct ref_payload *pl, int *found, unsigned char *want,
+    const unsigned char *got, size_t n)
+{
+	size_t m, i;
+
+	if (*found)
+		return;
+	m = ref_payload_read(pl, want, n);
+	for (i = 0; i < m && got[i] == want[i]; i++)
+		;
+	if (i == n)
+		return;
+	ref_event(c->ev, "mismatch", c->id, "off", 'u', c->in - (uint64_t)n + i,
+	    "expected", 'i', i < m ? (int64_t)want[i] : (int64_t)-1, "got", 'i', (int64_t)got[i],
+	    NULL);
+	*found = 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -41,8 +66,9 @@ main(int argc, char **argv)
 	struct ref_conn c;
 	char msg[512];
 	unsigned port;
-	int out, rc, status = 0, replied = 0;
-	unsigned char *buf;
+	int out, rc, status = 0, replied = 0, differs = 0;
+	unsigned char *buf, *want = NULL;
+	struct ref_payload pl;
 
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = ref_start(argc, argv, REF_FILE_CLIENT, &o, &port)) >= 0)
@@ -57,6 +83,11 @@ main(int argc, char **argv)
 	}
 	if ((buf = malloc(BUF)) == NULL)
 		return 2;
+	if (o.have_size) {
+		if ((want = malloc(BUF)) == NULL)
+			return 2;
+		ref_payload_init(&pl, o.pattern, o.seed, o.size);
+	}
 	if (o.unasked) {
 		memset(buf, 'U', o.unasked < BUF ? o.unasked : BUF);
 		ref_conn_write(&c, buf, o.unasked < BUF ? o.unasked : BUF);
@@ -94,6 +125,8 @@ main(int argc, char **argv)
 			}
 			break;
 		}
+		if (want)
+			verify(&c, &pl, &differs, want, buf, (size_t)n);
 		if (write_all(out, buf, (size_t)n) < 0) {
 			fprintf(stderr, "file_client: %s: %s\n", o.args[2], strerror(errno));
 			status = 1;
@@ -115,5 +148,6 @@ main(int argc, char **argv)
 	ref_event(&ev, "end", 0, "status", 'i', (int64_t)status, "message", 's', msg, NULL);
 	fprintf(stderr, "%s\n", msg);
 	free(buf);
+	free(want);
 	return status;
 }

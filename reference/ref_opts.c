@@ -34,9 +34,10 @@ static const struct flag {
 	{ "max-clients", 1, O_MAX_CLIENTS, SERVERS }, { "bind", 1, O_BIND, SERVERS | REF_UDP_SERVER },
 	{ "delay-connect-ms", 1, O_DELAY_CONNECT, CLIENTS },
 	{ "mangle", 0, O_MANGLE, REF_ECHO_SERVER | REF_UDP_SERVER },
-	{ "size", 1, O_SIZE, REF_ECHO_CLIENT | REF_FILE_SERVER },
-	{ "pattern", 1, O_PATTERN, REF_ECHO_CLIENT | REF_FILE_SERVER | REF_UDP_CLIENT },
-	{ "seed", 1, O_SEED, REF_ECHO_CLIENT | REF_FILE_SERVER | REF_UDP_CLIENT },
+	{ "size", 1, O_SIZE, REF_ECHO_CLIENT | REF_FILE_SERVER | REF_FILE_CLIENT },
+	{ "pattern", 1, O_PATTERN, REF_ECHO_CLIENT | REF_FILE_SERVER | REF_UDP_CLIENT |
+	    REF_FILE_CLIENT },
+	{ "seed", 1, O_SEED, REF_ECHO_CLIENT | REF_FILE_SERVER | REF_UDP_CLIENT | REF_FILE_CLIENT },
 	{ "idle-ms", 1, O_IDLE, REF_ECHO_CLIENT },
 	{ "hold-ms", 1, O_HOLD, REF_ECHO_CLIENT | REF_FILE_SERVER },
 	{ "expect-nothing", 0, O_EXPECT_NOTHING, REF_ECHO_CLIENT },
@@ -342,7 +343,9 @@ ref_opts_usage(enum ref_prog prog)
 	case REF_FILE_CLIENT:
 		head = "usage: file_client [options] IP PORT OUTFILE\n  Reads to EOF into OUTFILE, "
 		    "then replies \"Thank you\\n\" and closes.\n";
-		own = "  --no-reply           never send the reply\n"
+		own = "  --size N --pattern P --seed S  the data expected (a generated payload): its\n"
+		    "                       first difference is logged (a mismatch event)\n"
+		    "  --no-reply           never send the reply\n"
 		    "  --reply-early        send the reply after the first read, before EOF\n"
 		    "  --reply TEXT         send TEXT instead (C escapes \\n \\t \\\\ \\xHH)\n"
 		    "  --delay-connect-ms D wait D ms before connect()\n";

@@ -751,6 +751,47 @@ Test(judge, file_server_short_data)
 	scn_free(s);
 }
 
+/*
+ * Fewer bytes, and the first that differs is where the file has a NUL (the
+ * reference client's mismatch event): cut by a string function, not lost.
+ */
+Test(judge, file_server_cut_at_a_nul_is_binary_unsafe)
+{
+	struct scn *s = scenario("text.yaml", file_server_yaml);
+	struct prof p;
+	struct peer_log log;
+	struct judge_in in;
+	struct res_case c = { 0 };
+
+	default_profile(&p);
+	peer_log("ev1.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"mismatch\",\"conn\":1,\"off\":58,\"expected\":0,\"got\":10}\n"
+	    "{\"t\":4,\"ev\":\"eof\",\"conn\":1,\"off\":6000}\n"
+	    "{\"t\":5,\"ev\":\"summary\",\"conn\":1,\"bytes_in\":6000,\"xxh128_in\":\"ff\","
+	    "\"eof\":true}\n", &log);
+	file_server_case(s, &p, &log, &in);
+	judge_case(&in, &c);
+	cr_assert_eq(c.verdict, RES_FAIL);
+	cr_assert_str_eq(find_check(&c, "data")->cause, "binary-unsafe");
+	assert_diag(&c, "Its first wrong byte is at offset 58, where the file has a NUL byte");
+	res_case_free(&c);
+	peer_log_free(&log);
+
+	/* the first difference is an ordinary byte: lost */
+	peer_log("ev2.jsonl", "{\"t\":1,\"ev\":\"start\"}\n{\"t\":2,\"ev\":\"connect\",\"conn\":1}\n"
+	    "{\"t\":3,\"ev\":\"mismatch\",\"conn\":1,\"off\":58,\"expected\":65,\"got\":10}\n"
+	    "{\"t\":4,\"ev\":\"eof\",\"conn\":1,\"off\":6000}\n"
+	    "{\"t\":5,\"ev\":\"summary\",\"conn\":1,\"bytes_in\":6000,\"xxh128_in\":\"ff\","
+	    "\"eof\":true}\n", &log);
+	file_server_case(s, &p, &log, &in);
+	judge_case(&in, &c);
+	cr_assert_str_eq(find_check(&c, "data")->cause, "lost-bytes");
+	res_case_free(&c);
+	peer_log_free(&log);
+	prof_free(&p);
+	scn_free(s);
+}
+
 /* ---- file.client ---- */
 
 static void
