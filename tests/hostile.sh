@@ -23,8 +23,10 @@ PY=python3
 [ -x "$SC" ] || { echo "no $SC: build first"; exit 1; }
 command -v $PY >/dev/null || { echo "python3 is needed"; exit 1; }
 mkdir -p "$BUILD/tests"
-W=$(mktemp -d "$BUILD/tests/hostile.XXXXXX") || exit 1
-chmod 755 "$W"			# the student programs run as nobody below it
+# the student programs run as nobody below it: in /tmp, not under the
+# checkout, which may lie under a directory nobody else can enter (a 0700 home)
+W=$(mktemp -d "${TMPDIR:-/tmp}/sockcheck-hostile.XXXXXX") || exit 1
+chmod 755 "$W"
 if [ -n "${HOSTILE_KEEP:-}" ]; then trap 'echo "# kept $W"' EXIT; else trap 'rm -rf "$W"' EXIT; fi
 trap 'exit 130' INT TERM
 T_START=$(date +%s.%N)
