@@ -12,7 +12,9 @@
 # 192.168.56.101), which a case's namespace would give that address: without
 # one, its datagrams to that address (the one the finder saw) go to the
 # case's reference server on 127.0.0.1 instead, said in the report, and it
-# gets root's verdicts (no skips). Last, the same fixed-port server linked
+# gets root's verdicts (no skips); the library's routing checked directly
+# (the reply reads as coming from the address the client used; any other
+# address outside loopback is unreachable). Last, the same fixed-port server linked
 # statically: no library enters it (no SO_REUSEADDR), so each case's
 # TIME-WAIT would fail the next case's bind(); the runner waits it out
 # (said once at the top) and the cases get root's verdicts.
@@ -103,6 +105,42 @@ sys.exit(0 if red and all("192.168.56.101" in x and "127.0.0.1" in x for x in re
 else
 	echo "not ok - the report does not say where the datagrams to 192.168.56.101 went:"
 	head -n 5 "$tmp/lab.out"
+	fail=1
+fi
+
+# the library itself (harness/preload/route.c): a datagram to the redirected
+# address reaches 127.0.0.1, the reply reads as coming from that address,
+# any other address outside loopback is unreachable, as in a namespace
+port=$((port + 1))
+got=$(SCINJECT_SHARED=1 SCINJECT_REDIRECT=192.168.56.101=127.0.0.1 SCINJECT_FD=9 \
+    SCINJECT_TARGET=python3 LD_PRELOAD="$(dirname "$SC")/lib/libscinject.so" \
+    python3 - "$port" 9>"$tmp/route.log" <<'PY' 2>&1
+import errno, socket, sys
+port = int(sys.argv[1])
+srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+srv.bind(("127.0.0.1", port))
+srv.settimeout(2)
+cl = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+cl.settimeout(2)
+cl.sendto(b"hi", ("192.168.56.101", port))
+data, peer = srv.recvfrom(100)
+srv.sendto(data, peer)
+data, frm = cl.recvfrom(100)
+print(data.decode(), frm[0], frm[1] == port, end=" ")
+try:
+    cl.sendto(b"x", ("10.9.9.9", port))
+    print("sent")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+PY
+)
+if [ "$got" = "hi 192.168.56.101 True ENETUNREACH" ] &&
+    grep -q "^redirect sendto [0-9]* 192.168.56.101 $port 127.0.0.1\$" "$tmp/route.log" &&
+    grep -q "^unreachable sendto [0-9]* $port 10.9.9.9\$" "$tmp/route.log"; then
+	echo "ok - the library redirects the address it is told, and nothing else leaves loopback"
+else
+	echo "not ok - the library's routing: $got"
+	grep -v '^open' "$tmp/route.log" | head -n 5
 	fail=1
 fi
 

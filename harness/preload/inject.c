@@ -583,12 +583,12 @@ __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
 
 /* recvfrom()'s sender as the program addressed it (route.c) */
 static ssize_t
-routed_recvfrom(ssize_t n, int fd, struct sockaddr *addr, socklen_t *alen)
+routed_recvfrom(ssize_t n, int fd, struct sockaddr *addr, socklen_t *alen, socklen_t room)
 {
 	int e = errno;
 
 	if (n >= 0 && addr != NULL)
-		pl_route_back(fd, addr, alen);
+		pl_route_back(fd, addr, alen, room);
 	errno = e;
 	return n;
 }
@@ -597,8 +597,9 @@ ssize_t
 recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *addr, socklen_t *alen)
 {
 	REAL(ssize_t, recvfrom, int, void *, size_t, int, struct sockaddr *, socklen_t *);
+	socklen_t room = alen ? *alen : 0;	/* the caller's buffer, before the call */
 	SITE_READ("recvfrom", fd, len, routed_recvfrom(real_recvfrom(fd, buf, len, flags, addr,
-	    alen), fd, addr, alen));
+	    alen), fd, addr, alen, room));
 }
 
 ssize_t
@@ -608,8 +609,9 @@ __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
 	REAL(ssize_t, recvfrom, int, void *, size_t, int, struct sockaddr *, socklen_t *);
 	if (len > buflen)
 		abort();
+	socklen_t room = alen ? *alen : 0;	/* the caller's buffer, before the call */
 	SITE_READ("recvfrom", fd, len, routed_recvfrom(real_recvfrom(fd, buf, len, flags, addr,
-	    alen), fd, addr, alen));
+	    alen), fd, addr, alen, room));
 }
 
 /* readv/writev: the cap applies to the total, by shortening the vector. */

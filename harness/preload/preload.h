@@ -74,14 +74,15 @@ PL_HIDDEN void pl_unwind_init(void);
  * target shares the machine's network (SCINJECT_SHARED=1). pl_route gives
  * the destination to use for `sa` (`sa` itself, or `buf` rewritten), or
  * NULL with errno ENETUNREACH; pl_route_back makes a redirected socket's
- * sender what the program addressed; pl_route_closed forgets a socket.
+ * sender what the program addressed (`room`: the size of the caller's
+ * buffer); pl_route_closed forgets a socket.
  */
 struct sockaddr;
 struct sockaddr_storage;
 PL_HIDDEN void pl_route_init(int on);
 PL_HIDDEN const struct sockaddr *pl_route(const char *call, int fd, const struct sockaddr *sa,
     socklen_t len, struct sockaddr_storage *buf);
-PL_HIDDEN void pl_route_back(int fd, struct sockaddr *sa, socklen_t *len);
+PL_HIDDEN void pl_route_back(int fd, struct sockaddr *sa, socklen_t *len, socklen_t room);
 PL_HIDDEN void pl_route_closed(int fd);
 
 /* The side channel when the program's files are traced (SCINJECT_TRACE), else -1. */

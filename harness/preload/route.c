@@ -195,13 +195,15 @@ pl_route(const char *call, int fd, const struct sockaddr *sa, socklen_t len,
 }
 
 void
-pl_route_back(int fd, struct sockaddr *sa, socklen_t *len)
+pl_route_back(int fd, struct sockaddr *sa, socklen_t *len, socklen_t room)
 {
 	struct addr a;
 	int port = 0;
 	struct sockaddr_storage buf;
 
-	if (!rt.on || rt.nsocks == 0 || len == NULL || addr_of(sa, *len, &a, &port) < 0)
+	/* the kernel truncates to the caller's room and reports the full length */
+	if (!rt.on || rt.nsocks == 0 || len == NULL || *len > room ||
+	    addr_of(sa, *len, &a, &port) < 0)
 		return;
 	for (size_t i = 0; i < rt.nsocks; i++)
 		if (rt.socks[i].fd == fd && same(&a, &rt.r[rt.socks[i].rule].to)) {
