@@ -40,9 +40,15 @@ variant printed
 python3 - "$tmp/printed/echo_server.c" <<'PY'
 import sys
 p = sys.argv[1]; s = open(p).read()
-s = s.replace("addr.sin6_port = htons(atoi(argv[1]));", "addr.sin6_port = htons(0);")
-s = s.replace("\tif (argc != 2) {", "\tif (argc != 1) {")
-s = s.replace("\tfds[0].fd = lsd;\n",
+def edit(old, new, count=-1):
+    # the fixture changed under this test: fail here, not with a puzzling verdict
+    global s
+    if old not in s:
+        raise SystemExit("profile.sh: %r is no longer in fixtures/correct/echo_server.c" % old)
+    s = s.replace(old, new, count)
+edit("addr.sin6_port = htons(atoi(argv[1]));", "addr.sin6_port = htons(0);")
+edit("\tif (argc != 2 || !is_port(argv[1])) {", "\tif (argc != 1) {")
+edit("\tfds[0].fd = lsd;\n",
     "\t{\n\t\tsocklen_t alen = sizeof(addr);\n\t\tgetsockname(lsd, (struct sockaddr *)&addr, &alen);\n"
     "\t\tprintf(\"Server ready, listening on port %d\\n\", ntohs(addr.sin6_port));\n"
     "\t}\n\tfds[0].fd = lsd;\n", 1)
@@ -65,7 +71,7 @@ expect listening "pass pass" --only 'echo.server.one-message,echo.server.several
 
 # 3. A port fixed in the source; without namespaces the cases take turns.
 variant fixed
-sed -i 's/addr.sin6_port = htons(atoi(argv\[1\]));/addr.sin6_port = htons(9000);/; s/if (argc != 2) {/if (argc != 1) {/' \
+sed -i 's/addr.sin6_port = htons(atoi(argv\[1\]));/addr.sin6_port = htons(9000);/; s/if (argc != 2 || !is_port(argv\[1\])) {/if (argc != 1) {/' \
 	"$tmp/fixed/echo_server.c"
 printf 'programs:\n  echo_server: {command: ./echo_server, port: 9000}\n' > "$tmp/fixed/sockcheck.yaml"
 expect fixed "pass pass pass" --only 'echo.server.one-message,echo.server.several-messages,echo.server.binary-nul'
