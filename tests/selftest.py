@@ -114,8 +114,17 @@ HARNESS_ERRORS = []  # every case of every run that came back `error`
 # Fixtures are checked SELFTEST_JOBS at a time (default 2): a run mostly
 # waits (its build, the finder, cases that sleep), and make check's budget is
 # short. Each check's lines are printed whole, in the order of the fixtures.
-JOBS = max(1, int(os.environ.get("SELFTEST_JOBS") or 2))
+# Only where every case has a network namespace of its own: on the machine's
+# loopback two runs would take each other's fixed ports (the fixed-port lock
+# is one run's), so there they go one at a time (one_at_a_time_unless_netns).
+JOBS = [max(1, int(os.environ.get("SELFTEST_JOBS") or 2))]
 LOCK = threading.Lock()
+
+
+def one_at_a_time_unless_netns(res):
+    """After the first run: fixtures in parallel only if its cases had namespaces."""
+    if any(c.get("isolation") not in (None, "netns") for c in res["cases"]):
+        JOBS[0] = 1
 
 
 class _ThreadOut:
@@ -152,7 +161,7 @@ def in_pool(calls):
     """Run each (fn, args...) of calls, JOBS at a time; their output in order.
     Returns the sum of what they return (each: 1 when its fixture does not hold)."""
     bad = 0
-    with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:
+    with concurrent.futures.ThreadPoolExecutor(JOBS[0]) as ex:
         futs = [ex.submit(_captured, *c) for c in calls]
         for f in futs:
             n, text = f.result()
@@ -398,6 +407,7 @@ def main_memcheck():
     tally = CauseTally()
     correct = os.path.abspath("fixtures/correct")
     p, res = run(correct, "memcheck-correct", extra=["--memcheck"])
+    one_at_a_time_unless_netns(res)
     base = failed_ids(res)
     got = findings_of(res)
     must = {c["id"] for c in res["cases"] if c["id"] in base and c["level"] == "must"}
@@ -524,6 +534,7 @@ def main():
     correct = os.path.abspath("fixtures/correct")
     p, res = run(correct, "correct")
     bad += check_causes("correct fixture", base_causes.get("correct"), res, tally)
+    one_at_a_time_unless_netns(res)
     # the correct fixture passes every case, should-level included (dual-stack,
     # concurrent): a newcomer's first run shows what a clean run looks like
     failing = failed_ids(res)
