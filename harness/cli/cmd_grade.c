@@ -27,7 +27,7 @@ const char cli_grade_help[] =
     "  --out DIR            output directory (default: grades)\n"
     "  --assignment FILE, --suite DIR, --only GLOB, --timeout-scale X, --memcheck,\n"
     "  --no-memcheck, --no-netns, --no-capture, --keep   as for run\n"
-    "  --jobs N             cases in flight over all students (default: four per core)\n"
+    "  --jobs N             cases in flight over all students (default: one per core)\n"
     "  --shard K/N          grade only shard K of N (a fixed split of the names)\n"
     "  --format LIST        reports per student (instructor view; json, html always)\n"
     "  --student-format LIST  student-view reports into OUT/students/NAME/student/\n"
