@@ -103,4 +103,60 @@ assert_summary(const struct res_case *c, const char *needle)
 	    needle);
 }
 
+/* ---- the student program, as run_finish.c reports it ---- */
+/* A server sockcheck stopped after the exchange: started, listening, not ended. */
+static inline void
+server_stopped(struct judge_proc *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->started = 1;
+	p->killed = 1;
+	p->seconds = 0.5;
+	p->out = "";
+	p->err = "";
+}
+
+/* A program that exited by itself with `status`. */
+static inline void
+exited(struct judge_proc *p, int status, const char *out)
+{
+	memset(p, 0, sizeof(*p));
+	p->started = 1;
+	p->ended = 1;
+	p->exited = 1;
+	p->status = status;
+	p->seconds = 0.2;
+	p->out = out;
+	p->out_len = strlen(out);
+	p->err = "";
+}
+
+static inline void
+died(struct judge_proc *p, int sig)
+{
+	memset(p, 0, sizeof(*p));
+	p->started = 1;
+	p->ended = 1;
+	p->signal = sig;
+	p->seconds = 0.1;
+	p->out = "";
+	p->err = "";
+}
+
+/* A server case as run_finish.c fills it: the server listened on 5000, one peer. */
+static inline void
+echo_server_case(struct scn *s, struct prof *p, struct peer_log *log, struct judge_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->s = s;
+	in->p = p;
+	server_stopped(&in->student);
+	in->ready = 1;
+	in->port = 5000;
+	in->peers = log;
+	in->npeers = 1;
+	in->peer_specs = s->peers;
+	in->out_first_diff = -1;
+}
+
 #endif
