@@ -34,6 +34,7 @@ static const char *const cited[] = {
 	"split-datagram", "stderr-message", "hidden-port", "one-client-at-a-time", "not-serving",
 	"error-ignored",
 	"no-eintr-retry", "prints-sent", "unchecked-connect", "accept-error-exit", "not-streamed",
+	"args-unchecked",
 };
 
 int

@@ -234,6 +234,15 @@ m_eintr(const struct site_log *l, const struct progs *p, size_t i)
 	return ev(a, "err") && a->arg == EINTR && (is_read(a->call) || is_write(a->call));
 }
 
+/* Where a program first used its address or port: bind(), connect(), sendto(). */
+static int
+m_addr_use(const struct site_log *l, const struct progs *p, size_t i)
+{
+	const char *c = l->at[i].call;
+	return (ev(&l->at[i], "use") || ev(&l->at[i], "err")) && (strcmp(c, "bind") == 0 ||
+	    strcmp(c, "connect") == 0 || strcmp(c, "sendto") == 0);
+}
+
 static int
 m_connect_err(const struct site_log *l, const struct progs *p, size_t i)
 {
@@ -433,6 +442,8 @@ cite_pick(const char *cause, int client, const struct site_log *l, const struct 
 		role = "not-serving";
 	} else if (strcmp(cause, "not-streamed") == 0)
 		a = find(l, p, 0, m_conn_read);
+	else if (strcmp(cause, "args-unchecked") == 0)
+		a = find(l, p, 1, m_addr_use);	/* the port made of an unchecked argument, first used */
 	else if (strcmp(cause, "one-client-at-a-time") == 0)
 		a = find(l, p, 1, m_conn_read);
 	else if (strcmp(cause, "reply-before-eof") == 0) {

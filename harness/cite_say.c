@@ -124,6 +124,9 @@ static const struct { const char *role, *text; } says[] = {
 	  "say why on standard error and exit non-zero" },
 	{ "not-streamed", "{call} reads the whole file into memory before writing any of it: "
 	  "write each chunk as it arrives" },
+	{ "args-unchecked", "{call} went ahead with what the arguments gave (atoi(\"abc\") is 0, an "
+	  "extra argument is ignored): check argc and each argument first (strtol() for a "
+	  "port), and print a usage line on standard error" },
 	{ "caller", "called from here" },
 };
 

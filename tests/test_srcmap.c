@@ -349,3 +349,28 @@ Test(srcmap, stderr_message_cites_the_failed_write_before_the_end)
 	cr_expect_str_eq(pk[0].call, "write");
 	site_log_free(&l);
 }
+
+/* A port made of an argument never checked (atoi("abc") is 0): the bind() that used it. */
+Test(srcmap, args_unchecked_cites_where_the_port_was_used)
+{
+	char path[PATH_MAX];
+	struct site_log l;
+	struct sc_err err;
+	struct progs p = { .n = 1 };
+	struct pick pk[2];
+	const struct site_crash *crash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/args.log", tmpdir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fprintf(f, "object p 0 /bin/p\n"
+	    "at p use socket 3 2 0 0x10\n"
+	    "at p use bind 3 0 0 0x20\n"
+	    "at p use listen 3 0 0 0x30\n");
+	fclose(f);
+	cr_assert_eq(site_log_read(path, &l, &err), 0, "%s", err.msg);
+	strcpy(p.name[0], "p");
+	cr_assert_geq(cite_pick("args-unchecked", 0, &l, &p, pk, &crash), 1);
+	cr_expect_str_eq(pk[0].call, "bind");
+	site_log_free(&l);
+}
