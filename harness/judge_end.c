@@ -134,8 +134,8 @@ judge_check_end(struct res_case *c, const struct judge_in *in, const struct judg
 			*failed = 1;
 		break;
 	case SCN_EXIT_FAILURE:
-		if (!judge_check(c, "exit", judge_end_cause(in, 0, "exit-0-on-error"), p->status != 0, "a non-zero exit status",
-		    "exit status %d%s", p->status,
+		if (!judge_check(c, "exit", judge_end_cause(in, 0, "exit-0-on-error"), p->status != 0,
+		    "a non-zero exit status", "exit status %d%s", p->status,
 		    p->status == 0 ? " (success reported although it failed)" : ""))
 			*failed = 1;
 		break;

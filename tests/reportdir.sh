@@ -48,7 +48,7 @@ for where in open closed; do
 	"$SC" grade --memcheck --only "$ONLY" --out "$tmp/$where/grades" "$tmp/class" \
 		>"$tmp/$where-grade.out" 2>&1
 done
-want="$ONLY leak-definite echo_server.c:119 main"
+want="$ONLY leak-definite echo_server.c:132 main"
 for how in run grade; do
 	if [ "$how" = run ]; then f=run/results.json; else f=grades/students/leaky/results.json; fi
 	a=$(findings "$tmp/open/$f" 2>&1)

@@ -501,11 +501,11 @@ def check_binary_only(correct):
         shutil.rmtree(tmp, ignore_errors=True)
     fs = (res["cases"][0].get("memcheck") or {}).get("findings", [])
     got = {(f.get("kind"), f.get("file"), f.get("line"), f.get("function")) for f in fs}
-    want = {("leak-definite", "echo_server.c", 119, "main")}
+    want = {("leak-definite", "echo_server.c", 132, "main")}
     if got != want or any(f.get("source_line") for f in fs):
         print("not ok - binary only: expected %s, got %s" % (sorted(want), sorted(got)))
         return 1
-    print("ok - binary only, no sources: leak-definite at echo_server.c:119 in main()")
+    print("ok - binary only, no sources: leak-definite at echo_server.c:132 in main()")
     return 0
 
 
