@@ -324,17 +324,28 @@ judge_echoes_printed(const struct judge_in *in, const struct judge_proc *cl)
 	return 1;
 }
 
+int
+judge_sends_cut(const struct judge_in *in)
+{
+	const struct peer_conn *pc = in->npeers > 0 ? peer_log_conn(&in->peers[0], 1) : NULL;
+	size_t at = 0, bad = 0;
+
+	/* what the server got ends inside a line: the rest of it never left */
+	if (!in->inject || !strstr(in->inject, "write()/send()") || !pc || !pc->head_in ||
+	    pc->head_in_len != pc->bytes_in)
+		return 0;
+	lines_in_head(in, pc, &at, &bad);
+	return !bad && at < pc->head_in_len;
+}
+
 void
 judge_echo_client(const struct judge_in *in, struct res_case *c, const struct judge_proc *cl,
     int *failed)
 {
 	const struct scn_expect *e = &in->s->expect;
 	char shown[96], exp[160];
-	/* sends cut short by the injection: an echo missing then is of bytes
-	 * the client never sent (a send not continued), not one it misread */
-	int cut = in->inject && strstr(in->inject, "write()/send()") &&
-	    in->npeers > 0 && in->sent_known && peer_log_conn(&in->peers[0], 1) &&
-	    peer_log_conn(&in->peers[0], 1)->bytes_in < in->sent_size[0];
+	/* an echo missing then is of bytes the client never sent */
+	int cut = judge_sends_cut(in);
 
 	if (e->data != SCN_NO) {
 		size_t sends = client_send_size(in);

@@ -29,6 +29,11 @@ judge_end_cause(const struct judge_in *in, int client, const char *otherwise)
 	if (s->protocol == SCN_UDP && in->npeers > 0 && in->peers[0].dgram_dropped &&
 	    in->peers[0].dgrams_in <= s->stdin_spec.nlines * 3 + 3)
 		return "no-receive-timeout";	/* waiting for the reply the server dropped */
+	/* stuck waiting for the echo of a line it never sent whole: the send
+	 * it did not continue is the fault */
+	if ((strcmp(otherwise, "hang") == 0 || strcmp(otherwise, "spin") == 0) &&
+	    s->protocol == SCN_ECHO && judge_sends_cut(in))
+		return "short-write";
 	/* stopped while stuck on a line (waiting for an echo that was all
 	 * there): its quit word or its input's end was never reached */
 	if ((strcmp(otherwise, "hang") == 0 || strcmp(otherwise, "spin") == 0) &&

@@ -66,6 +66,9 @@ void judge_check_port(struct res_case *c, const struct judge_in *in, int *failed
  * was still busy with its lines, not with its input's end.
  */
 int judge_echoes_printed(const struct judge_in *in, const struct judge_proc *cl);
+/* The echo client's sends were cut short (injected) and what the server got
+ * ends inside a line: the rest of it never left (short-write). */
+int judge_sends_cut(const struct judge_in *in);
 
 /* The preload failed one of the program's accept() calls (so it listened). */
 int judge_accept_failed(const struct judge_in *in);

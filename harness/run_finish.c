@@ -412,8 +412,7 @@ run_finish(struct rcase *c, struct run_outcome *oc, struct res_case *out)
 	c->out_first_diff = ji.out_first_diff;
 	ji.msgs = c->msgs;
 	ji.nmsgs = c->nmsgs;
-	/* and under injection: whether a cut send was continued (judge_echo.c) */
-	if (c->s->expect.sent_exact == SCN_YES || c->s->inject)
+	if (c->s->expect.sent_exact == SCN_YES)
 		ji.sent_known = lines_digests(c->s, ji.sent_size, ji.sent_digest) == 0;
 	ji.deadline_hit = c->deadline_hit;
 	ji.time_factor = c->factor * c->scale;
