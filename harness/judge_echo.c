@@ -328,14 +328,41 @@ int
 judge_sends_cut(const struct judge_in *in)
 {
 	const struct peer_conn *pc = in->npeers > 0 ? peer_log_conn(&in->peers[0], 1) : NULL;
-	size_t at = 0, bad = 0;
+	size_t p = 0, i = 0, q = 0;
+	int cut = 0;
 
-	/* what the server got ends inside a line: the rest of it never left */
 	if (!in->inject || !strstr(in->inject, "write()/send()") || !pc || !pc->head_in ||
 	    pc->head_in_len != pc->bytes_in)
 		return 0;
-	lines_in_head(in, pc, &at, &bad);
-	return !bad && at < pc->head_in_len;
+	/* what the server got is the lines' bytes in order with some left out
+	 * (the rest of a send cut short, in each piece a buffer sent) */
+	while (p < pc->head_in_len && i < in->nmsgs) {
+		const char *line = in->msgs[i].sent;
+		size_t len = strlen(line), r;
+
+		if (q < len && pc->head_in[p] == line[q]) {
+			p++;
+			q++;
+		} else if (q == len) {	/* the line done: its newline, then the next */
+			if (pc->head_in[p] == '\n')
+				p++;
+			i++;
+			q = 0;
+		} else {		/* bytes of the line left out */
+			for (r = q; r < len && line[r] != pc->head_in[p]; r++)
+				;
+			cut = 1;
+			if (r < len)
+				q = r;
+			else {
+				i++;
+				q = 0;
+			}
+		}
+	}
+	if (p < pc->head_in_len)
+		return 0;	/* bytes that are no line's */
+	return cut || (i < in->nmsgs && q > 0 && q < strlen(in->msgs[i].sent));
 }
 
 void
