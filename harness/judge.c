@@ -91,23 +91,15 @@ ipv6_client_causes(const struct judge_in *in, struct res_case *c)
 		    "AF_UNSPEC and a socket of the family it returns.");
 }
 
-int
-judge_accept_failed(const struct judge_in *in)
-{
-	const char *a = in->inject ? strstr(in->inject, " of accept() failed") : NULL;
-	const char *end = a ? strchr(a, ';') : NULL;
-	const char *never = a ? strstr(a, "(never triggered)") : NULL;
-
-	return a && (never == NULL || (end && never > end));
-}
-
-/* The preload made a read fail with EINTR in this case (and it did fire). */
+/*
+ * One of the injections the case's description names with `what` did fire:
+ * "every 3rd read()/recv() on a socket failed with EINTR (never triggered);
+ * call 2 of write() failed with EINTR" (run_finish.c) has one that did.
+ */
 static int
-eintr_fired(const struct judge_in *in)
+injected_and_fired(const struct judge_in *in, const char *what)
 {
-	/* "...failed with EINTR (never triggered); call 2 of write() failed with EINTR; ..." */
-	for (const char *a = in->inject; a && (a = strstr(a, "failed with EINTR")) != NULL;
-	    a += 17) {
+	for (const char *a = in->inject; a && (a = strstr(a, what)) != NULL; a += strlen(what)) {
 		const char *end = strchr(a, ';'), *never = strstr(a, "(never triggered)");
 		if (never == NULL || (end && never > end))
 			return 1;
@@ -115,11 +107,17 @@ eintr_fired(const struct judge_in *in)
 	return 0;
 }
 
+int
+judge_accept_failed(const struct judge_in *in)
+{
+	return injected_and_fired(in, " of accept() failed");
+}
+
 /* An injected EINTR fired and the program did not call that read or write again. */
 int
 judge_eintr_unretried(const struct judge_in *in)
 {
-	return eintr_fired(in) && in->eintr_unretried > 0;
+	return injected_and_fired(in, "failed with EINTR") && in->eintr_unretried > 0;
 }
 
 /*
