@@ -213,15 +213,37 @@ end_holds(struct rcase *c, struct run_outcome *oc)
 	tell_peers(c, oc, 1);
 }
 
+/*
+ * Reference peer number i of the case, `prog`, against the student's port,
+ * added to the case's peers. An echo_client sends its input; a file_client
+ * checks what it receives against the file the student serves (the first
+ * byte that differs is logged: a NUL there is a string function's cut).
+ */
+static struct rproc *
+start_peer(struct rcase *c, struct run_outcome *oc, const char *prog, size_t i,
+    struct sc_err *err)
+{
+	char portbuf[16];
+	char *args[] = { (char *)c->host, portbuf, "/dev/null", NULL };	/* a file_client's copy */
+	int file = strcmp(prog, "file_client") == 0;
+	struct rproc *r;
+
+	snprintf(portbuf, sizeof(portbuf), "%u", c->port);
+	if (!file)
+		args[2] = NULL;
+	r = run_start_peer(c, prog, i, strcmp(prog, "echo_client") == 0 ? run_peer_input(c->s, i) :
+	    file ? run_peer_input(c->s, SIZE_MAX) : NULL, args, err);
+	if (r != NULL)
+		oc->peers[oc->npeers++] = r;
+	return r;
+}
+
 static void
 run_peers(struct rcase *c, const char *prog, struct run_outcome *oc, struct sc_err *err)
 {
 	const struct scn *s = c->s;
-	char portbuf[16];
-	char outpath[PATH_MAX];
 	double last_start = run_now();
 
-	snprintf(portbuf, sizeof(portbuf), "%u", c->port);
 	for (size_t i = 0; i < s->npeers && oc->npeers < RUN_MAXPROCS - 2; i++) {
 		const struct scn_peer *sp = &s->peers[i];
 		struct rproc *r;
@@ -231,19 +253,10 @@ run_peers(struct rcase *c, const char *prog, struct run_outcome *oc, struct sc_e
 			run_wait_until(c, run_cond_never, NULL, last_start + sp->delay_ms / 1000.0);
 		if (c->w.stalled || c->early.decided || run_now() >= c->deadline)
 			break;
-		snprintf(outpath, sizeof(outpath), "/dev/null");
-		char *args[] = { (char *)c->host, portbuf, outpath, NULL };
-		if (strcmp(prog, "file_client") != 0)
-			args[2] = NULL;
-		/* an echo_client sends its input; a file_client checks what it
-		 * receives against the file the student serves (the first byte
-		 * that differs is logged: a NUL there is a string function's cut) */
-		r = run_start_peer(c, prog, i, strcmp(prog, "echo_client") == 0 ? run_peer_input(s, i) :
-		    strcmp(prog, "file_client") == 0 ? run_peer_input(s, SIZE_MAX) : NULL, args, err);
+		r = start_peer(c, oc, prog, i, err);
 		last_start = run_now();
 		if (r == NULL)
 			break;
-		oc->peers[oc->npeers++] = r;
 	}
 	end_holds(c, oc);
 	for (size_t i = 0; i < oc->npeers; i++)
@@ -344,18 +357,14 @@ place_served_file(struct rcase *c, struct run_outcome *oc, struct sc_err *err)
 static void
 ask_for_missing_file(struct rcase *c, struct run_outcome *oc, struct sc_err *err)
 {
-	char portbuf[16], note[PATH_MAX + 64];
-	char *args[] = { (char *)c->host, portbuf, "/dev/null", NULL };
+	char note[PATH_MAX + 64];
 	struct rproc *r;
 
 	if (!c->trace_opens || fnd_failed_open(c->inj_report, c->cwd, note, sizeof(note)) != 0 ||
 	    oc->npeers >= RUN_MAXPROCS - 2)
 		return;		/* it tried at its start (or nobody can tell): judged as it is */
-	snprintf(portbuf, sizeof(portbuf), "%u", c->port);
-	if ((r = run_start_peer(c, "file_client", 0, NULL, args, err)) == NULL)
-		return;
-	oc->peers[oc->npeers++] = r;
-	run_wait_until(c, run_cond_ended, r, c->deadline);
+	if ((r = start_peer(c, oc, "file_client", 0, err)) != NULL)
+		run_wait_until(c, run_cond_ended, r, c->deadline);
 }
 
 int
