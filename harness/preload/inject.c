@@ -374,12 +374,19 @@ eintr_settle(int fd, int retried, const char *how)
 		pl_side("unretried pid=%d fd=%d then=%s\n", (int)getpid(), fd, how);
 }
 
+/* The EINTRs still pending were not retried: the program did `how` first. */
+static void
+eintr_settle_pending(const char *how)
+{
+	eintr_settle(inj.eintr_fd, 0, how);
+	eintr_settle(inj.eintr_wfd, 0, how);
+}
+
 /* An injected EINTR on fd: the one before it, still pending, was not retried. */
 static void
 eintr_mark(int fd, int is_write, const void *buf, size_t len)
 {
-	eintr_settle(inj.eintr_fd, 0, "eintr");
-	eintr_settle(inj.eintr_wfd, 0, "eintr");
+	eintr_settle_pending("eintr");
 	if (!is_write) {
 		inj.eintr_fd = fd;
 		return;
@@ -409,8 +416,7 @@ inject_fini(void)
 {
 	if (!inj.active)
 		return;
-	eintr_settle(inj.eintr_fd, 0, "exit");
-	eintr_settle(inj.eintr_wfd, 0, "exit");
+	eintr_settle_pending("exit");
 	pl_side("counts pid=%d read_max=%lu write_max=%lu eintr=%lu fail=%lu reads_fail=%lu "
 	    "received=%llu\n", (int)getpid(), inj.fired_read_max, inj.fired_write_max,
 	    inj.fired_eintr, inj.fired_fail, inj.fired_conn_fail, inj.received);
