@@ -316,6 +316,33 @@ Test(srcmap, site_log_keeps_first_and_last_lines)
 	site_log_free(&l);
 }
 
+/* A site log of program "p" with these "at" lines, read as cite.c reads one. */
+static void
+read_log(const char *name, const char *lines, struct site_log *l)
+{
+	char path[PATH_MAX];
+	struct sc_err err;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fprintf(f, "object p 0 /bin/p\n%s", lines);
+	fclose(f);
+	cr_assert_eq(site_log_read(path, l, &err), 0, "%s", err.msg);
+}
+
+/* The call cite_pick() names first for `cause` in the log of program "p". */
+static const char *
+picked(const char *cause, int client, const struct site_log *l, struct pick *pk)
+{
+	struct progs p = { .n = 1 };
+	const struct site_crash *crash;
+
+	strcpy(p.name[0], "p");
+	cr_assert_geq(cite_pick(cause, client, l, &p, pk, &crash), 1, "%s: nothing picked", cause);
+	return pk[0].call;
+}
+
 /*
  * A client that went on after a failed write (ECONNRESET) and then saw the
  * server's end: the silence on standard error is about the write, not about
@@ -323,54 +350,29 @@ Test(srcmap, site_log_keeps_first_and_last_lines)
  */
 Test(srcmap, stderr_message_cites_the_failed_write_before_the_end)
 {
-	char path[PATH_MAX];
 	struct site_log l;
-	struct sc_err err;
-	struct progs p = { .n = 1 };
 	struct pick pk[2];
-	const struct site_crash *crash;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/write-err.log", tmpdir);
-	cr_assert_not_null(f = fopen(path, "w"));
-	fprintf(f, "object p 0 /bin/p\n"
-	    "at p use socket 3 2 0 0x10\n"
+	read_log("write-err.log", "at p use socket 3 2 0 0x10\n"
 	    "at p use connect 3 0 0 0x20\n"
 	    "at p err write 3 104 0 0x30\n"
 	    "at p use read 3 0 0 0x40\n"
-	    "at p eof read 3 0 0 0x40\n");
-	fclose(f);
-	cr_assert_eq(site_log_read(path, &l, &err), 0, "%s", err.msg);
-	strcpy(p.name[0], "p");
-	cr_assert_geq(cite_pick("stderr-message", 1, &l, &p, pk, &crash), 1);
-	cr_expect_str_eq(pk[0].call, "write");
+	    "at p eof read 3 0 0 0x40\n", &l);
+	cr_expect_str_eq(picked("stderr-message", 1, &l, pk), "write");
 	cr_expect_eq(pk[0].arg, 104);
-	cr_assert_geq(cite_pick("exit-0-on-error", 1, &l, &p, pk, &crash), 1);
-	cr_expect_str_eq(pk[0].call, "write");
+	cr_expect_str_eq(picked("exit-0-on-error", 1, &l, pk), "write");
 	site_log_free(&l);
 }
 
 /* A port made of an argument never checked (atoi("abc") is 0): the bind() that used it. */
 Test(srcmap, args_unchecked_cites_where_the_port_was_used)
 {
-	char path[PATH_MAX];
 	struct site_log l;
-	struct sc_err err;
-	struct progs p = { .n = 1 };
 	struct pick pk[2];
-	const struct site_crash *crash;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/args.log", tmpdir);
-	cr_assert_not_null(f = fopen(path, "w"));
-	fprintf(f, "object p 0 /bin/p\n"
-	    "at p use socket 3 2 0 0x10\n"
+	read_log("args.log", "at p use socket 3 2 0 0x10\n"
 	    "at p use bind 3 0 0 0x20\n"
-	    "at p use listen 3 0 0 0x30\n");
-	fclose(f);
-	cr_assert_eq(site_log_read(path, &l, &err), 0, "%s", err.msg);
-	strcpy(p.name[0], "p");
-	cr_assert_geq(cite_pick("args-unchecked", 0, &l, &p, pk, &crash), 1);
-	cr_expect_str_eq(pk[0].call, "bind");
+	    "at p use listen 3 0 0 0x30\n", &l);
+	cr_expect_str_eq(picked("args-unchecked", 0, &l, pk), "bind");
 	site_log_free(&l);
 }
